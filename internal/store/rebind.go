@@ -1,0 +1,36 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+)
+
+// rebind turns "?" placeholders into PostgreSQL's "$1, $2…". It is a linear
+// scan, cheap next to a database round trip, so results are not cached
+// (batch inserts build queries of many shapes). Our SQL never puts a "?"
+// inside a string literal; that is a rule of the portable subset.
+func rebind(query string) string {
+	if strings.IndexByte(query, '?') < 0 {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// Placeholders returns "(?, ?, …)" groups for a multi-row VALUES clause:
+// rows groups of cols placeholders each, separated by commas.
+func Placeholders(rows, cols int) string {
+	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(group+", ", rows), ", ")
+}

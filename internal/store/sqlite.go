@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqliteDB is the embedded default: a single-connection writer pool and a
+// read-only pool over the same WAL file.
+type sqliteDB struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+}
+
+// OpenSQLite opens (creating it and its folder if needed) the SQLite file
+// at path in WAL mode.
+func OpenSQLite(ctx context.Context, path string) (DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: create data folder: %w", err)
+		}
+	}
+	// synchronous=FULL makes every commit survive a power loss, not only a
+	// crash; writes are grouped into few large commits, so the fsync is paid
+	// per group, not per message. busy_timeout covers the rare moment a
+	// checkpoint or another process (zapflow migrate) holds the lock.
+	pragmas := []string{
+		"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)",
+		"foreign_keys(ON)", "temp_store(MEMORY)", "cache_size(-16000)",
+	}
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	writer, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	// One writer: SQLite serialises writers anyway, and River's SQLite
+	// driver requires a single-connection pool to avoid SQLITE_BUSY.
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	rq := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(ON)", "query_only(1)", "cache_size(-16000)"} {
+		rq.Add("_pragma", p)
+	}
+	reader, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("store: open sqlite reader: %w", err)
+	}
+	reader.SetMaxOpenConns(8)
+	reader.SetMaxIdleConns(8)
+	reader.SetConnMaxIdleTime(5 * time.Minute)
+	return &sqliteDB{path: path, writer: writer, reader: reader}, nil
+}
+
+func (d *sqliteDB) Dialect() Dialect { return SQLite }
+func (d *sqliteDB) Read() Querier    { return sqlQuerier{d.reader} }
+
+// Writer is the single-connection pool River runs on.
+func (d *sqliteDB) Writer() *sql.DB { return d.writer }
+
+func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
+	tx, err := d.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
+	}
+	if err := fn(sqlTx{sqlQuerier{tx}, tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapSQLiteErr(err))
+	}
+	return nil
+}
+
+func (d *sqliteDB) Close() error {
+	return errors.Join(d.reader.Close(), d.writer.Close())
+}
+
+// sqlRunner is what *sql.DB and *sql.Tx share.
+type sqlRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type sqlQuerier struct{ r sqlRunner }
+
+func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.r.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, mapSQLiteErr(err)
+	}
+	return res.RowsAffected()
+}
+
+func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := q.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapSQLiteErr(err)
+	}
+	return sqlRows{rows}, nil
+}
+
+func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return sqlRow{q.r.QueryRowContext(ctx, query, args...)}
+}
+
+type sqlTx struct {
+	sqlQuerier
+	tx *sql.Tx
+}
+
+func (t sqlTx) Driver() any { return t.tx }
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close()                 { _ = r.Rows.Close() }
+func (r sqlRows) Scan(dest ...any) error { return mapSQLiteErr(r.Rows.Scan(dest...)) }
+func (r sqlRows) Err() error             { return mapSQLiteErr(r.Rows.Err()) }
+
+type sqlRow struct{ *sql.Row }
+
+func (r sqlRow) Scan(dest ...any) error { return mapSQLiteErr(r.Row.Scan(dest...)) }
+
+// mapSQLiteErr turns driver errors our callers branch on into ErrNotFound
+// and ErrConflict, keeping the original for logs.
+func mapSQLiteErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %v", ErrConflict, err)
+		}
+	}
+	return err
+}

@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/store/storetest"
+)
+
+func TestStoreBothDialects(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+		var id int64
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			return tx.QueryRow(ctx, `INSERT INTO accounts (name, waba_id, sandbox, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?) RETURNING id`, "Loja", "123", true, store.Millis(now), store.Millis(now)).Scan(&id)
+		})
+		require.NoError(t, err)
+		require.Positive(t, id)
+
+		var name string
+		var sandbox bool
+		var created int64
+		require.NoError(t, db.Read().QueryRow(ctx, `SELECT name, sandbox, created_at FROM accounts WHERE id = ?`, id).
+			Scan(&name, &sandbox, &created))
+		require.Equal(t, "Loja", name)
+		require.True(t, sandbox)
+		require.Equal(t, now, store.Time(created))
+
+		// A unique violation is ErrConflict on both drivers, and the failed
+		// transaction leaves nothing behind.
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO accounts (name, waba_id, created_at, updated_at) VALUES (?, ?, 0, 0)`, "B", "456"); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO accounts (name, waba_id, created_at, updated_at) VALUES (?, ?, 0, 0)`, "C", "123")
+			return err
+		})
+		require.ErrorIs(t, err, store.ErrConflict)
+		var n int
+		require.NoError(t, db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n))
+		require.Equal(t, 1, n)
+
+		err = db.Read().QueryRow(ctx, `SELECT name FROM accounts WHERE id = ?`, id+100).Scan(&name)
+		require.True(t, errors.Is(err, store.ErrNotFound), "got %v", err)
+
+		st, err := store.Status(ctx, db)
+		require.NoError(t, err)
+		require.False(t, st.Pending())
+		require.Equal(t, st.Latest, st.Current)
+	})
+}
+
+func TestPlaceholders(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "(?, ?), (?, ?), (?, ?)", store.Placeholders(3, 2))
+	require.Equal(t, "(?)", store.Placeholders(1, 1))
+}

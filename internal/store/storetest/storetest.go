@@ -1,0 +1,113 @@
+// Package storetest gives tests a fresh, migrated database of each dialect:
+// SQLite always, PostgreSQL when ZAPFLOW_TEST_POSTGRES_URL is set. Each
+// PostgreSQL test gets its own schema, so tests run in parallel.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// PostgresURLEnv names the variable that turns the PostgreSQL runs on.
+const PostgresURLEnv = "ZAPFLOW_TEST_POSTGRES_URL"
+
+// Each runs fn as a parallel subtest once per available dialect, each with
+// a fresh migrated database.
+func Each(t *testing.T, fn func(t *testing.T, db store.DB)) {
+	t.Helper()
+	dialects := []store.Dialect{store.SQLite}
+	if os.Getenv(PostgresURLEnv) != "" {
+		dialects = append(dialects, store.Postgres)
+	}
+	for _, d := range dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, New(t, d))
+		})
+	}
+}
+
+// New returns a fresh migrated database of dialect d, closed (and for
+// PostgreSQL, dropped) when the test ends.
+func New(t testing.TB, d store.Dialect) store.DB {
+	t.Helper()
+	ctx := context.Background()
+	var db store.DB
+	var err error
+	switch d {
+	case store.SQLite:
+		db, err = store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "zapflow.db"))
+	case store.Postgres:
+		db, err = openSchema(t, ctx)
+	}
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	require.NoError(t, store.Migrate(ctx, db))
+	return db
+}
+
+// Dialects lists the dialects this run tests.
+func Dialects() []store.Dialect {
+	if os.Getenv(PostgresURLEnv) != "" {
+		return []store.Dialect{store.SQLite, store.Postgres}
+	}
+	return []store.Dialect{store.SQLite}
+}
+
+// URL returns the URL of a fresh PostgreSQL schema, for tests that start a
+// whole server process.
+func URL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresURLEnv)
+	schema := createSchema(t, base)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+func openSchema(t testing.TB, ctx context.Context) (store.DB, error) {
+	base := os.Getenv(PostgresURLEnv)
+	schema := createSchema(t, base)
+	cfg, err := pgxpool.ParseConfig(base)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg.MaxConns = 8
+	return store.OpenPostgresConfig(ctx, cfg)
+}
+
+func createSchema(t testing.TB, base string) string {
+	t.Helper()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "zt_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, base)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close(ctx))
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			return
+		}
+		defer conn.Close(context.Background())
+		_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	})
+	return schema
+}
