@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/app"
+	"github.com/zapflow/zapflow/internal/config"
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+const usage = `zapflow: WhatsApp automation, team inbox and AI assistant in one binary.
+
+Usage:
+  zapflow [serve]                 run the server (default)
+  zapflow migrate                 apply pending database migrations and exit
+  zapflow version                 print the version
+  zapflow admin create -email E [-name N] [-password P] [-role admin|agent]
+                                  add a user (password generated and printed when omitted)
+  zapflow apikey create -name N   print a new API key (shown once; stored hashed)
+
+Configuration comes from ZAPFLOW_* environment variables; see the README.
+`
+
+// run is main without the process: arguments, environment and output are
+// parameters, so tests drive every subcommand in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "version" {
+		fmt.Fprintln(stdout, "zapflow", app.Version)
+		return 0
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := config.Parse(getenv, os.ReadFile)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	case "serve":
+		err = serve(ctx, cfg, log, stdout)
+	case "migrate":
+		err = migrate(ctx, cfg, stdout)
+	case "admin":
+		err = adminCreate(ctx, cfg, args, stdout)
+	case "apikey":
+		err = apikeyCreate(ctx, cfg, args, stdout)
+	default:
+		fmt.Fprintf(stderr, "zapflow: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "zapflow %s: %v\n", cmd, err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "zapflow %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if err := a.Bootstrap(ctx, out); err != nil {
+		return err
+	}
+	db := "SQLite at " + cfg.SQLitePath()
+	if a.DB.Dialect() == store.Postgres {
+		db = "PostgreSQL"
+	}
+	fmt.Fprintf(out, "zapflow %s listening on %s (%s)\n", app.Version, a.PublicURL(), db)
+	if a.Sandbox != nil {
+		fmt.Fprintf(out, "sandbox on: simulated Cloud API at %s/sandbox/graph; make a customer write in with\n", a.PublicURL())
+		fmt.Fprintf(out, "  curl -X POST %s/sandbox/api/customers/messages -d '{\"from\":\"+5511988887777\",\"name\":\"Ana\",\"to\":\"%s\",\"text\":\"oi\"}'\n",
+			a.PublicURL(), a.Sandbox.Senders()[0].PhoneNumberID)
+	}
+	return a.Run(ctx)
+}
+
+func migrate(ctx context.Context, cfg config.Config, out io.Writer) error {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := store.Migrate(ctx, db); err != nil {
+		return err
+	}
+	st, err := store.Status(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "database schema at version %d\n", st.Current)
+	return nil
+}
+
+func adminCreate(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"usage: zapflow admin create -email E [-name N] [-password P] [-role admin|agent]"}
+	}
+	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "login e-mail")
+	name := fs.String("name", "", "display name")
+	password := fs.String("password", "", "password (generated when empty)")
+	role := fs.String("role", agent.RoleAdmin, "admin or agent")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	if *email == "" {
+		return usageError{"-email is required"}
+	}
+	db, _, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	pw := *password
+	if pw == "" {
+		pw = agent.GeneratePassword()
+	}
+	u, err := agent.New(db, nil).CreateUser(ctx, *email, *name, *role, pw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "created %s %s\n", u.Role, u.Email)
+	if *password == "" {
+		fmt.Fprintf(out, "password: %s\n", pw)
+	}
+	return nil
+}
+
+func apikeyCreate(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"usage: zapflow apikey create -name N"}
+	}
+	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	name := fs.String("name", "", "what the key is for (e.g. crm)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	if *name == "" {
+		return usageError{"-name is required: say what the key is for"}
+	}
+	db, _, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	k, key, err := agent.New(db, nil).CreateAPIKey(ctx, *name, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "API key %q (id %d), shown only now:\n%s\n", k.Name, k.ID, key)
+	return nil
+}
+
+// newLogger logs JSON in production and text in a terminal.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" || format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if strings.EqualFold(format, "text") {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

@@ -1,0 +1,331 @@
+// Package account keeps WhatsApp Business accounts (F1): the WABA with its
+// access token, app secret and verify token, the senders (phone numbers) it
+// owns with their status and quality, and its message templates synced
+// from the Cloud API.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/jobs"
+	"github.com/zapflow/zapflow/internal/phone"
+	"github.com/zapflow/zapflow/internal/secret"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// Account is a WhatsApp Business Account as zapflow knows it. Its secrets
+// are decrypted only in memory.
+type Account struct {
+	ID            int64     `json:"id"`
+	Name          string    `json:"name"`
+	WABAID        string    `json:"waba_id"`
+	AccessToken   string    `json:"-"`
+	AppSecret     string    `json:"-"`
+	VerifyToken   string    `json:"-"`
+	GraphURL      string    `json:"graph_url"`
+	GraphVersion  string    `json:"graph_version"`
+	DefaultRegion string    `json:"default_region"`
+	Sandbox       bool      `json:"sandbox"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Graph is the part of the Cloud API client this package uses.
+type Graph interface {
+	GetPhoneNumber(ctx context.Context, token, phoneNumberID string) (whatsapp.PhoneNumber, error)
+	ListTemplates(ctx context.Context, token, wabaID string) ([]whatsapp.Template, error)
+}
+
+// Options configures a Service.
+type Options struct {
+	DB           store.DB
+	Box          *secret.Box
+	Queue        *jobs.Queue
+	HTTPClient   *http.Client
+	GraphURL     string // default for new accounts
+	GraphVersion string
+	Now          func() time.Time
+	Logger       *slog.Logger
+	// GraphFor overrides the Cloud API client (tests).
+	GraphFor func(Account) Graph
+}
+
+// Service manages accounts, senders and templates.
+type Service struct {
+	db       store.DB
+	box      *secret.Box
+	queue    *jobs.Queue
+	graphFor func(Account) Graph
+	now      func() time.Time
+	log      *slog.Logger
+	defaults struct{ url, version string }
+
+	mu      sync.RWMutex
+	secrets map[int64]cachedAccount // intake reads secrets on every webhook
+}
+
+type cachedAccount struct {
+	acc     Account
+	expires time.Time
+}
+
+// secretsTTL bounds how long another instance's edit of an account's
+// secrets can go unseen here; edits made through this instance apply at once.
+const secretsTTL = 30 * time.Second
+
+// New builds a Service.
+func New(o Options) *Service {
+	s := &Service{db: o.DB, box: o.Box, queue: o.Queue, now: o.Now, log: o.Logger, secrets: map[int64]cachedAccount{}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.defaults.url, s.defaults.version = o.GraphURL, o.GraphVersion
+	s.graphFor = o.GraphFor
+	if s.graphFor == nil {
+		hc := o.HTTPClient
+		if hc == nil {
+			hc = &http.Client{Timeout: 20 * time.Second}
+		}
+		s.graphFor = func(a Account) Graph { return whatsapp.NewClient(a.GraphURL, a.GraphVersion, hc) }
+	}
+	return s
+}
+
+// AccountInput is what a caller may set on an account.
+type AccountInput struct {
+	Name          *string `json:"name"`
+	WABAID        *string `json:"waba_id"`
+	AccessToken   *string `json:"access_token"`
+	AppSecret     *string `json:"app_secret"`
+	VerifyToken   *string `json:"verify_token"`
+	GraphURL      *string `json:"graph_url"`
+	GraphVersion  *string `json:"graph_version"`
+	DefaultRegion *string `json:"default_region"`
+	Sandbox       bool    `json:"-"`
+}
+
+func (in AccountInput) apply(a *Account) error {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	set(&a.Name, in.Name)
+	set(&a.WABAID, in.WABAID)
+	set(&a.AccessToken, in.AccessToken)
+	set(&a.AppSecret, in.AppSecret)
+	set(&a.VerifyToken, in.VerifyToken)
+	set(&a.GraphURL, in.GraphURL)
+	set(&a.GraphVersion, in.GraphVersion)
+	set(&a.DefaultRegion, in.DefaultRegion)
+	a.DefaultRegion = strings.ToUpper(a.DefaultRegion)
+	switch {
+	case a.Name == "":
+		return apperr.Invalid("name", "invalid_account", "name is required")
+	case a.WABAID == "" || strings.Trim(a.WABAID, "0123456789") != "":
+		return apperr.Invalid("waba_id", "invalid_account", "waba_id is required: the WhatsApp Business Account id (digits)")
+	case a.AccessToken == "":
+		return apperr.Invalid("access_token", "invalid_account", "access_token is required: a system-user token with whatsapp_business_messaging permission")
+	case a.AppSecret == "":
+		return apperr.Invalid("app_secret", "invalid_account", "app_secret is required: it verifies the X-Hub-Signature-256 of Meta's webhooks")
+	case a.VerifyToken == "":
+		return apperr.Invalid("verify_token", "invalid_account", "verify_token is required: the string you type in the App Dashboard's webhook settings")
+	case a.DefaultRegion != "" && !phone.ValidRegion(a.DefaultRegion):
+		return apperr.Invalid("default_region", "invalid_account", "default_region must be an ISO country code such as BR or GB")
+	case !strings.HasPrefix(a.GraphURL, "http://") && !strings.HasPrefix(a.GraphURL, "https://"):
+		return apperr.Invalid("graph_url", "invalid_account", "graph_url must be an http(s) URL")
+	}
+	return nil
+}
+
+const accountColumns = `id, name, waba_id, access_token, app_secret, verify_token, graph_url, graph_version, default_region, sandbox, created_at, updated_at`
+
+func (s *Service) scanAccount(row store.Row) (Account, error) {
+	var a Account
+	var created, updated int64
+	var tok, sec, ver string
+	if err := row.Scan(&a.ID, &a.Name, &a.WABAID, &tok, &sec, &ver, &a.GraphURL, &a.GraphVersion, &a.DefaultRegion, &a.Sandbox, &created, &updated); err != nil {
+		return a, err
+	}
+	a.CreatedAt, a.UpdatedAt = store.Time(created), store.Time(updated)
+	var err error
+	if a.AccessToken, err = s.box.Decrypt(tok); err != nil {
+		return a, err
+	}
+	if a.AppSecret, err = s.box.Decrypt(sec); err != nil {
+		return a, err
+	}
+	a.VerifyToken, err = s.box.Decrypt(ver)
+	return a, err
+}
+
+// CreateAccount validates and stores a new account.
+func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (Account, error) {
+	a := Account{GraphURL: s.defaults.url, GraphVersion: s.defaults.version, Sandbox: in.Sandbox}
+	if err := in.apply(&a); err != nil {
+		return a, err
+	}
+	now := s.now()
+	a.CreatedAt, a.UpdatedAt = now, now
+	tok, sec, ver, err := s.encrypt(a)
+	if err != nil {
+		return a, err
+	}
+	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO accounts (name, waba_id, access_token, app_secret, verify_token, graph_url, graph_version, default_region, sandbox, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.Name, a.WABAID, tok, sec, ver, a.GraphURL, a.GraphVersion, a.DefaultRegion, a.Sandbox, store.Millis(now), store.Millis(now)).Scan(&a.ID)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return a, &apperr.Error{Kind: apperr.KindConflict, Code: "account_exists", Field: "waba_id", Message: "an account with this waba_id already exists"}
+	}
+	return a, err
+}
+
+// UpdateAccount changes the fields set in in.
+func (s *Service) UpdateAccount(ctx context.Context, id int64, in AccountInput) (Account, error) {
+	a, err := s.Account(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	if err := in.apply(&a); err != nil {
+		return a, err
+	}
+	a.UpdatedAt = s.now()
+	tok, sec, ver, err := s.encrypt(a)
+	if err != nil {
+		return a, err
+	}
+	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE accounts SET name = ?, waba_id = ?, access_token = ?, app_secret = ?, verify_token = ?,
+			graph_url = ?, graph_version = ?, default_region = ?, updated_at = ? WHERE id = ?`,
+			a.Name, a.WABAID, tok, sec, ver, a.GraphURL, a.GraphVersion, a.DefaultRegion, store.Millis(a.UpdatedAt), a.ID)
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return a, &apperr.Error{Kind: apperr.KindConflict, Code: "account_exists", Field: "waba_id", Message: "an account with this waba_id already exists"}
+	}
+	s.forget(id)
+	return a, err
+}
+
+// DeleteAccount removes an account with its senders, templates and history.
+func (s *Service) DeleteAccount(ctx context.Context, id int64) error {
+	var n int64
+	err := s.db.InTx(ctx, func(tx store.Tx) (err error) {
+		n, err = tx.Exec(ctx, `DELETE FROM accounts WHERE id = ?`, id)
+		return err
+	})
+	s.forget(id)
+	if err == nil && n == 0 {
+		return apperr.NotFound("account")
+	}
+	return err
+}
+
+// Account returns one account.
+func (s *Service) Account(ctx context.Context, id int64) (Account, error) {
+	a, err := s.scanAccount(s.db.Read().QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return a, apperr.NotFound("account")
+	}
+	return a, err
+}
+
+// Accounts lists every account.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
+	rows, err := s.db.Read().Query(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Account{}
+	for rows.Next() {
+		a, err := s.scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CachedAccount returns the account for webhook intake, from memory when it
+// was read less than secretsTTL ago: intake verifies every POST with the
+// app secret, and a database read plus decryption per request would cap
+// throughput for nothing.
+func (s *Service) CachedAccount(ctx context.Context, id int64) (Account, error) {
+	now := s.now()
+	s.mu.RLock()
+	c, ok := s.secrets[id]
+	s.mu.RUnlock()
+	if ok && now.Before(c.expires) {
+		return c.acc, nil
+	}
+	a, err := s.Account(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	s.mu.Lock()
+	s.secrets[id] = cachedAccount{acc: a, expires: now.Add(secretsTTL)}
+	s.mu.Unlock()
+	return a, nil
+}
+
+func (s *Service) forget(id int64) {
+	s.mu.Lock()
+	delete(s.secrets, id)
+	s.mu.Unlock()
+}
+
+func (s *Service) encrypt(a Account) (tok, sec, ver string, err error) {
+	if tok, err = s.box.Encrypt(a.AccessToken); err != nil {
+		return
+	}
+	if sec, err = s.box.Encrypt(a.AppSecret); err != nil {
+		return
+	}
+	ver, err = s.box.Encrypt(a.VerifyToken)
+	return
+}
+
+// HasRealAccount reports whether any non-sandbox account exists; the
+// sandbox turns itself on while none does.
+func (s *Service) HasRealAccount(ctx context.Context) (bool, error) {
+	var n int
+	err := s.db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE sandbox = ?`, false).Scan(&n)
+	return n > 0, err
+}
+
+// graphError turns a Cloud API failure into a user-facing error.
+func graphError(what string, err error) error {
+	var ae *whatsapp.APIError
+	if errors.As(err, &ae) {
+		msg := fmt.Sprintf("%s: the Cloud API answered (#%d) %s", what, ae.Code, ae.Message)
+		if ae.Details != "" {
+			msg += ": " + ae.Details
+		}
+		code := "cloud_api_error"
+		kind := apperr.KindUpstream
+		switch {
+		case ae.Code == 190 || ae.Code == 0 && ae.HTTPStatus == http.StatusUnauthorized:
+			code, kind = "invalid_access_token", apperr.KindInvalid
+		case ae.Code == 100 || ae.Code == 33:
+			code, kind = "not_found_at_meta", apperr.KindInvalid
+		}
+		return &apperr.Error{Kind: kind, Code: code, Message: msg, Err: err}
+	}
+	return &apperr.Error{Kind: apperr.KindUpstream, Code: "cloud_api_unreachable", Message: what + ": cannot reach the Cloud API", Err: err}
+}

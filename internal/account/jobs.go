@@ -1,0 +1,91 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// CheckSenderArgs asks for one sender's status and quality to be read from
+// the Cloud API.
+type CheckSenderArgs struct {
+	SenderID int64 `json:"sender_id"`
+}
+
+// Kind is River's job kind.
+func (CheckSenderArgs) Kind() string { return "sender.check" }
+
+// InsertOpts keeps one pending check per sender.
+func (CheckSenderArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}}
+}
+
+// CheckAllSendersArgs fans out a check for every sender (periodic).
+type CheckAllSendersArgs struct{}
+
+// Kind is River's job kind.
+func (CheckAllSendersArgs) Kind() string { return "sender.check_all" }
+
+// SyncTemplatesArgs syncs an account's templates.
+type SyncTemplatesArgs struct {
+	AccountID int64 `json:"account_id"`
+}
+
+// Kind is River's job kind.
+func (SyncTemplatesArgs) Kind() string { return "template.sync" }
+
+// InsertOpts keeps one pending sync per account.
+func (SyncTemplatesArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 10 * time.Second}}
+}
+
+type checkSenderWorker struct {
+	river.WorkerDefaults[CheckSenderArgs]
+	s *Service
+}
+
+func (w *checkSenderWorker) Work(ctx context.Context, j *river.Job[CheckSenderArgs]) error {
+	_, err := w.s.CheckSender(ctx, j.Args.SenderID)
+	return err
+}
+
+type checkAllWorker struct {
+	river.WorkerDefaults[CheckAllSendersArgs]
+	s *Service
+}
+
+func (w *checkAllWorker) Work(ctx context.Context, _ *river.Job[CheckAllSendersArgs]) error {
+	senders, err := w.s.Senders(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, sn := range senders {
+		if err := w.s.queue.Insert(ctx, CheckSenderArgs{SenderID: sn.ID}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type syncTemplatesWorker struct {
+	river.WorkerDefaults[SyncTemplatesArgs]
+	s *Service
+}
+
+func (w *syncTemplatesWorker) Work(ctx context.Context, j *river.Job[SyncTemplatesArgs]) error {
+	_, err := w.s.SyncTemplates(ctx, j.Args.AccountID)
+	return err
+}
+
+// Register adds this package's workers and its periodic sender check.
+func (s *Service) Register(workers *river.Workers, checkEvery time.Duration) []*river.PeriodicJob {
+	river.AddWorker(workers, &checkSenderWorker{s: s})
+	river.AddWorker(workers, &checkAllWorker{s: s})
+	river.AddWorker(workers, &syncTemplatesWorker{s: s})
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(checkEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return CheckAllSendersArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "sender.check_all"}),
+	}
+}

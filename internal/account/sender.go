@@ -1,0 +1,309 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// Sender is one WhatsApp business phone number (F1).
+type Sender struct {
+	ID                 int64     `json:"id"`
+	AccountID          int64     `json:"account_id"`
+	PhoneNumberID      string    `json:"phone_number_id"`
+	DisplayPhoneNumber string    `json:"display_phone_number"`
+	VerifiedName       string    `json:"verified_name"`
+	Status             string    `json:"status"`         // CONNECTED, DISCONNECTED, … as Meta reports it
+	QualityRating      string    `json:"quality_rating"` // GREEN, YELLOW, RED, UNKNOWN
+	MessagingLimit     string    `json:"messaging_limit"`
+	RateLimit          int       `json:"rate_limit"` // messages per second we allow ourselves
+	Online             bool      `json:"online"`
+	CheckedAt          time.Time `json:"checked_at"`
+	CheckError         string    `json:"check_error"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+// DefaultRateLimit is Cloud API's standard throughput per number.
+const DefaultRateLimit = 80
+
+// IsOnline says whether a sender may send: Meta reports it CONNECTED.
+func IsOnline(status string) bool { return status == "CONNECTED" }
+
+// normalizeQuality folds Meta's spellings (NA, UNKNOWN, lower case) into ours.
+func normalizeQuality(q string) string {
+	switch q = strings.ToUpper(q); q {
+	case "GREEN", "YELLOW", "RED":
+		return q
+	}
+	return "UNKNOWN"
+}
+
+const senderColumns = `id, account_id, phone_number_id, display_phone_number, verified_name, status, quality_rating, messaging_limit, rate_limit, checked_at, check_error, created_at, updated_at`
+
+func scanSender(row store.Row) (Sender, error) {
+	var s Sender
+	var checked, created, updated int64
+	err := row.Scan(&s.ID, &s.AccountID, &s.PhoneNumberID, &s.DisplayPhoneNumber, &s.VerifiedName, &s.Status, &s.QualityRating,
+		&s.MessagingLimit, &s.RateLimit, &checked, &s.CheckError, &created, &updated)
+	s.CheckedAt, s.CreatedAt, s.UpdatedAt = store.Time(checked), store.Time(created), store.Time(updated)
+	s.Online = IsOnline(s.Status)
+	return s, err
+}
+
+// SenderInput is what a caller sets on a sender.
+type SenderInput struct {
+	PhoneNumberID *string `json:"phone_number_id"`
+	RateLimit     *int    `json:"rate_limit"`
+}
+
+// CreateSender adds a phone number to an account. It reads the number from
+// the Cloud API first, so a wrong id or token fails now, with Meta's words,
+// rather than at the first send.
+func (s *Service) CreateSender(ctx context.Context, accountID int64, in SenderInput) (Sender, error) {
+	acc, err := s.Account(ctx, accountID)
+	if err != nil {
+		return Sender{}, err
+	}
+	if in.PhoneNumberID == nil || strings.TrimSpace(*in.PhoneNumberID) == "" || strings.Trim(*in.PhoneNumberID, "0123456789") != "" {
+		return Sender{}, apperr.Invalid("phone_number_id", "invalid_sender", "phone_number_id is required: the Cloud API phone number id (digits), not the phone number")
+	}
+	rate := DefaultRateLimit
+	if in.RateLimit != nil {
+		rate = *in.RateLimit
+	}
+	if rate < 1 || rate > 1000 {
+		return Sender{}, apperr.Invalid("rate_limit", "invalid_sender", "rate_limit must be between 1 and 1000 messages per second")
+	}
+	pn, err := s.graphFor(acc).GetPhoneNumber(ctx, acc.AccessToken, *in.PhoneNumberID)
+	if err != nil {
+		return Sender{}, graphError("reading the phone number", err)
+	}
+	pn.ID = *in.PhoneNumberID
+	return s.insertSender(ctx, acc.ID, pn, rate)
+}
+
+func (s *Service) insertSender(ctx context.Context, accountID int64, pn whatsapp.PhoneNumber, rate int) (Sender, error) {
+	now := s.now()
+	status := pn.Status
+	if status == "" {
+		status = "UNKNOWN"
+	}
+	var id int64
+	err := s.db.InTx(ctx, func(tx store.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO senders (account_id, phone_number_id, display_phone_number, verified_name, status, quality_rating,
+				messaging_limit, rate_limit, checked_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			accountID, pn.ID, pn.DisplayPhoneNumber, pn.VerifiedName, status, normalizeQuality(pn.QualityRating),
+			pn.MessagingLimitTier, rate, store.Millis(now), store.Millis(now), store.Millis(now)).Scan(&id)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return Sender{}, &apperr.Error{Kind: apperr.KindConflict, Code: "sender_exists", Field: "phone_number_id", Message: "this phone_number_id is already a sender"}
+	}
+	if err != nil {
+		return Sender{}, err
+	}
+	return s.Sender(ctx, id)
+}
+
+// UpdateSender changes a sender's own settings (its rate limit).
+func (s *Service) UpdateSender(ctx context.Context, id int64, in SenderInput) (Sender, error) {
+	sn, err := s.Sender(ctx, id)
+	if err != nil {
+		return sn, err
+	}
+	if in.PhoneNumberID != nil && *in.PhoneNumberID != sn.PhoneNumberID {
+		return sn, apperr.Invalid("phone_number_id", "invalid_sender", "phone_number_id cannot change: delete the sender and add the new number")
+	}
+	if in.RateLimit != nil {
+		if *in.RateLimit < 1 || *in.RateLimit > 1000 {
+			return sn, apperr.Invalid("rate_limit", "invalid_sender", "rate_limit must be between 1 and 1000 messages per second")
+		}
+		sn.RateLimit = *in.RateLimit
+	}
+	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE senders SET rate_limit = ?, updated_at = ? WHERE id = ?`, sn.RateLimit, store.Millis(s.now()), id)
+		return err
+	})
+	if err != nil {
+		return sn, err
+	}
+	return s.Sender(ctx, id)
+}
+
+// DeleteSender removes a sender and its conversations.
+func (s *Service) DeleteSender(ctx context.Context, id int64) error {
+	var n int64
+	err := s.db.InTx(ctx, func(tx store.Tx) (err error) {
+		n, err = tx.Exec(ctx, `DELETE FROM senders WHERE id = ?`, id)
+		return err
+	})
+	if err == nil && n == 0 {
+		return apperr.NotFound("sender")
+	}
+	return err
+}
+
+// Sender returns one sender.
+func (s *Service) Sender(ctx context.Context, id int64) (Sender, error) {
+	sn, err := scanSender(s.db.Read().QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE id = ?`, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return sn, apperr.NotFound("sender")
+	}
+	return sn, err
+}
+
+// SenderByPhoneNumberID finds a sender by its Cloud API id, through q (a
+// transaction during webhook processing).
+func SenderByPhoneNumberID(ctx context.Context, q store.Querier, phoneNumberID string) (Sender, error) {
+	return scanSender(q.QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE phone_number_id = ?`, phoneNumberID))
+}
+
+// Senders lists senders, of one account when accountID > 0.
+func (s *Service) Senders(ctx context.Context, accountID int64) ([]Sender, error) {
+	q := `SELECT ` + senderColumns + ` FROM senders`
+	args := []any{}
+	if accountID > 0 {
+		q += ` WHERE account_id = ?`
+		args = append(args, accountID)
+	}
+	rows, err := s.db.Read().Query(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Sender{}
+	for rows.Next() {
+		sn, err := scanSender(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sn)
+	}
+	return out, rows.Err()
+}
+
+// CheckSender reads a sender's status and quality from the Cloud API and
+// stores them. A failure is recorded on the sender (check_error) and
+// returned, so the job retries.
+func (s *Service) CheckSender(ctx context.Context, id int64) (Sender, error) {
+	sn, err := s.Sender(ctx, id)
+	if err != nil {
+		return sn, err
+	}
+	acc, err := s.Account(ctx, sn.AccountID)
+	if err != nil {
+		return sn, err
+	}
+	now := store.Millis(s.now())
+	pn, gerr := s.graphFor(acc).GetPhoneNumber(ctx, acc.AccessToken, sn.PhoneNumberID)
+	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		if gerr != nil {
+			_, err := tx.Exec(ctx, `UPDATE senders SET checked_at = ?, check_error = ? WHERE id = ?`, now, graphError("checking the sender", gerr).Error(), id)
+			return err
+		}
+		status := pn.Status
+		if status == "" {
+			status = sn.Status
+		}
+		_, err := tx.Exec(ctx, `UPDATE senders SET display_phone_number = ?, verified_name = ?, status = ?, quality_rating = ?,
+				messaging_limit = ?, checked_at = ?, check_error = '', updated_at = ? WHERE id = ?`,
+			pn.DisplayPhoneNumber, pn.VerifiedName, status, normalizeQuality(pn.QualityRating), pn.MessagingLimitTier, now, now, id)
+		return err
+	})
+	if err != nil {
+		return sn, err
+	}
+	if gerr != nil {
+		return sn, graphError("checking the sender", gerr)
+	}
+	return s.Sender(ctx, id)
+}
+
+// ApplyQualityUpdate records a phone_number_quality_update webhook inside
+// the processing transaction and schedules a check, because the webhook
+// says that the rating moved but not always to what.
+func (s *Service) ApplyQualityUpdate(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.QualityUpdate) error {
+	rating := ""
+	if u.QualityRating != "" {
+		rating = normalizeQuality(u.QualityRating)
+	} else {
+		switch strings.ToUpper(u.Event) {
+		case "FLAGGED", "DOWNGRADE":
+			rating = "RED"
+		case "UNFLAGGED", "UPGRADE":
+			rating = "GREEN"
+		}
+	}
+	return s.touchSendersByDisplay(ctx, tx, wabaID, u.DisplayPhoneNumber, func(id int64) error {
+		if rating != "" {
+			if _, err := tx.Exec(ctx, `UPDATE senders SET quality_rating = ?, updated_at = ? WHERE id = ?`, rating, store.Millis(s.now()), id); err != nil {
+				return err
+			}
+		}
+		if u.CurrentLimit != "" {
+			if _, err := tx.Exec(ctx, `UPDATE senders SET messaging_limit = ? WHERE id = ?`, u.CurrentLimit, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ApplyAccountUpdate schedules a check of the account's senders named by an
+// account_update webhook (or all of them), in the processing transaction.
+func (s *Service) ApplyAccountUpdate(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.AccountUpdate) error {
+	return s.touchSendersByDisplay(ctx, tx, wabaID, u.PhoneNumber, func(int64) error { return nil })
+}
+
+// touchSendersByDisplay runs fn on the senders of waba matching a display
+// number (all of the account's senders when display is empty) and enqueues
+// a status check for each in the same transaction.
+func (s *Service) touchSendersByDisplay(ctx context.Context, tx store.Tx, wabaID, display string, fn func(id int64) error) error {
+	rows, err := tx.Query(ctx, `SELECT s.id, s.display_phone_number FROM senders s JOIN accounts a ON a.id = s.account_id WHERE a.waba_id = ?`, wabaID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	want := digits(display)
+	for rows.Next() {
+		var id int64
+		var disp string
+		if err := rows.Scan(&id, &disp); err != nil {
+			rows.Close()
+			return err
+		}
+		if want == "" || digits(disp) == want {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	params := make([]river.InsertManyParams, 0, len(ids))
+	for _, id := range ids {
+		if err := fn(id); err != nil {
+			return err
+		}
+		params = append(params, river.InsertManyParams{Args: CheckSenderArgs{SenderID: id}})
+	}
+	return s.queue.InsertManyTx(ctx, tx, params)
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,176 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// Template is a message template as last synced from the Cloud API.
+type Template struct {
+	ID              int64           `json:"id"`
+	AccountID       int64           `json:"account_id"`
+	MetaID          string          `json:"meta_id"`
+	Name            string          `json:"name"`
+	Language        string          `json:"language"`
+	Category        string          `json:"category"`
+	Status          string          `json:"status"`
+	ParameterFormat string          `json:"parameter_format"`
+	Components      json.RawMessage `json:"components"`
+	Placeholders    []string        `json:"placeholders"`
+	SyncedAt        time.Time       `json:"synced_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+}
+
+const templateColumns = `id, account_id, meta_id, name, language, category, status, parameter_format, components, placeholders, synced_at, updated_at`
+
+func scanTemplate(row store.Row) (Template, error) {
+	var t Template
+	var comps, ph string
+	var synced, updated int64
+	if err := row.Scan(&t.ID, &t.AccountID, &t.MetaID, &t.Name, &t.Language, &t.Category, &t.Status, &t.ParameterFormat,
+		&comps, &ph, &synced, &updated); err != nil {
+		return t, err
+	}
+	t.Components = json.RawMessage(comps)
+	t.SyncedAt, t.UpdatedAt = store.Time(synced), store.Time(updated)
+	if err := json.Unmarshal([]byte(ph), &t.Placeholders); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// SyncTemplates replaces the account's templates with what the Cloud API
+// lists now; templates deleted at Meta are removed here too.
+func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, error) {
+	acc, err := s.Account(ctx, accountID)
+	if err != nil {
+		return 0, err
+	}
+	list, err := s.graphFor(acc).ListTemplates(ctx, acc.AccessToken, acc.WABAID)
+	if err != nil {
+		return 0, graphError("listing the templates", err)
+	}
+	now := store.Millis(s.now())
+	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		for _, t := range list {
+			comps := string(t.Components)
+			if comps == "" {
+				comps = "[]"
+			}
+			ph, err := json.Marshal(nonNil(t.Placeholders()))
+			if err != nil {
+				return err
+			}
+			format := strings.ToUpper(t.ParameterFormat)
+			if format == "" {
+				format = "POSITIONAL"
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO templates (account_id, meta_id, name, language, category, status, parameter_format, components, placeholders, synced_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (account_id, name, language) DO UPDATE SET meta_id = excluded.meta_id, category = excluded.category,
+					status = excluded.status, parameter_format = excluded.parameter_format, components = excluded.components,
+					placeholders = excluded.placeholders, synced_at = excluded.synced_at, updated_at = excluded.updated_at`,
+				accountID, t.ID, t.Name, t.Language, strings.ToUpper(t.Category), strings.ToUpper(t.Status), format, comps, string(ph), now, now); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM templates WHERE account_id = ? AND synced_at < ?`, accountID, now)
+		return err
+	})
+	return len(list), err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// TemplateFilter narrows Templates.
+type TemplateFilter struct {
+	AccountID int64
+	Status    string
+	Name      string
+}
+
+// Templates lists templates.
+func (s *Service) Templates(ctx context.Context, f TemplateFilter) ([]Template, error) {
+	q := `SELECT ` + templateColumns + ` FROM templates WHERE 1 = 1`
+	var args []any
+	if f.AccountID > 0 {
+		q += ` AND account_id = ?`
+		args = append(args, f.AccountID)
+	}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, strings.ToUpper(f.Status))
+	}
+	if f.Name != "" {
+		q += ` AND name = ?`
+		args = append(args, f.Name)
+	}
+	rows, err := s.db.Read().Query(ctx, q+` ORDER BY name, language`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Template{}
+	for rows.Next() {
+		t, err := scanTemplate(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TemplateByName finds a template of an account in one language.
+func TemplateByName(ctx context.Context, q store.Querier, accountID int64, name, language string) (Template, error) {
+	t, err := scanTemplate(q.QueryRow(ctx, `SELECT `+templateColumns+` FROM templates WHERE account_id = ? AND name = ? AND language = ?`,
+		accountID, name, language))
+	if errors.Is(err, store.ErrNotFound) {
+		return t, apperr.NotFound("template")
+	}
+	return t, err
+}
+
+// templateEventStatus maps a message_template_status_update event to the
+// status it leaves the template in ("" = the event does not change it).
+func templateEventStatus(event string) string {
+	switch e := strings.ToUpper(event); e {
+	case "APPROVED", "REJECTED", "PENDING", "PAUSED", "DISABLED", "IN_APPEAL", "PENDING_DELETION", "DELETED", "ARCHIVED", "LIMIT_EXCEEDED":
+		return e
+	case "REINSTATED", "UNARCHIVED":
+		return "APPROVED"
+	}
+	return ""
+}
+
+// ApplyTemplateStatus applies a template status webhook inside the
+// processing transaction. It matches by Meta's template id, falling back to
+// name and language for templates not synced yet (those are left for the
+// next sync, which will bring the same status).
+func (s *Service) ApplyTemplateStatus(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.TemplateStatusUpdate) error {
+	status := templateEventStatus(u.Event)
+	if status == "" {
+		return nil
+	}
+	now := store.Millis(s.now())
+	n, err := tx.Exec(ctx, `UPDATE templates SET status = ?, updated_at = ?
+		WHERE meta_id = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, status, now, u.TemplateID, wabaID)
+	if err != nil || n > 0 || u.Name == "" {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE templates SET status = ?, updated_at = ?
+		WHERE name = ? AND language = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, status, now, u.Name, u.Language, wabaID)
+	return err
+}

@@ -1,0 +1,248 @@
+// Package app builds every zapflow service from the configuration, in one
+// place, and runs them with a graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/config"
+	"github.com/zapflow/zapflow/internal/intake"
+	"github.com/zapflow/zapflow/internal/jobs"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/sandbox"
+	"github.com/zapflow/zapflow/internal/secret"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/web"
+)
+
+// Version is set at build time with -ldflags "-X …/internal/app.Version=…".
+var Version = "dev"
+
+// App is a wired zapflow instance.
+type App struct {
+	cfg        config.Config
+	log        *slog.Logger
+	now        func() time.Time
+	DB         store.DB
+	Queue      *jobs.Queue
+	Metrics    *metrics.Metrics
+	Accounts   *account.Service
+	Messaging  *messaging.Service
+	Agents     *agent.Service
+	Writer     *intake.Writer
+	Dispatcher *intake.Dispatcher
+	Sandbox    *sandbox.Sandbox // nil when off
+	listener   net.Listener
+	handler    http.Handler
+}
+
+// Open connects to the database and applies (or checks) migrations. It is
+// shared by serve and the admin subcommands.
+func Open(ctx context.Context, cfg config.Config) (store.DB, *secret.Box, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.AutoMigrate {
+		if err := store.Migrate(ctx, db); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+	} else {
+		st, err := store.Status(ctx, db)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		if st.Pending() {
+			db.Close()
+			return nil, nil, fmt.Errorf("the database schema is at version %d and this zapflow needs %d: run 'zapflow migrate' (ZAPFLOW_AUTO_MIGRATE=false)", st.Current, st.Latest)
+		}
+	}
+	key, _, err := secret.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, box, nil
+}
+
+// New wires an App and binds its listener (so the sandbox knows the real
+// address, port 0 included, before anything starts).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, box, err := Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, now: time.Now, DB: db, Metrics: metrics.New()}
+	fail := func(err error) (*App, error) {
+		db.Close()
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	a.Queue, err = jobs.New(db, jobs.Config{
+		Workers: workers,
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+		Logger:  log.With("component", "river"),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	a.Metrics.QueueDepthSource = func() (map[string]int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return a.Queue.Depth(ctx)
+	}
+	a.Metrics.PendingSource = func() (int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return intake.Pending(ctx, db.Read())
+	}
+
+	a.Accounts = account.New(account.Options{DB: db, Box: box, Queue: a.Queue, GraphURL: cfg.GraphURL, GraphVersion: cfg.GraphVersion, Now: a.now, Logger: log})
+	a.Queue.AddPeriodic(a.Accounts.Register(workers, cfg.SenderCheckInterval)...)
+	a.Messaging = messaging.New(db, a.Accounts, a.now, log)
+	a.Agents = agent.New(db, a.now)
+
+	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
+	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
+	webhook := intake.NewHandler(a.Accounts, a.Writer, a.Metrics, log.With("component", "webhook"), a.now)
+
+	a.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("listen on %s: %w (set ZAPFLOW_ADDR to another address)", cfg.Addr, err))
+	}
+	if err := a.setupSandbox(ctx); err != nil {
+		a.listener.Close()
+		return fail(err)
+	}
+	deps := web.Deps{
+		Accounts: a.Accounts, Messaging: a.Messaging, Agents: a.Agents, Webhook: webhook,
+		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,
+		Ready: func(ctx context.Context) error {
+			var one int
+			return db.Read().QueryRow(ctx, `SELECT 1`).Scan(&one)
+		},
+	}
+	if a.Sandbox != nil {
+		deps.Sandbox = a.Sandbox.Handler()
+	}
+	a.handler = web.NewHandler(deps)
+	return a, nil
+}
+
+// PublicURL is where people and Meta reach this server.
+func (a *App) PublicURL() string {
+	if a.cfg.BaseURL != "" {
+		return a.cfg.PublicURL()
+	}
+	return a.loopbackURL()
+}
+
+// loopbackURL reaches this process from itself, whatever interface it
+// listens on.
+func (a *App) loopbackURL() string {
+	addr := a.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Handler is the HTTP handler (tests serve it directly).
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run serves until ctx ends, then shuts down in the order that loses
+// nothing: stop taking requests and let in-flight ones commit, flush the
+// intake writer, finish the current processing transactions, let running
+// jobs finish, close the database.
+func (a *App) Run(ctx context.Context) error {
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	a.Writer.Start()
+	a.Dispatcher.Start(context.WithoutCancel(ctx))
+	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	if a.Sandbox != nil {
+		a.Sandbox.Start(context.WithoutCancel(ctx))
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(a.listener) }()
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if a.Sandbox != nil {
+		a.Sandbox.Close()
+	}
+	if serr := srv.Shutdown(sctx); serr != nil {
+		a.log.Warn("http shutdown", "err", serr)
+	}
+	a.Writer.Close()
+	a.Dispatcher.Stop()
+	if qerr := a.Queue.Stop(sctx); qerr != nil {
+		a.log.Warn("jobs shutdown", "err", qerr)
+	}
+	if cerr := a.DB.Close(); cerr != nil {
+		a.log.Warn("closing database", "err", cerr)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Bootstrap creates the first admin and an API key on a fresh install and
+// prints them once.
+func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
+	n, err := a.Agents.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password := a.cfg.AdminPassword
+	generated := password == ""
+	if generated {
+		password = agent.GeneratePassword()
+	}
+	u, err := a.Agents.CreateUser(ctx, a.cfg.AdminEmail, "Admin", agent.RoleAdmin, password)
+	if err != nil {
+		return fmt.Errorf("create first admin: %w", err)
+	}
+	_, key, err := a.Agents.CreateAPIKey(ctx, "first admin key", u.ID)
+	if err != nil {
+		return fmt.Errorf("create first API key: %w", err)
+	}
+	fmt.Fprintf(out, "\nFirst start: created the first admin and an API key. They are shown only now.\n")
+	fmt.Fprintf(out, "  admin login:  %s\n", u.Email)
+	if generated {
+		fmt.Fprintf(out, "  password:     %s\n", password)
+	} else {
+		fmt.Fprintf(out, "  password:     (from ZAPFLOW_ADMIN_PASSWORD)\n")
+	}
+	fmt.Fprintf(out, "  API key:      %s\n", key)
+	fmt.Fprintf(out, "  try:          curl -H 'Authorization: Bearer %s' %s/api/v1/senders\n\n", key, a.PublicURL())
+	return nil
+}

@@ -1,0 +1,69 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Parse(env(nil), os.ReadFile)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", c.Addr)
+	require.Equal(t, "./data", c.DataDir)
+	require.Equal(t, "./data/zapflow.db", c.SQLitePath())
+	require.Equal(t, "auto", c.Sandbox)
+	require.True(t, c.AutoMigrate)
+	require.Equal(t, "http://127.0.0.1:8080", c.PublicURL())
+	require.Equal(t, 15*time.Minute, c.SenderCheckInterval)
+}
+
+func TestSecretFromFile(t *testing.T) {
+	t.Parallel()
+	read := func(name string) ([]byte, error) {
+		if name == "/run/secrets/key" {
+			return []byte("s3cret\n"), nil
+		}
+		return nil, errors.New("no such file")
+	}
+	c, err := Parse(env(map[string]string{"ZAPFLOW_SECRET_KEY_FILE": "/run/secrets/key"}), read)
+	require.NoError(t, err)
+	require.Equal(t, "s3cret", c.SecretKey)
+
+	_, err = Parse(env(map[string]string{"ZAPFLOW_SECRET_KEY_FILE": "/missing"}), read)
+	require.ErrorContains(t, err, "ZAPFLOW_SECRET_KEY_FILE")
+
+	_, err = Parse(env(map[string]string{"ZAPFLOW_SECRET_KEY_FILE": "/run/secrets/key", "ZAPFLOW_SECRET_KEY": "x"}), read)
+	require.ErrorContains(t, err, "not both")
+}
+
+func TestInvalidValues(t *testing.T) {
+	t.Parallel()
+	for name, val := range map[string]string{
+		"ZAPFLOW_SANDBOX":               "maybe",
+		"ZAPFLOW_AUTO_MIGRATE":          "perhaps",
+		"ZAPFLOW_LOG_LEVEL":             "loud",
+		"ZAPFLOW_SENDER_CHECK_INTERVAL": "-1m",
+	} {
+		_, err := Parse(env(map[string]string{name: val}), os.ReadFile)
+		require.ErrorContains(t, err, name, "value %q", val)
+	}
+}
+
+// TestReadmeListsEveryVariable keeps the README's configuration table in
+// step with this package.
+func TestReadmeListsEveryVariable(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, v := range Vars() {
+		require.True(t, strings.Contains(string(readme), "`"+v.Name+"`"), "README does not document %s", v.Name)
+	}
+}

@@ -1,0 +1,79 @@
+package config
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// variable is one row of the configuration table.
+type variable struct {
+	Name        string
+	Default     string
+	Secret      bool
+	Description string
+	set         func(c *Config, raw string) error
+}
+
+// Vars returns the table, for documentation and the README check.
+func Vars() []variable { return vars }
+
+var vars = []variable{
+	{Name: "ZAPFLOW_ADDR", Default: "127.0.0.1:8080", Description: "Address the HTTP server listens on.",
+		set: func(c *Config, s string) error { c.Addr = s; return nil }},
+	{Name: "ZAPFLOW_BASE_URL", Description: "Public URL of this server (for webhook URLs shown to you); defaults to http://ZAPFLOW_ADDR.",
+		set: func(c *Config, s string) error { c.BaseURL = s; return nil }},
+	{Name: "ZAPFLOW_DATA_DIR", Default: "./data", Description: "Folder for the SQLite database and the generated secret key.",
+		set: func(c *Config, s string) error { c.DataDir = s; return nil }},
+	{Name: "ZAPFLOW_DATABASE_URL", Secret: true, Description: "Empty for SQLite in the data folder; postgres://… for PostgreSQL.",
+		set: func(c *Config, s string) error { c.DatabaseURL = s; return nil }},
+	{Name: "ZAPFLOW_SANDBOX", Default: "auto", Description: "Built-in simulated Cloud API: auto (on while no real account exists), true or false.",
+		set: func(c *Config, s string) error {
+			s = strings.ToLower(s)
+			switch s {
+			case "auto", "true", "false":
+				c.Sandbox = s
+				return nil
+			}
+			return errors.New("want auto, true or false")
+		}},
+	{Name: "ZAPFLOW_SECRET_KEY", Secret: true, Description: "Key that encrypts stored secrets (access tokens, app secrets); generated into the data folder on first start if unset.",
+		set: func(c *Config, s string) error { c.SecretKey = s; return nil }},
+	{Name: "ZAPFLOW_AUTO_MIGRATE", Default: "true", Description: "Apply pending database migrations on start; false makes serve refuse to start until `zapflow migrate` runs.",
+		set: func(c *Config, s string) (err error) { c.AutoMigrate, err = strconv.ParseBool(s); return err }},
+	{Name: "ZAPFLOW_LOG_LEVEL", Default: "info", Description: "debug, info, warn or error.",
+		set: func(c *Config, s string) error {
+			switch strings.ToLower(s) {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = strings.ToLower(s)
+				return nil
+			}
+			return errors.New("want debug, info, warn or error")
+		}},
+	{Name: "ZAPFLOW_LOG_FORMAT", Default: "auto", Description: "auto (text in a terminal, JSON otherwise), text or json.",
+		set: func(c *Config, s string) error { c.LogFormat = strings.ToLower(s); return nil }},
+	{Name: "ZAPFLOW_GRAPH_URL", Default: "https://graph.facebook.com", Description: "Base URL of Meta's Graph API (real accounts).",
+		set: func(c *Config, s string) error { c.GraphURL = strings.TrimRight(s, "/"); return nil }},
+	{Name: "ZAPFLOW_GRAPH_VERSION", Default: "v23.0", Description: "Graph API version used for Cloud API calls.",
+		set: func(c *Config, s string) error { c.GraphVersion = s; return nil }},
+	{Name: "ZAPFLOW_ADMIN_EMAIL", Default: "admin@zapflow.local", Description: "Login of the first admin, created on the first start.",
+		set: func(c *Config, s string) error { c.AdminEmail = s; return nil }},
+	{Name: "ZAPFLOW_ADMIN_PASSWORD", Secret: true, Description: "Password of the first admin; generated and printed once if unset.",
+		set: func(c *Config, s string) error { c.AdminPassword = s; return nil }},
+	{Name: "ZAPFLOW_SENDER_CHECK_INTERVAL", Default: "15m", Description: "How often each sender's status and quality are read from the Cloud API.",
+		set: func(c *Config, s string) (err error) { c.SenderCheckInterval, err = positiveDuration(s); return err }},
+	{Name: "ZAPFLOW_SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long SIGTERM waits for in-flight requests and jobs.",
+		set: func(c *Config, s string) (err error) { c.ShutdownTimeout, err = positiveDuration(s); return err }},
+}
+
+func positiveDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d <= 0 {
+		return 0, errors.New("must be positive")
+	}
+	return d, nil
+}

@@ -1,0 +1,232 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// eventsPerTx bounds one processing transaction, so a backlog is worked in
+// steps that each hold the SQLite writer only briefly.
+const eventsPerTx = 128
+
+// ProcessFunc applies one event inside tx (messaging.Service.Process).
+type ProcessFunc func(ctx context.Context, tx store.Tx, ev whatsapp.Event) error
+
+// Dispatcher applies stored events, partition by partition.
+type Dispatcher struct {
+	db         store.DB
+	process    ProcessFunc
+	metrics    *metrics.Metrics
+	log        *slog.Logger
+	now        func() time.Time
+	sweepEvery time.Duration
+	wake       [Partitions]chan struct{}
+	wg         sync.WaitGroup
+	cancel     context.CancelFunc
+}
+
+// NewDispatcher builds a Dispatcher; sweepEvery is how often each partition
+// looks for work nobody woke it for.
+func NewDispatcher(db store.DB, process ProcessFunc, m *metrics.Metrics, log *slog.Logger, now func() time.Time, sweepEvery time.Duration) *Dispatcher {
+	d := &Dispatcher{db: db, process: process, metrics: m, log: log, now: now, sweepEvery: sweepEvery}
+	for i := range d.wake {
+		d.wake[i] = make(chan struct{}, 1)
+	}
+	return d
+}
+
+// Wake tells partitions they have new events.
+func (d *Dispatcher) Wake(partitions map[int]bool) {
+	for p := range partitions {
+		select {
+		case d.wake[p] <- struct{}{}:
+		default: // already woken
+		}
+	}
+}
+
+// Start runs one goroutine per partition; each first drains what is left
+// from before (a crash, a restart).
+func (d *Dispatcher) Start(ctx context.Context) {
+	ctx, d.cancel = context.WithCancel(ctx)
+	for p := range Partitions {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			d.run(ctx, p)
+		}()
+	}
+}
+
+// Stop lets each partition finish its current transaction and returns.
+// Unprocessed events stay stored and are processed at the next start.
+func (d *Dispatcher) Stop() {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.wg.Wait()
+}
+
+func (d *Dispatcher) run(ctx context.Context, p int) {
+	tick := time.NewTicker(d.sweepEvery)
+	defer tick.Stop()
+	for {
+		d.drain(ctx, p)
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake[p]:
+		case <-tick.C:
+		}
+	}
+}
+
+// drain processes partition p until it is empty or ctx ends. A failed
+// transaction (the database, not an event) is retried after a pause.
+func (d *Dispatcher) drain(ctx context.Context, p int) {
+	for ctx.Err() == nil {
+		n, err := d.ProcessBatch(context.WithoutCancel(ctx), p)
+		if err != nil {
+			d.log.Error("processing events failed; retrying", "partition", p, "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		if n < eventsPerTx {
+			return
+		}
+	}
+}
+
+// ProcessBatch applies up to eventsPerTx pending events of partition p in
+// one transaction and returns how many it took. An event that fails is
+// rolled back to its savepoint and marked processed with its error, so one
+// bad event never blocks its partition; the error stays visible on the row.
+func (d *Dispatcher) ProcessBatch(ctx context.Context, p int) (int, error) {
+	var n, failed int
+	err := d.db.InTx(ctx, func(tx store.Tx) error {
+		n, failed = 0, 0
+		if d.db.Dialect() == store.Postgres {
+			// Two instances may both be woken for a partition; the lock makes
+			// them take turns, and each takes the lowest pending ids, so a
+			// conversation's events are never applied out of order.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, advisoryKey(p)); err != nil {
+				return err
+			}
+		}
+		events, err := pendingEvents(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		n = len(events)
+		now := store.Millis(d.now())
+		var done []any
+		for _, e := range events {
+			if perr := d.apply(ctx, tx, e); perr != nil {
+				failed++
+				d.log.Warn("event not applied", "event_id", e.id, "kind", e.kind, "err", perr)
+				if _, err := tx.Exec(ctx, `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
+					now, truncate(perr.Error(), 500), e.id); err != nil {
+					return err
+				}
+				continue
+			}
+			done = append(done, e.id)
+		}
+		if len(done) > 0 {
+			q := `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1 WHERE id IN (` + placeholders(len(done)) + `)`
+			if _, err := tx.Exec(ctx, q, append([]any{now}, done...)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		d.metrics.EventsProcessed.WithLabelValues("ok").Add(float64(n - failed))
+		d.metrics.EventsProcessed.WithLabelValues("error").Add(float64(failed))
+	}
+	return n, err
+}
+
+// apply runs one event under a savepoint.
+func (d *Dispatcher) apply(ctx context.Context, tx store.Tx, e pendingEvent) error {
+	var ev whatsapp.Event
+	if err := json.Unmarshal(e.payload, &ev); err != nil {
+		return fmt.Errorf("decode stored event: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SAVEPOINT event`); err != nil {
+		return err
+	}
+	if perr := d.process(ctx, tx, ev); perr != nil {
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT event`); err != nil {
+			return err
+		}
+		_, _ = tx.Exec(ctx, `RELEASE SAVEPOINT event`)
+		return perr
+	}
+	_, err := tx.Exec(ctx, `RELEASE SAVEPOINT event`)
+	return err
+}
+
+type pendingEvent struct {
+	id      int64
+	kind    string
+	payload []byte
+}
+
+func pendingEvents(ctx context.Context, tx store.Tx, p int) ([]pendingEvent, error) {
+	rows, err := tx.Query(ctx, `SELECT id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?`, p, eventsPerTx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pendingEvent
+	for rows.Next() {
+		var e pendingEvent
+		var payload string
+		if err := rows.Scan(&e.id, &e.kind, &payload); err != nil {
+			return nil, err
+		}
+		e.payload = []byte(payload)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Pending counts unprocessed events (for /metrics and tests).
+func Pending(ctx context.Context, q store.Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inbound_events WHERE processed_at = 0`).Scan(&n)
+	return n, err
+}
+
+// advisoryKey namespaces our advisory locks (the number spells "ZF").
+func advisoryKey(p int) int64 { return 0x5A46_0000 + int64(p) }
+
+func placeholders(n int) string {
+	b := make([]byte, 0, n*3)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '?')
+	}
+	return string(b)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,257 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// Partitions is the number of ordered processing lanes. It is part of the
+// stored data (inbound_events.partition): changing it only affects events
+// stored afterwards, so drain the queue before changing it.
+const Partitions = 16
+
+// maxRowsPerCommit bounds one group commit so a burst cannot hold the
+// SQLite writer for long.
+const maxRowsPerCommit = 2000
+
+// rowsPerInsert keeps a multi-row INSERT under SQLite's variable limit.
+const rowsPerInsert = 300
+
+// Row is one event ready to store.
+type Row struct {
+	AccountID int64
+	DedupeKey string
+	Kind      string
+	Partition int
+	Payload   []byte
+	Received  int64
+}
+
+// NewRow prepares ev for storage.
+func NewRow(accountID int64, ev whatsapp.Event, payload []byte, received int64) Row {
+	return Row{AccountID: accountID, DedupeKey: ev.DedupeKey(), Kind: string(ev.Kind), Partition: PartitionOf(ev),
+		Payload: payload, Received: received}
+}
+
+// PartitionOf maps an event to its lane: events of one conversation
+// (sender × customer) always share one; account-level events share their
+// WABA's.
+func PartitionOf(ev whatsapp.Event) int {
+	h := fnv.New32a()
+	if waid := ev.CustomerWAID(); waid != "" {
+		h.Write([]byte(ev.PhoneNumberID))
+		h.Write([]byte{':'})
+		h.Write([]byte(waid))
+	} else {
+		h.Write([]byte(ev.WABAID))
+	}
+	return int(h.Sum32() % Partitions)
+}
+
+// Result says what a submitted request's rows became.
+type Result struct {
+	Stored     int
+	Duplicates int
+}
+
+type request struct {
+	rows []Row
+	done chan requestDone
+}
+
+type requestDone struct {
+	res Result
+	err error
+}
+
+// Writer stores events with group commit.
+type Writer struct {
+	db      store.DB
+	in      chan *request
+	wake    func(partitions map[int]bool)
+	metrics *metrics.Metrics
+	log     *slog.Logger
+	workers int
+
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// ErrClosed is returned by Submit after Close.
+var ErrClosed = errors.New("intake: writer closed")
+
+// NewWriter builds a Writer; wake is told which partitions got new events
+// after each commit. PostgreSQL takes commits in parallel, so it gets
+// several committing goroutines; SQLite has one writer and gets one.
+func NewWriter(db store.DB, wake func(map[int]bool), m *metrics.Metrics, log *slog.Logger) *Writer {
+	workers := 1
+	if db.Dialect() == store.Postgres {
+		workers = 4
+	}
+	return &Writer{db: db, in: make(chan *request, 4096), wake: wake, metrics: m, log: log, workers: workers}
+}
+
+// Start runs the committing goroutines until Close.
+func (w *Writer) Start() {
+	for range w.workers {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			w.loop()
+		}()
+	}
+}
+
+// Close stops accepting requests after everything submitted so far is
+// committed. Call it after the HTTP server stopped handing in requests.
+func (w *Writer) Close() {
+	w.closeOnce.Do(func() { close(w.in) })
+	w.wg.Wait()
+}
+
+// Submit stores rows and returns once they are committed (or failed). If
+// ctx ends first it returns ctx's error, but the rows may still commit: the
+// sender then retries and the dedupe keys make that harmless.
+func (w *Writer) Submit(ctx context.Context, rows []Row) (res Result, err error) {
+	req := &request{rows: rows, done: make(chan requestDone, 1)}
+	defer func() {
+		if r := recover(); r != nil { // send on closed channel: shutting down
+			res, err = Result{}, ErrClosed
+		}
+	}()
+	select {
+	case w.in <- req:
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	select {
+	case d := <-req.done:
+		return d.res, d.err
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+func (w *Writer) loop() {
+	for first := range w.in {
+		batch := []*request{first}
+		n := len(first.rows)
+	gather:
+		for n < maxRowsPerCommit {
+			select {
+			case r, ok := <-w.in:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, r)
+				n += len(r.rows)
+			default:
+				break gather
+			}
+		}
+		w.commit(batch)
+	}
+}
+
+// commit stores a group of requests in one transaction. The context is not
+// the requests': a commit under way finishes even when a caller gave up.
+func (w *Writer) commit(batch []*request) {
+	ctx := context.Background()
+	var all []Row
+	for _, r := range batch {
+		all = append(all, r.rows...)
+	}
+	inserted := map[string]bool{}
+	partitions := map[int]bool{}
+	err := w.db.InTx(ctx, func(tx store.Tx) error {
+		clear(inserted)
+		clear(partitions)
+		for start := 0; start < len(all); start += rowsPerInsert {
+			chunk := all[start:min(start+rowsPerInsert, len(all))]
+			args := make([]any, 0, len(chunk)*6)
+			for _, r := range chunk {
+				args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received)
+			}
+			rows, err := tx.Query(ctx, `INSERT INTO inbound_events (account_id, dedupe_key, kind, partition, payload, received_at)
+				VALUES `+store.Placeholders(len(chunk), 6)+`
+				ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING account_id, dedupe_key, partition`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var acc int64
+				var key string
+				var p int
+				if err := rows.Scan(&acc, &key, &p); err != nil {
+					rows.Close()
+					return err
+				}
+				inserted[rowKey(acc, key)] = true
+				partitions[p] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		w.log.Error("intake commit failed", "requests", len(batch), "events", len(all), "err", err)
+	} else {
+		w.metrics.CommitBatchSize.Observe(float64(len(batch)))
+		if len(partitions) > 0 {
+			w.wake(partitions)
+		}
+	}
+	for _, r := range batch {
+		var res Result
+		if err == nil {
+			for _, row := range r.rows {
+				// A key inserted by this commit counts once, for the first
+				// row that carried it; a repeat in the same batch is a duplicate.
+				k := rowKey(row.AccountID, row.DedupeKey)
+				if inserted[k] {
+					res.Stored++
+					w.metrics.EventsStored.WithLabelValues(row.Kind).Inc()
+					delete(inserted, k)
+				} else {
+					res.Duplicates++
+					w.metrics.EventsDuplicate.Inc()
+				}
+			}
+		}
+		r.done <- requestDone{res: res, err: err}
+	}
+}
+
+func rowKey(account int64, key string) string {
+	var b strings.Builder
+	b.Grow(len(key) + 12)
+	b.WriteString(key)
+	b.WriteByte('|')
+	b.WriteString(itoa(account))
+	return b.String()
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var buf [20]byte
+	i := len(buf)
+	for n > 0 {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(buf[i:])
+}

@@ -1,0 +1,94 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// Contact is a customer, identified by their WhatsApp id.
+type Contact struct {
+	ID          int64     `json:"id"`
+	WAID        string    `json:"wa_id"`
+	Phone       string    `json:"phone"` // E.164
+	ProfileName string    `json:"profile_name"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+const contactColumns = `id, wa_id, phone, profile_name, created_at, updated_at`
+
+func scanContact(row store.Row) (Contact, error) {
+	var c Contact
+	var created, updated int64
+	err := row.Scan(&c.ID, &c.WAID, &c.Phone, &c.ProfileName, &created, &updated)
+	c.CreatedAt, c.UpdatedAt = store.Time(created), store.Time(updated)
+	return c, err
+}
+
+// upsertContact creates the contact or refreshes its profile name (kept
+// when the new one is empty: statuses carry no name).
+func upsertContact(ctx context.Context, tx store.Tx, waID, phone, name string, now int64) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO contacts (wa_id, phone, profile_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (wa_id) DO UPDATE SET
+			profile_name = CASE WHEN excluded.profile_name <> '' THEN excluded.profile_name ELSE contacts.profile_name END,
+			updated_at = CASE WHEN excluded.profile_name <> '' AND excluded.profile_name <> contacts.profile_name THEN excluded.updated_at ELSE contacts.updated_at END
+		RETURNING id`, waID, phone, name, now, now).Scan(&id)
+	return id, err
+}
+
+// ContactFilter narrows Contacts.
+type ContactFilter struct {
+	Phone  string
+	Limit  int
+	Offset int
+}
+
+// Contacts lists contacts, newest first.
+func (s *Service) Contacts(ctx context.Context, f ContactFilter) ([]Contact, error) {
+	q := `SELECT ` + contactColumns + ` FROM contacts`
+	var args []any
+	if f.Phone != "" {
+		q += ` WHERE phone = ?`
+		args = append(args, f.Phone)
+	}
+	q += ` ORDER BY id DESC LIMIT ? OFFSET ?`
+	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
+	rows, err := s.db.Read().Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Contact{}
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Contact returns one contact.
+func (s *Service) Contact(ctx context.Context, id int64) (Contact, error) {
+	c, err := scanContact(s.db.Read().QueryRow(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = ?`, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return c, apperr.NotFound("contact")
+	}
+	return c, err
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 500:
+		return 500
+	}
+	return n
+}

@@ -1,0 +1,186 @@
+package messaging
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// Message is one inbound or outbound WhatsApp message (F4).
+type Message struct {
+	ID             int64           `json:"id"`
+	ConversationID int64           `json:"conversation_id"`
+	Direction      string          `json:"direction"` // in | out
+	WAMID          string          `json:"wamid,omitempty"`
+	Type           string          `json:"type"`
+	Content        json.RawMessage `json:"content"`
+	Summary        string          `json:"summary"`
+	Status         string          `json:"status"`
+	ErrorCode      string          `json:"error_code,omitempty"`
+	ErrorMessage   string          `json:"error_message,omitempty"`
+	ErrorDetail    string          `json:"error_detail,omitempty"`
+	OccurredAt     time.Time       `json:"occurred_at"`
+	SentAt         time.Time       `json:"sent_at,omitzero"`
+	DeliveredAt    time.Time       `json:"delivered_at,omitzero"`
+	ReadAt         time.Time       `json:"read_at,omitzero"`
+	FailedAt       time.Time       `json:"failed_at,omitzero"`
+	CreatedAt      time.Time       `json:"created_at"`
+}
+
+// Message directions and statuses.
+const (
+	Inbound  = "in"
+	Outbound = "out"
+
+	StatusReceived  = "received"
+	StatusQueued    = "queued"
+	StatusSent      = "sent"
+	StatusDelivered = "delivered"
+	StatusRead      = "read"
+	StatusPlayed    = "played"
+	StatusFailed    = "failed"
+)
+
+// statusRank orders outbound statuses so updates only move forward:
+// webhooks arrive out of order and twice.
+var statusRank = map[string]int{
+	StatusQueued: 0, StatusSent: 1, StatusDelivered: 2, StatusRead: 3, StatusPlayed: 4, StatusFailed: 5,
+}
+
+// statusColumn is the timestamp column each status sets.
+var statusColumn = map[string]string{
+	StatusSent: "sent_at", StatusDelivered: "delivered_at", StatusRead: "read_at", StatusPlayed: "read_at", StatusFailed: "failed_at",
+}
+
+const messageColumns = `id, conversation_id, direction, COALESCE(wamid, ''), type, content, summary, status, error_code, error_message,
+	error_detail, occurred_at, sent_at, delivered_at, read_at, failed_at, created_at`
+
+func scanMessage(row store.Row) (Message, error) {
+	var m Message
+	var content string
+	var occurred, sent, delivered, read, failed, created int64
+	err := row.Scan(&m.ID, &m.ConversationID, &m.Direction, &m.WAMID, &m.Type, &content, &m.Summary, &m.Status, &m.ErrorCode,
+		&m.ErrorMessage, &m.ErrorDetail, &occurred, &sent, &delivered, &read, &failed, &created)
+	m.Content = json.RawMessage(content)
+	m.OccurredAt, m.SentAt, m.DeliveredAt = store.Time(occurred), store.Time(sent), store.Time(delivered)
+	m.ReadAt, m.FailedAt, m.CreatedAt = store.Time(read), store.Time(failed), store.Time(created)
+	return m, err
+}
+
+// Messages returns a conversation's messages in order, the latest limit.
+func (s *Service) Messages(ctx context.Context, conversationID int64, limit int) ([]Message, error) {
+	rows, err := s.db.Read().Query(ctx, `SELECT * FROM (SELECT `+messageColumns+` FROM messages WHERE conversation_id = ?
+		ORDER BY occurred_at DESC, id DESC LIMIT ?) m ORDER BY occurred_at, id`, conversationID, clampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// StatusUpdate is one delivery status for a wamid.
+type StatusUpdate struct {
+	WAMID        string
+	Status       string
+	At           int64 // unix ms
+	ErrorCode    string
+	ErrorMessage string
+	ErrorDetail  string
+}
+
+// ApplyStatus moves the message with u.WAMID forward to u.Status. When no
+// message has that wamid yet (Meta's callback beat our own record of the
+// send), the status waits in pending_statuses and RecordSent applies it.
+func ApplyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (applied bool, err error) {
+	col, known := statusColumn[u.Status]
+	if !known {
+		return false, nil // e.g. "deleted", "warning": nothing to move
+	}
+	var id int64
+	var cur string
+	err = tx.QueryRow(ctx, `SELECT id, status FROM messages WHERE wamid = ?`, u.WAMID).Scan(&id, &cur)
+	if errors.Is(err, store.ErrNotFound) {
+		_, err = tx.Exec(ctx, `INSERT INTO pending_statuses (wamid, status, occurred_at, error_code, error_message, error_detail, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING`,
+			u.WAMID, u.Status, u.At, u.ErrorCode, u.ErrorMessage, u.ErrorDetail, now)
+		return false, err
+	}
+	if err != nil {
+		return false, err
+	}
+	next := cur
+	if statusRank[u.Status] > statusRank[cur] {
+		next = u.Status
+	}
+	// The timestamp column of every status seen is kept even when the
+	// status itself does not move (delivered after read still dates delivery).
+	q := `UPDATE messages SET status = ?, ` + col + ` = CASE WHEN ` + col + ` = 0 THEN ? ELSE ` + col + ` END, updated_at = ?`
+	args := []any{next, u.At, now}
+	if u.Status == StatusFailed {
+		q += `, error_code = ?, error_message = ?, error_detail = ?`
+		args = append(args, u.ErrorCode, u.ErrorMessage, u.ErrorDetail)
+	}
+	_, err = tx.Exec(ctx, q+` WHERE id = ?`, append(args, id)...)
+	return true, err
+}
+
+// RecordSent marks an outbound message accepted by Meta with its wamid and
+// applies any status that arrived before this record.
+func RecordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
+			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, error_code = '', error_message = '', error_detail = '', updated_at = ?
+		WHERE id = ?`, wamid, at, now, messageID); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT status, occurred_at, error_code, error_message, error_detail FROM pending_statuses WHERE wamid = ? ORDER BY id`, wamid)
+	if err != nil {
+		return err
+	}
+	var pending []StatusUpdate
+	for rows.Next() {
+		u := StatusUpdate{WAMID: wamid}
+		if err := rows.Scan(&u.Status, &u.At, &u.ErrorCode, &u.ErrorMessage, &u.ErrorDetail); err != nil {
+			rows.Close()
+			return err
+		}
+		pending = append(pending, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range pending {
+		if _, err := ApplyStatus(ctx, tx, u, now); err != nil {
+			return err
+		}
+	}
+	if len(pending) > 0 {
+		_, err = tx.Exec(ctx, `DELETE FROM pending_statuses WHERE wamid = ?`, wamid)
+	}
+	return err
+}
+
+// InsertOutbound stores a new outbound message as queued, in tx (the send
+// job is inserted in the same transaction by the caller).
+func InsertOutbound(ctx context.Context, tx store.Tx, conversationID int64, typ string, content json.RawMessage, summary string, now int64) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, type, content, summary, status, occurred_at, created_at, updated_at)
+		VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`, conversationID, typ, string(content), summary, now, now, now).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE conversations SET last_message_at = CASE WHEN ? > last_message_at THEN ? ELSE last_message_at END, updated_at = ? WHERE id = ?`,
+		now, now, now, conversationID)
+	return id, err
+}

@@ -1,0 +1,138 @@
+// Package web is zapflow's HTTP surface: the REST API under /api/v1, the
+// Cloud API webhook, the sandbox, /metrics, health and the OpenAPI
+// document. Every route is declared once, in routes.go.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/httpx"
+	"github.com/zapflow/zapflow/internal/intake"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/metrics"
+)
+
+// Deps are the services the HTTP surface serves.
+type Deps struct {
+	Accounts  *account.Service
+	Messaging *messaging.Service
+	Agents    *agent.Service
+	Webhook   *intake.Handler
+	Sandbox   http.Handler // nil when the sandbox is off
+	Metrics   *metrics.Metrics
+	Log       *slog.Logger
+	PublicURL string
+	Version   string
+	// Ready reports whether the server can take traffic (database reachable).
+	Ready func(ctx context.Context) error
+}
+
+type server struct {
+	Deps
+}
+
+// handlerFunc is an API handler: it returns an error instead of writing
+// one, and the adapter renders it in the one error shape.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// NewHandler builds the whole HTTP handler.
+func NewHandler(d Deps) http.Handler {
+	s := &server{Deps: d}
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		h := s.adapt(rt)
+		mux.Handle(rt.Method+" "+rt.Pattern, h)
+	}
+	mux.HandleFunc("GET /webhooks/whatsapp/{account}", d.Webhook.Verify)
+	mux.HandleFunc("POST /webhooks/whatsapp/{account}", d.Webhook.Receive)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", s.health)
+	mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
+	mux.HandleFunc("GET /{$}", s.home)
+	if d.Sandbox != nil {
+		mux.Handle("/sandbox/", d.Sandbox)
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.Fail(w, http.StatusNotFound, "no_such_endpoint", "no API endpoint "+r.Method+" "+r.URL.Path+"; see /api/openapi.json")
+	})
+	return s.recoverer(mux)
+}
+
+// adapt wraps a route with authentication and error rendering.
+func (s *server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Auth != authNone {
+			p, err := s.authenticate(r)
+			if err != nil {
+				httpx.Error(w, r, s.Log, err)
+				return
+			}
+			if rt.Auth == authAdmin && p.Role != agent.RoleAdmin {
+				httpx.Error(w, r, s.Log, apperr.New(apperr.KindForbidden, "forbidden", "this action needs an admin's API key"))
+				return
+			}
+		}
+		if err := rt.Handler(w, r); err != nil {
+			httpx.Error(w, r, s.Log, err)
+		}
+	})
+}
+
+func (s *server) authenticate(r *http.Request) (agent.Principal, error) {
+	h := r.Header.Get("Authorization")
+	key, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || key == "" {
+		return agent.Principal{}, apperr.New(apperr.KindUnauthorized, "missing_api_key",
+			"send an API key as 'Authorization: Bearer <key>' (create one with 'zapflow apikey create')")
+	}
+	return s.Agents.AuthenticateKey(r.Context(), strings.TrimSpace(key))
+}
+
+// recoverer turns a panic into a logged 500 with the usual error shape.
+func (s *server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				httpx.Fail(w, http.StatusInternalServerError, "internal_error", "something went wrong on our side; it was logged")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if s.Ready != nil {
+		if err := s.Ready(ctx); err != nil {
+			s.Log.Warn("health check failed", "err", err)
+			httpx.Fail(w, http.StatusServiceUnavailable, "unhealthy", "the database is not reachable")
+			return
+		}
+	}
+	httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+}
+
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(`<!doctype html><html lang="en"><meta charset="utf-8"><title>zapflow</title>
+<body style="font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5">
+<h1>zapflow is running</h1>
+<p>The REST API is at <code>/api/v1</code> (described by <a href="/api/openapi.json">/api/openapi.json</a>).
+Metrics: <a href="/metrics">/metrics</a>. Health: <a href="/healthz">/healthz</a>.</p>
+</body></html>`))
+}
