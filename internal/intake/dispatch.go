@@ -15,12 +15,16 @@ import (
 
 // eventsPerTx bounds one processing transaction, so a backlog is worked in
 // steps that each hold the SQLite writer only briefly.
-const eventsPerTx = 128
+const eventsPerTx = 256
 
 // ProcessFunc applies one event inside tx (messaging.Service.Process).
 type ProcessFunc func(ctx context.Context, tx store.Tx, ev whatsapp.Event) error
 
-// Dispatcher applies stored events, partition by partition.
+// Dispatcher applies stored events. Its lanes work in parallel, each over
+// a fixed set of partitions in one transaction at a time. SQLite has a
+// single writer, so it gets one lane over every partition: more lanes would
+// only queue for the connection and pay one commit each. PostgreSQL gets a
+// lane per partition.
 type Dispatcher struct {
 	db         store.DB
 	process    ProcessFunc
@@ -28,40 +32,46 @@ type Dispatcher struct {
 	log        *slog.Logger
 	now        func() time.Time
 	sweepEvery time.Duration
-	wake       [Partitions]chan struct{}
+	lanes      int
+	wake       []chan struct{} // one per lane
 	wg         sync.WaitGroup
 	cancel     context.CancelFunc
 }
 
-// NewDispatcher builds a Dispatcher; sweepEvery is how often each partition
+// NewDispatcher builds a Dispatcher; sweepEvery is how often each lane
 // looks for work nobody woke it for.
 func NewDispatcher(db store.DB, process ProcessFunc, m *metrics.Metrics, log *slog.Logger, now func() time.Time, sweepEvery time.Duration) *Dispatcher {
-	d := &Dispatcher{db: db, process: process, metrics: m, log: log, now: now, sweepEvery: sweepEvery}
+	lanes := 1
+	if db.Dialect() == store.Postgres {
+		lanes = Partitions
+	}
+	d := &Dispatcher{db: db, process: process, metrics: m, log: log, now: now, sweepEvery: sweepEvery, lanes: lanes}
+	d.wake = make([]chan struct{}, lanes)
 	for i := range d.wake {
 		d.wake[i] = make(chan struct{}, 1)
 	}
 	return d
 }
 
-// Wake tells partitions they have new events.
+// Wake tells the lanes of these partitions they have new events.
 func (d *Dispatcher) Wake(partitions map[int]bool) {
 	for p := range partitions {
 		select {
-		case d.wake[p] <- struct{}{}:
+		case d.wake[p%d.lanes] <- struct{}{}:
 		default: // already woken
 		}
 	}
 }
 
-// Start runs one goroutine per partition; each first drains what is left
-// from before (a crash, a restart).
+// Start runs one goroutine per lane; each first drains what is left from
+// before (a crash, a restart).
 func (d *Dispatcher) Start(ctx context.Context) {
 	ctx, d.cancel = context.WithCancel(ctx)
-	for p := range Partitions {
+	for lane := range d.lanes {
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			d.run(ctx, p)
+			d.run(ctx, lane)
 		}()
 	}
 }
@@ -75,27 +85,27 @@ func (d *Dispatcher) Stop() {
 	d.wg.Wait()
 }
 
-func (d *Dispatcher) run(ctx context.Context, p int) {
+func (d *Dispatcher) run(ctx context.Context, lane int) {
 	tick := time.NewTicker(d.sweepEvery)
 	defer tick.Stop()
 	for {
-		d.drain(ctx, p)
+		d.drain(ctx, lane)
 		select {
 		case <-ctx.Done():
 			return
-		case <-d.wake[p]:
+		case <-d.wake[lane]:
 		case <-tick.C:
 		}
 	}
 }
 
-// drain processes partition p until it is empty or ctx ends. A failed
+// drain processes a lane until it is empty or ctx ends. A failed
 // transaction (the database, not an event) is retried after a pause.
-func (d *Dispatcher) drain(ctx context.Context, p int) {
+func (d *Dispatcher) drain(ctx context.Context, lane int) {
 	for ctx.Err() == nil {
-		n, err := d.ProcessBatch(context.WithoutCancel(ctx), p)
+		n, err := d.ProcessBatch(context.WithoutCancel(ctx), lane)
 		if err != nil {
-			d.log.Error("processing events failed; retrying", "partition", p, "err", err)
+			d.log.Error("processing events failed; retrying", "lane", lane, "err", err)
 			select {
 			case <-ctx.Done():
 			case <-time.After(time.Second):
@@ -108,23 +118,23 @@ func (d *Dispatcher) drain(ctx context.Context, p int) {
 	}
 }
 
-// ProcessBatch applies up to eventsPerTx pending events of partition p in
-// one transaction and returns how many it took. An event that fails is
+// ProcessBatch applies up to eventsPerTx pending events of a lane's
+// partitions in one transaction, in id order, and returns how many it took. An event that fails is
 // rolled back to its savepoint and marked processed with its error, so one
 // bad event never blocks its partition; the error stays visible on the row.
-func (d *Dispatcher) ProcessBatch(ctx context.Context, p int) (int, error) {
+func (d *Dispatcher) ProcessBatch(ctx context.Context, lane int) (int, error) {
 	var n, failed int
 	err := d.db.InTx(ctx, func(tx store.Tx) error {
 		n, failed = 0, 0
 		if d.db.Dialect() == store.Postgres {
-			// Two instances may both be woken for a partition; the lock makes
-			// them take turns, and each takes the lowest pending ids, so a
+			// Two instances may both be woken for a lane; the lock makes them
+			// take turns, and each takes the lowest pending ids, so a
 			// conversation's events are never applied out of order.
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, advisoryKey(p)); err != nil {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, advisoryKey(lane)); err != nil {
 				return err
 			}
 		}
-		events, err := pendingEvents(ctx, tx, p)
+		events, err := d.pendingEvents(ctx, tx, lane)
 		if err != nil {
 			return err
 		}
@@ -143,11 +153,12 @@ func (d *Dispatcher) ProcessBatch(ctx context.Context, p int) (int, error) {
 			}
 			done = append(done, e.id)
 		}
-		if len(done) > 0 {
-			q := `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1 WHERE id IN (` + placeholders(len(done)) + `)`
-			if _, err := tx.Exec(ctx, q, append([]any{now}, done...)...); err != nil {
+		for _, size := range store.Chunks(len(done)) {
+			q := `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1 WHERE id IN (` + placeholders(size) + `)`
+			if _, err := tx.Exec(ctx, q, append([]any{now}, done[:size]...)...); err != nil {
 				return err
 			}
+			done = done[size:]
 		}
 		return nil
 	})
@@ -184,8 +195,14 @@ type pendingEvent struct {
 	payload []byte
 }
 
-func pendingEvents(ctx context.Context, tx store.Tx, p int) ([]pendingEvent, error) {
-	rows, err := tx.Query(ctx, `SELECT id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?`, p, eventsPerTx)
+func (d *Dispatcher) pendingEvents(ctx context.Context, tx store.Tx, lane int) ([]pendingEvent, error) {
+	q := `SELECT id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?`
+	args := []any{lane, eventsPerTx}
+	if d.lanes == 1 {
+		q = `SELECT id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
+		args = []any{eventsPerTx}
+	}
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +228,7 @@ func Pending(ctx context.Context, q store.Querier) (int, error) {
 }
 
 // advisoryKey namespaces our advisory locks (the number spells "ZF").
-func advisoryKey(p int) int64 { return 0x5A46_0000 + int64(p) }
+func advisoryKey(lane int) int64 { return 0x5A46_0000 + int64(lane) }
 
 func placeholders(n int) string {
 	b := make([]byte, 0, n*3)

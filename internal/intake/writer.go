@@ -22,9 +22,6 @@ const Partitions = 16
 // SQLite writer for long.
 const maxRowsPerCommit = 2000
 
-// rowsPerInsert keeps a multi-row INSERT under SQLite's variable limit.
-const rowsPerInsert = 300
-
 // Row is one event ready to store.
 type Row struct {
 	AccountID int64
@@ -174,8 +171,10 @@ func (w *Writer) commit(batch []*request) {
 	err := w.db.InTx(ctx, func(tx store.Tx) error {
 		clear(inserted)
 		clear(partitions)
-		for start := 0; start < len(all); start += rowsPerInsert {
-			chunk := all[start:min(start+rowsPerInsert, len(all))]
+		start := 0
+		for _, size := range store.Chunks(len(all)) {
+			chunk := all[start : start+size]
+			start += size
 			args := make([]any, 0, len(chunk)*6)
 			for _, r := range chunk {
 				args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received)

@@ -34,3 +34,21 @@ func Placeholders(rows, cols int) string {
 	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(group+", ", rows), ", ")
 }
+
+// chunkSizes are the only batch sizes Chunks produces, so a multi-row
+// statement has a handful of shapes that prepared-statement caches (ours
+// for SQLite, pgx's for PostgreSQL) can keep.
+var chunkSizes = [...]int{256, 64, 16, 4, 1}
+
+// Chunks splits n items into batches of the fixed chunk sizes, largest
+// first: Chunks(70) = [64, 4, 1, 1].
+func Chunks(n int) []int {
+	var out []int
+	for _, size := range chunkSizes {
+		for n >= size {
+			out = append(out, size)
+			n -= size
+		}
+	}
+	return out
+}

@@ -20,6 +20,7 @@ type sqliteDB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	stmts  *stmtCache
 }
 
 // OpenSQLite opens (creating it and its folder if needed) the SQLite file
@@ -67,7 +68,7 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
-	return &sqliteDB{path: path, writer: writer, reader: reader}, nil
+	return &sqliteDB{path: path, writer: writer, reader: reader, stmts: newStmtCache(writer)}, nil
 }
 
 func (d *sqliteDB) Dialect() Dialect { return SQLite }
@@ -81,7 +82,8 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
 	}
-	if err := fn(sqlTx{sqlQuerier{tx}, tx}); err != nil {
+	defer d.stmts.prepareWanted(ctx)
+	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -92,6 +94,7 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 }
 
 func (d *sqliteDB) Close() error {
+	d.stmts.close()
 	return errors.Join(d.reader.Close(), d.writer.Close())
 }
 

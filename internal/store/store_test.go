@@ -64,3 +64,15 @@ func TestPlaceholders(t *testing.T) {
 	require.Equal(t, "(?, ?), (?, ?), (?, ?)", store.Placeholders(3, 2))
 	require.Equal(t, "(?)", store.Placeholders(1, 1))
 }
+
+func TestChunks(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, []int{64, 4, 1, 1}, store.Chunks(70))
+	require.Equal(t, []int{256, 256, 16, 4, 4, 1}, store.Chunks(537))
+	require.Empty(t, store.Chunks(0))
+	sum := 0
+	for _, c := range store.Chunks(1999) {
+		sum += c
+	}
+	require.Equal(t, 1999, sum)
+}
