@@ -78,8 +78,11 @@ type Writer struct {
 	log     *slog.Logger
 	workers int
 
-	closeOnce sync.Once
-	wg        sync.WaitGroup
+	// mu guards closed: Submit sends under the read lock, Close closes the
+	// channel under the write lock, so nothing is sent on a closed channel.
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
 }
 
 // ErrClosed is returned by Submit after Close.
@@ -110,23 +113,30 @@ func (w *Writer) Start() {
 // Close stops accepting requests after everything submitted so far is
 // committed. Call it after the HTTP server stopped handing in requests.
 func (w *Writer) Close() {
-	w.closeOnce.Do(func() { close(w.in) })
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.in)
+	}
+	w.mu.Unlock()
 	w.wg.Wait()
 }
 
 // Submit stores rows and returns once they are committed (or failed). If
 // ctx ends first it returns ctx's error, but the rows may still commit: the
 // sender then retries and the dedupe keys make that harmless.
-func (w *Writer) Submit(ctx context.Context, rows []Row) (res Result, err error) {
+func (w *Writer) Submit(ctx context.Context, rows []Row) (Result, error) {
 	req := &request{rows: rows, done: make(chan requestDone, 1)}
-	defer func() {
-		if r := recover(); r != nil { // send on closed channel: shutting down
-			res, err = Result{}, ErrClosed
-		}
-	}()
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return Result{}, ErrClosed
+	}
 	select {
 	case w.in <- req:
+		w.mu.RUnlock()
 	case <-ctx.Done():
+		w.mu.RUnlock()
 		return Result{}, ctx.Err()
 	}
 	select {

@@ -1,0 +1,30 @@
+# zapflow — run `make help` for the targets.
+
+GO ?= go
+PKG := ./...
+
+.PHONY: help build run test vet fuzz bench-intake clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: ## build bin/zapflow
+	CGO_ENABLED=0 $(GO) build -o bin/zapflow ./cmd/zapflow
+
+run: ## run the server on SQLite with the sandbox
+	$(GO) run ./cmd/zapflow serve
+
+test: vet ## vet and run every test with the race detector (PostgreSQL too when ZAPFLOW_TEST_POSTGRES_URL is set)
+	$(GO) test -race -count=1 -timeout 20m $(PKG)
+
+vet: ## go vet
+	$(GO) vet $(PKG)
+
+fuzz: ## fuzz the webhook parser for 30 s
+	$(GO) test ./internal/whatsapp -run '^$$' -fuzz FuzzParseWebhook -fuzztime 30s
+
+bench-intake: ## webhook intake throughput, latency and memory on SQLite and PostgreSQL
+	bash scripts/bench-intake.sh
+
+clean: ## remove build output
+	rm -rf bin

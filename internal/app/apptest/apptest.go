@@ -1,0 +1,153 @@
+// Package apptest runs a whole zapflow (the same wiring as `zapflow serve`)
+// inside a test: on a random loopback port, on a fresh SQLite file or a
+// fresh PostgreSQL schema, with the sandbox on and an admin API key.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/app"
+	"github.com/zapflow/zapflow/internal/config"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/store/storetest"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// Env is a running zapflow.
+type Env struct {
+	App     *app.App
+	URL     string // base URL, e.g. http://127.0.0.1:41234
+	APIKey  string // an admin API key
+	Dialect store.Dialect
+	t       testing.TB
+}
+
+// Option adjusts the configuration before the app starts.
+type Option func(*config.Config)
+
+// Start runs a zapflow on dialect d until the test ends.
+func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
+	t.Helper()
+	env := map[string]string{
+		"ZAPFLOW_ADDR":      "127.0.0.1:0",
+		"ZAPFLOW_DATA_DIR":  t.TempDir(),
+		"ZAPFLOW_LOG_LEVEL": "error",
+		"ZAPFLOW_SANDBOX":   "true",
+	}
+	if d == store.Postgres {
+		env["ZAPFLOW_DATABASE_URL"] = storetest.URL(t)
+	}
+	cfg, err := config.Parse(func(k string) string { return env[k] }, nil)
+	require.NoError(t, err)
+	for _, o := range opts {
+		o(&cfg)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, log)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Errorf("zapflow did not stop within 30s")
+		}
+	})
+	_, key, err := a.Agents.CreateAPIKey(ctx, "test", 0)
+	require.NoError(t, err)
+	return &Env{App: a, URL: a.PublicURL(), APIKey: key, Dialect: d, t: t}
+}
+
+// SQLitePath is the database file of a SQLite Env's data folder.
+func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "zapflow.db") }
+
+// Do calls the API with the admin key and decodes a JSON answer into out
+// (when non-nil); it returns the status code.
+func (e *Env) Do(method, path string, body any, out any) int {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(e.t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	require.NoError(e.t, err)
+	req.Header.Set("Authorization", "Bearer "+e.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(e.t, err)
+	if out != nil && len(raw) > 0 {
+		require.NoError(e.t, json.Unmarshal(raw, out), "body: %s", raw)
+	}
+	return resp.StatusCode
+}
+
+// PostWebhook signs body with secret and POSTs it to the account's webhook.
+func (e *Env) PostWebhook(accountID int64, secret string, body []byte) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/webhooks/whatsapp/"+itoa(accountID), bytes.NewReader(body))
+	require.NoError(e.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set(whatsapp.SignatureHeader, whatsapp.Sign(secret, body))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+// Eventually polls cond until it is true or 15 s pass.
+func (e *Env) Eventually(cond func() bool, msg string) {
+	e.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatalf("timed out waiting: %s", msg)
+}
+
+// Count runs a COUNT(*) query on the app's database.
+func (e *Env) Count(query string, args ...any) int {
+	e.t.Helper()
+	var n int
+	require.NoError(e.t, e.App.DB.Read().QueryRow(context.Background(), query, args...).Scan(&n))
+	return n
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
