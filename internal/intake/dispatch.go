@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -17,14 +18,18 @@ import (
 // steps that each hold the SQLite writer only briefly.
 const eventsPerTx = 256
 
+// pgLanes is how many transactions apply events at once on PostgreSQL:
+// enough to overlap round trips, few enough that commits stay large.
+const pgLanes = 8
+
 // ProcessFunc applies one event inside tx (messaging.Service.Process).
 type ProcessFunc func(ctx context.Context, tx store.Tx, ev whatsapp.Event) error
 
 // Dispatcher applies stored events. Its lanes work in parallel, each over
 // a fixed set of partitions in one transaction at a time. SQLite has a
 // single writer, so it gets one lane over every partition: more lanes would
-// only queue for the connection and pay one commit each. PostgreSQL gets a
-// lane per partition.
+// only queue for the connection and pay one commit each. PostgreSQL gets
+// pgLanes lanes of Partitions/pgLanes partitions each.
 type Dispatcher struct {
 	db         store.DB
 	process    ProcessFunc
@@ -43,7 +48,7 @@ type Dispatcher struct {
 func NewDispatcher(db store.DB, process ProcessFunc, m *metrics.Metrics, log *slog.Logger, now func() time.Time, sweepEvery time.Duration) *Dispatcher {
 	lanes := 1
 	if db.Dialect() == store.Postgres {
-		lanes = Partitions
+		lanes = pgLanes
 	}
 	d := &Dispatcher{db: db, process: process, metrics: m, log: log, now: now, sweepEvery: sweepEvery, lanes: lanes}
 	d.wake = make([]chan struct{}, lanes)
@@ -119,10 +124,26 @@ func (d *Dispatcher) drain(ctx context.Context, lane int) {
 }
 
 // ProcessBatch applies up to eventsPerTx pending events of a lane's
-// partitions in one transaction, in id order, and returns how many it took. An event that fails is
-// rolled back to its savepoint and marked processed with its error, so one
-// bad event never blocks its partition; the error stays visible on the row.
+// partitions in one transaction, in id order, and returns how many it took.
+//
+// It first applies the whole batch plainly. If any event fails, that
+// attempt is rolled back and the batch is applied again with a savepoint
+// per event: a failing event is rolled back alone and marked processed with
+// its error, so one bad event never blocks its lane and the error stays
+// visible on the row. Savepoints cost two round trips per event, so they
+// are paid only when something failed.
 func (d *Dispatcher) ProcessBatch(ctx context.Context, lane int) (int, error) {
+	n, err := d.processBatch(ctx, lane, false)
+	if errors.Is(err, errEventFailed) {
+		n, err = d.processBatch(ctx, lane, true)
+	}
+	return n, err
+}
+
+// errEventFailed aborts a plain attempt so the batch is redone carefully.
+var errEventFailed = errors.New("intake: an event failed")
+
+func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (int, error) {
 	var n, failed int
 	err := d.db.InTx(ctx, func(tx store.Tx) error {
 		n, failed = 0, 0
@@ -133,6 +154,14 @@ func (d *Dispatcher) ProcessBatch(ctx context.Context, lane int) (int, error) {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, advisoryKey(lane)); err != nil {
 				return err
 			}
+			// Processing need not wait for its own disk flush: if a crash
+			// loses this commit, it loses its effects with it and the events
+			// are still unprocessed, so they are applied again on restart.
+			// WAL is flushed in order, so any later synchronous commit (an
+			// intake commit, a job completion) makes this one durable too.
+			if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+				return err
+			}
 		}
 		events, err := d.pendingEvents(ctx, tx, lane)
 		if err != nil {
@@ -140,18 +169,27 @@ func (d *Dispatcher) ProcessBatch(ctx context.Context, lane int) (int, error) {
 		}
 		n = len(events)
 		now := store.Millis(d.now())
-		var done []any
+		done := make([]any, 0, len(events))
 		for _, e := range events {
-			if perr := d.apply(ctx, tx, e); perr != nil {
-				failed++
-				d.log.Warn("event not applied", "event_id", e.id, "kind", e.kind, "err", perr)
-				if _, err := tx.Exec(ctx, `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
-					now, truncate(perr.Error(), 500), e.id); err != nil {
-					return err
-				}
+			var perr error
+			if careful {
+				perr = d.applyIsolated(ctx, tx, e)
+			} else {
+				perr = d.apply(ctx, tx, e)
+			}
+			if perr == nil {
+				done = append(done, e.id)
 				continue
 			}
-			done = append(done, e.id)
+			if !careful {
+				return errEventFailed
+			}
+			failed++
+			d.log.Warn("event not applied", "event_id", e.id, "kind", e.kind, "err", perr)
+			if _, err := tx.Exec(ctx, `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
+				now, truncate(perr.Error(), 500), e.id); err != nil {
+				return err
+			}
 		}
 		for _, size := range store.Chunks(len(done)) {
 			q := `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1 WHERE id IN (` + placeholders(size) + `)`
@@ -169,16 +207,22 @@ func (d *Dispatcher) ProcessBatch(ctx context.Context, lane int) (int, error) {
 	return n, err
 }
 
-// apply runs one event under a savepoint.
+// apply decodes and applies one event.
 func (d *Dispatcher) apply(ctx context.Context, tx store.Tx, e pendingEvent) error {
 	var ev whatsapp.Event
 	if err := json.Unmarshal(e.payload, &ev); err != nil {
 		return fmt.Errorf("decode stored event: %w", err)
 	}
+	return d.process(ctx, tx, ev)
+}
+
+// applyIsolated applies one event under a savepoint, rolling back only it
+// when it fails.
+func (d *Dispatcher) applyIsolated(ctx context.Context, tx store.Tx, e pendingEvent) error {
 	if _, err := tx.Exec(ctx, `SAVEPOINT event`); err != nil {
 		return err
 	}
-	if perr := d.process(ctx, tx, ev); perr != nil {
+	if perr := d.apply(ctx, tx, e); perr != nil {
 		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT event`); err != nil {
 			return err
 		}
@@ -196,8 +240,8 @@ type pendingEvent struct {
 }
 
 func (d *Dispatcher) pendingEvents(ctx context.Context, tx store.Tx, lane int) ([]pendingEvent, error) {
-	q := `SELECT id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?`
-	args := []any{lane, eventsPerTx}
+	q := `SELECT id, kind, payload FROM inbound_events WHERE partition IN (?, ?) AND processed_at = 0 ORDER BY id LIMIT ?`
+	args := []any{lane, lane + pgLanes, eventsPerTx}
 	if d.lanes == 1 {
 		q = `SELECT id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
 		args = []any{eventsPerTx}
@@ -247,3 +291,6 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Each PostgreSQL lane owns partitions lane and lane+pgLanes.
+var _ = [1]struct{}{}[Partitions-2*pgLanes]
