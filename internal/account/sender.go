@@ -166,6 +166,11 @@ func SenderByPhoneNumberID(ctx context.Context, q store.Querier, phoneNumberID s
 	return scanSender(q.QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE phone_number_id = ?`, phoneNumberID))
 }
 
+// SenderByID reads a sender through q (a transaction while sending).
+func SenderByID(ctx context.Context, q store.Querier, id int64) (Sender, error) {
+	return scanSender(q.QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE id = ?`, id))
+}
+
 // Senders lists senders, of one account when accountID > 0.
 func (s *Service) Senders(ctx context.Context, accountID int64) ([]Sender, error) {
 	q := `SELECT ` + senderColumns + ` FROM senders`

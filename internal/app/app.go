@@ -21,10 +21,12 @@ import (
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/sandbox"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/web"
+	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
 // Version is set at build time with -ldflags "-X …/internal/app.Version=…".
@@ -40,6 +42,7 @@ type App struct {
 	Metrics    *metrics.Metrics
 	Accounts   *account.Service
 	Messaging  *messaging.Service
+	Outbox     *messaging.Outbox
 	Agents     *agent.Service
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
@@ -99,8 +102,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	workers := river.NewWorkers()
 	a.Queue, err = jobs.New(db, jobs.Config{
 		Workers: workers,
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
-		Logger:  log.With("component", "river"),
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 20},
+			// Send workers mostly wait: for their rate-limit slot and for Meta.
+			messaging.QueueSend: {MaxWorkers: 100},
+		},
+		Logger: log.With("component", "river"),
 	})
 	if err != nil {
 		return fail(err)
@@ -119,6 +126,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Accounts = account.New(account.Options{DB: db, Box: box, Queue: a.Queue, GraphURL: cfg.GraphURL, GraphVersion: cfg.GraphVersion, Now: a.now, Logger: log})
 	a.Queue.AddPeriodic(a.Accounts.Register(workers, cfg.SenderCheckInterval)...)
 	a.Messaging = messaging.New(db, a.Accounts, a.now, log)
+	a.Messaging.OnInbound(messaging.OptOutHook(messaging.DefaultOptOutKeywords))
+	graphClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 100, IdleConnTimeout: 90 * time.Second}}
+	a.Outbox = messaging.NewOutbox(messaging.OutboxOptions{
+		DB: db, Accounts: a.Accounts, Queue: a.Queue, Limiter: ratelimit.New(ratelimit.Options{}),
+		CloudFor: func(acc account.Account) messaging.CloudAPI {
+			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, graphClient)
+		},
+		Retry: messaging.RetryPolicy{Wait: cfg.SendRetryWait, Backoff: 2, MaxWait: 30 * time.Minute, Jitter: 0.1, MaxAttempts: cfg.SendMaxAttempts},
+		Now:   a.now, Log: log,
+	})
+	a.Outbox.Register(workers, a.Messaging)
 	a.Agents = agent.New(db, a.now)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
@@ -134,7 +152,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return fail(err)
 	}
 	deps := web.Deps{
-		Accounts: a.Accounts, Messaging: a.Messaging, Agents: a.Agents, Webhook: webhook,
+		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Agents: a.Agents, Webhook: webhook, DB: db,
 		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,
 		Ready: func(ctx context.Context) error {
 			var one int

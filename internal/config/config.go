@@ -28,6 +28,8 @@ type Config struct {
 	AdminPassword       string
 	SenderCheckInterval time.Duration
 	ShutdownTimeout     time.Duration
+	SendRetryWait       time.Duration
+	SendMaxAttempts     int
 }
 
 // SQLitePath is where the embedded database lives.

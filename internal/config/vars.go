@@ -63,6 +63,17 @@ var vars = []variable{
 		set: func(c *Config, s string) error { c.AdminPassword = s; return nil }},
 	{Name: "ZAPFLOW_SENDER_CHECK_INTERVAL", Default: "15m", Description: "How often each sender's status and quality are read from the Cloud API.",
 		set: func(c *Config, s string) (err error) { c.SenderCheckInterval, err = positiveDuration(s); return err }},
+	{Name: "ZAPFLOW_SEND_RETRY_WAIT", Default: "1m", Description: "Wait before retrying a send that failed for a retryable reason (rate limit, timeout, Meta 5xx); later retries wait twice as long.",
+		set: func(c *Config, s string) (err error) { c.SendRetryWait, err = positiveDuration(s); return err }},
+	{Name: "ZAPFLOW_SEND_MAX_ATTEMPTS", Default: "5", Description: "Attempts per message before it is marked failed and the team is notified.",
+		set: func(c *Config, s string) error {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 50 {
+				return errors.New("want a number from 1 to 50")
+			}
+			c.SendMaxAttempts = n
+			return nil
+		}},
 	{Name: "ZAPFLOW_SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long SIGTERM waits for in-flight requests and jobs.",
 		set: func(c *Config, s string) (err error) { c.ShutdownTimeout, err = positiveDuration(s); return err }},
 }

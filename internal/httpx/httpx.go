@@ -29,7 +29,9 @@ type ErrorDetail struct {
 func JSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // messages say "+<country code>", not "+\u003ccountry code\u003e"
+	_ = enc.Encode(v)
 }
 
 // Error writes err: an *apperr.Error with its code and message, anything

@@ -11,20 +11,24 @@ import (
 
 // Contact is a customer, identified by their WhatsApp id.
 type Contact struct {
-	ID          int64     `json:"id"`
-	WAID        string    `json:"wa_id"`
-	Phone       string    `json:"phone"` // E.164
-	ProfileName string    `json:"profile_name"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	WAID        string `json:"wa_id"`
+	Phone       string `json:"phone"` // E.164
+	ProfileName string `json:"profile_name"`
+	// OptedOut contacts get no marketing templates (F17).
+	OptedOut bool `json:"opted_out"`
+	// NotOnWhatsApp is set when Meta answered 131026 for this number.
+	NotOnWhatsApp bool      `json:"not_on_whatsapp"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
-const contactColumns = `id, wa_id, phone, profile_name, created_at, updated_at`
+const contactColumns = `id, wa_id, phone, profile_name, opted_out, not_on_whatsapp, created_at, updated_at`
 
 func scanContact(row store.Row) (Contact, error) {
 	var c Contact
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.WAID, &c.Phone, &c.ProfileName, &created, &updated)
+	err := row.Scan(&c.ID, &c.WAID, &c.Phone, &c.ProfileName, &c.OptedOut, &c.NotOnWhatsApp, &created, &updated)
 	c.CreatedAt, c.UpdatedAt = store.Time(created), store.Time(updated)
 	return c, err
 }

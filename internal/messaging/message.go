@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -89,8 +92,21 @@ func (s *Service) Messages(ctx context.Context, conversationID int64, limit int)
 	return out, rows.Err()
 }
 
+// Message returns one message.
+func (s *Service) Message(ctx context.Context, id int64) (Message, error) {
+	m, err := scanMessage(s.db.Read().QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return m, apperr.NotFound("message")
+	}
+	return m, err
+}
+
 // StatusUpdate is one delivery status for a wamid.
 type StatusUpdate struct {
+	// Opaque is the biz_opaque_callback_data Meta echoes: "zf:<message id>"
+	// on our sends, which links a status to a message whose wamid we never
+	// recorded (the process died right after Meta accepted the send).
+	Opaque       string
 	WAMID        string
 	Status       string
 	At           int64 // unix ms
@@ -111,6 +127,9 @@ func ApplyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (a
 	var cur string
 	err = tx.QueryRow(ctx, `SELECT id, status FROM messages WHERE wamid = ?`, u.WAMID).Scan(&id, &cur)
 	if errors.Is(err, store.ErrNotFound) {
+		if linked, lerr := linkByOpaque(ctx, tx, u, now); lerr != nil || linked {
+			return linked, lerr
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO pending_statuses (wamid, status, occurred_at, error_code, error_message, error_detail, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING`,
 			u.WAMID, u.Status, u.At, u.ErrorCode, u.ErrorMessage, u.ErrorDetail, now)
@@ -132,6 +151,27 @@ func ApplyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (a
 		args = append(args, u.ErrorCode, u.ErrorMessage, u.ErrorDetail)
 	}
 	_, err = tx.Exec(ctx, q+` WHERE id = ?`, append(args, id)...)
+	return true, err
+}
+
+// linkByOpaque records the wamid of the message named in u.Opaque when
+// that message has none yet, then applies u to it.
+func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (bool, error) {
+	idText, ok := strings.CutPrefix(u.Opaque, opaquePrefix)
+	if !ok {
+		return false, nil
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return false, nil
+	}
+	n, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
+			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, in_doubt_since = 0, error_code = '', error_message = '', error_detail = '', updated_at = ?
+		WHERE id = ? AND wamid IS NULL AND direction = 'out'`, u.WAMID, u.At, now, id)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	_, err = ApplyStatus(ctx, tx, u, now)
 	return true, err
 }
 

@@ -41,7 +41,7 @@ func (s *Service) Process(ctx context.Context, tx store.Tx, ev whatsapp.Event) e
 		return s.processMessage(ctx, tx, ev, now)
 	case whatsapp.EventStatus:
 		st := ev.Status
-		u := StatusUpdate{WAMID: st.ID, Status: st.Status, At: store.Millis(st.Timestamp)}
+		u := StatusUpdate{WAMID: st.ID, Status: st.Status, At: store.Millis(st.Timestamp), Opaque: st.BizOpaqueCallbackData}
 		if len(st.Errors) > 0 {
 			e := st.Errors[0]
 			u.ErrorCode, u.ErrorMessage, u.ErrorDetail = strconv.Itoa(e.Code), firstNonEmpty(e.Title, e.Message), e.Details

@@ -42,5 +42,12 @@ func (s *server) routes() []route {
 
 		{"GET", "/api/v1/contacts", authKey, s.listContacts},
 		{"GET", "/api/v1/contacts/{id}", authKey, s.getContact},
+		{"POST", "/api/v1/contacts/{id}/opt-out", authKey, s.optOut},
+		{"POST", "/api/v1/contacts/{id}/opt-in", authKey, s.optIn},
+
+		{"POST", "/api/v1/messages", authKey, s.sendMessage},
+		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},
+
+		{"GET", "/api/v1/notifications", authKey, s.listNotifications},
 	}
 }

@@ -20,12 +20,15 @@ import (
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // Deps are the services the HTTP surface serves.
 type Deps struct {
 	Accounts  *account.Service
 	Messaging *messaging.Service
+	Outbox    *messaging.Outbox
+	DB        store.DB
 	Agents    *agent.Service
 	Webhook   *intake.Handler
 	Sandbox   http.Handler // nil when the sandbox is off

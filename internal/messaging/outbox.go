@@ -1,0 +1,256 @@
+package messaging
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/jobs"
+	"github.com/zapflow/zapflow/internal/phone"
+	"github.com/zapflow/zapflow/internal/ratelimit"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// MaxTextLength is the Cloud API's limit for a text body (F6).
+const MaxTextLength = 4096
+
+// CloudAPI is the part of the Cloud API client the outbox uses.
+type CloudAPI interface {
+	SendMessage(ctx context.Context, token, phoneNumberID string, payload any) (whatsapp.SendResult, error)
+}
+
+// OutboxOptions configures an Outbox.
+type OutboxOptions struct {
+	DB       store.DB
+	Accounts *account.Service
+	Queue    *jobs.Queue
+	Limiter  *ratelimit.Limiter
+	// CloudFor returns the client for an account (tests inject one).
+	CloudFor func(account.Account) CloudAPI
+	Retry    RetryPolicy
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Outbox is the one send pipeline every outbound message goes through
+// (API, inbox, assistant, flows, bulk): it refuses what WhatsApp would
+// refuse with a named error, stores the message and its send job in one
+// transaction, and sends at the sender's pace with retries.
+type Outbox struct {
+	OutboxOptions
+	waiters *waiters
+}
+
+// NewOutbox builds an Outbox.
+func NewOutbox(o OutboxOptions) *Outbox {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Retry.Wait == 0 {
+		o.Retry = DefaultRetryPolicy
+	}
+	return &Outbox{OutboxOptions: o, waiters: newWaiters()}
+}
+
+// TemplateRef names a template.
+type TemplateRef struct {
+	Name     string `json:"name"`
+	Language string `json:"language"`
+}
+
+// SendRequest is one message to send.
+type SendRequest struct {
+	Type          string       `json:"type"` // template | text
+	SenderID      int64        `json:"-"`
+	SenderRef     string       `json:"-"` // phone_number_id, when SenderID is 0
+	To            string       `json:"to"`
+	RecipientName string       `json:"recipient_name"`
+	Template      *TemplateRef `json:"template"`
+	Variables     Variables    `json:"variables"`
+	Text          string       `json:"text"`
+	// Bulk marks marketing sends from flows and campaigns: they stop when
+	// the sender's quality drops or it goes offline (F17).
+	Bulk bool `json:"bulk"`
+	// Source says who asked (api, flow:<id>, assistant…), for history.
+	Source string `json:"-"`
+}
+
+// Send validates and queues a message in its own transaction.
+func (o *Outbox) Send(ctx context.Context, req SendRequest) (Message, error) {
+	var m Message
+	err := o.DB.InTx(ctx, func(tx store.Tx) (err error) {
+		m, err = o.SendTx(ctx, tx, req)
+		return err
+	})
+	return m, err
+}
+
+// SendTx validates and queues a message inside tx: the message row and
+// its send job commit together, or neither does.
+func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Message, error) {
+	now := o.Now()
+	sender, err := o.resolveSender(ctx, tx, req)
+	if err != nil {
+		return Message{}, err
+	}
+	acc, err := o.Accounts.CachedAccount(ctx, sender.AccountID)
+	if err != nil {
+		return Message{}, err
+	}
+	if !sender.Online {
+		return Message{}, sendErr("sender", "sender_offline", "sender offline: "+sender.DisplayPhoneNumber+" is "+sender.Status+"; check the sender's status and connection")
+	}
+	to, err := phone.Normalize(req.To, acc.DefaultRegion)
+	if err != nil {
+		return Message{}, apperr.Invalid("to", "invalid_phone", err.Error())
+	}
+	waID := phone.WAID(to)
+	var c outboundContact
+	if err := tx.QueryRow(ctx, `SELECT id, opted_out, not_on_whatsapp FROM contacts WHERE wa_id = ?`, waID).
+		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Message{}, err
+	}
+	if c.notOnWhatsApp {
+		return Message{}, apperr.Invalid("to", "invalid_phone", "invalid phone number: "+to+" is not on WhatsApp (Meta error 131026)")
+	}
+
+	var payload map[string]any
+	var typ, summary string
+	switch req.Type {
+	case "text":
+		if strings.TrimSpace(req.Text) == "" {
+			return Message{}, apperr.Invalid("text", "invalid_request", "text is required for a text message")
+		}
+		if n := utf8.RuneCountInString(req.Text); n > MaxTextLength {
+			return Message{}, apperr.Invalid("text", "message_too_long",
+				"message too long: "+strconv.Itoa(n)+" characters; WhatsApp allows "+strconv.Itoa(MaxTextLength))
+		}
+		if !c.windowOpen(ctx, tx, sender.ID, now) {
+			return Message{}, apperr.Invalid("type", "outside_window", "outside the 24-hour window: use a template message")
+		}
+		typ, summary, payload = "text", req.Text, textPayload(to, req.Text)
+	case "template":
+		t, sh, err := o.checkTemplate(ctx, tx, sender, req)
+		if err != nil {
+			return Message{}, err
+		}
+		if t.Category == "MARKETING" && c.optedOut {
+			return Message{}, apperr.Invalid("to", "opted_out", "the contact opted out of marketing messages; send a utility template or ask them to opt in again")
+		}
+		if req.Bulk && (sender.QualityRating == "RED") {
+			return Message{}, sendErr("sender", "sender_paused", "bulk sending from "+sender.DisplayPhoneNumber+" is paused: its quality rating is RED")
+		}
+		typ, summary, payload = "template", render(sh.bodyText, req.Variables, ""), templatePayload(to, t, sh, req.Variables)
+	default:
+		return Message{}, apperr.Invalid("type", "invalid_request", `type must be "template" or "text"`)
+	}
+
+	if c.id == 0 {
+		if c.id, err = upsertContact(ctx, tx, waID, to, "", store.Millis(now)); err != nil {
+			return Message{}, err
+		}
+	}
+	if req.RecipientName != "" {
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET profile_name = ? WHERE id = ? AND profile_name = ''`, req.RecipientName, c.id); err != nil {
+			return Message{}, err
+		}
+	}
+	convID, _, err := ensureConversation(ctx, tx, sender.ID, c.id, store.Millis(now), store.Millis(now))
+	if err != nil {
+		return Message{}, err
+	}
+	content, err := json.Marshal(payload)
+	if err != nil {
+		return Message{}, err
+	}
+	id, err := InsertOutbound(ctx, tx, convID, typ, content, summary, store.Millis(now))
+	if err != nil {
+		return Message{}, err
+	}
+	if req.Source != "" || req.Bulk {
+		if _, err := tx.Exec(ctx, `UPDATE messages SET source = ?, bulk = ? WHERE id = ?`, req.Source, req.Bulk, id); err != nil {
+			return Message{}, err
+		}
+	}
+	if err := o.Queue.InsertTx(ctx, tx, SendArgs{MessageID: id}, nil); err != nil {
+		return Message{}, err
+	}
+	return Message{ID: id, ConversationID: convID, Direction: Outbound, Type: typ, Content: content, Summary: summary,
+		Status: StatusQueued, OccurredAt: store.Time(store.Millis(now)), CreatedAt: store.Time(store.Millis(now))}, nil
+}
+
+type outboundContact struct {
+	id            int64
+	optedOut      bool
+	notOnWhatsApp bool
+}
+
+// windowOpen reads the 24-hour window of (sender, contact) from the stored
+// last inbound time; a contact we never heard from has none.
+func (c outboundContact) windowOpen(ctx context.Context, tx store.Tx, senderID int64, now time.Time) bool {
+	if c.id == 0 {
+		return false
+	}
+	var expires int64
+	err := tx.QueryRow(ctx, `SELECT window_expires_at FROM conversations WHERE sender_id = ? AND contact_id = ?`, senderID, c.id).Scan(&expires)
+	return err == nil && expires > store.Millis(now)
+}
+
+func (o *Outbox) resolveSender(ctx context.Context, tx store.Tx, req SendRequest) (account.Sender, error) {
+	var s account.Sender
+	var err error
+	switch {
+	case req.SenderID > 0:
+		s, err = account.SenderByID(ctx, tx, req.SenderID)
+	case req.SenderRef != "":
+		s, err = account.SenderByPhoneNumberID(ctx, tx, req.SenderRef)
+	default:
+		return s, apperr.Invalid("sender", "invalid_request", "sender is required: a sender id or its phone_number_id")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return s, apperr.Invalid("sender", "sender_not_found", "no sender with this id or phone_number_id")
+	}
+	return s, err
+}
+
+// checkTemplate finds an approved template and checks the variables.
+func (o *Outbox) checkTemplate(ctx context.Context, tx store.Tx, sender account.Sender, req SendRequest) (account.Template, templateShape, error) {
+	if req.Template == nil || req.Template.Name == "" || req.Template.Language == "" {
+		return account.Template{}, templateShape{}, apperr.Invalid("template", "invalid_request", "template.name and template.language are required")
+	}
+	t, err := account.TemplateByName(ctx, tx, sender.AccountID, req.Template.Name, req.Template.Language)
+	if err != nil {
+		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindNotFound {
+			return t, templateShape{}, apperr.Invalid("template", "template_not_found",
+				"template not found: "+req.Template.Name+" ("+req.Template.Language+") does not exist for this sender's account; check the template is approved and the name and language are right")
+		}
+		return t, templateShape{}, err
+	}
+	if t.Status != "APPROVED" {
+		why := map[string]string{"PAUSED": "paused by Meta for low quality", "DISABLED": "disabled by Meta", "REJECTED": "rejected by Meta",
+			"PENDING": "still waiting for Meta's approval"}[t.Status]
+		if why == "" {
+			why = "not approved (status " + t.Status + ")"
+		}
+		return t, templateShape{}, apperr.Invalid("template", "template_not_found",
+			"template not found: "+t.Name+" ("+t.Language+") is "+why+"; only APPROVED templates can be sent")
+	}
+	sh := shapeOf(t)
+	return t, sh, checkVariables(sh, req.Variables)
+}
+
+func sendErr(field, code, msg string) *apperr.Error {
+	return &apperr.Error{Kind: apperr.KindInvalid, Code: code, Message: msg, Field: field}
+}
