@@ -85,6 +85,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		return err
 	}
 	if err := a.Bootstrap(ctx, out); err != nil {
+		_ = a.Close()
 		return err
 	}
 	db := "SQLite at " + cfg.SQLitePath()

@@ -59,6 +59,8 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 	}
 	now := store.Millis(s.now())
 	err = s.db.InTx(ctx, func(tx store.Tx) error {
+		keep := make([]any, 0, len(list)+1)
+		keep = append(keep, accountID)
 		for _, t := range list {
 			comps := string(t.Components)
 			if comps == "" {
@@ -72,16 +74,26 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 			if format == "" {
 				format = "POSITIONAL"
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO templates (account_id, meta_id, name, language, category, status, parameter_format, components, placeholders, synced_at, updated_at)
+			var id int64
+			if err := tx.QueryRow(ctx, `INSERT INTO templates (account_id, meta_id, name, language, category, status, parameter_format, components, placeholders, synced_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (account_id, name, language) DO UPDATE SET meta_id = excluded.meta_id, category = excluded.category,
 					status = excluded.status, parameter_format = excluded.parameter_format, components = excluded.components,
-					placeholders = excluded.placeholders, synced_at = excluded.synced_at, updated_at = excluded.updated_at`,
-				accountID, t.ID, t.Name, t.Language, strings.ToUpper(t.Category), strings.ToUpper(t.Status), format, comps, string(ph), now, now); err != nil {
+					placeholders = excluded.placeholders, synced_at = excluded.synced_at, updated_at = excluded.updated_at
+				RETURNING id`,
+				accountID, t.ID, t.Name, t.Language, strings.ToUpper(t.Category), strings.ToUpper(t.Status), format, comps, string(ph), now, now).Scan(&id); err != nil {
 				return err
 			}
+			keep = append(keep, id)
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM templates WHERE account_id = ? AND synced_at < ?`, accountID, now)
+		// Templates Meta no longer lists are gone: delete by identity, not by
+		// sync time, so two syncs in the same millisecond (or a clock that
+		// stepped back) cannot keep a deleted template.
+		q := `DELETE FROM templates WHERE account_id = ?`
+		if len(keep) > 1 {
+			q += ` AND id NOT IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(keep)-1), ", ") + `)`
+		}
+		_, err := tx.Exec(ctx, q, keep...)
 		return err
 	})
 	return len(list), err

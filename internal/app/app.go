@@ -233,6 +233,11 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
+// Close releases what New opened, for when Run is never called.
+func (a *App) Close() error {
+	return errors.Join(a.listener.Close(), a.DB.Close())
+}
+
 // Bootstrap creates the first admin and an API key on a fresh install and
 // prints them once.
 func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {

@@ -151,7 +151,9 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 			// Two instances may both be woken for a lane; the lock makes them
 			// take turns, and each takes the lowest pending ids, so a
 			// conversation's events are never applied out of order.
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, advisoryKey(lane)); err != nil {
+			// Advisory locks are database-wide; keying them by schema keeps two
+			// installations (or parallel test schemas) in one database apart.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema()), ?)`, advisoryKey(lane)); err != nil {
 				return err
 			}
 			// Processing need not wait for its own disk flush: if a crash
@@ -271,8 +273,9 @@ func Pending(ctx context.Context, q store.Querier) (int, error) {
 	return n, err
 }
 
-// advisoryKey namespaces our advisory locks (the number spells "ZF").
-func advisoryKey(lane int) int64 { return 0x5A46_0000 + int64(lane) }
+// advisoryKey namespaces our advisory locks within the schema (the number
+// spells "ZF").
+func advisoryKey(lane int) int32 { return 0x5A46_0000 + int32(lane) }
 
 func placeholders(n int) string {
 	b := make([]byte, 0, n*3)

@@ -74,19 +74,21 @@ func (l *Limiter) Reserve(senderID int64, rate float64, recipient string) time.D
 	}
 	s := l.sender(senderID, now)
 	notBefore := now
-	p, ok := s.pairs[recipient] // nil map reads are fine
-	track := ok || l.pairTau >= 0
-	if track {
+	p := s.pairs[recipient] // nil map reads are fine
+	if p == nil && l.pairTau >= 0 {
+		p = &pair{}
+		if s.pairs == nil {
+			s.pairs = make(map[string]*pair)
+		}
+		s.pairs[recipient] = p
+	}
+	if p != nil {
 		notBefore = p.ready(l.pairTau)
 		p.lastUse = now
 	}
 	at := s.book(now, notBefore, inc, tau)
-	if track {
+	if p != nil {
 		p.take(at, l.pairInc, l.pairTau)
-		if s.pairs == nil {
-			s.pairs = make(map[string]pair)
-		}
-		s.pairs[recipient] = p
 	}
 	return time.Duration(at - now)
 }
@@ -115,14 +117,17 @@ func (l *Limiter) BackoffPair(senderID int64, recipient string, until time.Time)
 	defer l.mu.Unlock()
 	s := l.sender(senderID, now)
 	p := s.pairs[recipient]
+	if p == nil {
+		p = &pair{}
+		if s.pairs == nil {
+			s.pairs = make(map[string]*pair)
+		}
+		s.pairs[recipient] = p
+	}
 	p.lastUse = now
 	if u > p.backoff {
 		p.backoff, p.restart = u, true
 	}
-	if s.pairs == nil {
-		s.pairs = make(map[string]pair)
-	}
-	s.pairs[recipient] = p
 }
 
 // sender returns senderID's schedule, creating it on first use. Callers hold

@@ -31,8 +31,8 @@ type schedule struct {
 	backoff int64 // no new booking before this (Meta said 130429)
 	restart bool  // the next frontier booking starts with an empty bucket
 
-	pairs   map[string]pair // per-recipient buckets, created lazily
-	lastUse int64           // for idle eviction of the schedule itself
+	pairs   map[string]*pair // per-recipient buckets, created lazily
+	lastUse int64            // for idle eviction of the schedule itself
 }
 
 // booking is a send booked beyond the frontier, with the interval that was in

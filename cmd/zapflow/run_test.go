@@ -1,0 +1,420 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/store/storetest"
+)
+
+// syncBuffer is an io.Writer the server goroutine writes to while the test
+// reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testEnv is a fresh SQLite data dir on a random loopback port.
+func testEnv(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{
+		"ZAPFLOW_ADDR":      "127.0.0.1:0",
+		"ZAPFLOW_DATA_DIR":  t.TempDir(),
+		"ZAPFLOW_LOG_LEVEL": "warn",
+	}
+}
+
+func getenv(env map[string]string) func(string) string {
+	return func(k string) string { return env[k] }
+}
+
+// runCmd runs one subcommand to completion and returns its exit code and
+// output.
+func runCmd(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code = run(ctx, args, getenv(env), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// openDB opens the database a test environment points at.
+func openDB(t *testing.T, env map[string]string) store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), env["ZAPFLOW_DATABASE_URL"], filepath.Join(env["ZAPFLOW_DATA_DIR"], "zapflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// server is a `zapflow serve` running in-process.
+type server struct {
+	stdout, stderr *syncBuffer
+	cancel         context.CancelFunc
+	done           chan int
+	url            string
+}
+
+var listeningRE = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+) `)
+
+// startServe runs serve until it prints "listening on" and returns it; the
+// server is stopped at the end of the test if the test did not stop it.
+func startServe(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() { s.done <- run(ctx, []string{"serve"}, getenv(env), s.stdout, s.stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+			t.Errorf("serve did not stop within 30s")
+		}
+	})
+	deadline := time.After(30 * time.Second)
+	for {
+		if m := listeningRE.FindStringSubmatch(s.stdout.String()); m != nil {
+			s.url = m[1]
+			return s
+		}
+		select {
+		case code := <-s.done:
+			s.done <- code // for the cleanup
+			t.Fatalf("serve exited with %d before listening\nstdout:\n%s\nstderr:\n%s", code, s.stdout, s.stderr)
+		case <-deadline:
+			t.Fatalf("serve did not print 'listening on' within 30s\nstdout:\n%s\nstderr:\n%s", s.stdout, s.stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// stop cancels the context and returns run's exit code.
+func (s *server) stop(t *testing.T) int {
+	t.Helper()
+	s.cancel()
+	select {
+	case code := <-s.done:
+		s.done <- code // for the cleanup
+		return code
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not return within 30s of cancel\nstderr:\n%s", s.stderr)
+		return -1
+	}
+}
+
+func httpGet(t *testing.T, url, key string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCmd(t, map[string]string{}, "version")
+	require.Equal(t, 0, code)
+	require.Equal(t, "zapflow dev\n", out)
+	require.Empty(t, errOut)
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"help", "-h", "--help"} {
+		code, out, _ := runCmd(t, map[string]string{}, arg)
+		require.Equal(t, 0, code, arg)
+		require.Contains(t, out, "Usage:", arg)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCmd(t, testEnv(t), "frobnicate")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, `unknown command "frobnicate"`)
+	require.Contains(t, errOut, "Usage:")
+	require.Contains(t, errOut, "zapflow migrate")
+}
+
+func TestInvalidVariable(t *testing.T) {
+	t.Parallel()
+	for name, value := range map[string]string{
+		"ZAPFLOW_SANDBOX":          "maybe",
+		"ZAPFLOW_AUTO_MIGRATE":     "perhaps",
+		"ZAPFLOW_LOG_LEVEL":        "loud",
+		"ZAPFLOW_SHUTDOWN_TIMEOUT": "-1s",
+	} {
+		env := testEnv(t)
+		env[name] = value
+		for _, cmd := range []string{"serve", "migrate"} {
+			code, out, errOut := runCmd(t, env, cmd)
+			require.Equal(t, 2, code, "%s=%s %s", name, value, cmd)
+			require.Empty(t, out)
+			require.Contains(t, errOut, name, "%s=%s %s", name, value, cmd)
+		}
+	}
+}
+
+func TestMigrateThenRefuseWithoutAutoMigrate(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	code, out, errOut := runCmd(t, env, "migrate")
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `^database schema at version [1-9]\d*\n$`, out)
+
+	// Migrating again is a no-op at the same version.
+	code, out2, errOut := runCmd(t, env, "migrate")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, out, out2)
+
+	// A fresh data dir with ZAPFLOW_AUTO_MIGRATE=false is not migrated:
+	// serve refuses and says what to run.
+	fresh := testEnv(t)
+	fresh["ZAPFLOW_AUTO_MIGRATE"] = "false"
+	code, out, errOut = runCmd(t, fresh, "serve")
+	require.Equal(t, 1, code)
+	require.NotContains(t, out, "listening on")
+	require.Contains(t, errOut, "zapflow migrate")
+
+	// The migrated one serves with ZAPFLOW_AUTO_MIGRATE=false.
+	env["ZAPFLOW_AUTO_MIGRATE"] = "false"
+	s := startServe(t, env)
+	require.Equal(t, 0, s.stop(t), s.stderr.String())
+}
+
+var (
+	adminRE    = regexp.MustCompile(`(?m)^\s*admin login:\s+(\S+)$`)
+	passwordRE = regexp.MustCompile(`(?m)^\s*password:\s+(\S+)$`)
+	apiKeyRE   = regexp.MustCompile(`(?m)^\s*API key:\s+(zf_\S+)$`)
+)
+
+func TestServeFirstStart(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			env := testEnv(t)
+			if d == store.Postgres {
+				env["ZAPFLOW_DATABASE_URL"] = storetest.URL(t)
+			}
+			s := startServe(t, env)
+			out := s.stdout.String()
+			require.Contains(t, out, "listening on "+s.url)
+			if d == store.Postgres {
+				require.Contains(t, out, "(PostgreSQL)")
+			} else {
+				require.Contains(t, out, "(SQLite at "+env["ZAPFLOW_DATA_DIR"]+"/zapflow.db)")
+			}
+			admin := adminRE.FindStringSubmatch(out)
+			require.NotNil(t, admin, out)
+			require.Equal(t, "admin@zapflow.local", admin[1])
+			pw := passwordRE.FindStringSubmatch(out)
+			require.NotNil(t, pw, out)
+			require.GreaterOrEqual(t, len(pw[1]), 12)
+			key := apiKeyRE.FindStringSubmatch(out)
+			require.NotNil(t, key, out)
+			// Nothing secret goes to the log.
+			require.NotContains(t, s.stderr.String(), pw[1])
+			require.NotContains(t, s.stderr.String(), key[1])
+
+			code, body := httpGet(t, s.url+"/healthz", "")
+			require.Equal(t, http.StatusOK, code, body)
+			code, body = httpGet(t, s.url+"/api/v1/senders", key[1])
+			require.Equal(t, http.StatusOK, code, body)
+			code, body = httpGet(t, s.url+"/api/v1/senders", "zf_wrong")
+			require.Equal(t, http.StatusUnauthorized, code, body)
+
+			require.Equal(t, 0, s.stop(t), s.stderr.String())
+			// The printed password works.
+			db := openDB(t, env)
+			u, err := agent.New(db, nil).Authenticate(context.Background(), admin[1], pw[1])
+			require.NoError(t, err)
+			require.Equal(t, agent.RoleAdmin, u.Role)
+			require.NoError(t, db.Close())
+
+			// Second start on the same data: no new admin, no new key.
+			s2 := startServe(t, env)
+			out2 := s2.stdout.String()
+			require.NotContains(t, out2, "API key:")
+			require.NotContains(t, out2, "admin login:")
+			require.NotContains(t, out2, "password:")
+			code, body = httpGet(t, s2.url+"/api/v1/senders", key[1])
+			require.Equal(t, http.StatusOK, code, body)
+			require.Equal(t, 0, s2.stop(t), s2.stderr.String())
+		})
+	}
+}
+
+func TestServeAdminPasswordFromEnv(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	env["ZAPFLOW_ADMIN_EMAIL"] = "Boss@Example.com"
+	env["ZAPFLOW_ADMIN_PASSWORD"] = "correct horse battery"
+	s := startServe(t, env)
+	out := s.stdout.String()
+	require.Contains(t, out, "(from ZAPFLOW_ADMIN_PASSWORD)")
+	require.NotContains(t, out, "correct horse battery")
+	require.Regexp(t, apiKeyRE, out)
+	require.Equal(t, 0, s.stop(t), s.stderr.String())
+
+	db := openDB(t, env)
+	_, err := agent.New(db, nil).Authenticate(context.Background(), "boss@example.com", "correct horse battery")
+	require.NoError(t, err)
+}
+
+func TestServeAddressInUse(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	s := startServe(t, env)
+	other := testEnv(t)
+	other["ZAPFLOW_ADDR"] = strings.TrimPrefix(s.url, "http://")
+	code, out, errOut := runCmd(t, other, "serve")
+	require.Equal(t, 1, code)
+	require.NotContains(t, out, "listening on")
+	require.Contains(t, errOut, "ZAPFLOW_ADDR")
+	require.Equal(t, 0, s.stop(t), s.stderr.String())
+}
+
+var generatedPasswordRE = regexp.MustCompile(`(?m)^password: (\S+)$`)
+
+func TestAdminCreate(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	code, out, errOut := runCmd(t, env, "admin", "create", "-email", "x@y.z")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "created admin x@y.z\n")
+	m := generatedPasswordRE.FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	pw := m[1]
+
+	code, out, errOut = runCmd(t, env, "admin", "create", "-email", "X@Y.Z", "-name", "Again")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errOut, "already exists")
+
+	code, out, errOut = runCmd(t, env, "admin", "create", "-email", "agent@y.z", "-role", "agent", "-password", "s3cret-password")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "created agent agent@y.z\n", out) // a given password is not echoed
+
+	// The printed and the given passwords log in.
+	db := openDB(t, env)
+	svc := agent.New(db, nil)
+	u, err := svc.Authenticate(context.Background(), "x@y.z", pw)
+	require.NoError(t, err)
+	require.Equal(t, agent.RoleAdmin, u.Role)
+	u, err = svc.Authenticate(context.Background(), "agent@y.z", "s3cret-password")
+	require.NoError(t, err)
+	require.Equal(t, agent.RoleAgent, u.Role)
+	require.NoError(t, db.Close())
+
+	// A user made beforehand means serve's first start creates no admin.
+	s := startServe(t, env)
+	require.NotContains(t, s.stdout.String(), "API key:")
+	require.Equal(t, 0, s.stop(t), s.stderr.String())
+}
+
+func TestAdminCreateUsage(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	for _, args := range [][]string{
+		{"admin"},
+		{"admin", "delete"},
+		{"admin", "create"},
+		{"admin", "create", "-bogus"},
+	} {
+		code, out, errOut := runCmd(t, env, args...)
+		require.Equal(t, 2, code, "%v", args)
+		require.Empty(t, out, "%v", args)
+		require.Contains(t, errOut, "zapflow admin: ", "%v", args)
+	}
+	// Invalid input that parses is an error of the command, not usage.
+	code, _, errOut := runCmd(t, env, "admin", "create", "-email", "a@b.c", "-role", "boss")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "role")
+	code, _, errOut = runCmd(t, env, "admin", "create", "-email", "a@b.c", "-password", "short")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "8 characters")
+}
+
+var apikeyRE = regexp.MustCompile(`^API key "crm" \(id \d+\), shown only now:\n(zf_[A-Za-z0-9_-]{43})\n$`)
+
+func TestAPIKeyCreate(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	code, out, errOut := runCmd(t, env, "apikey", "create", "-name", "crm")
+	require.Equal(t, 0, code, errOut)
+	m := apikeyRE.FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+
+	db := openDB(t, env)
+	p, err := agent.New(db, nil).AuthenticateKey(context.Background(), m[1])
+	require.NoError(t, err)
+	require.Equal(t, agent.RoleAdmin, p.Role)
+	require.NoError(t, db.Close())
+
+	// A second key is a different key.
+	code, out2, errOut := runCmd(t, env, "apikey", "create", "-name", "crm")
+	require.Equal(t, 0, code, errOut)
+	m2 := apikeyRE.FindStringSubmatch(out2)
+	require.NotNil(t, m2, out2)
+	require.NotEqual(t, m[1], m2[1])
+
+	// The key works against the server.
+	s := startServe(t, env)
+	code, body := httpGet(t, s.url+"/api/v1/conversations", m[1])
+	require.Equal(t, http.StatusOK, code, body)
+	require.Equal(t, 0, s.stop(t), s.stderr.String())
+}
+
+func TestAPIKeyCreateUsage(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	for _, args := range [][]string{
+		{"apikey"},
+		{"apikey", "list"},
+		{"apikey", "create"},
+		{"apikey", "create", "-name", ""},
+		{"apikey", "create", "-nom", "crm"},
+	} {
+		code, out, errOut := runCmd(t, env, args...)
+		require.Equal(t, 2, code, "%v", args)
+		require.Empty(t, out, "%v", args)
+		require.Contains(t, errOut, "zapflow apikey: ", "%v", args)
+	}
+	code, _, errOut := runCmd(t, env, "apikey", "create")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "-name is required")
+}

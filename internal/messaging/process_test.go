@@ -1,0 +1,216 @@
+package messaging_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/store/storetest"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+func TestFirstMessageCreatesContactConversationMessage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		e.mustProcess(t, text(e.sender, "wamid.A", "5511988887777", "Ana", t0, "oi"))
+
+		contacts, err := e.svc.Contacts(ctx, messaging.ContactFilter{Phone: "+5511988887777"})
+		require.NoError(t, err)
+		require.Len(t, contacts, 1)
+		k := contacts[0]
+		require.Equal(t, "5511988887777", k.WAID)
+		require.Equal(t, "+5511988887777", k.Phone)
+		require.Equal(t, "Ana", k.ProfileName)
+		require.Equal(t, t0.Add(time.Minute), k.CreatedAt)
+		byID, err := e.svc.Contact(ctx, k.ID)
+		require.NoError(t, err)
+		require.Equal(t, k, byID)
+
+		c := e.onlyConversation(t)
+		msgs := e.messages(t, c.ID)
+		require.Len(t, msgs, 1)
+		m := msgs[0]
+		require.Equal(t, c.ID, m.ConversationID)
+		require.Equal(t, messaging.Inbound, m.Direction)
+		require.Equal(t, "wamid.A", m.WAMID)
+		require.Equal(t, "text", m.Type)
+		require.JSONEq(t, `{"body":"oi"}`, string(m.Content))
+		require.Equal(t, "oi", m.Summary)
+		require.Equal(t, messaging.StatusReceived, m.Status)
+		require.Equal(t, t0, m.OccurredAt)
+		require.Equal(t, t0.Add(time.Minute), m.CreatedAt)
+		require.True(t, m.SentAt.IsZero())
+
+		require.Equal(t, messaging.Conversation{
+			ID: c.ID, SenderID: e.sender.ID, ContactID: k.ID, ContactPhone: "+5511988887777", ContactName: "Ana",
+			StartedAt: t0, FirstMessageID: m.ID, LastMessageAt: t0, LastInboundAt: t0,
+			WindowExpiresAt: t0.Add(24 * time.Hour), WindowOpen: true,
+			CreatedAt: t0.Add(time.Minute), UpdatedAt: t0.Add(time.Minute),
+		}, c)
+		one, err := e.svc.Conversation(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, c, one)
+
+		// The hook saw a new conversation.
+		require.Len(t, e.inbound, 1)
+		in := e.inbound[0]
+		require.True(t, in.NewConversation)
+		require.Equal(t, e.sender.ID, in.Sender.ID)
+		require.Equal(t, e.sender.PhoneNumberID, in.Sender.PhoneNumberID)
+		require.Equal(t, k.ID, in.ContactID)
+		require.Equal(t, "+5511988887777", in.ContactPhone)
+		require.Equal(t, "Ana", in.ContactName)
+		require.Equal(t, c.ID, in.ConversationID)
+		require.Equal(t, m.ID, in.Message.ID)
+		require.Equal(t, "oi", in.Message.Summary)
+		require.Equal(t, "text", in.Message.Type)
+		require.Equal(t, t0, in.Message.OccurredAt)
+
+		// A second message: same conversation, not new; the profile name
+		// follows the latest one.
+		e.clock.Set(t0.Add(2*time.Hour + time.Minute))
+		e.mustProcess(t, text(e.sender, "wamid.B", "5511988887777", "Ana Maria", t0.Add(2*time.Hour), "tudo bem?"))
+		require.Len(t, e.inbound, 2)
+		require.False(t, e.inbound[1].NewConversation)
+		require.Equal(t, c.ID, e.inbound[1].ConversationID)
+		require.Equal(t, k.ID, e.inbound[1].ContactID)
+		k2, err := e.svc.Contact(ctx, k.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Ana Maria", k2.ProfileName)
+		require.Equal(t, t0.Add(2*time.Hour+time.Minute), k2.UpdatedAt)
+
+		// A message without a profile name keeps the known one.
+		e.mustProcess(t, text(e.sender, "wamid.C", "5511988887777", "", t0.Add(3*time.Hour), "?"))
+		k3, err := e.svc.Contact(ctx, k.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Ana Maria", k3.ProfileName)
+		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM contacts`))
+		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM conversations`))
+		c = e.onlyConversation(t)
+		require.Equal(t, m.ID, c.FirstMessageID, "first message stays the first")
+		require.Equal(t, t0, c.StartedAt)
+	})
+}
+
+func TestSameContactOnTwoSendersHasTwoConversations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		other := e.addSender(t, "106540352240002")
+		e.mustProcess(t, text(e.sender, "wamid.A", "5511988887777", "Ana", t0, "oi"))
+		e.mustProcess(t, text(other, "wamid.B", "5511988887777", "Ana", t0.Add(time.Minute), "oi de novo"))
+		require.Len(t, e.inbound, 2)
+		require.True(t, e.inbound[0].NewConversation)
+		require.True(t, e.inbound[1].NewConversation)
+		require.NotEqual(t, e.inbound[0].ConversationID, e.inbound[1].ConversationID)
+		require.Equal(t, e.inbound[0].ContactID, e.inbound[1].ContactID)
+		require.Equal(t, other.ID, e.inbound[1].Sender.ID)
+	})
+}
+
+func TestDuplicateMessageStoredOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ev := text(e.sender, "wamid.A", "5511988887777", "Ana", t0, "oi")
+		e.mustProcess(t, ev)
+		e.mustProcess(t, ev)
+		// Even redelivered with a later timestamp, it changes nothing.
+		late := text(e.sender, "wamid.A", "5511988887777", "Ana", t0.Add(5*time.Hour), "oi")
+		e.mustProcess(t, late)
+
+		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM messages`))
+		require.Len(t, e.inbound, 1, "the hook runs once per message")
+		c := e.onlyConversation(t)
+		require.Equal(t, t0.Add(24*time.Hour), c.WindowExpiresAt)
+		require.Equal(t, t0, c.LastMessageAt)
+	})
+}
+
+func TestHookErrorRollsBackTheMessage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		boom := errors.New("hook failed")
+		e.svc.OnInbound(func(context.Context, store.Tx, messaging.InboundEvent) error { return boom })
+		err := e.process(text(e.sender, "wamid.A", "5511988887777", "Ana", t0, "oi"))
+		require.ErrorIs(t, err, boom)
+		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM messages`))
+		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM conversations`))
+		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM contacts`))
+	})
+}
+
+func TestUnknownSenderAndInvalidPhone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ev := text(e.sender, "wamid.A", "5511988887777", "Ana", t0, "oi")
+		ev.PhoneNumberID = "999999"
+		err := e.process(ev)
+		require.ErrorIs(t, err, messaging.ErrUnknownSender)
+		requireAppErr(t, err, apperr.KindNotFound, "unknown_sender", "")
+
+		for _, from := range []string{"abc", "", "0511988887777", "+5511988887777", "1234567"} {
+			err = e.process(text(e.sender, "wamid.X"+from, from, "Ana", t0, "oi"))
+			requireAppErr(t, err, apperr.KindInvalid, "invalid_phone", "from")
+		}
+		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM contacts`))
+		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM messages`))
+		require.Empty(t, e.inbound)
+	})
+}
+
+func TestMediaMessage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ev := whatsapp.Event{Kind: whatsapp.EventMessage, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
+			Message: &whatsapp.InboundMessage{ID: "wamid.IMG", From: "5511988887777", ProfileName: "Ana", Timestamp: t0, Type: "image",
+				Image: &whatsapp.Media{ID: "1479537139650973", MimeType: "image/jpeg", SHA256: "abc=", Caption: "foto do pedido"}}}
+		e.mustProcess(t, ev)
+		m := e.messageByWAMID(t, "wamid.IMG")
+		require.Equal(t, "image", m.Type)
+		require.Equal(t, "foto do pedido", m.Summary)
+		var content struct {
+			ID       string `json:"id"`
+			MimeType string `json:"mime_type"`
+			Caption  string `json:"caption"`
+		}
+		require.NoError(t, json.Unmarshal(m.Content, &content))
+		require.Equal(t, "1479537139650973", content.ID)
+		require.Equal(t, "image/jpeg", content.MimeType)
+		require.Equal(t, "foto do pedido", content.Caption)
+
+		// No caption: a placeholder summary. No modelled content: "{}".
+		e.mustProcess(t, whatsapp.Event{Kind: whatsapp.EventMessage, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
+			Message: &whatsapp.InboundMessage{ID: "wamid.IMG2", From: "5511988887777", Timestamp: t0.Add(time.Second), Type: "image",
+				Image: &whatsapp.Media{ID: "2"}}})
+		require.Equal(t, "[image]", e.messageByWAMID(t, "wamid.IMG2").Summary)
+		e.mustProcess(t, whatsapp.Event{Kind: whatsapp.EventMessage, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
+			Message: &whatsapp.InboundMessage{ID: "wamid.U", From: "5511988887777", Timestamp: t0.Add(2 * time.Second), Type: "unsupported"}})
+		u := e.messageByWAMID(t, "wamid.U")
+		require.Equal(t, "{}", string(u.Content))
+		require.Equal(t, "[unsupported message]", u.Summary)
+	})
+}
+
+func TestProcessDelegatesAccountEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		e.mustProcess(t, whatsapp.Event{Kind: whatsapp.EventQualityUpdate, WABAID: wabaID,
+			QualityUpdate: &whatsapp.QualityUpdate{DisplayPhoneNumber: e.sender.DisplayPhoneNumber, Event: "FLAGGED"}})
+		sn, err := e.accounts.Sender(ctx, e.sender.ID)
+		require.NoError(t, err)
+		require.Equal(t, "RED", sn.QualityRating)
+		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM river_job WHERE kind = ?`, "sender.check"))
+
+		// System errors are logged only.
+		e.mustProcess(t, whatsapp.Event{Kind: whatsapp.EventError, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
+			Errors: []whatsapp.Error{{Code: 131000, Title: "Something went wrong"}}})
+	})
+}
