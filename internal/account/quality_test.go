@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/notify"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -179,5 +180,34 @@ func TestEnsureSandboxIsIdempotent(t *testing.T) {
 		calls := e.graph.Calls()
 		require.Equal(t, graphCall{Method: "ListTemplates", GraphURL: "http://127.0.0.1:9090/graph", Token: "sandbox-token-2", ID: "100000000000001"},
 			calls[len(calls)-1])
+	})
+}
+
+// A drop to RED tells the team once; a second FLAGGED for the same number
+// does not repeat it, and a check that finds the sender DISCONNECTED does.
+func TestSenderHealthNotifications(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		a := e.createAccount(t, "7100")
+		sn := e.createSender(t, a.ID, "7101", "+55 11 4000-7101")
+		count := func(kind string) int {
+			var n int
+			require.NoError(t, db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE kind = ?`, kind).Scan(&n))
+			return n
+		}
+		for range 2 {
+			require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+				return e.svc.ApplyQualityUpdate(ctx, tx, "7100", whatsapp.QualityUpdate{DisplayPhoneNumber: "551140007101", Event: "FLAGGED"})
+			}))
+		}
+		require.Equal(t, 1, count(notify.KindSenderQuality))
+
+		e.graph.setNumber(whatsapp.PhoneNumber{ID: "7101", DisplayPhoneNumber: "+55 11 4000-7101", Status: "DISCONNECTED", QualityRating: "RED"}, "7101")
+		got, err := e.svc.CheckSender(ctx, sn.ID)
+		require.NoError(t, err)
+		require.False(t, got.Online)
+		require.Equal(t, 1, count(notify.KindSenderOffline))
 	})
 }

@@ -3,12 +3,14 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/notify"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
@@ -218,6 +220,13 @@ func (s *Service) CheckSender(ctx context.Context, id int64) (Sender, error) {
 		if status == "" {
 			status = sn.Status
 		}
+		if IsOnline(sn.Status) && !IsOnline(status) {
+			if err := notify.Add(ctx, tx, notify.KindSenderOffline, "A sender went offline",
+				sn.DisplayPhoneNumber+" is now "+status+" at Meta; messages from it are refused until it is CONNECTED again.",
+				"sender:"+strconv.FormatInt(id, 10), s.now()); err != nil {
+				return err
+			}
+		}
 		_, err := tx.Exec(ctx, `UPDATE senders SET display_phone_number = ?, verified_name = ?, status = ?, quality_rating = ?,
 				messaging_limit = ?, checked_at = ?, check_error = '', updated_at = ? WHERE id = ?`,
 			pn.DisplayPhoneNumber, pn.VerifiedName, status, normalizeQuality(pn.QualityRating), pn.MessagingLimitTier, now, now, id)
@@ -249,8 +258,21 @@ func (s *Service) ApplyQualityUpdate(ctx context.Context, tx store.Tx, wabaID st
 	}
 	return s.touchSendersByDisplay(ctx, tx, wabaID, u.DisplayPhoneNumber, func(id int64) error {
 		if rating != "" {
+			var old string
+			if err := tx.QueryRow(ctx, `SELECT quality_rating FROM senders WHERE id = ?`, id).Scan(&old); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `UPDATE senders SET quality_rating = ?, updated_at = ? WHERE id = ?`, rating, store.Millis(s.now()), id); err != nil {
 				return err
+			}
+			if rating == "RED" && old != "RED" {
+				// F17: bulk sends from this number stop (the outbox refuses
+				// them) and the team hears why.
+				if err := notify.Add(ctx, tx, notify.KindSenderQuality, "A sender's quality dropped to RED: bulk sending from it is paused",
+					"Meta flagged "+u.DisplayPhoneNumber+" ("+u.Event+"). Replies inside the 24-hour window still go out.",
+					"sender:"+strconv.FormatInt(id, 10), s.now()); err != nil {
+					return err
+				}
 			}
 		}
 		if u.CurrentLimit != "" {
