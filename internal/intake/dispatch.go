@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -126,11 +126,13 @@ func (d *Dispatcher) drain(ctx context.Context, lane int) {
 // ProcessBatch applies up to eventsPerTx pending events of a lane's
 // partitions in one transaction, in id order, and returns how many it took.
 //
-// It first applies the whole batch plainly. If any event fails, that
+// It first applies the whole batch plainly. If an event fails with a named
+// error (an unknown sender, a number that is not a phone number), that
 // attempt is rolled back and the batch is applied again with a savepoint
-// per event: a failing event is rolled back alone and marked processed with
-// its error, so one bad event never blocks its lane and the error stays
-// visible on the row. Savepoints cost two round trips per event, so they
+// per event: the failing event is rolled back alone and marked processed
+// with its error, so one bad event never blocks its lane and the error
+// stays visible on the row. Any other error is returned, and the whole
+// batch is retried later. Savepoints cost two round trips per event, so they
 // are paid only when something failed.
 func (d *Dispatcher) ProcessBatch(ctx context.Context, lane int) (int, error) {
 	n, err := d.processBatch(ctx, lane, false)
@@ -183,6 +185,12 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 				done = append(done, e.id)
 				continue
 			}
+			// Only a named domain error is the event's own fault. Anything
+			// else (a deadlock, a lost connection) fails the transaction,
+			// which is retried whole: marking the event done would lose it.
+			if _, own := apperr.As(perr); !own {
+				return perr
+			}
 			if !careful {
 				return errEventFailed
 			}
@@ -213,7 +221,7 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 func (d *Dispatcher) apply(ctx context.Context, tx store.Tx, e pendingEvent) error {
 	var ev whatsapp.Event
 	if err := json.Unmarshal(e.payload, &ev); err != nil {
-		return fmt.Errorf("decode stored event: %w", err)
+		return &apperr.Error{Kind: apperr.KindInvalid, Code: "undecodable_event", Message: "the stored event cannot be decoded", Err: err}
 	}
 	return d.process(ctx, tx, ev)
 }

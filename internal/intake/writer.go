@@ -1,10 +1,12 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 
@@ -38,14 +40,14 @@ func NewRow(accountID int64, ev whatsapp.Event, payload []byte, received int64) 
 		Payload: payload, Received: received}
 }
 
-// PartitionOf maps an event to its lane: events of one conversation
-// (sender × customer) always share one; account-level events share their
-// WABA's.
+// PartitionOf maps an event to its lane. Events about one customer always
+// share one, whichever of our numbers they came through: a conversation is
+// (sender × customer), so its order is kept, and two lanes never update the
+// same contact at once (on PostgreSQL that could deadlock). Account-level
+// events share their WABA's lane.
 func PartitionOf(ev whatsapp.Event) int {
 	h := fnv.New32a()
 	if waid := ev.CustomerWAID(); waid != "" {
-		h.Write([]byte(ev.PhoneNumberID))
-		h.Write([]byte{':'})
 		h.Write([]byte(waid))
 	} else {
 		h.Write([]byte(ev.WABAID))
@@ -176,6 +178,14 @@ func (w *Writer) commit(batch []*request) {
 	for _, r := range batch {
 		all = append(all, r.rows...)
 	}
+	// One key order for every commit: concurrent PostgreSQL committers then
+	// take the unique index's locks in the same order and cannot deadlock.
+	slices.SortFunc(all, func(a, b Row) int {
+		if c := cmp.Compare(a.AccountID, b.AccountID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.DedupeKey, b.DedupeKey)
+	})
 	inserted := map[string]bool{}
 	partitions := map[int]bool{}
 	err := w.db.InTx(ctx, func(tx store.Tx) error {

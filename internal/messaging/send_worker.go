@@ -93,17 +93,11 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return err
 	}
 
-	if wait := o.Limiter.Reserve(r.senderID, float64(r.rate), r.to); wait > 0 {
-		if wait > 5*time.Second {
-			return river.JobSnooze(wait)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
+	// A slot far ahead (the sender is backing off, or a long queue) frees
+	// the worker; a near one is waited for here, so sends leave on time.
+	wait := o.Limiter.Reserve(r.senderID, float64(r.rate), r.to)
+	if wait > 5*time.Second {
+		return river.JobSnooze(wait)
 	}
 
 	// Record the attempt before calling Meta: if we die during the call,
@@ -123,6 +117,11 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return w.fail(ctx, r, &SendError{Code: "invalid_request", Message: "stored message is not valid JSON", Class: Permanent}, attempt)
 	}
 	payload["biz_opaque_callback_data"] = opaquePrefix + strconv.FormatInt(r.id, 10)
+	// Wait for the slot last, right before the call: database work between
+	// the wait and the call would bunch sends up at Meta.
+	if err := sleepUntil(ctx, wait-o.Now().Sub(attemptAt)); err != nil {
+		return err
+	}
 	res, sendErr := o.CloudFor(acc).SendMessage(ctx, acc.AccessToken, r.phoneID, payload)
 	if sendErr == nil {
 		err := o.DB.InTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
@@ -154,9 +153,11 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return w.fail(ctx, r, se, attempt)
 	}
 	delay := o.Retry.Delay(attempt, se.RetryAfter, jitter)
-	if se.Class == Throttled && se.RetryAfter > 0 {
-		delay = o.Retry.Delay(1, se.RetryAfter, nil)
-		delay = max(se.RetryAfter, min(delay, o.Retry.Wait))
+	if se.Class == Throttled {
+		// A throttle is not a failure of this message: the sender backs off
+		// (above) and the message goes again after Meta's hint, not after
+		// the policy's minute.
+		delay = max(se.RetryAfter, time.Second)
 	}
 	err = o.DB.InTx(ctx, func(tx store.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE messages SET error_code = ?, error_message = ?, error_detail = ?, updated_at = ?,
@@ -172,6 +173,21 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return err
 	}
 	return river.JobSnooze(delay)
+}
+
+// sleepUntil waits d (nothing when d <= 0) unless ctx ends first.
+func sleepUntil(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // fail records a final failure and tells the team.

@@ -101,8 +101,21 @@ func TestSlidingWindow(t *testing.T) {
 		require.True(t, w.allows(t0, 3))
 		w.record(t0)
 	}
-	require.False(t, w.allows(t0.Add(999*time.Millisecond), 3))
-	require.True(t, w.allows(t0.Add(time.Second), 3))
+	// Three per second, one second's worth spent at once: the next token
+	// comes a third of a second later.
+	require.False(t, w.allows(t0.Add(300*time.Millisecond), 3))
+	require.True(t, w.allows(t0.Add(334*time.Millisecond), 3))
+	w.record(t0.Add(334 * time.Millisecond))
+	require.False(t, w.allows(t0.Add(400*time.Millisecond), 3))
+	// A steady pace at exactly the rate, with jitter, is never refused.
+	var p slidingWindow
+	at := t0
+	for i := range 300 {
+		jitter := time.Duration((i%7)-3) * time.Millisecond
+		require.True(t, p.allows(at.Add(jitter), 3), "send %d", i)
+		p.record(at.Add(jitter))
+		at = at.Add(time.Second / 3)
+	}
 }
 
 func TestParseFields(t *testing.T) {

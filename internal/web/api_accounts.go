@@ -113,8 +113,15 @@ func (s *server) listTemplates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	list, err := s.Accounts.Templates(r.Context(), account.TemplateFilter{AccountID: acc, Status: q.Get("status"), Name: q.Get("name")})
+	status, err := queryString(r, "status")
+	if err != nil {
+		return err
+	}
+	name, err := queryString(r, "name")
+	if err != nil {
+		return err
+	}
+	list, err := s.Accounts.Templates(r.Context(), account.TemplateFilter{AccountID: acc, Status: status, Name: name})
 	if err != nil {
 		return err
 	}

@@ -26,9 +26,10 @@ func (s *server) listConversations(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	f.Limit = int(limit)
-	q := r.URL.Query()
-	f.Cursor = q.Get("cursor")
-	if p := q.Get("phone"); p != "" {
+	if f.Cursor, err = queryString(r, "cursor"); err != nil {
+		return err
+	}
+	if p := r.URL.Query().Get("phone"); p != "" {
 		if f.Phone, err = phone.Normalize(p, ""); err != nil {
 			return apperr.Invalid("phone", "invalid_phone", err.Error())
 		}

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/zapflow/zapflow/internal/apperr"
 )
@@ -40,6 +42,16 @@ func queryBool(r *http.Request, name string) (*bool, error) {
 		return nil, apperr.Invalid(name, "invalid_query", name+" must be true or false")
 	}
 	return &b, nil
+}
+
+// queryString reads an optional text query parameter; invalid UTF-8 is a
+// clear 422, not a database error.
+func queryString(r *http.Request, name string) (string, error) {
+	v := r.URL.Query().Get(name)
+	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+		return "", apperr.Invalid(name, "invalid_query", name+" must be valid UTF-8 text")
+	}
+	return v, nil
 }
 
 // maxJSONBody bounds API request bodies.
