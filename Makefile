@@ -3,7 +3,7 @@
 GO ?= go
 PKG := ./...
 
-.PHONY: help build run test vet fuzz bench-intake clean
+.PHONY: help build run test vet fuzz bench-intake bench-send clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,3 +28,6 @@ bench-intake: ## webhook intake throughput, latency and memory on SQLite and Pos
 
 clean: ## remove build output
 	rm -rf bin
+
+bench-send: ## send pipeline throughput, per-sender rate precision, queue-to-sent latency and memory
+	bash scripts/bench-send.sh
