@@ -267,6 +267,13 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 // app secret, and a database read plus decryption per request would cap
 // throughput for nothing.
 func (s *Service) CachedAccount(ctx context.Context, id int64) (Account, error) {
+	return s.CachedAccountIn(ctx, s.db.Read(), id)
+}
+
+// CachedAccountIn is CachedAccount reading through q on a miss. Inside a
+// transaction pass the transaction: taking a second connection from the
+// pool while holding one deadlocks once every connection is held that way.
+func (s *Service) CachedAccountIn(ctx context.Context, q store.Querier, id int64) (Account, error) {
 	now := s.now()
 	s.mu.RLock()
 	c, ok := s.secrets[id]
@@ -274,7 +281,10 @@ func (s *Service) CachedAccount(ctx context.Context, id int64) (Account, error) 
 	if ok && now.Before(c.expires) {
 		return c.acc, nil
 	}
-	a, err := s.Account(ctx, id)
+	a, err := s.scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return a, apperr.NotFound("account")
+	}
 	if err != nil {
 		return a, err
 	}

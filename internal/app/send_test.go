@@ -118,9 +118,9 @@ func send(t *testing.T, env *apptest.Env, body map[string]any) sendResult {
 	return r
 }
 
-// requireRefused checks a send was refused with 422 and code, stored nothing,
-// and returns the message.
-func requireRefused(t *testing.T, env *apptest.Env, r sendResult, code string) string {
+// requireRefused checks a send was refused at once with 422 and code, and
+// returns the error's message.
+func requireRefused(t *testing.T, r sendResult, code string) string {
 	t.Helper()
 	require.Equal(t, http.StatusUnprocessableEntity, r.status, "body: %s", r.raw)
 	require.Equal(t, code, r.err.Error.Code, "body: %s", r.raw)
@@ -235,7 +235,7 @@ func hasNotification(list []notify.Notification, kind, ref string) bool {
 	return false
 }
 
-// sentTo lists what the sandbox accepted from sender phoneID to the E.164 number to.
+// sentTo counts what the sandbox accepted from sender phoneID to the E.164 number to.
 func sentTo(env *apptest.Env, phoneID, to string) int {
 	n := 0
 	for _, s := range env.App.Sandbox.Sent() {
@@ -246,6 +246,7 @@ func sentTo(env *apptest.Env, phoneID, to string) int {
 	return n
 }
 
+// attempts is how many send attempts the message recorded.
 func attempts(env *apptest.Env, id int64) int {
 	return env.Count(`SELECT attempts FROM messages WHERE id = ?`, id)
 }
@@ -257,7 +258,7 @@ func TestSendTemplateNotFound(t *testing.T) {
 		t.Run("unknown template", func(t *testing.T) {
 			b := appointment("+5511987650001")
 			b["template"] = map[string]any{"name": "no_such_template", "language": "pt_BR"}
-			msg := requireRefused(t, env, send(t, env, b), "template_not_found")
+			msg := requireRefused(t, send(t, env, b), "template_not_found")
 			require.True(t, strings.HasPrefix(msg, "template not found"), msg)
 			require.Contains(t, msg, "no_such_template")
 			require.Contains(t, msg, "check the template is approved", "F14: what the user is told to do")
@@ -265,11 +266,11 @@ func TestSendTemplateNotFound(t *testing.T) {
 		t.Run("wrong language", func(t *testing.T) {
 			b := appointment("+5511987650001")
 			b["template"] = map[string]any{"name": "appointment_confirmation", "language": "en_US"}
-			msg := requireRefused(t, env, send(t, env, b), "template_not_found")
+			msg := requireRefused(t, send(t, env, b), "template_not_found")
 			require.True(t, strings.HasPrefix(msg, "template not found"), msg)
 		})
 		t.Run("paused template", func(t *testing.T) {
-			msg := requireRefused(t, env, send(t, env, map[string]any{
+			msg := requireRefused(t, send(t, env, map[string]any{
 				"type": "template", "sender": 1, "to": "+5511987650001",
 				"template":  map[string]any{"name": "reactivation_offer", "language": "pt_BR"},
 				"variables": map[string]string{"1": "Ana"},
@@ -278,7 +279,7 @@ func TestSendTemplateNotFound(t *testing.T) {
 			require.Contains(t, msg, "paused")
 		})
 		t.Run("rejected template", func(t *testing.T) {
-			msg := requireRefused(t, env, send(t, env, map[string]any{
+			msg := requireRefused(t, send(t, env, map[string]any{
 				"type": "template", "sender": 1, "to": "+5511987650001",
 				"template": map[string]any{"name": "mega_blast", "language": "pt_BR"},
 			}), "template_not_found")
@@ -288,7 +289,7 @@ func TestSendTemplateNotFound(t *testing.T) {
 		t.Run("missing variables", func(t *testing.T) {
 			b := appointment("+5511987650001")
 			b["variables"] = map[string]string{"1": "Ana", "2": "Dra. Beatriz"}
-			msg := requireRefused(t, env, send(t, env, b), "invalid_variables")
+			msg := requireRefused(t, send(t, env, b), "invalid_variables")
 			require.Contains(t, msg, "missing template variables: {{3}}, {{4}}")
 			require.NotContains(t, msg, "missing template variables: {{1}}")
 		})
@@ -334,7 +335,7 @@ func TestSendSenderOffline(t *testing.T) {
 			for _, ref := range []any{2, phone2} {
 				b := appointment("+5511987650011")
 				b["sender"] = ref
-				msg := requireRefused(t, env, send(t, env, b), "sender_offline")
+				msg := requireRefused(t, send(t, env, b), "sender_offline")
 				require.True(t, strings.HasPrefix(msg, "sender offline"), msg)
 				require.Contains(t, msg, "DISCONNECTED")
 				require.Contains(t, msg, "check the sender's status and connection", "F14")
@@ -363,7 +364,7 @@ func TestSendSenderOffline(t *testing.T) {
 			require.True(t, hasNotification(notifications(t, env), notify.KindSenderOffline, "sender:1"), "the team is told")
 
 			// The next send is refused at once.
-			msg := requireRefused(t, env, send(t, env, appointment("+5511987650013")), "sender_offline")
+			msg := requireRefused(t, send(t, env, appointment("+5511987650013")), "sender_offline")
 			require.Contains(t, msg, "check the sender's status and connection")
 		})
 	})
@@ -375,14 +376,14 @@ func TestSendInvalidPhone(t *testing.T) {
 
 		t.Run("not E.164", func(t *testing.T) {
 			r := send(t, env, appointment("(11) 9999-9999"))
-			msg := requireRefused(t, env, r, "invalid_phone")
+			msg := requireRefused(t, r, "invalid_phone")
 			require.Equal(t, "to", r.err.Error.Field)
 			require.Contains(t, msg, "invalid phone number: use +<country code><number>")
 			require.Contains(t, r.raw, "invalid phone number: use +<country code><number>", "JSON must not HTML-escape < and >")
 			require.NotContains(t, r.raw, `\u003c`)
 
 			for _, to := range []string{"", "abc", "+55 11 9999", "+999123456789"} {
-				requireRefused(t, env, send(t, env, appointment(to)), "invalid_phone")
+				requireRefused(t, send(t, env, appointment(to)), "invalid_phone")
 			}
 			require.Zero(t, env.Count(`SELECT COUNT(*) FROM messages`))
 		})
@@ -407,7 +408,7 @@ func TestSendInvalidPhone(t *testing.T) {
 			// Known now: refused at once, nothing queued.
 			n := env.Count(`SELECT COUNT(*) FROM messages`)
 			r2 := send(t, env, appointment(to))
-			msg := requireRefused(t, env, r2, "invalid_phone")
+			msg := requireRefused(t, r2, "invalid_phone")
 			require.True(t, strings.HasPrefix(msg, "invalid phone number"), msg)
 			require.Contains(t, msg, "not on WhatsApp")
 			require.Equal(t, "to", r2.err.Error.Field)
@@ -421,8 +422,10 @@ func TestSendOutsideWindow(t *testing.T) {
 		const to = "+5511955551111"
 		const outside = "outside the 24-hour window: use a template message"
 
-		r := send(t, env, textTo(to, "Olá, tudo bem?"))
-		require.Equal(t, outside, requireRefused(t, env, r, "outside_window"))
+		const text = "Olá, tudo bem? Podemos remarcar?"
+		r := send(t, env, textTo(to, text))
+		require.Equal(t, outside, requireRefused(t, r, "outside_window"))
+		require.Equal(t, "type", r.err.Error.Field)
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM messages`))
 
 		// The customer writes: our own record of the window opens.
@@ -434,10 +437,12 @@ func TestSendOutsideWindow(t *testing.T) {
 			return len(page.Conversations) == 1 && page.Conversations[0].WindowOpen
 		}, "the conversation's window opens")
 
-		r = send(t, env, withWait(textTo(to, "Claro! Qual horário?")))
+		r = send(t, env, withWait(textTo(to, text)))
 		require.Contains(t, []int{http.StatusOK, http.StatusAccepted}, r.status, "body: %s", r.raw)
 		waitUntil(t, 15*time.Second, func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "text inside the window is sent")
 		require.Equal(t, 1, sentTo(env, phone1, to))
+		sent := env.App.Sandbox.Sent()
+		require.Equal(t, text, sent[len(sent)-1].Text)
 
 		t.Run("Meta answers 131047", func(t *testing.T) {
 			env.App.Sandbox.FailNext(phone1, 1, 131047)
@@ -539,7 +544,7 @@ func TestSendOptOut(t *testing.T) {
 
 		n := env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out'`)
 		r := send(t, env, promo())
-		msg := requireRefused(t, env, r, "opted_out")
+		msg := requireRefused(t, r, "opted_out")
 		require.Contains(t, msg, "opted out")
 		require.Equal(t, n, env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out'`))
 

@@ -104,7 +104,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	if err != nil {
 		return Message{}, err
 	}
-	acc, err := o.Accounts.CachedAccount(ctx, sender.AccountID)
+	acc, err := o.Accounts.CachedAccountIn(ctx, tx, sender.AccountID)
 	if err != nil {
 		return Message{}, err
 	}
