@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -257,20 +258,6 @@ func rowKey(account int64, key string) string {
 	b.Grow(len(key) + 12)
 	b.WriteString(key)
 	b.WriteByte('|')
-	b.WriteString(itoa(account))
+	b.WriteString(strconv.FormatInt(account, 10))
 	return b.String()
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var buf [20]byte
-	i := len(buf)
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(buf[i:])
 }

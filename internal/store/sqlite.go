@@ -17,7 +17,6 @@ import (
 // sqliteDB is the embedded default: a single-connection writer pool and a
 // read-only pool over the same WAL file.
 type sqliteDB struct {
-	path   string
 	writer *sql.DB
 	reader *sql.DB
 	stmts  *stmtCache
@@ -68,7 +67,7 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
-	return &sqliteDB{path: path, writer: writer, reader: reader, stmts: newStmtCache(writer)}, nil
+	return &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer)}, nil
 }
 
 func (d *sqliteDB) Dialect() Dialect { return SQLite }

@@ -10,7 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,9 +75,6 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 	return &Env{App: a, URL: a.PublicURL(), APIKey: key, Dialect: d, t: t}
 }
 
-// SQLitePath is the database file of a SQLite Env's data folder.
-func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "zapflow.db") }
-
 // Do calls the API with the admin key and decodes a JSON answer into out
 // (when non-nil); it returns the status code.
 func (e *Env) Do(method, path string, body any, out any) int {
@@ -106,7 +103,7 @@ func (e *Env) Do(method, path string, body any, out any) int {
 // PostWebhook signs body with secret and POSTs it to the account's webhook.
 func (e *Env) PostWebhook(accountID int64, secret string, body []byte) (int, string) {
 	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.URL+"/webhooks/whatsapp/"+itoa(accountID), bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/webhooks/whatsapp/"+strconv.FormatInt(accountID, 10), bytes.NewReader(body))
 	require.NoError(e.t, err)
 	req.Header.Set("Content-Type", "application/json")
 	if secret != "" {
@@ -138,11 +135,6 @@ func (e *Env) Count(query string, args ...any) int {
 	var n int
 	require.NoError(e.t, e.App.DB.Read().QueryRow(context.Background(), query, args...).Scan(&n))
 	return n
-}
-
-func itoa(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 type testWriter struct{ t testing.TB }
