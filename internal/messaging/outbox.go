@@ -46,7 +46,8 @@ type OutboxOptions struct {
 // transaction, and sends at the sender's pace with retries.
 type Outbox struct {
 	OutboxOptions
-	waiters *waiters
+	waiters      *waiters
+	outcomeHooks []OutcomeHook
 }
 
 // NewOutbox builds an Outbox.

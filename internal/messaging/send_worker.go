@@ -60,7 +60,7 @@ func (w *sendWorker) Timeout(*river.Job[SendArgs]) time.Duration { return 2 * ti
 type sendRow struct {
 	id, senderID, accountID, contactID int64
 	status, wamid, content, phoneID    string
-	senderStatus, to                   string
+	senderStatus, to, source           string
 	attempts, rate                     int
 	inDoubtSince                       int64
 	settled                            bool // Meta answered the last attempt
@@ -69,11 +69,11 @@ type sendRow struct {
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	o := w.o
 	var r sendRow
-	err := o.DB.Read().QueryRow(ctx, `SELECT m.id, m.status, COALESCE(m.wamid, ''), m.content, m.attempts, m.in_doubt_since,
+	err := o.DB.Read().QueryRow(ctx, `SELECT m.id, m.status, COALESCE(m.wamid, ''), m.content, m.attempts, m.in_doubt_since, m.source,
 			s.id, s.account_id, s.phone_number_id, s.status, s.rate_limit, k.id, k.phone
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN senders s ON s.id = c.sender_id
 		JOIN contacts k ON k.id = c.contact_id WHERE m.id = ?`, job.Args.MessageID).
-		Scan(&r.id, &r.status, &r.wamid, &r.content, &r.attempts, &r.inDoubtSince, &r.senderID, &r.accountID, &r.phoneID,
+		Scan(&r.id, &r.status, &r.wamid, &r.content, &r.attempts, &r.inDoubtSince, &r.source, &r.senderID, &r.accountID, &r.phoneID,
 			&r.senderStatus, &r.rate, &r.contactID, &r.to)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // deleted (retention, sender removed): nothing to send
@@ -128,8 +128,10 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 			if err := RecordSent(ctx, tx, r.id, res.WAMID, store.Millis(o.Now()), store.Millis(o.Now())); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `UPDATE messages SET in_doubt_since = 0 WHERE id = ?`, r.id)
-			return err
+			if _, err := tx.Exec(ctx, `UPDATE messages SET in_doubt_since = 0 WHERE id = ?`, r.id); err != nil {
+				return err
+			}
+			return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: r.id, Source: r.source, Status: StatusSent, WAMID: res.WAMID})
 		})
 		o.waiters.notify(r.id)
 		return err
@@ -204,10 +206,12 @@ func (w *sendWorker) fail(ctx context.Context, r sendRow, se *SendError, attempt
 			return err
 		}
 		if se.Class != Permanent {
-			return notify.Add(ctx, tx, notify.KindSendFailed, "A message could not be sent after "+strconv.Itoa(attempt)+" attempts",
-				se.Message, "message:"+strconv.FormatInt(r.id, 10), now)
+			if err := notify.Add(ctx, tx, notify.KindSendFailed, "A message could not be sent after "+strconv.Itoa(attempt)+" attempts",
+				se.Message, "message:"+strconv.FormatInt(r.id, 10), now); err != nil {
+				return err
+			}
 		}
-		return nil
+		return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: r.id, Source: r.source, Status: StatusFailed, Err: se})
 	})
 	o.waiters.notify(r.id)
 	return err
