@@ -52,13 +52,15 @@ func (d *pgDB) InTx(ctx context.Context, fn func(Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", mapPgErr(err))
 	}
-	if err := fn(pgTx{pgQuerier{tx}, tx}); err != nil {
+	after := &afterCommit{}
+	if err := fn(pgTx{pgQuerier{tx}, tx, after}); err != nil {
 		_ = tx.Rollback(ctx)
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("store: commit: %w", mapPgErr(err))
 	}
+	after.run()
 	return nil
 }
 
@@ -99,6 +101,7 @@ func (q pgQuerier) QueryRow(ctx context.Context, query string, args ...any) Row 
 type pgTx struct {
 	pgQuerier
 	tx pgx.Tx
+	*afterCommit
 }
 
 func (t pgTx) Driver() any { return t.tx }

@@ -82,13 +82,15 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
 	}
 	defer d.stmts.prepareWanted(ctx)
-	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx}); err != nil {
+	after := &afterCommit{}
+	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx, after}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", mapSQLiteErr(err))
 	}
+	after.run()
 	return nil
 }
 
@@ -129,6 +131,7 @@ func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) Row
 type sqlTx struct {
 	sqlQuerier
 	tx *sql.Tx
+	*afterCommit
 }
 
 func (t sqlTx) Driver() any { return t.tx }

@@ -51,6 +51,21 @@ type Row interface {
 type Tx interface {
 	Querier
 	Driver() any
+	// AfterCommit runs f once the transaction has committed (never when it
+	// rolls back): the place to wake a worker about rows it just wrote,
+	// which it could not see before the commit.
+	AfterCommit(f func())
+}
+
+// afterCommit collects a transaction's AfterCommit callbacks.
+type afterCommit struct{ fs []func() }
+
+func (a *afterCommit) AfterCommit(f func()) { a.fs = append(a.fs, f) }
+
+func (a *afterCommit) run() {
+	for _, f := range a.fs {
+		f()
+	}
 }
 
 // DB is an open database of either dialect.

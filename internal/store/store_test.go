@@ -76,3 +76,32 @@ func TestChunks(t *testing.T) {
 	}
 	require.Equal(t, 1999, sum)
 }
+
+// AfterCommit callbacks run after a commit, when the rows are visible to
+// other connections, and never after a rollback.
+func TestAfterCommit(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		var seen []int
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			tx.AfterCommit(func() {
+				var n int
+				require.NoError(t, db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE name = 'after'`).Scan(&n))
+				seen = append(seen, n)
+			})
+			_, err := tx.Exec(ctx, `INSERT INTO accounts (name, waba_id, sandbox, created_at, updated_at) VALUES ('after', '1', ?, 0, 0)`, false)
+			require.Empty(t, seen, "not before the commit")
+			return err
+		})
+		require.NoError(t, err)
+		require.Equal(t, []int{1}, seen, "ran once, and saw the committed row")
+
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			tx.AfterCommit(func() { seen = append(seen, -1) })
+			return errors.New("roll back")
+		})
+		require.Error(t, err)
+		require.Equal(t, []int{1}, seen, "a rolled-back transaction runs nothing")
+	})
+}
