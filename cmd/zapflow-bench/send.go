@@ -482,9 +482,25 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	errs := make([]error, len(accepted))
 	// A fresh context: an interrupted run still reports what it got.
 	fetchCtx := context.WithoutCancel(ctx)
-	forEach(fetchCtx, len(accepted), cfg.Concurrency, func(i int) {
+	fetch := func(i int) {
 		_, errs[i] = c.do(fetchCtx, http.MethodGet, "/api/v1/messages/"+strconv.FormatInt(accepted[i], 10), nil, &msgs[i], http.StatusOK)
-	})
+	}
+	forEach(fetchCtx, len(accepted), cfg.Concurrency, fetch)
+	// The server records outcomes in batches just after Meta answers: give
+	// the ones the sandbox already has a few seconds to be recorded.
+	for settle := time.Now().Add(10 * time.Second); res.SandboxSent >= len(accepted) && time.Now().Before(settle); {
+		var queued []int
+		for i, m := range msgs {
+			if errs[i] == nil && m.Status == "queued" {
+				queued = append(queued, i)
+			}
+		}
+		if len(queued) == 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+		forEach(fetchCtx, len(queued), cfg.Concurrency, func(k int) { fetch(queued[k]) })
+	}
 	var q2s []time.Duration
 	for i, m := range msgs {
 		if errs[i] != nil {

@@ -104,8 +104,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Workers: workers,
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 20},
-			// Send workers mostly wait: for their rate-limit slot and for Meta.
-			messaging.QueueSend: {MaxWorkers: 100},
 		},
 		Logger: log.With("component", "river"),
 	})
@@ -127,16 +125,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Queue.AddPeriodic(a.Accounts.Register(workers, cfg.SenderCheckInterval)...)
 	a.Messaging = messaging.New(db, a.Accounts, a.now, log)
 	a.Messaging.OnInbound(messaging.OptOutHook(messaging.DefaultOptOutKeywords))
-	graphClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 100, IdleConnTimeout: 90 * time.Second}}
+	graphClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 90 * time.Second}}
 	a.Outbox = messaging.NewOutbox(messaging.OutboxOptions{
-		DB: db, Accounts: a.Accounts, Queue: a.Queue, Limiter: ratelimit.New(ratelimit.Options{}),
+		DB: db, Accounts: a.Accounts, Limiter: ratelimit.New(ratelimit.Options{}),
 		CloudFor: func(acc account.Account) messaging.CloudAPI {
 			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, graphClient)
 		},
 		Retry: messaging.RetryPolicy{Wait: cfg.SendRetryWait, Backoff: 2, MaxWait: 30 * time.Minute, Jitter: 0.1, MaxAttempts: cfg.SendMaxAttempts},
 		Now:   a.now, Log: log,
 	})
-	a.Outbox.Register(workers, a.Messaging)
+	a.Outbox.Attach(a.Messaging)
 	a.Agents = agent.New(db, a.now)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
@@ -199,6 +197,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	a.Outbox.Start(ctx)
 	if a.Sandbox != nil {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
 	}
@@ -221,6 +220,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.Writer.Close()
 	a.Dispatcher.Stop()
+	a.Outbox.Stop(sctx)
 	if qerr := a.Queue.Stop(sctx); qerr != nil {
 		a.log.Warn("jobs shutdown", "err", qerr)
 	}

@@ -119,24 +119,31 @@ type StatusUpdate struct {
 // message has that wamid yet (Meta's callback beat our own record of the
 // send), the status waits in pending_statuses and RecordSent applies it.
 func ApplyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (applied bool, err error) {
+	applied, _, err = applyStatus(ctx, tx, u, now)
+	return applied, err
+}
+
+// applyStatus is ApplyStatus that also returns the outcome of a send it
+// linked by biz_opaque_callback_data (nil when it linked none).
+func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (applied bool, linked *SendOutcome, err error) {
 	col, known := statusColumn[u.Status]
 	if !known {
-		return false, nil // e.g. "deleted", "warning": nothing to move
+		return false, nil, nil // e.g. "deleted", "warning": nothing to move
 	}
 	var id int64
 	var cur string
 	err = tx.QueryRow(ctx, `SELECT id, status FROM messages WHERE wamid = ?`, u.WAMID).Scan(&id, &cur)
 	if errors.Is(err, store.ErrNotFound) {
-		if linked, lerr := linkByOpaque(ctx, tx, u, now); lerr != nil || linked {
-			return linked, lerr
+		if linked, lerr := linkByOpaque(ctx, tx, u, now); lerr != nil || linked != nil {
+			return linked != nil, linked, lerr
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO pending_statuses (wamid, status, occurred_at, error_code, error_message, error_detail, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING`,
 			u.WAMID, u.Status, u.At, u.ErrorCode, u.ErrorMessage, u.ErrorDetail, now)
-		return false, err
+		return false, nil, err
 	}
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	next := cur
 	if statusRank[u.Status] > statusRank[cur] {
@@ -151,35 +158,41 @@ func ApplyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (a
 		args = append(args, u.ErrorCode, u.ErrorMessage, u.ErrorDetail)
 	}
 	_, err = tx.Exec(ctx, q+` WHERE id = ?`, append(args, id)...)
-	return true, err
+	return true, nil, err
 }
 
 // linkByOpaque records the wamid of the message named in u.Opaque when
-// that message has none yet, then applies u to it.
-func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (bool, error) {
+// that message has none yet (its send was in doubt), then applies u to it.
+func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (*SendOutcome, error) {
 	idText, ok := strings.CutPrefix(u.Opaque, opaquePrefix)
 	if !ok {
-		return false, nil
+		return nil, nil
 	}
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
-		return false, nil
+		return nil, nil
 	}
-	n, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
-			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, in_doubt_since = 0, error_code = '', error_message = '', error_detail = '', updated_at = ?
-		WHERE id = ? AND wamid IS NULL AND direction = 'out'`, u.WAMID, u.At, now, id)
-	if err != nil || n == 0 {
-		return false, err
+	out := &SendOutcome{MessageID: id, Status: StatusSent, WAMID: u.WAMID}
+	err = tx.QueryRow(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
+			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, in_doubt_since = 0, send_at = 0, error_code = '', error_message = '',
+			error_detail = '', updated_at = ?
+		WHERE id = ? AND wamid IS NULL AND direction = 'out' RETURNING source`, u.WAMID, u.At, now, id).Scan(&out.Source)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	_, err = ApplyStatus(ctx, tx, u, now)
-	return true, err
+	return out, err
 }
 
 // RecordSent marks an outbound message accepted by Meta with its wamid and
 // applies any status that arrived before this record.
 func RecordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64) error {
 	if _, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
-			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, error_code = '', error_message = '', error_detail = '', updated_at = ?
+			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, error_code = '', error_message = '', error_detail = '',
+			in_doubt_since = 0, send_at = 0, updated_at = ?
 		WHERE id = ?`, wamid, at, now, messageID); err != nil {
 		return err
 	}
@@ -211,16 +224,32 @@ func RecordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string,
 	return err
 }
 
-// InsertOutbound stores a new outbound message as queued, in tx (the send
-// job is inserted in the same transaction by the caller).
+// InsertOutbound stores a new outbound message as queued, in tx, but not
+// due for sending (send_at 0): for records of sends made elsewhere, and
+// tests. The outbox queues its own with SendTx.
 func InsertOutbound(ctx context.Context, tx store.Tx, conversationID int64, typ string, content json.RawMessage, summary string, now int64) (int64, error) {
+	return insertOutbound(ctx, tx, outboundRow{conversationID: conversationID, typ: typ, content: content, summary: summary, now: now})
+}
+
+// outboundRow is a new outbound message.
+type outboundRow struct {
+	conversationID, senderID int64
+	typ, summary, source     string
+	content                  json.RawMessage
+	bulk                     bool
+	sendAt, now              int64 // sendAt 0: not for the send queue
+}
+
+func insertOutbound(ctx context.Context, tx store.Tx, r outboundRow) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, type, content, summary, status, occurred_at, created_at, updated_at)
-		VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`, conversationID, typ, string(content), summary, now, now, now).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, sender_id, direction, type, content, summary, status, source, bulk,
+			send_at, occurred_at, created_at, updated_at)
+		VALUES (?, ?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.conversationID, r.senderID, r.typ, string(r.content), r.summary, r.source, r.bulk, r.sendAt, r.now, r.now, r.now).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
 	_, err = tx.Exec(ctx, `UPDATE conversations SET last_message_at = CASE WHEN ? > last_message_at THEN ? ELSE last_message_at END, updated_at = ? WHERE id = ?`,
-		now, now, now, conversationID)
+		r.now, r.now, r.now, r.conversationID)
 	return id, err
 }

@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
-	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/phone"
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
@@ -31,13 +31,14 @@ type CloudAPI interface {
 type OutboxOptions struct {
 	DB       store.DB
 	Accounts *account.Service
-	Queue    *jobs.Queue
 	Limiter  *ratelimit.Limiter
 	// CloudFor returns the client for an account (tests inject one).
 	CloudFor func(account.Account) CloudAPI
 	Retry    RetryPolicy
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Lease is how long a claimed message stays claimed (DefaultLease).
+	Lease time.Duration
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // Outbox is the one send pipeline every outbound message goes through
@@ -48,6 +49,16 @@ type Outbox struct {
 	OutboxOptions
 	waiters      *waiters
 	outcomeHooks []OutcomeHook
+	jitter       func() float64
+
+	// The dispatcher and committer (dispatch.go, record.go).
+	wakeCh     chan struct{}
+	results    chan sendResult
+	inflight   sync.WaitGroup
+	stop       chan struct{} // closed by Stop: claim nothing more
+	commitStop chan struct{} // closed by Stop once the sends in flight are done
+	dispatched chan struct{} // closed when the dispatch loop has returned
+	committed  chan struct{} // closed when the commit loop has returned
 }
 
 // NewOutbox builds an Outbox.
@@ -61,7 +72,11 @@ func NewOutbox(o OutboxOptions) *Outbox {
 	if o.Retry.Wait == 0 {
 		o.Retry = DefaultRetryPolicy
 	}
-	return &Outbox{OutboxOptions: o, waiters: newWaiters()}
+	if o.Lease == 0 {
+		o.Lease = DefaultLease
+	}
+	return &Outbox{OutboxOptions: o, waiters: newWaiters(), jitter: jitter,
+		wakeCh: make(chan struct{}, 1), results: make(chan sendResult, maxCommitBatch)}
 }
 
 // TemplateRef names a template.
@@ -175,18 +190,12 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	if err != nil {
 		return Message{}, err
 	}
-	id, err := InsertOutbound(ctx, tx, convID, typ, content, summary, store.Millis(now))
+	id, err := insertOutbound(ctx, tx, outboundRow{conversationID: convID, senderID: sender.ID, typ: typ, content: content,
+		summary: summary, source: req.Source, bulk: req.Bulk, sendAt: store.Millis(now), now: store.Millis(now)})
 	if err != nil {
 		return Message{}, err
 	}
-	if req.Source != "" || req.Bulk {
-		if _, err := tx.Exec(ctx, `UPDATE messages SET source = ?, bulk = ? WHERE id = ?`, req.Source, req.Bulk, id); err != nil {
-			return Message{}, err
-		}
-	}
-	if err := o.Queue.InsertTx(ctx, tx, SendArgs{MessageID: id}, nil); err != nil {
-		return Message{}, err
-	}
+	tx.AfterCommit(o.wake)
 	return Message{ID: id, ConversationID: convID, Direction: Outbound, Type: typ, Content: content, Summary: summary,
 		Status: StatusQueued, OccurredAt: store.Time(store.Millis(now)), CreatedAt: store.Time(store.Millis(now))}, nil
 }

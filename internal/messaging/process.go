@@ -46,8 +46,11 @@ func (s *Service) Process(ctx context.Context, tx store.Tx, ev whatsapp.Event) e
 			e := st.Errors[0]
 			u.ErrorCode, u.ErrorMessage, u.ErrorDetail = strconv.Itoa(e.Code), firstNonEmpty(e.Title, e.Message), e.Details
 		}
-		_, err := ApplyStatus(ctx, tx, u, now)
-		return err
+		_, linked, err := applyStatus(ctx, tx, u, now)
+		if err != nil || linked == nil || s.onLinked == nil {
+			return err
+		}
+		return s.onLinked(ctx, tx, *linked)
 	case whatsapp.EventTemplateStatus:
 		return s.accounts.ApplyTemplateStatus(ctx, tx, ev.WABAID, *ev.TemplateStatus)
 	case whatsapp.EventQualityUpdate:

@@ -15,6 +15,9 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	hooks    []InboundHook
+	// onLinked reports a send whose outcome was in doubt and that a status
+	// webhook showed Meta accepted (set by Outbox.Attach).
+	onLinked OutcomeHook
 }
 
 // New builds a Service.

@@ -149,3 +149,18 @@ func (l *Limiter) now() int64 { return l.at(l.clock.Now()) }
 // monotonic readings when both times have one, and saturates instead of
 // overflowing for absurd times.
 func (l *Limiter) at(t time.Time) int64 { return int64(t.Sub(l.base)) }
+
+// Free returns how long from now until senderID's next slot at the
+// booking frontier (0 when it could send at once), booking nothing. The
+// send dispatcher uses it to claim only what a sender can send soon.
+func (l *Limiter) Free(senderID int64) time.Duration {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.senders[senderID]
+	if !ok {
+		return 0
+	}
+	next := max(s.backoff, s.tat-(l.burst-1)*s.lastInc)
+	return time.Duration(max(next-now, 0))
+}

@@ -153,3 +153,18 @@ func TestConcurrentReserveGivesDistinctSlots(t *testing.T) {
 		require.True(t, seen[time.Duration(i)*20*time.Millisecond], "slot %d missing", i)
 	}
 }
+
+func TestFreeReportsNextSlotWithoutBooking(t *testing.T) {
+	clk := newFakeClock()
+	l := New(Options{Clock: clk, PairRate: NoPairLimit})
+	require.Zero(t, l.Free(1), "an unknown sender is free")
+	require.Zero(t, l.Reserve(1, 10, "a"))
+	require.Equal(t, 100*time.Millisecond, l.Free(1), "10/s: the next slot is 100ms away")
+	require.Equal(t, 100*time.Millisecond, l.Free(1), "asking books nothing")
+	require.Equal(t, 100*time.Millisecond, l.Reserve(1, 10, "b"))
+	require.Equal(t, 200*time.Millisecond, l.Free(1))
+	clk.Advance(250 * time.Millisecond)
+	require.Zero(t, l.Free(1), "the slots have passed")
+	l.Backoff(1, clk.at(3*time.Second))
+	require.Equal(t, 3*time.Second, l.Free(1), "a backoff Meta asked for")
+}

@@ -1,0 +1,291 @@
+package messaging
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/ratelimit"
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// The send queue is the messages table itself: a queued outbound message
+// with send_at > 0 is due at send_at. One dispatcher per process claims due
+// messages per sender, as many as the sender's rate can send within
+// claimHorizon, in one transaction that also records the attempt (so a
+// crash during the call to Meta leaves the attempt known to be in doubt).
+// Each claimed message then waits for its rate-limit slot in its own
+// goroutine, calls Meta, and hands its outcome to the committer, which
+// records outcomes in batches (record.go).
+//
+// Why not a River job per message, as the rest of zapflow's background
+// work: a job costs its own fetch, completion and our own two write
+// transactions per message; on SQLite's single writer that capped sending
+// at ~330 messages/s. Claiming and recording in batches turns it into two
+// transactions per batch.
+const (
+	// claimHorizon is how far ahead a sender's rate-limit slots are
+	// claimed: enough to keep sends flowing between rounds, short enough
+	// that a backoff Meta asks for strands few claimed messages.
+	claimHorizon = time.Second
+	// pollInterval bounds the wait between rounds when nothing wakes the
+	// dispatcher: messages queued by another instance, clock jumps.
+	pollInterval = 2 * time.Second
+	// maxClaim caps one sender's claim per round.
+	maxClaim = 1024
+	// DefaultLease is how long a claimed message stays claimed. If the
+	// process dies mid-call, the message becomes due again when the lease
+	// ends, with its attempt in doubt: by then Meta's status webhook, which
+	// echoes biz_opaque_callback_data "zf:<id>", has linked the wamid if
+	// Meta had accepted it (ApplyStatus), and the message is no longer
+	// queued. Only if Meta accepted it AND the webhook did not arrive within
+	// the lease is it sent twice: that is the remaining at-least-once
+	// window. The lease must outlast a slot wait plus the HTTP timeout, or
+	// a second instance could claim a message still in flight.
+	DefaultLease = 2 * time.Minute
+)
+
+// sendJob is one claimed message on its way to Meta.
+type sendJob struct {
+	id, senderID, accountID, contactID int64
+	phoneID, senderStatus, to          string
+	content, source                    string
+	rate                               int
+	attempt                            int   // this attempt's number, 1-based
+	prevDoubt                          int64 // in_doubt_since before the claim
+	slot                               time.Time
+}
+
+// Start runs the dispatcher and the committer until Stop.
+func (o *Outbox) Start(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	o.stop = make(chan struct{})
+	o.commitStop = make(chan struct{})
+	o.dispatched = make(chan struct{})
+	o.committed = make(chan struct{})
+	go o.commitLoop(ctx)
+	go o.dispatchLoop(ctx)
+}
+
+// Stop stops claiming, lets the sends in flight finish (until ctx ends;
+// unfinished ones stay claimed and in doubt, see DefaultLease) and records
+// their outcomes.
+func (o *Outbox) Stop(ctx context.Context) {
+	if o.stop == nil {
+		return
+	}
+	close(o.stop)
+	<-o.dispatched
+	done := make(chan struct{})
+	go func() { o.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		o.Log.Warn("sends still in flight at shutdown; they are retried after their lease", "lease", o.Lease)
+	}
+	close(o.commitStop)
+	<-o.committed
+}
+
+// wake asks for a dispatch round now (queued messages just committed).
+func (o *Outbox) wake() {
+	select {
+	case o.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+func (o *Outbox) dispatchLoop(ctx context.Context) {
+	defer close(o.dispatched)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-o.stop:
+			return
+		case <-o.wakeCh:
+		case <-timer.C:
+		}
+		next, err := o.dispatchOnce(ctx)
+		if err != nil {
+			o.Log.Error("send dispatch", "err", err)
+			next = time.Second
+		}
+		timer.Reset(next)
+	}
+}
+
+// dispatchOnce claims what each sender can send within claimHorizon,
+// starts those sends, and returns when the next round is needed.
+func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, error) {
+	now := o.Now()
+	senders, err := o.queueSenders(ctx)
+	if err != nil {
+		return 0, err
+	}
+	next := pollInterval
+	var due []sendJob
+	for _, s := range senders {
+		free := o.Limiter.Free(s.id)
+		if free >= claimHorizon {
+			next = min(next, free-claimHorizon+10*time.Millisecond)
+			continue
+		}
+		rate := float64(s.rate)
+		if rate <= 0 {
+			rate = ratelimit.DefaultRate
+		}
+		budget := min(max(int((claimHorizon-free).Seconds()*rate), 1), maxClaim)
+		jobs, err := o.dueFor(ctx, s, now, budget)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case len(jobs) == budget:
+			next = min(next, claimHorizon/4) // more waiting: come back soon
+		case len(jobs) == 0:
+			if at, err := o.nextDue(ctx, s.id); err != nil {
+				return 0, err
+			} else if at > 0 {
+				next = min(next, max(store.Time(at).Sub(now), time.Millisecond))
+			}
+		}
+		due = append(due, jobs...)
+	}
+	if len(due) == 0 {
+		return next, nil
+	}
+	claimed, err := o.claim(ctx, due, now)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range claimed {
+		o.launch(ctx, j)
+	}
+	return next, nil
+}
+
+type queueSender struct {
+	id, accountID   int64
+	phoneID, status string
+	rate            int
+}
+
+func (o *Outbox) queueSenders(ctx context.Context) ([]queueSender, error) {
+	rows, err := o.DB.Read().Query(ctx, `SELECT id, account_id, phone_number_id, status, rate_limit FROM senders ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []queueSender
+	for rows.Next() {
+		var s queueSender
+		if err := rows.Scan(&s.id, &s.accountID, &s.phoneID, &s.status, &s.rate); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// dueFor reads up to limit of sender s's due messages, oldest first.
+func (o *Outbox) dueFor(ctx context.Context, s queueSender, now time.Time, limit int) ([]sendJob, error) {
+	rows, err := o.DB.Read().Query(ctx, `SELECT m.id, m.content, m.attempts, m.in_doubt_since, m.source, k.id, k.phone
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts k ON k.id = c.contact_id
+		WHERE m.sender_id = ? AND m.status = 'queued' AND m.send_at > 0 AND m.send_at <= ?
+		ORDER BY m.send_at, m.id LIMIT ?`, s.id, store.Millis(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sendJob
+	for rows.Next() {
+		j := sendJob{senderID: s.id, accountID: s.accountID, phoneID: s.phoneID, senderStatus: s.status, rate: s.rate}
+		if err := rows.Scan(&j.id, &j.content, &j.attempt, &j.prevDoubt, &j.source, &j.contactID, &j.to); err != nil {
+			return nil, err
+		}
+		j.attempt++
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// nextDue is when sender's next queued message is due (0: none).
+func (o *Outbox) nextDue(ctx context.Context, senderID int64) (int64, error) {
+	var at *int64
+	err := o.DB.Read().QueryRow(ctx, `SELECT MIN(send_at) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0`, senderID).Scan(&at)
+	if err != nil || at == nil {
+		return 0, err
+	}
+	return *at, nil
+}
+
+// claim records the attempt of every due message in one transaction and
+// returns those it claimed: a message another instance claimed meanwhile
+// (its send_at moved on) is left alone.
+func (o *Outbox) claim(ctx context.Context, due []sendJob, now time.Time) ([]sendJob, error) {
+	byID := make(map[int64]sendJob, len(due))
+	for _, j := range due {
+		byID[j.id] = j
+	}
+	var claimed []sendJob
+	err := o.DB.InTx(ctx, func(tx store.Tx) error {
+		claimed = claimed[:0]
+		start := 0
+		for _, size := range store.Chunks(len(due)) {
+			chunk := due[start : start+size]
+			start += size
+			args := []any{store.Millis(now), store.Millis(now.Add(o.Lease)), store.Millis(now)}
+			for _, j := range chunk {
+				args = append(args, j.id)
+			}
+			args = append(args, store.Millis(now))
+			rows, err := tx.Query(ctx, `UPDATE messages SET attempts = attempts + 1, in_doubt_since = ?, send_at = ?, updated_at = ?
+				WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", size), ", ")+`)
+				AND status = 'queued' AND send_at > 0 AND send_at <= ? RETURNING id`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				claimed = append(claimed, byID[id])
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return claimed, err
+}
+
+// launch books the job's rate-limit slot and sends it in its own
+// goroutine. A slot too far ahead (Meta asked the sender to back off, or
+// the recipient's pair limit) releases the claim until then instead of
+// holding it past its lease.
+func (o *Outbox) launch(ctx context.Context, j sendJob) {
+	wait := o.Limiter.Reserve(j.senderID, float64(j.rate), j.to)
+	j.slot = o.Now().Add(wait)
+	o.inflight.Add(1)
+	if wait > o.Lease/4 {
+		o.deliver(sendResult{job: j, kind: resultRelease})
+		return
+	}
+	go func() { o.deliver(o.attempt(ctx, j)) }()
+}
+
+// deliver hands a result to the committer. After a shutdown that timed out
+// the committer is gone: the message stays claimed and in doubt, and is
+// dealt with after its lease.
+func (o *Outbox) deliver(r sendResult) {
+	select {
+	case o.results <- r:
+	case <-o.commitStop:
+		o.inflight.Done()
+	}
+}

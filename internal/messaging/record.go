@@ -1,0 +1,172 @@
+package messaging
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/notify"
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// maxCommitBatch caps how many outcomes one transaction records.
+const maxCommitBatch = 512
+
+// commitLoop records send outcomes in batches: whatever arrived while the
+// previous batch committed goes in the next one (group commit).
+func (o *Outbox) commitLoop(ctx context.Context) {
+	defer close(o.committed)
+	for {
+		var batch []sendResult
+		select {
+		case r := <-o.results:
+			batch = append(batch, r)
+		case <-o.commitStop:
+			o.commit(ctx, o.drain(nil))
+			return
+		}
+		o.commit(ctx, o.drain(batch))
+	}
+}
+
+// drain adds the results already waiting, up to maxCommitBatch.
+func (o *Outbox) drain(batch []sendResult) []sendResult {
+	for len(batch) < maxCommitBatch {
+		select {
+		case r := <-o.results:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit records a batch in one transaction. If that fails, each outcome
+// is recorded on its own so one bad row does not hold back the rest; one
+// that still fails stays claimed and in doubt (see DefaultLease).
+func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
+	if len(batch) == 0 {
+		return
+	}
+	err := o.DB.InTx(ctx, func(tx store.Tx) error {
+		for _, r := range batch {
+			if err := o.record(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		o.Log.Warn("recording send outcomes as a batch failed; recording one by one", "err", err, "batch", len(batch))
+		for _, r := range batch {
+			if err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r) }); err != nil {
+				o.Log.Error("recording a send outcome", "message_id", r.job.id, "err", err)
+			}
+		}
+	}
+	again := false
+	for _, r := range batch {
+		o.inflight.Done()
+		again = again || r.kind == resultRelease || r.kind == resultRetry
+		if r.kind != resultRelease {
+			o.waiters.notify(r.job.id) // "wait": true answers with the first attempt's outcome
+		}
+	}
+	if again {
+		o.wake()
+	}
+}
+
+// record writes one outcome inside tx.
+func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult) error {
+	j := r.job
+	now := store.Millis(o.Now())
+	switch r.kind {
+	case resultSent:
+		if err := RecordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now); err != nil {
+			return err
+		}
+		return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, Source: j.source, Status: StatusSent, WAMID: r.wamid})
+	case resultRelease:
+		_, err := tx.Exec(ctx, `UPDATE messages SET attempts = attempts - 1, in_doubt_since = ?, send_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'queued'`, j.prevDoubt, store.Millis(j.slot), now, j.id)
+		return err
+	case resultRetry:
+		_, err := tx.Exec(ctx, `UPDATE messages SET error_code = ?, error_message = ?, error_detail = ?, updated_at = ?, send_at = ?,
+				in_doubt_since = CASE WHEN ? THEN 0 ELSE in_doubt_since END WHERE id = ? AND status = 'queued'`,
+			r.se.Code, retryMessage(r.se, j.attempt, o.Retry.MaxAttempts, r.delay), metaDetail(r.se), now,
+			store.Millis(r.at.Add(r.delay)), r.settled, j.id)
+		if err != nil {
+			return err
+		}
+		return o.applySideEffects(ctx, tx, j, r.se)
+	default:
+		return o.recordFailed(ctx, tx, r)
+	}
+}
+
+// recordFailed records a final failure and tells the team when it came
+// after retries (a permanent error is the caller's to see at once).
+func (o *Outbox) recordFailed(ctx context.Context, tx store.Tx, r sendResult) error {
+	j, se, now := r.job, r.se, o.Now()
+	msg := se.Message
+	if se.Class != Permanent {
+		msg = strings.Replace(msg, "the platform retries", "gave up after "+strconv.Itoa(j.attempt)+" attempts", 1)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE messages SET status = 'failed', failed_at = ?, error_code = ?, error_message = ?, error_detail = ?,
+			in_doubt_since = 0, send_at = 0, updated_at = ? WHERE id = ? AND status = 'queued'`,
+		store.Millis(now), se.Code, msg, metaDetail(se), store.Millis(now), j.id); err != nil {
+		return err
+	}
+	if err := o.applySideEffects(ctx, tx, j, se); err != nil {
+		return err
+	}
+	if se.Class != Permanent {
+		if err := notify.Add(ctx, tx, notify.KindSendFailed, "A message could not be sent after "+strconv.Itoa(j.attempt)+" attempts",
+			msg, "message:"+strconv.FormatInt(j.id, 10), now); err != nil {
+			return err
+		}
+	}
+	return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, Source: j.source, Status: StatusFailed, Err: se})
+}
+
+// applySideEffects records what an error says beyond this message: the
+// sender is offline, the number is not on WhatsApp.
+func (o *Outbox) applySideEffects(ctx context.Context, tx store.Tx, j sendJob, se *SendError) error {
+	now := o.Now()
+	if se.MarkNotOnWhatsApp {
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET not_on_whatsapp = ? WHERE id = ?`, true, j.contactID); err != nil {
+			return err
+		}
+	}
+	if se.MarkSenderOffline {
+		n, err := tx.Exec(ctx, `UPDATE senders SET status = 'DISCONNECTED', check_error = ?, updated_at = ? WHERE id = ? AND status = 'CONNECTED'`,
+			se.Message, store.Millis(now), j.senderID)
+		if err != nil || n == 0 {
+			return err
+		}
+		return notify.Add(ctx, tx, notify.KindSenderOffline, "A sender went offline", se.Message, "sender:"+strconv.FormatInt(j.senderID, 10), now)
+	}
+	return nil
+}
+
+func retryMessage(se *SendError, attempt, maxAttempts int, delay time.Duration) string {
+	return fmt.Sprintf("%s (attempt %d of %d; retrying in %s)", se.Message, attempt, maxAttempts, delay.Round(time.Second))
+}
+
+func metaDetail(se *SendError) string {
+	if se.MetaCode == 0 {
+		return se.MetaDetails
+	}
+	d := fmt.Sprintf("Meta error %d: %s", se.MetaCode, se.MetaTitle)
+	if se.MetaDetails != "" {
+		d += ": " + se.MetaDetails
+	}
+	return d
+}
+
+// opaquePrefix marks our message id in biz_opaque_callback_data.
+const opaquePrefix = "zf:"
