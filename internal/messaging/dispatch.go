@@ -106,7 +106,7 @@ func (o *Outbox) dispatchLoop(ctx context.Context) {
 		case <-o.wakeCh:
 		case <-timer.C:
 		}
-		next, err := o.dispatchOnce(ctx)
+		next, _, err := o.dispatchOnce(ctx)
 		if err != nil {
 			o.Log.Error("send dispatch", "err", err)
 			next = time.Second
@@ -116,12 +116,13 @@ func (o *Outbox) dispatchLoop(ctx context.Context) {
 }
 
 // dispatchOnce claims what each sender can send within claimHorizon,
-// starts those sends, and returns when the next round is needed.
-func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, error) {
+// starts those sends, and returns when the next round is needed and how
+// many sends it started.
+func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 	now := o.Now()
 	senders, err := o.queueSenders(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	next := pollInterval
 	var due []sendJob
@@ -138,14 +139,14 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, error) {
 		budget := min(max(int((claimHorizon-free).Seconds()*rate), 1), maxClaim)
 		jobs, err := o.dueFor(ctx, s, now, budget)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		switch {
 		case len(jobs) == budget:
 			next = min(next, claimHorizon/4) // more waiting: come back soon
 		case len(jobs) == 0:
 			if at, err := o.nextDue(ctx, s.id); err != nil {
-				return 0, err
+				return 0, 0, err
 			} else if at > 0 {
 				next = min(next, max(store.Time(at).Sub(now), time.Millisecond))
 			}
@@ -153,16 +154,16 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, error) {
 		due = append(due, jobs...)
 	}
 	if len(due) == 0 {
-		return next, nil
+		return next, 0, nil
 	}
 	claimed, err := o.claim(ctx, due, now)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	for _, j := range claimed {
 		o.launch(ctx, j)
 	}
-	return next, nil
+	return next, len(claimed), nil
 }
 
 type queueSender struct {
