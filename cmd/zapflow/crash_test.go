@@ -91,11 +91,14 @@ type proc struct {
 }
 
 // startBinary starts `zapflow serve` with env (plus PATH and HOME) on a fresh
-// port and waits until /healthz answers 200. The process is killed at the
-// end of the test if it is still running.
+// port, unless env sets ZAPFLOW_ADDR, and waits until /healthz answers 200.
+// The process is killed at the end of the test if it is still running.
 func startBinary(t *testing.T, env map[string]string) *proc {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := env["ZAPFLOW_ADDR"]
+	if addr == "" {
+		addr = freeAddr(t)
+	}
 	cmd := exec.Command(zapflowBinary(t), "serve")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "ZAPFLOW_ADDR=" + addr}
 	for k, v := range env {

@@ -30,6 +30,7 @@ type Config struct {
 	ShutdownTimeout     time.Duration
 	SendRetryWait       time.Duration
 	SendMaxAttempts     int
+	SendLease           time.Duration
 }
 
 // SQLitePath is where the embedded database lives.

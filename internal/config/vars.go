@@ -74,6 +74,8 @@ var vars = []variable{
 			c.SendMaxAttempts = n
 			return nil
 		}},
+	{Name: "ZAPFLOW_SEND_LEASE", Default: "2m", Description: "How long a send stays claimed. After a crash mid-send, the message is sent again after this unless Meta's status webhook showed it was accepted.",
+		set: func(c *Config, s string) (err error) { c.SendLease, err = positiveDuration(s); return err }},
 	{Name: "ZAPFLOW_SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long SIGTERM waits for in-flight requests and jobs.",
 		set: func(c *Config, s string) (err error) { c.ShutdownTimeout, err = positiveDuration(s); return err }},
 }
