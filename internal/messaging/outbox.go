@@ -43,7 +43,7 @@ type OutboxOptions struct {
 
 // Outbox is the one send pipeline every outbound message goes through
 // (API, inbox, assistant, flows, bulk): it refuses what WhatsApp would
-// refuse with a named error, stores the message and its send job in one
+// refuse with a named error, stores the message due for sending in one
 // transaction, and sends at the sender's pace with retries.
 type Outbox struct {
 	OutboxOptions
@@ -112,8 +112,8 @@ func (o *Outbox) Send(ctx context.Context, req SendRequest) (Message, error) {
 	return m, err
 }
 
-// SendTx validates and queues a message inside tx: the message row and
-// its send job commit together, or neither does.
+// SendTx validates and queues a message inside tx: it is due for sending
+// once tx commits (which wakes the dispatcher), and never if it rolls back.
 func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Message, error) {
 	now := o.Now()
 	sender, err := o.resolveSender(ctx, tx, req)
