@@ -25,9 +25,11 @@ import (
 // transactions per batch.
 const (
 	// claimHorizon is how far ahead a sender's rate-limit slots are
-	// claimed: enough to keep sends flowing between rounds, short enough
-	// that a backoff Meta asks for strands few claimed messages.
-	claimHorizon = time.Second
+	// claimed: enough to keep sends flowing however late the next round
+	// runs on a busy machine, short enough that a backoff Meta asks for
+	// strands few claimed messages. A sender is topped up when less than
+	// half of it is claimed, so claims come in sizeable batches.
+	claimHorizon = 2 * time.Second
 	// pollInterval bounds the wait between rounds when nothing wakes the
 	// dispatcher: messages queued by another instance, clock jumps.
 	pollInterval = 2 * time.Second
@@ -128,8 +130,8 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 	var due []sendJob
 	for _, s := range senders {
 		free := o.Limiter.Free(s.id)
-		if free >= claimHorizon {
-			next = min(next, free-claimHorizon+10*time.Millisecond)
+		if free > claimHorizon/2 {
+			next = min(next, free-claimHorizon/2)
 			continue
 		}
 		rate := float64(s.rate)
@@ -143,7 +145,7 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 		}
 		switch {
 		case len(jobs) == budget:
-			next = min(next, claimHorizon/4) // more waiting: come back soon
+			next = min(next, claimHorizon/2) // more waiting: top up then
 		case len(jobs) == 0:
 			if at, err := o.nextDue(ctx, s.id); err != nil {
 				return 0, 0, err

@@ -64,7 +64,7 @@ type env struct {
 
 // newEnv builds the services with one account and one sender, and records
 // every inbound hook call.
-func newEnv(t *testing.T, db store.DB) *env {
+func newEnv(t testing.TB, db store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	box, err := secret.New("test-key")
@@ -91,7 +91,7 @@ func newEnv(t *testing.T, db store.DB) *env {
 	return e
 }
 
-func (e *env) addSender(t *testing.T, phoneNumberID string) account.Sender {
+func (e *env) addSender(t testing.TB, phoneNumberID string) account.Sender {
 	t.Helper()
 	sn, err := e.accounts.CreateSender(context.Background(), e.account.ID, account.SenderInput{PhoneNumberID: ptr(phoneNumberID)})
 	require.NoError(t, err)

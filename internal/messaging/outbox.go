@@ -132,9 +132,11 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 		return Message{}, apperr.Invalid("to", "invalid_phone", err.Error())
 	}
 	waID := phone.WAID(to)
+	// The contact and its conversation with this sender, in one read.
 	var c outboundContact
-	if err := tx.QueryRow(ctx, `SELECT id, opted_out, not_on_whatsapp FROM contacts WHERE wa_id = ?`, waID).
-		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := tx.QueryRow(ctx, `SELECT k.id, k.opted_out, k.not_on_whatsapp, COALESCE(v.id, 0), COALESCE(v.window_expires_at, 0)
+		FROM contacts k LEFT JOIN conversations v ON v.contact_id = k.id AND v.sender_id = ? WHERE k.wa_id = ?`, sender.ID, waID).
+		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp, &c.conversationID, &c.windowExpires); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Message{}, err
 	}
 	if c.notOnWhatsApp {
@@ -152,7 +154,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 			return Message{}, apperr.Invalid("text", "message_too_long",
 				"message too long: "+strconv.Itoa(n)+" characters; WhatsApp allows "+strconv.Itoa(MaxTextLength))
 		}
-		if !c.windowOpen(ctx, tx, sender.ID, now) {
+		if c.windowExpires <= store.Millis(now) {
 			return Message{}, apperr.Invalid("type", "outside_window", "outside the 24-hour window: use a template message")
 		}
 		typ, summary, payload = "text", req.Text, textPayload(to, req.Text)
@@ -182,9 +184,11 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 			return Message{}, err
 		}
 	}
-	convID, _, err := ensureConversation(ctx, tx, sender.ID, c.id, store.Millis(now), store.Millis(now))
-	if err != nil {
-		return Message{}, err
+	convID := c.conversationID
+	if convID == 0 {
+		if convID, _, err = ensureConversation(ctx, tx, sender.ID, c.id, store.Millis(now), store.Millis(now)); err != nil {
+			return Message{}, err
+		}
 	}
 	content, err := json.Marshal(payload)
 	if err != nil {
@@ -200,21 +204,14 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 		Status: StatusQueued, OccurredAt: store.Time(store.Millis(now)), CreatedAt: store.Time(store.Millis(now))}, nil
 }
 
+// outboundContact is what SendTx knows of the recipient: the 24-hour
+// window comes from the stored last inbound time, and a contact we never
+// heard from has none.
 type outboundContact struct {
-	id            int64
-	optedOut      bool
-	notOnWhatsApp bool
-}
-
-// windowOpen reads the 24-hour window of (sender, contact) from the stored
-// last inbound time; a contact we never heard from has none.
-func (c outboundContact) windowOpen(ctx context.Context, tx store.Tx, senderID int64, now time.Time) bool {
-	if c.id == 0 {
-		return false
-	}
-	var expires int64
-	err := tx.QueryRow(ctx, `SELECT window_expires_at FROM conversations WHERE sender_id = ? AND contact_id = ?`, senderID, c.id).Scan(&expires)
-	return err == nil && expires > store.Millis(now)
+	id, conversationID int64
+	optedOut           bool
+	notOnWhatsApp      bool
+	windowExpires      int64
 }
 
 func (o *Outbox) resolveSender(ctx context.Context, tx store.Tx, req SendRequest) (account.Sender, error) {

@@ -159,14 +159,15 @@ func TestSendGivesUpAfterLastAttempt(t *testing.T) {
 	})
 }
 
-// A throttle backs the whole sender off for Meta's hint: the message that
-// was throttled and the next one both wait for it.
+// A throttle backs the whole sender off for Meta's hint (a minute for
+// 80007, the account's limit): the message that was throttled and the next
+// one both wait for it.
 func TestSendThrottleBacksOffTheSender(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		cloud := &scriptedCloud{errs: []error{metaErr(130429)}}
+		cloud := &scriptedCloud{errs: []error{metaErr(80007)}}
 		o := newQueue(t, e, cloud, 3)
 		start := e.clock.Now()
 		first := e.queueText(t, o, "um")
@@ -183,7 +184,11 @@ func TestSendThrottleBacksOffTheSender(t *testing.T) {
 			outcomes = append(outcomes, out)
 			return nil
 		})
-		e.clock.Set(start.Add(2 * time.Second))
+		e.clock.Set(start.Add(58 * time.Second))
+		n, err = o.Step(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n, "still backing off (slots are claimed at most a second before they come)")
+		e.clock.Set(start.Add(time.Minute))
 		for range 3 {
 			_, err := o.Step(ctx)
 			require.NoError(t, err)
@@ -193,7 +198,7 @@ func TestSendThrottleBacksOffTheSender(t *testing.T) {
 		calls := cloud.callTimes()
 		require.Len(t, calls, 3)
 		require.Equal(t, start, calls[0])
-		require.False(t, calls[1].Before(start.Add(time.Second)), "no send before the backoff ends")
+		require.Equal(t, start.Add(time.Minute), calls[1], "no send before the backoff ends")
 		require.Len(t, outcomes, 2, "each sent message reports its outcome once")
 	})
 }
