@@ -45,15 +45,17 @@ func (o *Outbox) drain(batch []sendResult) []sendResult {
 }
 
 // commit records a batch in one transaction. If that fails, each outcome
-// is recorded on its own so one bad row does not hold back the rest; one
-// that still fails stays claimed and in doubt (see DefaultLease).
+// is recorded on its own so one bad row does not hold back the rest, and
+// one whose outcome hooks fail is recorded without them: a message Meta
+// accepted must be recorded as sent, or it would be sent again after its
+// lease. One that still fails stays claimed and in doubt (DefaultLease).
 func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	if len(batch) == 0 {
 		return
 	}
 	err := o.DB.InTx(ctx, func(tx store.Tx) error {
 		for _, r := range batch {
-			if err := o.record(ctx, tx, r); err != nil {
+			if err := o.record(ctx, tx, r, true); err != nil {
 				return err
 			}
 		}
@@ -62,7 +64,12 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	if err != nil {
 		o.Log.Warn("recording send outcomes as a batch failed; recording one by one", "err", err, "batch", len(batch))
 		for _, r := range batch {
-			if err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r) }); err != nil {
+			err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r, true) })
+			if err == nil {
+				continue
+			}
+			o.Log.Error("recording a send outcome with its hooks; recording it without them", "message_id", r.job.id, "source", r.job.source, "err", err)
+			if err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r, false) }); err != nil {
 				o.Log.Error("recording a send outcome", "message_id", r.job.id, "err", err)
 			}
 		}
@@ -80,13 +87,14 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	}
 }
 
-// record writes one outcome inside tx.
-func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult) error {
+// record writes one outcome inside tx, and runs the outcome hooks when
+// hooks is set.
+func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult, hooks bool) error {
 	j := r.job
 	now := store.Millis(o.Now())
 	switch r.kind {
 	case resultSent:
-		if err := RecordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now); err != nil {
+		if err := RecordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now); err != nil || !hooks {
 			return err
 		}
 		return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, Source: j.source, Status: StatusSent, WAMID: r.wamid})
@@ -104,13 +112,13 @@ func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult) error {
 		}
 		return o.applySideEffects(ctx, tx, j, r.se)
 	default:
-		return o.recordFailed(ctx, tx, r)
+		return o.recordFailed(ctx, tx, r, hooks)
 	}
 }
 
 // recordFailed records a final failure and tells the team when it came
 // after retries (a permanent error is the caller's to see at once).
-func (o *Outbox) recordFailed(ctx context.Context, tx store.Tx, r sendResult) error {
+func (o *Outbox) recordFailed(ctx context.Context, tx store.Tx, r sendResult, hooks bool) error {
 	j, se, now := r.job, r.se, o.Now()
 	msg := se.Message
 	if se.Class != Permanent {
@@ -129,6 +137,9 @@ func (o *Outbox) recordFailed(ctx context.Context, tx store.Tx, r sendResult) er
 			msg, "message:"+strconv.FormatInt(j.id, 10), now); err != nil {
 			return err
 		}
+	}
+	if !hooks {
+		return nil
 	}
 	return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, Source: j.source, Status: StatusFailed, Err: se})
 }

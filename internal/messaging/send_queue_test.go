@@ -2,6 +2,7 @@ package messaging_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -200,5 +201,36 @@ func TestSendThrottleBacksOffTheSender(t *testing.T) {
 		require.Equal(t, start, calls[0])
 		require.Equal(t, start.Add(time.Minute), calls[1], "no send before the backoff ends")
 		require.Len(t, outcomes, 2, "each sent message reports its outcome once")
+	})
+}
+
+// A failing outcome hook (a flow that cannot move on) must not leave a
+// message Meta accepted unrecorded: it would be sent again after its lease.
+func TestSendOutcomeHookErrorStillRecordsTheSend(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		cloud := &scriptedCloud{}
+		o := newQueue(t, e, cloud, 3)
+		calls := 0
+		o.OnOutcome(func(context.Context, store.Tx, messaging.SendOutcome) error {
+			calls++
+			return errors.New("the hook is broken")
+		})
+		m := e.queueText(t, o, "olá")
+		n, err := o.Step(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		got := e.message(t, m.ID)
+		require.Equal(t, messaging.StatusSent, got.Status)
+		require.Equal(t, "wamid.ok1", got.WAMID)
+		require.Equal(t, 2, calls, "tried in the batch, then alone; then recorded without hooks")
+
+		e.clock.Set(e.clock.Now().Add(messaging.DefaultLease + time.Minute))
+		n, err = o.Step(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n, "nothing to send again")
+		require.Len(t, cloud.callTimes(), 1)
 	})
 }
