@@ -1,0 +1,174 @@
+package flow
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/jobs"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// AIReply is what an assistant answered (F7).
+type AIReply struct {
+	Text           string
+	ConversationID string
+}
+
+// AIFunc generates an assistant reply (the AI package's Service.Reply);
+// while it is nil, generate_ai_reply is refused at save time with
+// step_not_available.
+type AIFunc func(ctx context.Context, assistantID int64, customerID, message string, vars map[string]string) (AIReply, error)
+
+// ServiceOptions wires a Service.
+type ServiceOptions struct {
+	DB     store.DB
+	Queue  *jobs.Queue
+	Outbox *messaging.Outbox
+	// HTTP makes http_request calls (default: 30 s timeout).
+	HTTP *http.Client
+	AI   AIFunc
+	Now  func() time.Time
+	Log  *slog.Logger
+}
+
+// Service stores flows, starts runs from triggers and applies every input
+// to a run in a transaction with its effects.
+type Service struct {
+	ServiceOptions
+	cache *cache
+}
+
+// NewService builds a Service. Register its workers and hooks before the
+// queue starts (see internal/app/flow.go).
+func NewService(o ServiceOptions) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.HTTP == nil {
+		o.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Service{ServiceOptions: o, cache: newCache(Options{AI: o.AI != nil})}
+}
+
+// SetClock replaces the clock (tests move time forward; call before the
+// app runs).
+func (s *Service) SetClock(now func() time.Time) { s.Now = now }
+
+func (s *Service) options() Options { return Options{AI: s.AI != nil} }
+
+// Create validates and stores a new flow (version 1).
+func (s *Service) Create(ctx context.Context, fl Flow) (Record, error) {
+	if _, err := Compile(fl, s.options()); err != nil {
+		return Record{}, err
+	}
+	var id int64
+	err := s.DB.InTx(ctx, func(tx store.Tx) (err error) {
+		if id, err = insertFlow(ctx, tx, fl, store.Millis(s.Now())); err != nil {
+			return err
+		}
+		return bumpCache(ctx, tx)
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	s.cache.invalidate()
+	return s.Get(ctx, id)
+}
+
+// Update stores fl as the flow's next version. Runs in flight keep the
+// version they started with.
+func (s *Service) Update(ctx context.Context, id int64, fl Flow) (Record, error) {
+	if _, err := Compile(fl, s.options()); err != nil {
+		return Record{}, err
+	}
+	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+		if _, err := updateFlow(ctx, tx, id, fl, store.Millis(s.Now())); err != nil {
+			return err
+		}
+		return bumpCache(ctx, tx)
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	s.cache.invalidate()
+	return s.Get(ctx, id)
+}
+
+// SetEnabled enables or disables a flow (not a new version).
+func (s *Service) SetEnabled(ctx context.Context, id int64, on bool) (Record, error) {
+	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+		n, err := tx.Exec(ctx, `UPDATE flows SET enabled = ?, updated_at = ? WHERE id = ?`, on, store.Millis(s.Now()), id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.NotFound("flow")
+		}
+		return bumpCache(ctx, tx)
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	s.cache.invalidate()
+	return s.Get(ctx, id)
+}
+
+// Delete removes a flow with its versions and runs; their pending jobs
+// find no run and do nothing.
+func (s *Service) Delete(ctx context.Context, id int64) error {
+	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+		n, err := tx.Exec(ctx, `DELETE FROM flows WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.NotFound("flow")
+		}
+		return bumpCache(ctx, tx)
+	})
+	if err == nil {
+		s.cache.invalidate()
+	}
+	return err
+}
+
+// Get returns a flow.
+func (s *Service) Get(ctx context.Context, id int64) (Record, error) {
+	return getFlow(ctx, s.DB.Read(), id)
+}
+
+// List returns every flow.
+func (s *Service) List(ctx context.Context) ([]Record, error) { return listFlows(ctx, s.DB.Read()) }
+
+// Import creates a flow from a file, or, when a flow of that name exists
+// and replace is set, stores the file as its next version.
+func (s *Service) Import(ctx context.Context, data []byte, f Format, replace bool) (Record, error) {
+	fl, err := Parse(data, f)
+	if err != nil {
+		return Record{}, err
+	}
+	if replace {
+		var id int64
+		err := s.DB.Read().QueryRow(ctx, `SELECT id FROM flows WHERE name = ?`, fl.Name).Scan(&id)
+		if err == nil {
+			return s.Update(ctx, id, fl)
+		}
+	}
+	return s.Create(ctx, fl)
+}
+
+// ExportFlow writes a stored flow as a file.
+func (s *Service) ExportFlow(ctx context.Context, id int64, f Format) ([]byte, error) {
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return Export(r.Definition, f)
+}

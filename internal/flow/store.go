@@ -1,0 +1,188 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// Record is a stored flow: its current version's definition and its
+// bookkeeping.
+type Record struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Enabled   bool      `json:"enabled"`
+	Version   int       `json:"version"`
+	Trigger   Trigger   `json:"trigger"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Definition is the whole flow (its Enabled mirrors the record's).
+	Definition Flow `json:"definition"`
+}
+
+// storedDefinition is a definition as flow_versions keeps it: enabling is
+// not an edit, so the stored copy never carries the flag.
+func storedDefinition(fl Flow) ([]byte, error) {
+	fl.Enabled = false
+	return json.Marshal(fl)
+}
+
+func triggerEvent(fl Flow) string {
+	if fl.Trigger.Type == TriggerEvent {
+		return fl.Trigger.Event
+	}
+	return ""
+}
+
+func insertFlow(ctx context.Context, tx store.Tx, fl Flow, now int64) (int64, error) {
+	def, err := storedDefinition(fl)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRow(ctx, `INSERT INTO flows (name, enabled, version, trigger_type, trigger_event, created_at, updated_at)
+		VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id`,
+		fl.Name, fl.Enabled, fl.Trigger.Type, triggerEvent(fl), now, now).Scan(&id)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, &apperr.Error{Kind: apperr.KindConflict, Code: "flow_exists", Field: "name", Message: "a flow named " + strconvQuote(fl.Name) + " already exists: pick another name or update that flow"}
+	}
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO flow_versions (flow_id, version, definition, created_at) VALUES (?, 1, ?, ?)`, id, string(def), now)
+	return id, err
+}
+
+// updateFlow stores fl as the flow's next version.
+func updateFlow(ctx context.Context, tx store.Tx, id int64, fl Flow, now int64) (int, error) {
+	def, err := storedDefinition(fl)
+	if err != nil {
+		return 0, err
+	}
+	var version int
+	err = tx.QueryRow(ctx, `UPDATE flows SET name = ?, enabled = ?, version = version + 1, trigger_type = ?, trigger_event = ?, updated_at = ?
+		WHERE id = ? RETURNING version`, fl.Name, fl.Enabled, fl.Trigger.Type, triggerEvent(fl), now, id).Scan(&version)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, apperr.NotFound("flow")
+	}
+	if err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return 0, &apperr.Error{Kind: apperr.KindConflict, Code: "flow_exists", Field: "name", Message: "a flow named " + strconvQuote(fl.Name) + " already exists"}
+		}
+		return 0, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO flow_versions (flow_id, version, definition, created_at) VALUES (?, ?, ?, ?)`, id, version, string(def), now)
+	return version, err
+}
+
+const flowColumns = `f.id, f.name, f.enabled, f.version, f.created_at, f.updated_at, v.definition
+	FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version`
+
+func scanFlow(row interface{ Scan(...any) error }) (Record, error) {
+	var r Record
+	var created, updated int64
+	var def string
+	if err := row.Scan(&r.ID, &r.Name, &r.Enabled, &r.Version, &created, &updated, &def); err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal([]byte(def), &r.Definition); err != nil {
+		return r, err
+	}
+	r.CreatedAt, r.UpdatedAt = store.Time(created), store.Time(updated)
+	r.Definition.Enabled = r.Enabled
+	r.Trigger = r.Definition.Trigger
+	return r, nil
+}
+
+func getFlow(ctx context.Context, q store.Querier, id int64) (Record, error) {
+	r, err := scanFlow(q.QueryRow(ctx, `SELECT `+flowColumns+` WHERE f.id = ?`, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return r, apperr.NotFound("flow")
+	}
+	return r, err
+}
+
+func listFlows(ctx context.Context, q store.Querier) ([]Record, error) {
+	rows, err := q.Query(ctx, `SELECT `+flowColumns+` ORDER BY f.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Record{}
+	for rows.Next() {
+		r, err := scanFlow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// bumpCache tells every process (this one included) to reload its cache
+// of enabled flows; it commits with the change that needs it.
+func bumpCache(ctx context.Context, tx store.Tx) error {
+	_, err := tx.Exec(ctx, `UPDATE flow_meta SET cache_version = cache_version + 1 WHERE id = 1`)
+	return err
+}
+
+// runRow is what the host reads of a run to advance it.
+type runRow struct {
+	id, flowID       int64
+	flowVersion, ver int
+	state            State
+}
+
+// lockRun takes the run's row lock (a no-op write: portable FOR UPDATE)
+// so two inputs to one run are applied one after the other, then reads it.
+func lockRun(ctx context.Context, tx store.Tx, id int64) (runRow, error) {
+	r := runRow{id: id}
+	n, err := tx.Exec(ctx, `UPDATE flow_runs SET version = version WHERE id = ?`, id)
+	if err != nil {
+		return r, err
+	}
+	if n == 0 {
+		return r, store.ErrNotFound
+	}
+	var state string
+	if err := tx.QueryRow(ctx, `SELECT flow_id, flow_version, version, state FROM flow_runs WHERE id = ?`, id).
+		Scan(&r.flowID, &r.flowVersion, &r.ver, &state); err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal([]byte(state), &r.state)
+}
+
+func insertRun(ctx context.Context, tx store.Tx, c *Compiled, test bool, now int64) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO flow_runs (flow_id, flow_version, status, test, state, started_at, updated_at)
+		VALUES (?, ?, 'running', ?, '{}', ?, ?) RETURNING id`, c.FlowID, c.Version, test, now, now).Scan(&id)
+	return id, err
+}
+
+// saveRun writes a run's new state and the columns queries use.
+func saveRun(ctx context.Context, tx store.Tx, st State, now int64) error {
+	state, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	var kind string
+	var until, replyConv int64
+	if st.Wait != nil {
+		kind, until = st.Wait.Kind, store.Millis(st.Wait.Until)
+		if kind == WaitReply {
+			replyConv = st.ConversationID
+		}
+	}
+	var code string
+	if st.Error != nil {
+		code = st.Error.Code
+	}
+	_, err = tx.Exec(ctx, `UPDATE flow_runs SET status = ?, version = version + 1, wait_kind = ?, wait_until = ?, reply_conversation_id = ?,
+		error_code = ?, state = ?, updated_at = ?, ended_at = ? WHERE id = ?`,
+		st.Status, kind, until, replyConv, code, string(state), now, store.Millis(st.EndedAt), st.RunID)
+	return err
+}
