@@ -24,6 +24,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	mux.HandleFunc("POST "+graphPrefix+"{version}/{id}/messages", s.graph(s.handleSend))
 	mux.HandleFunc(graphPrefix, s.graph(s.handleUnsupported))
 	s.controlRoutes(mux)
+	s.assistantRoutes(mux)
 	mux.HandleFunc("/sandbox/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such sandbox route: " + r.Method + " " + r.URL.Path})
 	})

@@ -113,7 +113,8 @@ type Sandbox struct {
 	convs      map[convKey]conversation
 	sent       []SentMessage
 	inbound    []InboundMessage
-	dupNext    int // next webhook POSTs to deliver twice
+	typing     []TypingIndicator // typing.go
+	dupNext    int               // next webhook POSTs to deliver twice
 	q          queue
 
 	runMu  sync.Mutex

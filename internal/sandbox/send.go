@@ -17,8 +17,9 @@ type sendRequest struct {
 	RecipientType         string            `json:"recipient_type"`
 	To                    string            `json:"to"`
 	Type                  string            `json:"type"`
-	Status                string            `json:"status"`     // "read" for mark-as-read
-	MessageID             string            `json:"message_id"` // with status
+	Status                string            `json:"status"`           // "read" for mark-as-read
+	MessageID             string            `json:"message_id"`       // with status
+	TypingIndicator       *typingIndicator  `json:"typing_indicator"` // with status (typing.go)
 	BizOpaqueCallbackData string            `json:"biz_opaque_callback_data"`
 	Text                  *sendText         `json:"text"`
 	Template              *sendTemplate     `json:"template"`
@@ -211,6 +212,9 @@ func (s *Sandbox) markRead(snd *senderState, req *sendRequest) (any, *apiError) 
 		return nil, paramErr("The parameter message_id is required.")
 	}
 	if e := s.senderCanSend(snd); e != nil {
+		return nil, e
+	}
+	if e := s.typingLocked(snd, req); e != nil {
 		return nil, e
 	}
 	return map[string]bool{"success": true}, nil

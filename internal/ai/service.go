@@ -1,0 +1,107 @@
+package ai
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/secret"
+	"github.com/zapflow/zapflow/internal/settings"
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// Enqueuer inserts jobs inside a transaction (jobs.Queue).
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+// Sender queues a WhatsApp message through the one send pipeline
+// (messaging.Outbox), inside the caller's transaction.
+type Sender interface {
+	SendTx(ctx context.Context, tx store.Tx, req messaging.SendRequest) (messaging.Message, error)
+}
+
+// TypingClient shows the typing indicator on a customer's message
+// (whatsapp.Client).
+type TypingClient interface {
+	SendTypingIndicator(ctx context.Context, token, phoneNumberID, messageID string) error
+}
+
+// Options configures a Service.
+type Options struct {
+	DB       store.DB
+	Box      *secret.Box
+	Settings *settings.Store
+	// Model calls the chat completions endpoint; nil means OpenAI over
+	// HTTP (tests point the settings' base URL at an httptest server).
+	Model Model
+	// SandboxURL is the sandbox model's base URL, used while no key and no
+	// base URL are set ("" when the sandbox is off).
+	SandboxURL string
+	// The WhatsApp assistant's collaborators; nil Queue leaves it off.
+	Queue     Enqueuer
+	Outbox    Sender
+	Accounts  *account.Service
+	TypingFor func(account.Account) TypingClient
+	// HistoryTokens bounds the history sent with each reply (estimated at
+	// four characters a token). Default 3000.
+	HistoryTokens int
+	// FailureThreshold is how many model calls of one assistant fail in a
+	// row before the team is notified. Default 3.
+	FailureThreshold int
+	Now              func() time.Time
+	Log              *slog.Logger
+}
+
+// Service is the AI domain: settings, model calls, assistants, helpers
+// and the WhatsApp assistant.
+type Service struct {
+	db            store.DB
+	box           *secret.Box
+	settings      *settings.Store
+	model         Model
+	sandboxURL    string
+	queue         Enqueuer
+	outbox        Sender
+	accounts      *account.Service
+	typingFor     func(account.Account) TypingClient
+	historyTokens int
+	threshold     int
+	now           func() time.Time
+	log           *slog.Logger
+}
+
+// New builds a Service.
+func New(o Options) *Service {
+	if o.Model == nil {
+		o.Model = &OpenAI{HTTP: &http.Client{}}
+	}
+	if o.HistoryTokens <= 0 {
+		o.HistoryTokens = 3000
+	}
+	if o.FailureThreshold <= 0 {
+		o.FailureThreshold = 3
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Settings == nil {
+		o.Settings = settings.New(o.DB, o.Now, 0)
+	}
+	return &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model, sandboxURL: o.SandboxURL,
+		queue: o.Queue, outbox: o.Outbox, accounts: o.Accounts, typingFor: o.TypingFor,
+		historyTokens: o.HistoryTokens, threshold: o.FailureThreshold, now: o.Now, log: o.Log}
+}
+
+// SetSandboxURL points the no-key default at the sandbox model. The app
+// learns the sandbox's address only once it listens, after the services
+// are built; call it before serving.
+func (s *Service) SetSandboxURL(url string) { s.sandboxURL = url }
