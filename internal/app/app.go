@@ -16,7 +16,9 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/config"
+	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -24,6 +26,7 @@ import (
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/sandbox"
 	"github.com/zapflow/zapflow/internal/secret"
+	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/web"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -43,7 +46,10 @@ type App struct {
 	Accounts   *account.Service
 	Messaging  *messaging.Service
 	Outbox     *messaging.Outbox
+	Flows      *flow.Service
 	Agents     *agent.Service
+	Settings   *settings.Store
+	AI         *ai.Service
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
 	Sandbox    *sandbox.Sandbox // nil when off
@@ -132,9 +138,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, graphClient)
 		},
 		Retry: messaging.RetryPolicy{Wait: cfg.SendRetryWait, Backoff: 2, MaxWait: 30 * time.Minute, Jitter: 0.1, MaxAttempts: cfg.SendMaxAttempts},
-		Now:   a.now, Log: log,
+		Lease: cfg.SendLease, Now: a.now, Log: log,
 	})
 	a.Outbox.Attach(a.Messaging)
+	a.setupAI(box, workers)
+	a.setupFlows(workers)
 	a.Agents = agent.New(db, a.now)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
@@ -149,8 +157,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.listener.Close()
 		return fail(err)
 	}
+	if a.Sandbox != nil {
+		a.AI.SetSandboxURL(a.loopbackURL() + "/sandbox/openai/v1")
+	}
+	if err := a.installExampleFlows(ctx); err != nil {
+		a.listener.Close()
+		return fail(err)
+	}
 	deps := web.Deps{
-		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Agents: a.Agents, Webhook: webhook, DB: db,
+		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Webhook: webhook, DB: db,
 		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,
 		Ready: func(ctx context.Context) error {
 			var one int

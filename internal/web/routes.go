@@ -49,5 +49,48 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},
 
 		{"GET", "/api/v1/notifications", authKey, s.listNotifications},
+
+		{"GET", "/api/v1/assistants", authKey, s.listAssistants},
+		{"POST", "/api/v1/assistants", authAdmin, s.createAssistant},
+		{"GET", "/api/v1/assistants/{id}", authKey, s.getAssistant},
+		{"PATCH", "/api/v1/assistants/{id}", authAdmin, s.updateAssistant},
+		{"DELETE", "/api/v1/assistants/{id}", authAdmin, s.deleteAssistant},
+		{"POST", "/api/v1/assistants/{id}/replies", authKey, s.assistantReply},
+
+		{"GET", "/api/v1/conversations/{id}/bot", authKey, s.getBotState},
+		{"POST", "/api/v1/conversations/{id}/bot/pause", authKey, s.pauseBot},
+		{"POST", "/api/v1/conversations/{id}/bot/resume", authKey, s.resumeBot},
+
+		{"POST", "/api/v1/ai/transform", authKey, s.aiTransform},
+		{"GET", "/api/v1/ai/calls", authAdmin, s.listAICalls},
+		{"GET", "/api/v1/ai/prompts", authKey, s.listPrompts},
+		{"POST", "/api/v1/ai/prompts", authAdmin, s.createPrompt},
+		{"GET", "/api/v1/ai/prompts/{id}", authKey, s.getPrompt},
+		{"PATCH", "/api/v1/ai/prompts/{id}", authAdmin, s.updatePrompt},
+		{"DELETE", "/api/v1/ai/prompts/{id}", authAdmin, s.deletePrompt},
+
+		{"GET", "/api/v1/settings/ai", authKey, s.getAISettings},
+		{"PUT", "/api/v1/settings/ai", authAdmin, s.putAISettings},
+		{"GET", "/api/v1/settings/assistant", authKey, s.getAssistantSettings},
+		{"PUT", "/api/v1/settings/assistant", authAdmin, s.putAssistantSettings},
+		{"GET", "/api/v1/settings/stop-bot", authKey, s.getStopBotSettings},
+		{"PUT", "/api/v1/settings/stop-bot", authAdmin, s.putStopBotSettings},
+
+		{"GET", "/api/v1/flows", authKey, s.listFlows},
+		{"POST", "/api/v1/flows", authAdmin, s.createFlow},
+		{"POST", "/api/v1/flows/import", authAdmin, s.importFlow},
+		{"GET", "/api/v1/flows/{id}", authKey, s.getFlow},
+		{"PUT", "/api/v1/flows/{id}", authAdmin, s.updateFlow},
+		{"DELETE", "/api/v1/flows/{id}", authAdmin, s.deleteFlow},
+		{"POST", "/api/v1/flows/{id}/enable", authAdmin, s.enableFlow},
+		{"POST", "/api/v1/flows/{id}/disable", authAdmin, s.disableFlow},
+		{"GET", "/api/v1/flows/{id}/export", authKey, s.exportFlow},
+		{"POST", "/api/v1/flows/{id}/test", authKey, s.testFlow},
+
+		{"GET", "/api/v1/runs", authKey, s.listRuns},
+		{"GET", "/api/v1/runs/{id}", authKey, s.getRun},
+		{"POST", "/api/v1/runs/{id}/cancel", authKey, s.cancelRun},
+
+		{"POST", "/api/v1/events", authKey, s.postEvent},
 	}
 }

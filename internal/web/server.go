@@ -15,7 +15,9 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -28,6 +30,8 @@ type Deps struct {
 	Accounts  *account.Service
 	Messaging *messaging.Service
 	Outbox    *messaging.Outbox
+	Flows     *flow.Service
+	AI        *ai.Service
 	DB        store.DB
 	Agents    *agent.Service
 	Webhook   *intake.Handler

@@ -1,0 +1,35 @@
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/secret"
+	"github.com/zapflow/zapflow/internal/settings"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// setupAI builds the settings store and the AI service (assistants,
+// helpers, the WhatsApp assistant and stop bot) and hangs the assistant on
+// every inbound message.
+func (a *App) setupAI(box *secret.Box, workers *river.Workers) {
+	a.Settings = settings.New(a.DB, a.now, settings.DefaultTTL)
+	// Model calls get their timeout from the AI settings through the
+	// context; this client only pools connections.
+	modelClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second}}
+	typingClient := &http.Client{Timeout: 15 * time.Second}
+	a.AI = ai.New(ai.Options{
+		DB: a.DB, Box: box, Settings: a.Settings, Model: &ai.OpenAI{HTTP: modelClient},
+		Queue: a.Queue, Outbox: a.Outbox, Accounts: a.Accounts,
+		TypingFor: func(acc account.Account) ai.TypingClient {
+			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, typingClient)
+		},
+		Now: a.now, Log: a.log.With("component", "ai"),
+	})
+	a.AI.Register(workers)
+	a.Messaging.OnInbound(a.AI.InboundHook())
+}
