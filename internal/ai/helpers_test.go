@@ -205,7 +205,7 @@ func newEnv(t *testing.T, db store.DB) *env {
 	require.NoError(t, err)
 	e.accounts = account.New(account.Options{DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0",
 		Now: e.clock.Now, GraphFor: func(account.Account) account.Graph { return fakeGraph{} }})
-	e.msgs = messaging.New(db, e.accounts, e.clock.Now, nil)
+	e.msgs = messaging.New(db, e.accounts, nil, e.clock.Now, nil)
 	outbox := messaging.NewOutbox(messaging.OutboxOptions{DB: db, Accounts: e.accounts,
 		Limiter: ratelimit.New(ratelimit.Options{}), Now: e.clock.Now})
 	e.svc = New(Options{DB: db, Box: box, Settings: e.settings, Model: &OpenAI{HTTP: e.model.srv.Client()},

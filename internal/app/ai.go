@@ -9,7 +9,6 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/secret"
-	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
@@ -17,7 +16,6 @@ import (
 // helpers, the WhatsApp assistant and stop bot) and hangs the assistant on
 // every inbound message.
 func (a *App) setupAI(box *secret.Box, workers *river.Workers) {
-	a.Settings = settings.New(a.DB, a.now, settings.DefaultTTL)
 	// Model calls get their timeout from the AI settings through the
 	// context; this client only pools connections.
 	modelClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second}}

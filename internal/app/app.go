@@ -129,8 +129,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 	a.Accounts = account.New(account.Options{DB: db, Box: box, Queue: a.Queue, GraphURL: cfg.GraphURL, GraphVersion: cfg.GraphVersion, Now: a.now, Logger: log})
 	a.Queue.AddPeriodic(a.Accounts.Register(workers, cfg.SenderCheckInterval)...)
-	a.Messaging = messaging.New(db, a.Accounts, a.now, log)
-	a.Messaging.OnInbound(messaging.OptOutHook(messaging.DefaultOptOutKeywords))
+	a.Settings = settings.New(db, a.now, settings.DefaultTTL)
+	a.Messaging = messaging.New(db, a.Accounts, a.Settings, a.now, log)
+	a.Messaging.OnInbound(a.Messaging.OptOutHook())
 	graphClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 90 * time.Second}}
 	a.Outbox = messaging.NewOutbox(messaging.OutboxOptions{
 		DB: db, Accounts: a.Accounts, Limiter: ratelimit.New(ratelimit.Options{}),

@@ -83,7 +83,7 @@ func newEnv(t testing.TB, db store.DB) *env {
 	})
 	require.NoError(t, err)
 	e.sender = e.addSender(t, "106540352240001")
-	e.svc = messaging.New(db, e.accounts, e.clock.Now, nil)
+	e.svc = messaging.New(db, e.accounts, nil, e.clock.Now, nil)
 	e.svc.OnInbound(func(_ context.Context, _ store.Tx, ev messaging.InboundEvent) error {
 		e.inbound = append(e.inbound, ev)
 		return nil

@@ -2,15 +2,61 @@ package messaging
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"unicode"
 
-	"github.com/zapflow/zapflow/internal/store"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/settings"
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // DefaultOptOutKeywords stop marketing messages to a contact (F17).
 var DefaultOptOutKeywords = []string{"STOP", "SAIR"}
+
+// optOutKey is the settings section of the opt-out keywords.
+const optOutKey = "opt_out"
+
+// OptOutSettings are the keywords that opt a contact out of marketing
+// messages when a customer sends one of them as the whole message.
+type OptOutSettings struct {
+	Keywords []string `json:"keywords"`
+}
+
+// OptOutSettings returns the opt-out keywords (the defaults until saved).
+func (s *Service) OptOutSettings(ctx context.Context) (OptOutSettings, error) {
+	return s.optOutSettings(ctx, nil)
+}
+
+func (s *Service) optOutSettings(ctx context.Context, q store.Querier) (OptOutSettings, error) {
+	return settings.Get(ctx, s.settings, q, optOutKey, OptOutSettings{Keywords: DefaultOptOutKeywords})
+}
+
+// UpdateOptOutSettings validates and saves the keywords; the next inbound
+// message is matched against them.
+func (s *Service) UpdateOptOutSettings(ctx context.Context, in OptOutSettings) (OptOutSettings, error) {
+	if in.Keywords == nil {
+		return OptOutSettings{}, apperr.Invalid("keywords", "invalid_settings", "keywords is required (an empty list turns keyword opt-out off)")
+	}
+	if len(in.Keywords) > 50 {
+		return OptOutSettings{}, apperr.Invalid("keywords", "invalid_settings", "at most 50 keywords")
+	}
+	out := OptOutSettings{Keywords: []string{}}
+	for i, k := range in.Keywords {
+		k = strings.TrimSpace(k)
+		if foldKeyword(k) == "" || len(k) > 40 {
+			return OptOutSettings{}, apperr.Invalid("keywords["+strconv.Itoa(i)+"]", "invalid_settings",
+				"a keyword needs a letter or digit and at most 40 characters")
+		}
+		out.Keywords = append(out.Keywords, k)
+	}
+	if err := settings.Put(ctx, s.settings, optOutKey, out); err != nil {
+		return OptOutSettings{}, err
+	}
+	return out, nil
+}
 
 // SetOptOut marks a contact opted out of marketing messages, or back in.
 func (s *Service) SetOptOut(ctx context.Context, contactID int64, out bool) (Contact, error) {
@@ -28,20 +74,27 @@ func (s *Service) SetOptOut(ctx context.Context, contactID int64, out bool) (Con
 }
 
 // OptOutHook marks the contact opted out when an inbound text is exactly
-// one of keywords (ignoring case, accents, spaces and punctuation), so
-// "Stop", "sair." and "SAÍR" opt out but "stop sending me promos?" is read
-// by a person.
-func OptOutHook(keywords []string) InboundHook {
-	set := map[string]bool{}
-	for _, k := range keywords {
-		set[foldKeyword(k)] = true
-	}
+// one of the opt-out keywords (ignoring case, accents, spaces and
+// punctuation), so "Stop", "sair." and "SAÍR" opt out but "stop sending me
+// promos?" is read by a person. The keywords are read from the settings
+// (cached), so a change applies to the next message.
+func (s *Service) OptOutHook() InboundHook {
 	return func(ctx context.Context, tx store.Tx, ev InboundEvent) error {
-		if ev.Message.Type != "text" || !set[foldKeyword(ev.Message.Summary)] {
+		if ev.Message.Type != "text" {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ? WHERE id = ?`, true, ev.ContactID)
-		return err
+		set, err := s.optOutSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		folded := foldKeyword(ev.Message.Summary)
+		for _, k := range set.Keywords {
+			if folded != "" && foldKeyword(k) == folded {
+				_, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ? WHERE id = ?`, true, ev.ContactID)
+				return err
+			}
+		}
+		return nil
 	}
 }
 

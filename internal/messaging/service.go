@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -15,20 +16,25 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	hooks    []InboundHook
+	settings *settings.Store
 	// onLinked reports a send whose outcome was in doubt and that a status
 	// webhook showed Meta accepted (set by Outbox.Attach).
 	onLinked OutcomeHook
 }
 
-// New builds a Service.
-func New(db store.DB, accounts *account.Service, now func() time.Time, log *slog.Logger) *Service {
+// New builds a Service. st keeps the settings people change at runtime
+// (the opt-out keywords); nil gives a private store.
+func New(db store.DB, accounts *account.Service, st *settings.Store, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, accounts: accounts, now: now, log: log}
+	if st == nil {
+		st = settings.New(db, now, 0)
+	}
+	return &Service{db: db, accounts: accounts, settings: st, now: now, log: log}
 }
 
 // OnInbound registers a hook run for every new inbound message, inside the

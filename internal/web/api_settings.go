@@ -5,6 +5,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/httpx"
+	"github.com/zapflow/zapflow/internal/messaging"
 )
 
 // Settings sections. GET shows a section to any key (the inbox needs to
@@ -71,6 +72,28 @@ func (s *server) putStopBotSettings(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	v, err := s.AI.UpdateStopBotSettings(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *server) getOptOutSettings(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.Messaging.OptOutSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *server) putOptOutSettings(w http.ResponseWriter, r *http.Request) error {
+	var in messaging.OptOutSettings
+	if err := httpx.DecodeJSON(w, r, maxJSONBody, &in); err != nil {
+		return err
+	}
+	v, err := s.Messaging.UpdateOptOutSettings(r.Context(), in)
 	if err != nil {
 		return err
 	}

@@ -75,6 +75,8 @@ func (s *server) routes() []route {
 		{"PUT", "/api/v1/settings/assistant", authAdmin, s.putAssistantSettings},
 		{"GET", "/api/v1/settings/stop-bot", authKey, s.getStopBotSettings},
 		{"PUT", "/api/v1/settings/stop-bot", authAdmin, s.putStopBotSettings},
+		{"GET", "/api/v1/settings/opt-out", authKey, s.getOptOutSettings},
+		{"PUT", "/api/v1/settings/opt-out", authAdmin, s.putOptOutSettings},
 
 		{"GET", "/api/v1/flows", authKey, s.listFlows},
 		{"POST", "/api/v1/flows", authAdmin, s.createFlow},
