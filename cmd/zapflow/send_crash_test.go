@@ -33,12 +33,28 @@ func TestCrashMidSendNeitherLosesNorDoublesSends(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			testCrashMidSend(t, d)
+			testCrashMidSend(t, d, false)
 		})
 	}
 }
 
-func testCrashMidSend(t *testing.T, d store.Dialect) {
+// TestCrashMidFlowSendsOnce: the same, with every message sent by a flow
+// run started by an event (F16): a run's send is queued in the commit that
+// makes the step wait for it, and completed in the commit that records the
+// send, so after a SIGKILL anywhere each run completes once and each
+// customer gets one message.
+func TestCrashMidFlowSendsOnce(t *testing.T) {
+	t.Parallel()
+	zapflowBinary(t)
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testCrashMidSend(t, d, true)
+		})
+	}
+}
+
+func testCrashMidSend(t *testing.T, d store.Dialect, viaFlow bool) {
 	// Meta, outside the process under test.
 	// Its webhook retries come quickly, as Meta's first ones do.
 	meta := sandbox.New(sandbox.Config{StatusDelay: sandbox.NoStatusDelay, RetryInitial: 50 * time.Millisecond,
@@ -88,22 +104,45 @@ func testCrashMidSend(t *testing.T, d store.Dialect) {
 	}
 	api.do(first.url, "POST", "/api/v1/accounts/"+strconv.FormatInt(acc.ID, 10)+"/templates/sync", nil, http.StatusOK, nil)
 
-	const total = 240
-	ids := make(map[string]int64, total) // wa_id -> message id
+	total := 240
+	if viaFlow {
+		// One sender at 20/s: 160 runs take 8 seconds to send.
+		total = 160
+		api.do(first.url, "POST", "/api/v1/flows", map[string]any{
+			"name": "receipt", "enabled": true,
+			"trigger": map[string]any{"type": "event", "event": "order.paid"},
+			"steps": []any{map[string]any{"id": "receipt", "type": "send_template", "sender": sandboxPhoneIDs[0],
+				"to": "{{trigger.customer_phone}}", "template": map[string]any{"name": "appointment_confirmation", "language": "pt_BR"},
+				"variables": map[string]string{"1": "{{trigger.name}}", "2": "Dra. Beatriz", "3": "12/03 às 14h", "4": "Av. Paulista, 1000"}}},
+		}, http.StatusCreated, nil)
+	}
+	ids := make(map[string]int64, total) // wa_id -> message id, or run id via a flow
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
 			for i := w; i < total; i += 8 {
 				to := "+55119" + fmt.Sprintf("%08d", 70000000+i)
-				var m struct{ ID int64 }
-				api.do(first.url, "POST", "/api/v1/messages", map[string]any{
-					"type": "template", "sender": senders[i%len(senders)], "to": to,
-					"template":  map[string]any{"name": "appointment_confirmation", "language": "pt_BR"},
-					"variables": map[string]string{"1": "Ana", "2": "Dra. Beatriz", "3": "12/03 às 14h", "4": "Av. Paulista, 1000"},
-				}, http.StatusAccepted, &m)
+				var id int64
+				if viaFlow {
+					var res struct {
+						RunIDs []int64 `json:"run_ids"`
+					}
+					api.do(first.url, "POST", "/api/v1/events", map[string]any{"type": "order.paid", "idempotency_key": "order-" + strconv.Itoa(i),
+						"data": map[string]any{"customer_phone": to, "name": "Ana"}}, http.StatusAccepted, &res)
+					require.Len(t, res.RunIDs, 1)
+					id = res.RunIDs[0]
+				} else {
+					var m struct{ ID int64 }
+					api.do(first.url, "POST", "/api/v1/messages", map[string]any{
+						"type": "template", "sender": senders[i%len(senders)], "to": to,
+						"template":  map[string]any{"name": "appointment_confirmation", "language": "pt_BR"},
+						"variables": map[string]string{"1": "Ana", "2": "Dra. Beatriz", "3": "12/03 às 14h", "4": "Av. Paulista, 1000"},
+					}, http.StatusAccepted, &m)
+					id = m.ID
+				}
 				mu.Lock()
-				ids[to[1:]] = m.ID
+				ids[to[1:]] = id
 				mu.Unlock()
 			}
 		})
@@ -125,15 +164,37 @@ func testCrashMidSend(t *testing.T, d store.Dialect) {
 	}
 
 	second := startBinary(t, env)
+	// sentAs is the wamid zapflow recorded for a message, or for a run's
+	// send step ("" while not sent).
+	sentAs := func(id int64) string {
+		if !viaFlow {
+			var m struct{ Status, WAMID string }
+			api.do(second.url, "GET", "/api/v1/messages/"+strconv.FormatInt(id, 10), nil, http.StatusOK, &m)
+			require.NotEqual(t, "failed", m.Status, "message %d", id)
+			return m.WAMID
+		}
+		var r struct {
+			Status string
+			Steps  []struct {
+				Step   string
+				Output map[string]any
+			}
+		}
+		api.do(second.url, "GET", "/api/v1/runs/"+strconv.FormatInt(id, 10), nil, http.StatusOK, &r)
+		require.Contains(t, []string{"running", "waiting", "completed"}, r.Status, "run %d", id)
+		if r.Status != "completed" {
+			return ""
+		}
+		require.Len(t, r.Steps, 1, "run %d: one step, run once", id)
+		wamid, _ := r.Steps[0].Output["wamid"].(string)
+		return wamid
+	}
 	// Every message ends sent (its wamid recorded), none failed.
 	deadline = time.Now().Add(60 * time.Second)
 	for {
 		left := 0
 		for _, id := range ids {
-			var m struct{ Status, WAMID string }
-			api.do(second.url, "GET", "/api/v1/messages/"+strconv.FormatInt(id, 10), nil, http.StatusOK, &m)
-			require.NotEqual(t, "failed", m.Status, "message %d", id)
-			if m.Status == "queued" || m.WAMID == "" {
+			if sentAs(id) == "" {
 				left++
 			}
 		}
@@ -153,9 +214,7 @@ func testCrashMidSend(t *testing.T, d store.Dialect) {
 	}
 	for waID, id := range ids {
 		require.Len(t, byWAID[waID], 1, "sends Meta received for %s", waID)
-		var m struct{ WAMID string }
-		api.do(second.url, "GET", "/api/v1/messages/"+strconv.FormatInt(id, 10), nil, http.StatusOK, &m)
-		require.Equal(t, byWAID[waID][0], m.WAMID, "message %d", id)
+		require.Equal(t, byWAID[waID][0], sentAs(id), "message or run %d", id)
 	}
 	require.Len(t, sent, total, "Meta received nothing else")
 	t.Logf("%s: killed with %d of %d at Meta; all %d sent exactly once after the restart", d, atKill, total, total)
