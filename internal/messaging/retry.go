@@ -31,6 +31,9 @@ func (p RetryPolicy) Delay(attempt int, hint time.Duration, r func() float64) ti
 	}
 	if r != nil && p.Jitter > 0 {
 		d += d * p.Jitter * (2*r() - 1)
+		if p.MaxWait > 0 {
+			d = min(d, float64(p.MaxWait)) // jitter spreads retries, never past the cap
+		}
 	}
 	if out := time.Duration(d); out > hint {
 		return out

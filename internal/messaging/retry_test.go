@@ -29,6 +29,8 @@ func TestRetryDelayCappedAtMaxWait(t *testing.T) {
 	require.Equal(t, 30*time.Minute, p.Delay(6, 0, nil), "32m is capped at 30m")
 	require.Equal(t, 30*time.Minute, p.Delay(7, 0, nil))
 	require.Equal(t, 30*time.Minute, p.Delay(1000, 0, nil), "a huge attempt number neither overflows nor exceeds the cap")
+	require.Equal(t, 30*time.Minute, p.Delay(7, 0, func() float64 { return 0.999 }), "jitter does not go past the cap")
+	require.Less(t, p.Delay(7, 0, func() float64 { return 0 }), 30*time.Minute, "but spreads below it")
 
 	small := RetryPolicy{Wait: time.Second, Backoff: 3, MaxWait: 5 * time.Second}
 	require.Equal(t, time.Second, small.Delay(1, 0, nil))
