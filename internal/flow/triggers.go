@@ -82,10 +82,15 @@ func conversationTrigger(ev messaging.InboundEvent) map[string]any {
 	}
 }
 
+// replyRunsQuery finds the runs waiting for a reply in a conversation.
+// "<> 0" lets SQLite and PostgreSQL's generic plan use the partial index
+// flow_runs_reply; without it they scan every run, for every message.
+const replyRunsQuery = `SELECT id FROM flow_runs WHERE reply_conversation_id = ? AND reply_conversation_id <> 0`
+
 // resumeReplies hands the message to runs waiting for a reply in its
 // conversation.
 func (s *Service) resumeReplies(ctx context.Context, tx store.Tx, ev messaging.InboundEvent) error {
-	rows, err := tx.Query(ctx, `SELECT id FROM flow_runs WHERE reply_conversation_id = ?`, ev.ConversationID)
+	rows, err := tx.Query(ctx, replyRunsQuery, ev.ConversationID)
 	if err != nil {
 		return err
 	}
