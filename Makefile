@@ -3,7 +3,7 @@
 GO ?= go
 PKG := ./...
 
-.PHONY: help build run test vet fuzz bench-intake bench-send clean
+.PHONY: help build run test vet fuzz bench-intake bench-send bench-flows clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -33,3 +33,6 @@ clean: ## remove build output
 
 bench-send: ## send pipeline throughput, per-sender rate precision, queue-to-sent latency and memory
 	bash scripts/bench-send.sh
+
+bench-flows: ## inbound message → 3-step flow → sandbox send: flows/s, p99 trigger-to-send latency, peak RSS
+	bash scripts/bench-flows.sh

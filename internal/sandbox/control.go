@@ -13,6 +13,8 @@ import (
 func (s *Sandbox) controlRoutes(mux *http.ServeMux) {
 	const p = "/sandbox/api/"
 	mux.HandleFunc("POST "+p+"customers/messages", s.handleCustomerMessage)
+	mux.HandleFunc("POST "+p+"senders", s.handleAddSender)   // control_senders.go
+	mux.HandleFunc("GET "+p+"sent/count", s.handleSentCount) // control_senders.go
 	mux.HandleFunc("POST "+p+"senders/{id}/status", s.handleSenderStatus)
 	mux.HandleFunc("POST "+p+"senders/{id}/quality", s.handleSenderQuality)
 	mux.HandleFunc("POST "+p+"senders/{id}/fail", s.handleSenderFail)
