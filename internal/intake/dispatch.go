@@ -147,7 +147,10 @@ var errEventFailed = errors.New("intake: an event failed")
 
 func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (int, error) {
 	var n, failed int
-	err := d.db.InTx(ctx, func(tx store.Tx) error {
+	// Processing need not wait for its own disk flush (store.Relaxed): if a
+	// power loss takes this commit, it takes its effects with it and the
+	// events are still unprocessed, so they are applied again on restart.
+	err := d.db.InTx(store.Relaxed(ctx), func(tx store.Tx) error {
 		n, failed = 0, 0
 		if d.db.Dialect() == store.Postgres {
 			// Two instances may both be woken for a lane; the lock makes them
@@ -156,14 +159,6 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 			// Advisory locks are database-wide; keying them by schema keeps two
 			// installations (or parallel test schemas) in one database apart.
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema()), ?)`, advisoryKey(lane)); err != nil {
-				return err
-			}
-			// Processing need not wait for its own disk flush: if a crash
-			// loses this commit, it loses its effects with it and the events
-			// are still unprocessed, so they are applied again on restart.
-			// WAL is flushed in order, so any later synchronous commit (an
-			// intake commit, a job completion) makes this one durable too.
-			if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 				return err
 			}
 		}

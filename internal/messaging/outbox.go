@@ -50,6 +50,7 @@ type Outbox struct {
 	waiters      *waiters
 	outcomeHooks []OutcomeHook
 	jitter       func() float64
+	phones       phoneCache
 
 	// The dispatcher and committer (dispatch.go, record.go).
 	wakeCh     chan struct{}
@@ -127,7 +128,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	if !sender.Online {
 		return Message{}, sendErr("sender", "sender_offline", "sender offline: "+sender.DisplayPhoneNumber+" is "+sender.Status+"; check the sender's status and connection")
 	}
-	to, err := phone.Normalize(req.To, acc.DefaultRegion)
+	to, err := o.phones.normalize(req.To, acc.DefaultRegion)
 	if err != nil {
 		return Message{}, apperr.Invalid("to", "invalid_phone", err.Error())
 	}

@@ -53,6 +53,9 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	if len(batch) == 0 {
 		return
 	}
+	// Relaxed: an outcome lost with a power loss leaves its message claimed
+	// and in doubt, and Meta's status webhook links the send again.
+	ctx = store.Relaxed(ctx)
 	err := o.DB.InTx(ctx, func(tx store.Tx) error {
 		for _, r := range batch {
 			if err := o.record(ctx, tx, r, true); err != nil {

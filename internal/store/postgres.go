@@ -52,6 +52,12 @@ func (d *pgDB) InTx(ctx context.Context, fn func(Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", mapPgErr(err))
 	}
+	if isRelaxed(ctx) {
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			_ = tx.Rollback(ctx)
+			return fmt.Errorf("store: begin: %w", mapPgErr(err))
+		}
+	}
 	after := &afterCommit{}
 	if err := fn(pgTx{pgQuerier{tx}, tx, after}); err != nil {
 		_ = tx.Rollback(ctx)

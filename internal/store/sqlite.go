@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -20,6 +21,9 @@ type sqliteDB struct {
 	writer *sql.DB
 	reader *sql.DB
 	stmts  *stmtCache
+	// relaxed is the writer connection's current synchronous mode (NORMAL
+	// when true), changed only by the holder of that one connection.
+	relaxed atomic.Bool
 }
 
 // OpenSQLite opens (creating it and its folder if needed) the SQLite file
@@ -77,11 +81,21 @@ func (d *sqliteDB) Read() Querier    { return sqlQuerier{d.reader} }
 func (d *sqliteDB) Writer() *sql.DB { return d.writer }
 
 func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
-	tx, err := d.writer.BeginTx(ctx, nil)
+	// Holding the pool's only connection makes "set the durability, then
+	// begin" atomic: nobody (River included) can begin in between.
+	conn, err := d.writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
 	}
-	defer d.stmts.prepareWanted(ctx)
+	defer d.stmts.prepareWanted(ctx) // after the connection is back in the pool
+	defer conn.Close()
+	if err := d.setSynchronous(ctx, conn, isRelaxed(ctx)); err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
+	}
 	after := &afterCommit{}
 	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx, after}); err != nil {
 		_ = tx.Rollback()
@@ -91,6 +105,27 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 		return fmt.Errorf("store: commit: %w", mapSQLiteErr(err))
 	}
 	after.run()
+	return nil
+}
+
+// setSynchronous switches the writer connection between synchronous=FULL
+// (every commit is flushed to disk: it survives a power loss) and NORMAL
+// (in WAL mode, flushed at the next FULL commit or checkpoint: it survives
+// a crash of zapflow, not of the machine) when the next transaction wants
+// the other one. The WAL is written in order, so a relaxed commit followed
+// by any FULL one is as durable as that one.
+func (d *sqliteDB) setSynchronous(ctx context.Context, conn *sql.Conn, relaxed bool) error {
+	if d.relaxed.Load() == relaxed {
+		return nil
+	}
+	mode := "FULL"
+	if relaxed {
+		mode = "NORMAL"
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+mode); err != nil {
+		return fmt.Errorf("store: set synchronous: %w", mapSQLiteErr(err))
+	}
+	d.relaxed.Store(relaxed)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -103,5 +104,35 @@ func TestAfterCommit(t *testing.T) {
 		})
 		require.Error(t, err)
 		require.Equal(t, []int{1}, seen, "a rolled-back transaction runs nothing")
+	})
+}
+
+// A relaxed transaction commits without its own flush to disk; the next
+// ordinary one flushes again.
+func TestRelaxedDurability(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		calls := 0
+		mode := func(ctx context.Context) string {
+			var v string
+			calls++
+			require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+				if db.Dialect() == store.Postgres {
+					return tx.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&v)
+				}
+				// SQLite reads a pragma's value when the statement is
+				// prepared: a new text each time escapes the statement cache.
+				return tx.QueryRow(ctx, `PRAGMA synchronous -- `+strconv.Itoa(calls)).Scan(&v)
+			}))
+			return v
+		}
+		full, relaxed := "2", "1" // SQLite: FULL, NORMAL
+		if db.Dialect() == store.Postgres {
+			full, relaxed = "on", "off"
+		}
+		require.Equal(t, full, mode(ctx))
+		require.Equal(t, relaxed, mode(store.Relaxed(ctx)))
+		require.Equal(t, full, mode(ctx), "an ordinary transaction after a relaxed one is durable again")
 	})
 }
