@@ -217,6 +217,8 @@ func (a *App) Run(ctx context.Context) error {
 	if a.Sandbox != nil {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
 	}
+	stopDebug := a.serveDebug()
+	defer stopDebug()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(a.listener) }()
 

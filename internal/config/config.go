@@ -28,6 +28,7 @@ type Config struct {
 	AdminPassword       string
 	SenderCheckInterval time.Duration
 	ShutdownTimeout     time.Duration
+	DebugAddr           string
 	SendRetryWait       time.Duration
 	SendMaxAttempts     int
 	SendLease           time.Duration
