@@ -209,7 +209,9 @@ bench_start_server() {
 	shift
 	server_log=$tmp/server-$db.log
 	mkdir -p "$data_dir"
-	local server_env=(ZAPFLOW_DATA_DIR="$data_dir" ZAPFLOW_ADDR="$addr" ZAPFLOW_LOG_LEVEL=warn "$@")
+	# No sandbox assistant: its replies would add sends (and load) that
+	# the benchmarks do not ask for.
+	local server_env=(ZAPFLOW_DATA_DIR="$data_dir" ZAPFLOW_ADDR="$addr" ZAPFLOW_LOG_LEVEL=warn ZAPFLOW_SANDBOX_ASSISTANT=false "$@")
 	if [[ $db == postgres ]]; then
 		pg_created=1 # set first: an interrupted CREATE may still have created it
 		psql_admin -c "CREATE DATABASE $pg_db"

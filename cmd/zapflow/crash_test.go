@@ -222,6 +222,8 @@ func testCrash(t *testing.T, d store.Dialect) {
 		"ZAPFLOW_DATA_DIR":  dataDir,
 		"ZAPFLOW_LOG_LEVEL": "warn",
 		"ZAPFLOW_SANDBOX":   "true",
+		// No assistant replies: this test is about intake alone.
+		"ZAPFLOW_SANDBOX_ASSISTANT": "false",
 	}
 	if d == store.Postgres {
 		env["ZAPFLOW_DATABASE_URL"] = storetest.URL(t)

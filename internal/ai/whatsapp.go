@@ -87,11 +87,18 @@ func (s *Service) onInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 		}
 	}
 	opts := &river.InsertOpts{MaxAttempts: replyAttempts}
+	args := replyArgs{ConversationID: ev.ConversationID, MessageID: ev.Message.ID, SenderID: ev.Sender.ID, To: ev.ContactPhone}
 	if as.DelaySeconds > 0 {
-		opts.ScheduledAt = now.Add(time.Duration(as.DelaySeconds) * time.Second)
+		due := now.Add(time.Duration(as.DelaySeconds) * time.Second)
+		args.DueAt = store.Millis(due)
+		// River moves scheduled jobs to available only every few seconds:
+		// a typing delay of a few seconds is waited for by the worker
+		// instead, so the reply comes when it should.
+		if as.DelaySeconds > workerWaitMax {
+			opts.ScheduledAt = due
+		}
 	}
-	return s.queue.InsertTx(ctx, tx, replyArgs{ConversationID: ev.ConversationID, MessageID: ev.Message.ID,
-		SenderID: ev.Sender.ID, To: ev.ContactPhone}, opts)
+	return s.queue.InsertTx(ctx, tx, args, opts)
 }
 
 // quiet says why the assistant must not speak in a conversation now

@@ -24,7 +24,15 @@ type replyArgs struct {
 	MessageID      int64  `json:"message_id"`
 	SenderID       int64  `json:"sender_id"`
 	To             string `json:"to"`
+	// DueAt (unix ms) is when the reply should go: the message's arrival
+	// plus assistant_message_delay.
+	DueAt int64 `json:"due_at,omitempty"`
 }
+
+// workerWaitMax is the longest delay (seconds) a reply job waits for in
+// its worker; longer ones are scheduled in River (precise to a few
+// seconds, which does not matter at that length).
+const workerWaitMax = 30
 
 // Kind names the job.
 func (replyArgs) Kind() string { return "ai_assistant_reply" }
@@ -53,6 +61,15 @@ type replyWorker struct {
 func (w *replyWorker) Timeout(*river.Job[replyArgs]) time.Duration { return 6 * time.Minute }
 
 func (w *replyWorker) Work(ctx context.Context, job *river.Job[replyArgs]) error {
+	if wait := store.Time(job.Args.DueAt).Sub(w.s.now()); job.Args.DueAt > 0 && wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
 	_, err := w.s.answer(ctx, job.Args)
 	if err == nil {
 		return nil

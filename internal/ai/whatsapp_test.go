@@ -25,8 +25,10 @@ func TestAssistantRepliesAfterDelayWithFooter(t *testing.T) {
 		replies, opts, typing := replyJobs(t, e.jobs.take())
 		require.Len(t, replies, 1)
 		require.Len(t, typing, 1)
-		require.Equal(t, t0.Add(7*time.Second), opts[0].ScheduledAt, "the reply waits assistant_message_delay on the injected clock")
-		require.Equal(t, replyArgs{ConversationID: e.conversationID(t), MessageID: msgID, SenderID: e.sender.ID, To: "+" + customer}, replies[0])
+		require.Equal(t, store.Millis(t0.Add(7*time.Second)), replies[0].DueAt, "the reply waits assistant_message_delay on the injected clock")
+		require.True(t, opts[0].ScheduledAt.IsZero(), "a short delay is waited for by the worker, not River's scheduler")
+		require.Equal(t, replyArgs{ConversationID: e.conversationID(t), MessageID: msgID, SenderID: e.sender.ID, To: "+" + customer,
+			DueAt: store.Millis(t0.Add(7 * time.Second))}, replies[0])
 
 		require.NoError(t, e.svc.typing(ctx, typing[0]))
 		require.Equal(t, []typingCall{{token: "EAAG-tok", phoneNumberID: phoneID, messageID: "wamid.IN1"}}, e.typing.calls)
@@ -71,6 +73,7 @@ func TestAssistantNoDelay(t *testing.T) {
 	require.Len(t, replies, 1)
 	require.Empty(t, typing)
 	require.True(t, opts[0].ScheduledAt.IsZero())
+	require.Zero(t, replies[0].DueAt)
 }
 
 // Rapid messages get one reply, from the last job, that sees them all.
@@ -85,9 +88,9 @@ func TestAssistantDebounce(t *testing.T) {
 		e.customerWrites(t, "tudo bem?")
 		e.clock.Add(time.Second)
 		e.customerWrites(t, "queria saber o preço")
-		replies, opts, _ := replyJobs(t, e.jobs.take())
+		replies, _, _ := replyJobs(t, e.jobs.take())
 		require.Len(t, replies, 3)
-		require.Equal(t, t0.Add(8*time.Second), opts[2].ScheduledAt)
+		require.Equal(t, store.Millis(t0.Add(8*time.Second)), replies[2].DueAt)
 
 		e.clock.Add(5 * time.Second)
 		for i, r := range replies {
@@ -269,8 +272,8 @@ func TestAssistantSettingsApplyAtOnce(t *testing.T) {
 		_, err = e.svc.UpdateAssistantSettings(ctx, AssistantSettingsInput{Enabled: ptr(true), Footer: ptr("novo rodapé"), DelaySeconds: ptr(9)})
 		require.NoError(t, err)
 		e.customerWrites(t, "oi")
-		replies, opts, _ := replyJobs(t, e.jobs.take())
-		require.Equal(t, e.clock.Now().Add(9*time.Second), opts[0].ScheduledAt)
+		replies, _, _ := replyJobs(t, e.jobs.take())
+		require.Equal(t, store.Millis(e.clock.Now().Add(9*time.Second)), replies[0].DueAt)
 		_, err = e.svc.answer(ctx, replies[0])
 		require.NoError(t, err)
 		require.Equal(t, []string{"reply 1\n\nnovo rodapé"}, e.replies(t))

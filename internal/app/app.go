@@ -165,6 +165,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.listener.Close()
 		return fail(err)
 	}
+	if a.Sandbox != nil && cfg.SandboxAssistant {
+		if _, err := a.AI.InstallSandboxAssistant(ctx); err != nil {
+			a.listener.Close()
+			return fail(fmt.Errorf("install the sandbox assistant: %w", err))
+		}
+	}
 	deps := web.Deps{
 		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Webhook: webhook, DB: db,
 		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,

@@ -29,6 +29,7 @@ type Config struct {
 	SenderCheckInterval time.Duration
 	ShutdownTimeout     time.Duration
 	DebugAddr           string
+	SandboxAssistant    bool
 	SendRetryWait       time.Duration
 	SendMaxAttempts     int
 	SendLease           time.Duration

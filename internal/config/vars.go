@@ -78,6 +78,8 @@ var vars = []variable{
 		set: func(c *Config, s string) (err error) { c.SendLease, err = positiveDuration(s); return err }},
 	{Name: "ZAPFLOW_SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long SIGTERM waits for in-flight requests and jobs.",
 		set: func(c *Config, s string) (err error) { c.ShutdownTimeout, err = positiveDuration(s); return err }},
+	{Name: "ZAPFLOW_SANDBOX_ASSISTANT", Default: "true", Description: "With the sandbox on, install an assistant on first start and switch the WhatsApp assistant on, so a simulated customer's first message gets an AI reply.",
+		set: func(c *Config, s string) (err error) { c.SandboxAssistant, err = strconv.ParseBool(s); return err }},
 	{Name: "ZAPFLOW_DEBUG_ADDR", Default: "", Description: "When set (e.g. 127.0.0.1:6060), serves Go's profiler (/debug/pprof/) on this separate address. Keep it on loopback.",
 		set: func(c *Config, s string) error { c.DebugAddr = s; return nil }},
 }

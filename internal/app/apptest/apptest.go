@@ -44,6 +44,9 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 		"ZAPFLOW_DATA_DIR":  t.TempDir(),
 		"ZAPFLOW_LOG_LEVEL": "error",
 		"ZAPFLOW_SANDBOX":   "true",
+		// Tests that want the assistant switch it on themselves: its
+		// replies would add to every other test's sandbox record.
+		"ZAPFLOW_SANDBOX_ASSISTANT": "false",
 	}
 	if d == store.Postgres {
 		env["ZAPFLOW_DATABASE_URL"] = storetest.URL(t)
