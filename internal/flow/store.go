@@ -141,15 +141,10 @@ type runRow struct {
 // so two inputs to one run are applied one after the other, then reads it.
 func lockRun(ctx context.Context, tx store.Tx, id int64) (runRow, error) {
 	r := runRow{id: id}
-	n, err := tx.Exec(ctx, `UPDATE flow_runs SET version = version WHERE id = ?`, id)
-	if err != nil {
-		return r, err
-	}
-	if n == 0 {
-		return r, store.ErrNotFound
-	}
+	// The no-op UPDATE locks the row (a portable FOR UPDATE) and reads it
+	// in the same statement.
 	var state string
-	if err := tx.QueryRow(ctx, `SELECT flow_id, flow_version, version, state FROM flow_runs WHERE id = ?`, id).
+	if err := tx.QueryRow(ctx, `UPDATE flow_runs SET version = version WHERE id = ? RETURNING flow_id, flow_version, version, state`, id).
 		Scan(&r.flowID, &r.flowVersion, &r.ver, &state); err != nil {
 		return r, err
 	}

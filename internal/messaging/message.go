@@ -53,6 +53,10 @@ var statusRank = map[string]int{
 	StatusQueued: 0, StatusSent: 1, StatusDelivered: 2, StatusRead: 3, StatusPlayed: 4, StatusFailed: 5,
 }
 
+// statusRankSQL is statusRank of the stored status, in SQL.
+const statusRankSQL = `(CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3
+	WHEN 'played' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END)`
+
 // statusColumn is the timestamp column each status sets.
 var statusColumn = map[string]string{
 	StatusSent: "sent_at", StatusDelivered: "delivered_at", StatusRead: "read_at", StatusPlayed: "read_at", StatusFailed: "failed_at",
@@ -130,9 +134,19 @@ func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (a
 	if !known {
 		return false, nil, nil // e.g. "deleted", "warning": nothing to move
 	}
+	// One statement: the status moves only forward (statusRankSQL), and
+	// the timestamp column of every status seen is kept even when the
+	// status itself does not move (delivered after read still dates
+	// delivery).
+	q := `UPDATE messages SET status = CASE WHEN ? > ` + statusRankSQL + ` THEN ? ELSE status END,
+		` + col + ` = CASE WHEN ` + col + ` = 0 THEN ? ELSE ` + col + ` END, updated_at = ?`
+	args := []any{statusRank[u.Status], u.Status, u.At, now}
+	if u.Status == StatusFailed {
+		q += `, error_code = ?, error_message = ?, error_detail = ?`
+		args = append(args, u.ErrorCode, u.ErrorMessage, u.ErrorDetail)
+	}
 	var id int64
-	var cur string
-	err = tx.QueryRow(ctx, `SELECT id, status FROM messages WHERE wamid = ?`, u.WAMID).Scan(&id, &cur)
+	err = tx.QueryRow(ctx, q+` WHERE wamid = ? RETURNING id`, append(args, u.WAMID)...).Scan(&id)
 	if errors.Is(err, store.ErrNotFound) {
 		if linked, lerr := linkByOpaque(ctx, tx, u, now); lerr != nil || linked != nil {
 			return linked != nil, linked, lerr
@@ -142,23 +156,7 @@ func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (a
 			u.WAMID, u.Status, u.At, u.ErrorCode, u.ErrorMessage, u.ErrorDetail, now)
 		return false, nil, err
 	}
-	if err != nil {
-		return false, nil, err
-	}
-	next := cur
-	if statusRank[u.Status] > statusRank[cur] {
-		next = u.Status
-	}
-	// The timestamp column of every status seen is kept even when the
-	// status itself does not move (delivered after read still dates delivery).
-	q := `UPDATE messages SET status = ?, ` + col + ` = CASE WHEN ` + col + ` = 0 THEN ? ELSE ` + col + ` END, updated_at = ?`
-	args := []any{next, u.At, now}
-	if u.Status == StatusFailed {
-		q += `, error_code = ?, error_message = ?, error_detail = ?`
-		args = append(args, u.ErrorCode, u.ErrorMessage, u.ErrorDetail)
-	}
-	_, err = tx.Exec(ctx, q+` WHERE id = ?`, append(args, id)...)
-	return true, nil, err
+	return err == nil, nil, err
 }
 
 // linkByOpaque records the wamid of the message named in u.Opaque when
