@@ -188,12 +188,28 @@ func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (
 // RecordSent marks an outbound message accepted by Meta with its wamid and
 // applies any status that arrived before this record.
 func RecordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64) error {
-	if _, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
+	_, err := recordSent(ctx, tx, messageID, wamid, at, now)
+	return err
+}
+
+// recordSent is RecordSent that tells whether this was the first record
+// of the send: Meta's status webhook, which echoes our message id, may
+// have linked the wamid first (linkByOpaque), and then the send's outcome
+// has already been reported.
+func recordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64) (bool, error) {
+	n, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
 			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, error_code = '', error_message = '', error_detail = '',
 			in_doubt_since = 0, send_at = 0, updated_at = ?
-		WHERE id = ?`, wamid, at, now, messageID); err != nil {
-		return err
+		WHERE id = ? AND wamid IS NULL`, wamid, at, now, messageID)
+	if err != nil {
+		return false, err
 	}
+	return n > 0, applyPending(ctx, tx, wamid, now)
+}
+
+// applyPending applies the statuses of wamid that arrived before its send
+// was recorded.
+func applyPending(ctx context.Context, tx store.Tx, wamid string, now int64) error {
 	rows, err := tx.Query(ctx, `SELECT status, occurred_at, error_code, error_message, error_detail FROM pending_statuses WHERE wamid = ? ORDER BY id`, wamid)
 	if err != nil {
 		return err

@@ -97,8 +97,9 @@ func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult, hooks bo
 	now := store.Millis(o.Now())
 	switch r.kind {
 	case resultSent:
-		if err := RecordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now); err != nil || !hooks {
-			return err
+		first, err := recordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now)
+		if err != nil || !hooks || !first {
+			return err // not first: the status webhook reported the outcome already
 		}
 		return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, Source: j.source, Status: StatusSent, WAMID: r.wamid})
 	case resultRelease:

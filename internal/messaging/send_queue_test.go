@@ -234,3 +234,45 @@ func TestSendOutcomeHookErrorStillRecordsTheSend(t *testing.T) {
 		require.Len(t, cloud.callTimes(), 1)
 	})
 }
+
+// linkingCloud is Meta answering a send whose "sent" status webhook, which
+// echoes biz_opaque_callback_data, is processed before zapflow records the
+// answer: a race the sandbox wins often.
+type linkingCloud struct {
+	e *env
+	t *testing.T
+}
+
+func (c linkingCloud) SendMessage(_ context.Context, _, _ string, payload any) (whatsapp.SendResult, error) {
+	opaque, _ := payload.(map[string]any)["biz_opaque_callback_data"].(string)
+	ev := status("wamid.RACE", "sent", c.e.clock.Now())
+	ev.Status.BizOpaqueCallbackData = opaque
+	require.NoError(c.t, c.e.process(ev))
+	return whatsapp.SendResult{WAMID: "wamid.RACE"}, nil
+}
+
+// The outcome is reported once, whichever records the send first.
+func TestSendOutcomeReportedOnceWhenTheWebhookWins(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		o := newQueue(t, e, &scriptedCloud{}, 3)
+		o.CloudFor = func(account.Account) messaging.CloudAPI { return linkingCloud{e, t} }
+		o.Attach(e.svc)
+		var outcomes []messaging.SendOutcome
+		o.OnOutcome(func(_ context.Context, _ store.Tx, out messaging.SendOutcome) error {
+			outcomes = append(outcomes, out)
+			return nil
+		})
+		m := e.queueText(t, o, "olá")
+		n, err := o.Step(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		require.Len(t, outcomes, 1)
+		require.Equal(t, messaging.SendOutcome{MessageID: m.ID, Status: messaging.StatusSent, WAMID: "wamid.RACE"}, outcomes[0])
+		got := e.message(t, m.ID)
+		require.Equal(t, messaging.StatusSent, got.Status)
+		require.Equal(t, "wamid.RACE", got.WAMID)
+	})
+}
