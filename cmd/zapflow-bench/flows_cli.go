@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,7 +15,6 @@ func cmdFlows(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("flows", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := flowsConfig{}
-	var jsonOut bool
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "server base `URL` (API, webhooks and /sandbox on the same host)")
 	fs.StringVar(&cfg.Key, "key", "", "admin API `key` (required: creating flows and senders needs an admin)")
 	fs.Int64Var(&cfg.Account, "account", 1, "account `id` whose webhook URL and senders are used")
@@ -32,43 +30,24 @@ func cmdFlows(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&cfg.MaxWait, "wait", 5*time.Minute, "how long to wait for the sandbox to have sent everything")
 	fs.DurationVar(&cfg.RunSettle, "settle", 2*time.Minute, "after the last send, how long to wait for runs to record their send's outcome")
 	fs.BoolVar(&cfg.Keep, "keep", false, "leave the benchmark's flow enabled afterwards (default: disable it)")
-	fs.BoolVar(&jsonOut, "json", false, "print one JSON result line on stdout (the text report then goes to stderr)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "flows: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	if err := validateFlows(&cfg); err != nil {
-		fmt.Fprintf(stderr, "flows: %v\n", err)
-		return 2
-	}
-	cfg.Progress = stderr
-
-	res, err := runFlows(ctx, &cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "flows: %v\n", err)
-		return 1
-	}
-	report := stdout
-	if jsonOut {
-		report = stderr
-	}
-	printFlows(report, res)
-	if jsonOut {
-		line, _ := json.Marshal(res)
-		fmt.Fprintf(stdout, "%s\n", line)
-	}
-	if why := res.lost(); why != "" {
-		fmt.Fprintf(stderr, "flows: FAILED: %s\n", why)
-		return 1
-	}
-	return 0
+	return runSubcommand(ctx, fs, args, stdout, stderr, subcommand[*flowsResult]{
+		prepare: func() error {
+			cfg.URL = strings.TrimRight(cfg.URL, "/")
+			if err := validateFlows(&cfg); err != nil {
+				return err
+			}
+			cfg.Progress = stderr
+			return nil
+		},
+		run:   func(ctx context.Context) (*flowsResult, error) { return runFlows(ctx, &cfg) },
+		print: printFlows,
+		failed: func(res *flowsResult) string {
+			if why := res.lost(); why != "" {
+				return "FAILED: " + why
+			}
+			return ""
+		},
+	})
 }
 
 func validateFlows(cfg *flowsConfig) error {

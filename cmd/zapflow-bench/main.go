@@ -72,7 +72,6 @@ func cmdIntake(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	cfg := intakeConfig{}
 	var secret, phoneIDs string
-	var jsonOut bool
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080/webhooks/whatsapp/1", "webhook `URL` of the server under test")
 	fs.StringVar(&secret, "secret", "sandbox-app-secret", "app secret used to sign bodies (X-Hub-Signature-256)")
 	fs.StringVar(&cfg.Payload.WABA, "waba", "100000000000001", "WhatsApp Business Account id (entry[].id)")
@@ -85,48 +84,26 @@ func cmdIntake(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.IntVar(&cfg.PID, "pid", 0, "server `pid`: sample /proc/<pid>/status VmRSS every 100ms (warm-up included), report peak and VmHWM, and server CPU")
 	fs.Float64Var(&cfg.Dup, "dup", 0, "fraction of requests immediately re-sent verbatim as duplicates (0..1)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
-	fs.BoolVar(&jsonOut, "json", false, "print one JSON result line on stdout (the text report then goes to stderr)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "intake: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	cfg.Payload.Secret = []byte(secret)
-	for p := range strings.SplitSeq(phoneIDs, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			cfg.Payload.PhoneIDs = append(cfg.Payload.PhoneIDs, p)
-		}
-	}
-	cfg.Payload.RunID = strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(os.Getpid())
-	if err := validateIntake(&cfg); err != nil {
-		fmt.Fprintf(stderr, "intake: %v\n", err)
-		return 2
-	}
-
-	res, err := runIntake(ctx, &cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "intake: %v\n", err)
-		return 1
-	}
-	report := stdout
-	if jsonOut {
-		report = stderr
-	}
-	printIntake(report, res)
-	if jsonOut {
-		line, _ := json.Marshal(res)
-		fmt.Fprintf(stdout, "%s\n", line)
-	}
-	if res.OK == 0 {
-		fmt.Fprintln(stderr, "intake: no request was answered 200")
-		return 1
-	}
-	return 0
+	return runSubcommand(ctx, fs, args, stdout, stderr, subcommand[*intakeResult]{
+		prepare: func() error {
+			cfg.Payload.Secret = []byte(secret)
+			for p := range strings.SplitSeq(phoneIDs, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					cfg.Payload.PhoneIDs = append(cfg.Payload.PhoneIDs, p)
+				}
+			}
+			cfg.Payload.RunID = strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(os.Getpid())
+			return validateIntake(&cfg)
+		},
+		run:   func(ctx context.Context) (*intakeResult, error) { return runIntake(ctx, &cfg) },
+		print: printIntake,
+		failed: func(res *intakeResult) string {
+			if res.OK == 0 {
+				return "no request was answered 200"
+			}
+			return ""
+		},
+	})
 }
 
 func validateIntake(cfg *intakeConfig) error {

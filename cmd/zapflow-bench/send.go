@@ -628,7 +628,6 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := sendConfig{}
-	var jsonOut bool
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "server base `URL` (API and /sandbox on the same host)")
 	fs.StringVar(&cfg.Key, "key", "", "admin API `key` (required: setting rate_limit needs an admin)")
 	fs.IntVar(&cfg.N, "n", 2000, "template messages to send")
@@ -638,44 +637,25 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.PID, "pid", 0, "server `pid`: sample its VmRSS every 100ms and report the peak")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.DurationVar(&cfg.MaxWait, "wait", 5*time.Minute, "how long to wait for the sandbox to have sent everything")
-	fs.BoolVar(&jsonOut, "json", false, "print one JSON result line on stdout (the text report then goes to stderr)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "send: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	if err := validateSend(&cfg); err != nil {
-		fmt.Fprintf(stderr, "send: %v\n", err)
-		return 2
-	}
-	cfg.Progress = stderr
-
-	res, err := runSend(ctx, &cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "send: %v\n", err)
-		return 1
-	}
-	report := stdout
-	if jsonOut {
-		report = stderr
-	}
-	printSend(report, res)
-	if jsonOut {
-		line, _ := json.Marshal(res)
-		fmt.Fprintf(stdout, "%s\n", line)
-	}
-	if !res.ok() {
-		fmt.Fprintf(stderr, "send: FAILED: %d/%d accepted, %d sent, %d failed, sandbox sent %d\n",
-			res.Accepted, res.N, res.Sent, res.Failed, res.SandboxSent)
-		return 1
-	}
-	return 0
+	return runSubcommand(ctx, fs, args, stdout, stderr, subcommand[*sendResult]{
+		prepare: func() error {
+			cfg.URL = strings.TrimRight(cfg.URL, "/")
+			if err := validateSend(&cfg); err != nil {
+				return err
+			}
+			cfg.Progress = stderr
+			return nil
+		},
+		run:   func(ctx context.Context) (*sendResult, error) { return runSend(ctx, &cfg) },
+		print: printSend,
+		failed: func(res *sendResult) string {
+			if res.ok() {
+				return ""
+			}
+			return fmt.Sprintf("FAILED: %d/%d accepted, %d sent, %d failed, sandbox sent %d",
+				res.Accepted, res.N, res.Sent, res.Failed, res.SandboxSent)
+		},
+	})
 }
 
 func validateSend(cfg *sendConfig) error {

@@ -135,7 +135,7 @@ func TestUpdateAccountChangesOnlyGivenFields(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		a := e.createAccount(t, "888")
-		e.clock.Advance(time.Hour)
+		e.clock.Add(time.Hour)
 
 		up, err := e.svc.UpdateAccount(ctx, a.ID, account.AccountInput{AccessToken: ptr("EAAG-rotated"), DefaultRegion: ptr("gb")})
 		require.NoError(t, err)
@@ -193,7 +193,7 @@ func TestCachedAccountInvalidation(t *testing.T) {
 		c, err = e.svc.CachedAccount(ctx, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, "app-secret-4321", c.AppSecret, "served from the cache")
-		e.clock.Advance(31 * time.Second)
+		e.clock.Add(31 * time.Second)
 		c, err = e.svc.CachedAccount(ctx, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, "app-secret-elsewhere", c.AppSecret, "re-read after the TTL")

@@ -15,29 +15,12 @@ import (
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/testclock"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
 // t0 is the instant every test's clock starts at.
 var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-
-// clock is an injected, manually advanced time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // graphCall is one call the fake Graph received.
 type graphCall struct {
@@ -129,7 +112,7 @@ type env struct {
 	queue *jobs.Queue
 	svc   *account.Service
 	graph *fakeGraph
-	clock *clock
+	clock *testclock.Clock
 }
 
 func newEnv(t *testing.T, db store.DB) *env {
@@ -141,7 +124,7 @@ func newEnv(t *testing.T, db store.DB) *env {
 	workers := river.NewWorkers()
 	q, err := jobs.New(db, jobs.Config{Workers: workers})
 	require.NoError(t, err)
-	e := &env{db: db, box: box, queue: q, graph: newFakeGraph(), clock: &clock{now: t0}}
+	e := &env{db: db, box: box, queue: q, graph: newFakeGraph(), clock: testclock.New(t0)}
 	e.svc = account.New(account.Options{
 		DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0", Now: e.clock.Now,
 		GraphFor: func(a account.Account) account.Graph { return boundGraph{f: e.graph, url: a.GraphURL} },

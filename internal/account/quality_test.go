@@ -155,7 +155,7 @@ func TestEnsureSandboxIsIdempotent(t *testing.T) {
 		require.Equal(t, "http://127.0.0.1:8080/graph", cached.GraphURL)
 
 		// The server restarts on another port, with a new token.
-		e.clock.Advance(time.Hour)
+		e.clock.Add(time.Hour)
 		spec := sandboxSpec("http://127.0.0.1:9090/graph")
 		spec.AccessToken = "sandbox-token-2"
 		again, err := e.svc.EnsureSandbox(ctx, spec)

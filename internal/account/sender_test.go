@@ -20,7 +20,7 @@ func TestCreateSenderReadsTheNumberFromGraph(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		a := e.createAccount(t, "600")
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		e.graph.setNumber(whatsapp.PhoneNumber{
 			ID: "should-be-ignored", DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme Clínica",
 			QualityRating: "yellow", Status: "CONNECTED", MessagingLimitTier: "TIER_1K",
@@ -139,7 +139,7 @@ func TestCheckSender(t *testing.T) {
 		sn := e.createSender(t, a.ID, "8000001", "+55 11 4000-0001")
 		require.True(t, sn.Online)
 
-		e.clock.Advance(5 * time.Minute)
+		e.clock.Add(5 * time.Minute)
 		e.graph.setNumber(whatsapp.PhoneNumber{
 			DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme", Status: "DISCONNECTED", QualityRating: "RED", MessagingLimitTier: "TIER_250",
 		}, "8000001")
@@ -158,7 +158,7 @@ func TestCheckSender(t *testing.T) {
 
 		// A Graph failure is recorded on the sender and returned; the last
 		// known status stays.
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		e.graph.setNumberErr(&whatsapp.APIError{HTTPStatus: 401, Code: 190, Message: "Error validating access token: Session has expired"})
 		_, err = e.svc.CheckSender(ctx, sn.ID)
 		requireAppErr(t, err, apperr.KindInvalid, "invalid_access_token", "")
@@ -171,7 +171,7 @@ func TestCheckSender(t *testing.T) {
 		require.Equal(t, t0.Add(6*time.Minute), got.CheckedAt)
 
 		// Recovery clears check_error; an empty status keeps the old one.
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		e.graph.setNumberErr(nil)
 		e.graph.setNumber(whatsapp.PhoneNumber{DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme", QualityRating: "GREEN"}, "8000001")
 		got, err = e.svc.CheckSender(ctx, sn.ID)
@@ -222,7 +222,7 @@ func TestSendersListUpdateDelete(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []int64{s1.ID, s3.ID}, ids(ofA))
 
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		up, err := e.svc.UpdateSender(ctx, s1.ID, account.SenderInput{RateLimit: ptr(20)})
 		require.NoError(t, err)
 		require.Equal(t, 20, up.RateLimit)

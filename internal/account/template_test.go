@@ -89,7 +89,7 @@ func TestSyncTemplates(t *testing.T) {
 		require.Equal(t, []string{}, promo.Placeholders)
 
 		// Second sync: one status changed, one template deleted at Meta.
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		e.graph.setTemplates("1100", appointmentTemplate("PAUSED"), namedTemplate())
 		n, err = e.svc.SyncTemplates(ctx, a.ID)
 		require.NoError(t, err)
@@ -105,7 +105,7 @@ func TestSyncTemplates(t *testing.T) {
 		require.Equal(t, t0.Add(time.Minute), byName["appointment_confirmation/pt_BR"].UpdatedAt)
 
 		// A failing list changes nothing.
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		e.graph.setTemplatesErr(&whatsapp.APIError{HTTPStatus: 401, Code: 190, Message: "Error validating access token"})
 		_, err = e.svc.SyncTemplates(ctx, a.ID)
 		requireAppErr(t, err, apperr.KindInvalid, "invalid_access_token", "")
@@ -114,7 +114,7 @@ func TestSyncTemplates(t *testing.T) {
 		require.Len(t, ts, 2)
 
 		// An empty list at Meta empties ours.
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		e.graph.setTemplatesErr(nil)
 		e.graph.setTemplates("1100")
 		n, err = e.svc.SyncTemplates(ctx, a.ID)
@@ -140,7 +140,7 @@ func TestSyncTemplatesLeavesOtherAccountsAlone(t *testing.T) {
 		_, err = e.svc.SyncTemplates(ctx, b.ID)
 		require.NoError(t, err)
 
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		e.graph.setTemplates("1200")
 		_, err = e.svc.SyncTemplates(ctx, a.ID)
 		require.NoError(t, err)
@@ -227,7 +227,7 @@ func TestApplyTemplateStatus(t *testing.T) {
 		}
 
 		// By Meta's id, only within the named WABA (b shares the meta id here).
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "PAUSED", TemplateID: "1000000000000101",
 			Name: "appointment_confirmation", Language: "pt_BR"})
 		tp := get(a.ID, "appointment_confirmation", "pt_BR")
@@ -254,7 +254,7 @@ func TestApplyTemplateStatus(t *testing.T) {
 		require.Equal(t, "REJECTED", get(a.ID, "order_named", "en_US").Status)
 
 		// An event that is not a status change (FLAGGED warns only) changes nothing.
-		e.clock.Advance(time.Minute)
+		e.clock.Add(time.Minute)
 		before := get(a.ID, "appointment_confirmation", "pt_BR")
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "FLAGGED", TemplateID: "1000000000000101"})
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "SOMETHING_NEW", TemplateID: "1000000000000101"})

@@ -22,28 +22,12 @@ import (
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/testclock"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
 // t0 is when each test's first customer message arrives.
 var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // chatCall is one request the fake model received.
 type chatCall struct {
@@ -181,7 +165,7 @@ const (
 
 type env struct {
 	db       store.DB
-	clock    *clock
+	clock    *testclock.Clock
 	model    *fakeModel
 	settings *settings.Store
 	svc      *Service
@@ -199,7 +183,7 @@ func newEnv(t *testing.T, db store.DB) *env {
 	t.Helper()
 	box, err := secret.New("test-key")
 	require.NoError(t, err)
-	e := &env{db: db, clock: &clock{now: t0}, model: newFakeModel(t), jobs: &recorder{}, typing: &fakeTyping{}}
+	e := &env{db: db, clock: testclock.New(t0), model: newFakeModel(t), jobs: &recorder{}, typing: &fakeTyping{}}
 	e.settings = settings.New(db, e.clock.Now, time.Second)
 	q, err := jobs.New(db, jobs.Config{Workers: river.NewWorkers()})
 	require.NoError(t, err)

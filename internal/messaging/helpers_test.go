@@ -2,7 +2,6 @@ package messaging_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,28 +14,12 @@ import (
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/testclock"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
 // t0 is when the first customer message of each test was sent.
 var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
 
 // fakeGraph knows every phone number id as a CONNECTED number.
 type fakeGraph struct{}
@@ -54,7 +37,7 @@ const wabaID = "102030405060"
 
 type env struct {
 	db       store.DB
-	clock    *clock
+	clock    *testclock.Clock
 	accounts *account.Service
 	svc      *messaging.Service
 	account  account.Account
@@ -72,7 +55,7 @@ func newEnv(t testing.TB, db store.DB) *env {
 	workers := river.NewWorkers()
 	q, err := jobs.New(db, jobs.Config{Workers: workers})
 	require.NoError(t, err)
-	e := &env{db: db, clock: &clock{now: t0.Add(time.Minute)}}
+	e := &env{db: db, clock: testclock.New(t0.Add(time.Minute))}
 	e.accounts = account.New(account.Options{
 		DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0", Now: e.clock.Now,
 		GraphFor: func(account.Account) account.Graph { return fakeGraph{} },

@@ -16,6 +16,7 @@ import (
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
+	"github.com/zapflow/zapflow/internal/testclock"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
@@ -23,7 +24,7 @@ import (
 // accepts; it records when (by the test clock) each call came.
 type scriptedCloud struct {
 	mu    sync.Mutex
-	clock *clock
+	clock *testclock.Clock
 	errs  []error
 	calls []time.Time
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/testclock"
 )
 
 const (
@@ -21,24 +23,6 @@ const (
 	ana     = "+5511988887777"
 	anaWaID = "5511988887777"
 )
-
-// fakeClock is the injected clock: tests move time instead of sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // captured is one webhook POST as our intake saw it.
 type captured struct {
@@ -206,10 +190,10 @@ type env struct {
 	sb    *Sandbox
 	srv   *httptest.Server
 	in    *intake
-	clock *fakeClock
+	clock *testclock.Clock
 }
 
-func testConfig(in *intake, clock *fakeClock) Config {
+func testConfig(in *intake, clock *testclock.Clock) Config {
 	return Config{
 		WebhookURL:   in.srv.URL,
 		Now:          clock.Now,
@@ -230,7 +214,7 @@ func newEnv(t *testing.T, mutate func(*Config)) *env {
 // newStoppedEnv builds everything but does not start delivery.
 func newStoppedEnv(t *testing.T, mutate func(*Config)) *env {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
 	in := newIntake(t)
 	cfg := testConfig(in, clock)
 	if mutate != nil {

@@ -200,10 +200,10 @@ func TestWindowOpensAndCloses(t *testing.T) {
 	require.Equal(t, 400, resp.StatusCode)
 	require.Equal(t, 131047, graphErr(t, resp, out).code)
 
-	e.clock.Advance(24*time.Hour - time.Second)
+	e.clock.Add(24*time.Hour - time.Second)
 	resp, _ = e.send(t, loja, textMsg(ana, "ainda dentro"))
 	require.Equal(t, 200, resp.StatusCode)
-	e.clock.Advance(2 * time.Second)
+	e.clock.Add(2 * time.Second)
 	resp, out = e.send(t, loja, textMsg(ana, "fora da janela"))
 	require.Equal(t, 400, resp.StatusCode)
 	require.Equal(t, 131047, graphErr(t, resp, out).code)
@@ -291,7 +291,7 @@ func TestThroughputLimit(t *testing.T) {
 			resp, _ = e.send(t, suporte, apptMsg(ana))
 			require.Equal(t, 200, resp.StatusCode)
 
-			e.clock.Advance(time.Second)
+			e.clock.Add(time.Second)
 			resp, _ = e.send(t, loja, apptMsg(ana))
 			require.Equal(t, 200, resp.StatusCode)
 			require.Len(t, e.sb.Sent(), 7)
@@ -312,7 +312,7 @@ func TestPairRateLimit(t *testing.T) {
 	require.Equal(t, 131056, graphErr(t, resp, out).code)
 	resp, _ = e.send(t, loja, apptMsg("+5511977776666")) // other customers are unaffected
 	require.Equal(t, 200, resp.StatusCode)
-	e.clock.Advance(pairInterval)
+	e.clock.Add(pairInterval)
 	resp, _ = e.send(t, loja, apptMsg(ana))
 	require.Equal(t, 200, resp.StatusCode)
 }

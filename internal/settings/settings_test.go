@@ -2,7 +2,6 @@ package settings_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,24 +10,8 @@ import (
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
+	"github.com/zapflow/zapflow/internal/testclock"
 )
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 type section struct {
 	Enabled bool     `json:"enabled"`
@@ -42,7 +25,7 @@ func TestDefaultsThenSavedValue(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}
+		c := testclock.New(time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC))
 		s := settings.New(db, c.Now, time.Second)
 
 		got, err := settings.Get(ctx, s, nil, "demo", def)
@@ -76,7 +59,7 @@ func TestOtherProcessSeesChangeAfterTTL(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}
+		c := testclock.New(time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC))
 		a := settings.New(db, c.Now, time.Second)
 		b := settings.New(db, c.Now, time.Second)
 
