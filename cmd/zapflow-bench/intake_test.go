@@ -129,7 +129,7 @@ func TestIntakeCountsMatchServer(t *testing.T) {
 	require.LessOrEqual(t, res.LatencyMs.P90, res.LatencyMs.P99)
 	require.LessOrEqual(t, res.LatencyMs.P99, res.LatencyMs.Max)
 	require.Positive(t, res.PeakRSSMiB, "sampled our own pid")
-	require.GreaterOrEqual(t, res.HWMMiB, res.PeakRSSMiB)
+	requireHWMCoversPeak(t, res.HWMMiB, res.PeakRSSMiB)
 
 	var out bytes.Buffer
 	printIntake(&out, res)
@@ -200,7 +200,7 @@ func TestRSSCommand(t *testing.T) {
 	require.GreaterOrEqual(t, res.Samples, 3)
 	require.Positive(t, res.MeanRSSMiB)
 	require.GreaterOrEqual(t, res.PeakRSSMiB, res.MeanRSSMiB)
-	require.GreaterOrEqual(t, res.HWMMiB, res.PeakRSSMiB)
+	requireHWMCoversPeak(t, res.HWMMiB, res.PeakRSSMiB)
 
 	code = run(context.Background(), []string{"rss", "-pid", "999999999", "-for", "10ms"}, &stdout, &stderr)
 	require.Equal(t, 1, code)
@@ -215,4 +215,12 @@ func TestReadProcCPU(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, d)
 	require.True(t, strings.HasPrefix(formatStatuses(map[int]int64{503: 1, 500: 2}), "500=2 503=1"))
+}
+
+// requireHWMCoversPeak checks VmHWM against the peak VmRSS sample. Linux
+// keeps RSS in per-thread counters that are folded in lazily, so a VmRSS
+// sample can run ahead of VmHWM by a little: allow 1 MiB.
+func requireHWMCoversPeak(t *testing.T, hwm, peak float64) {
+	t.Helper()
+	require.GreaterOrEqual(t, hwm, peak-1, "VmHWM %.2f MiB, peak sample %.2f MiB", hwm, peak)
 }
