@@ -145,7 +145,10 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 		}
 		switch {
 		case len(jobs) == budget:
-			next = min(next, claimHorizon/2) // more waiting: top up then
+			// More are waiting: top up when half of what is booked has gone
+			// (maxClaim can book less than the horizon at high rates).
+			booked := free + time.Duration(float64(budget)/rate*float64(time.Second))
+			next = min(next, max(booked/2, time.Millisecond))
 		case len(jobs) == 0:
 			if at, err := o.nextDue(ctx, s.id); err != nil {
 				return 0, 0, err
