@@ -37,6 +37,15 @@ const workerWaitMax = 30
 // Kind names the job.
 func (replyArgs) Kind() string { return "ai_assistant_reply" }
 
+// QueueAssistant is the River queue of the assistant's replies. A reply
+// job waits out the typing delay in its worker, so the replies get their
+// own workers and never hold up flows and sender checks on the default
+// queue.
+const QueueAssistant = "assistant"
+
+// InsertOpts puts replies on their own queue.
+func (replyArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueAssistant} }
+
 // typingArgs shows the typing indicator on inbound message WAMID.
 type typingArgs struct {
 	SenderID int64  `json:"sender_id"`

@@ -110,6 +110,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Workers: workers,
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 20},
+			ai.QueueAssistant:  {MaxWorkers: 100},
 		},
 		Logger: log.With("component", "river"),
 	})
