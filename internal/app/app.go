@@ -111,6 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 20},
 			ai.QueueAssistant:  {MaxWorkers: 100},
+			flow.QueueCalls:    {MaxWorkers: 50},
 		},
 		Logger: log.With("component", "river"),
 	})

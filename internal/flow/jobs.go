@@ -40,6 +40,14 @@ type HTTPArgs struct {
 // Kind is River's job kind.
 func (HTTPArgs) Kind() string { return "flow.http" }
 
+// QueueCalls is the River queue of the steps that call out (HTTP, AI):
+// they wait on other servers for seconds, so they get their own workers
+// and a slow endpoint never holds up wake-ups and the other jobs.
+const QueueCalls = "flow_calls"
+
+// InsertOpts puts HTTP steps on the calls queue.
+func (HTTPArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueCalls} }
+
 // AIArgs performs a generate_ai_reply step.
 type AIArgs struct {
 	RunID   int64    `json:"run_id"`
@@ -49,6 +57,9 @@ type AIArgs struct {
 
 // Kind is River's job kind.
 func (AIArgs) Kind() string { return "flow.ai" }
+
+// InsertOpts puts AI steps on the calls queue.
+func (AIArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueCalls} }
 
 // Register adds the flow workers.
 func (s *Service) Register(workers *river.Workers) {
