@@ -54,7 +54,7 @@ func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State,
 // A missing run is not an error: it was deleted, so stale work finds
 // nothing to do.
 func (s *Service) apply(ctx context.Context, tx store.Tx, id int64, in Input) (State, bool, error) {
-	r, err := lockRun(ctx, tx, id)
+	r, err := lockRun(ctx, tx, s.DB.Dialect(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return State{}, false, nil
 	}

@@ -137,15 +137,19 @@ type runRow struct {
 	state            State
 }
 
-// lockRun takes the run's row lock (a no-op write: portable FOR UPDATE)
-// so two inputs to one run are applied one after the other, then reads it.
-func lockRun(ctx context.Context, tx store.Tx, id int64) (runRow, error) {
+// lockRun reads a run for changing it, so two inputs to one run are
+// applied one after the other: PostgreSQL takes the row lock (FOR UPDATE);
+// SQLite needs none, its one writer runs a write transaction at a time.
+// (A no-op UPDATE would lock on both, but on PostgreSQL it writes a new
+// row version, index entries and WAL for every input.)
+func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, id int64) (runRow, error) {
 	r := runRow{id: id}
-	// The no-op UPDATE locks the row (a portable FOR UPDATE) and reads it
-	// in the same statement.
+	q := `SELECT flow_id, flow_version, version, state FROM flow_runs WHERE id = ?`
+	if d == store.Postgres {
+		q += ` FOR UPDATE`
+	}
 	var state string
-	if err := tx.QueryRow(ctx, `UPDATE flow_runs SET version = version WHERE id = ? RETURNING flow_id, flow_version, version, state`, id).
-		Scan(&r.flowID, &r.flowVersion, &r.ver, &state); err != nil {
+	if err := tx.QueryRow(ctx, q, id).Scan(&r.flowID, &r.flowVersion, &r.ver, &state); err != nil {
 		return r, err
 	}
 	return r, json.Unmarshal([]byte(state), &r.state)
