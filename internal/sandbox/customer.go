@@ -45,8 +45,8 @@ func (s *Sandbox) CustomerWrites(phoneNumberID, from, name, text string) (string
 	wamid := newWAMID(waID, true)
 	s.windows[pairKey{phoneNumberID, waID}] = now
 	delete(s.notOnWA, waID) // someone who writes in is on WhatsApp
-	s.inbound = append(s.inbound, InboundMessage{WAMID: wamid, PhoneNumberID: phoneNumberID,
-		From: waID, Name: name, Text: text, Time: now})
+	s.inbound = record(s.inbound, InboundMessage{WAMID: wamid, PhoneNumberID: phoneNumberID,
+		From: waID, Name: name, Text: text, Time: now}, s.cfg.MaxRecords)
 	s.enqueueLocked(&event{field: "messages", meta: s.metadata(snd),
 		contact: &whContact{Profile: whProfile{Name: name}, WaID: waID},
 		message: &whMessage{From: waID, ID: wamid, Timestamp: unix(now), Type: "text", Text: &whText{Body: text}},

@@ -66,6 +66,10 @@ type Config struct {
 	RetryInitial time.Duration
 	RetryMax     time.Duration
 	MaxAttempts  int
+	// MaxRecords bounds each record tests read (Sent, Received, Typing):
+	// beyond it the oldest tenth is dropped, so a sandbox left running
+	// does not grow without end. Default 100,000.
+	MaxRecords int
 }
 
 // SentMessage is one message the send endpoint accepted. Tests use Sent() to
@@ -218,7 +222,20 @@ func withDefaults(cfg Config) Config {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = defaultMaxAttempts
 	}
+	if cfg.MaxRecords <= 0 {
+		cfg.MaxRecords = 100_000
+	}
 	return cfg
+}
+
+// record appends v to a record, dropping the oldest tenth once it holds
+// limit entries.
+func record[T any](list []T, v T, limit int) []T {
+	if len(list) >= limit {
+		drop := max(len(list)/10, 1)
+		list = append(list[:0], list[drop:]...)
+	}
+	return append(list, v)
 }
 
 func senderDefaults(snd Sender) Sender {

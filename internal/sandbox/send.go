@@ -190,7 +190,7 @@ func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest) (any, *apiE
 	if out.tpl != nil {
 		msg.TemplateName, msg.TemplateLanguage = out.tpl.Name, out.tpl.Language
 	}
-	s.sent = append(s.sent, msg)
+	s.sent = record(s.sent, msg, s.cfg.MaxRecords)
 	if undeliverable {
 		s.scheduleFailedLocked(snd, msg, req.BizOpaqueCallbackData, 131026)
 	} else {

@@ -36,7 +36,7 @@ func (s *Sandbox) typingLocked(snd *senderState, req *sendRequest) *apiError {
 			waID = in.From
 		}
 	}
-	s.typing = append(s.typing, TypingIndicator{PhoneNumberID: snd.PhoneNumberID, MessageID: req.MessageID, WaID: waID, Time: s.now()})
+	s.typing = record(s.typing, TypingIndicator{PhoneNumberID: snd.PhoneNumberID, MessageID: req.MessageID, WaID: waID, Time: s.now()}, s.cfg.MaxRecords)
 	return nil
 }
 

@@ -168,3 +168,15 @@ func TestDefaultTemplatesContract(t *testing.T) {
 	require.Equal(t, 1, statuses["REJECTED"])
 	require.GreaterOrEqual(t, statuses["APPROVED"], 4)
 }
+
+func TestRecordsAreBounded(t *testing.T) {
+	var list []int
+	for i := range 25 {
+		list = record(list, i, 10)
+	}
+	require.LessOrEqual(t, len(list), 10)
+	require.Equal(t, 24, list[len(list)-1], "the newest is kept")
+	for i := 1; i < len(list); i++ {
+		require.Equal(t, list[i-1]+1, list[i], "in order, oldest dropped first")
+	}
+}
