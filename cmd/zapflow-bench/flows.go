@@ -355,17 +355,5 @@ func matchSends(res *flowsResult, ours []sandboxSent, posts []inboundPost, custo
 		res.E2ES = span.Seconds()
 		res.FlowsPerS = float64(res.SandboxSent) / span.Seconds()
 	}
-	for k, s := range senders {
-		ts := times[k]
-		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
-		st := senderStats{ID: s.ID, PhoneNumberID: s.PhoneNumberID, ConfiguredRate: res.RatePerSender, Sends: len(ts)}
-		if len(ts) > 0 {
-			st.First, st.Last = ts[0], ts[len(ts)-1]
-			st.MeasuredRate = measuredRate(ts)
-			st.DeviationPct = deviationPct(st.MeasuredRate, res.RatePerSender)
-			st.MaxPerSecond = maxInWindow(ts, time.Second)
-			st.MaxGapS = maxGap(ts).Seconds()
-		}
-		res.PerSender = append(res.PerSender, st)
-	}
+	res.PerSender = perSenderStats(senders, times, res.RatePerSender)
 }

@@ -457,19 +457,7 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 		}
 	}
 	res.SandboxSent = len(ours)
-	for i, s := range senders {
-		ts := times[i]
-		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
-		st := senderStats{ID: s.ID, PhoneNumberID: s.PhoneNumberID, ConfiguredRate: cfg.Rate, Sends: len(ts)}
-		if len(ts) > 0 {
-			st.First, st.Last = ts[0], ts[len(ts)-1]
-			st.MeasuredRate = measuredRate(ts)
-			st.DeviationPct = deviationPct(st.MeasuredRate, cfg.Rate)
-			st.MaxPerSecond = maxInWindow(ts, time.Second)
-			st.MaxGapS = maxGap(ts).Seconds()
-		}
-		res.PerSender = append(res.PerSender, st)
-	}
+	res.PerSender = append(res.PerSender, perSenderStats(senders, times, cfg.Rate)...)
 	if res.SandboxSent > 0 {
 		if span := lastSend.Sub(first202); span > 0 {
 			res.ThroughputS = span.Seconds()

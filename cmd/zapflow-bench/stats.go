@@ -49,3 +49,23 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // ms converts a duration to fractional milliseconds for reports.
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// perSenderStats measures how each sender was paced from the times the
+// sandbox accepted its sends (times[i] belongs to senders[i]; sorted here).
+func perSenderStats(senders []apiSender, times [][]time.Time, rate int) []senderStats {
+	out := make([]senderStats, 0, len(senders))
+	for i, s := range senders {
+		ts := times[i]
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		st := senderStats{ID: s.ID, PhoneNumberID: s.PhoneNumberID, ConfiguredRate: rate, Sends: len(ts)}
+		if len(ts) > 0 {
+			st.First, st.Last = ts[0], ts[len(ts)-1]
+			st.MeasuredRate = measuredRate(ts)
+			st.DeviationPct = deviationPct(st.MeasuredRate, rate)
+			st.MaxPerSecond = maxInWindow(ts, time.Second)
+			st.MaxGapS = maxGap(ts).Seconds()
+		}
+		out = append(out, st)
+	}
+	return out
+}
