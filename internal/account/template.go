@@ -91,7 +91,7 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 		// stepped back) cannot keep a deleted template.
 		q := `DELETE FROM templates WHERE account_id = ?`
 		if len(keep) > 1 {
-			q += ` AND id NOT IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(keep)-1), ", ") + `)`
+			q += ` AND id NOT IN (` + store.List(len(keep)-1) + `)`
 		}
 		_, err := tx.Exec(ctx, q, keep...)
 		return err

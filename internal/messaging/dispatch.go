@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/ratelimit"
@@ -247,7 +246,7 @@ func (o *Outbox) claim(ctx context.Context, due []sendJob, now time.Time) ([]sen
 			}
 			args = append(args, store.Millis(now))
 			rows, err := tx.Query(ctx, `UPDATE messages SET attempts = attempts + 1, in_doubt_since = ?, send_at = ?, updated_at = ?
-				WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", size), ", ")+`)
+				WHERE id IN (`+store.List(size)+`)
 				AND status = 'queued' AND send_at > 0 AND send_at <= ? RETURNING id`, args...)
 			if err != nil {
 				return err

@@ -31,8 +31,14 @@ func rebind(query string) string {
 // Placeholders returns "(?, ?, …)" groups for a multi-row VALUES clause:
 // rows groups of cols placeholders each, separated by commas.
 func Placeholders(rows, cols int) string {
-	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	group := "(" + List(cols) + ")"
 	return strings.TrimSuffix(strings.Repeat(group+", ", rows), ", ")
+}
+
+// List returns n placeholders separated by commas ("?, ?, ?"), for an
+// IN (…) list.
+func List(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // chunkSizes are the only batch sizes Chunks produces, so a multi-row

@@ -136,3 +136,9 @@ func TestRelaxedDurability(t *testing.T) {
 		require.Equal(t, full, mode(ctx), "an ordinary transaction after a relaxed one is durable again")
 	})
 }
+
+func TestList(t *testing.T) {
+	require.Equal(t, "?", store.List(1))
+	require.Equal(t, "?, ?, ?", store.List(3))
+	require.Equal(t, "(?, ?), (?, ?)", store.Placeholders(2, 2))
+}
