@@ -71,6 +71,7 @@ type Service struct {
 
 	mu      sync.RWMutex
 	secrets map[int64]cachedAccount // intake reads secrets on every webhook
+	trust   trustTable              // processing checks every event against it
 }
 
 type cachedAccount struct {
@@ -188,6 +189,7 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (Account, 
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Name, a.WABAID, tok, sec, ver, a.GraphURL, a.GraphVersion, a.DefaultRegion, a.Sandbox, store.Millis(now), store.Millis(now)).Scan(&a.ID)
 	})
+	s.trust.reset() // a new account may join a signer's group
 	if errors.Is(err, store.ErrConflict) {
 		return a, &apperr.Error{Kind: apperr.KindConflict, Code: "account_exists", Field: "waba_id", Message: "an account with this waba_id already exists"}
 	}
@@ -298,6 +300,7 @@ func (s *Service) forget(id int64) {
 	s.mu.Lock()
 	delete(s.secrets, id)
 	s.mu.Unlock()
+	s.trust.reset()
 }
 
 func (s *Service) encrypt(a Account) (tok, sec, ver string, err error) {

@@ -235,7 +235,7 @@ func (e *env) customerWrites(t *testing.T, body string) int64 {
 	wamid := "wamid.IN" + itoa(e.wamids)
 	ev := whatsapp.Event{Kind: whatsapp.EventMessage, WABAID: wabaID, PhoneNumberID: phoneID,
 		Message: &whatsapp.InboundMessage{ID: wamid, From: customer, ProfileName: "Ana", Timestamp: e.clock.Now(), Type: "text", Text: &whatsapp.Text{Body: body}}}
-	require.NoError(t, e.db.InTx(ctx, func(tx store.Tx) error { return e.msgs.Process(ctx, tx, ev) }))
+	require.NoError(t, e.db.InTx(ctx, func(tx store.Tx) error { return e.msgs.Process(ctx, tx, e.sender.AccountID, ev) }))
 	var id int64
 	require.NoError(t, e.db.Read().QueryRow(ctx, `SELECT id FROM messages WHERE wamid = ?`, wamid).Scan(&id))
 	return id

@@ -222,6 +222,7 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	a.Outbox.Start(ctx)
+	a.Messaging.Start(context.WithoutCancel(ctx))
 	if a.Sandbox != nil {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
 	}
@@ -247,6 +248,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.Writer.Close()
 	a.Dispatcher.Stop()
 	a.Outbox.Stop(sctx)
+	a.Messaging.Stop()
 	if qerr := a.Queue.Stop(sctx); qerr != nil {
 		a.log.Warn("jobs shutdown", "err", qerr)
 	}

@@ -23,7 +23,9 @@ const eventsPerTx = 256
 const pgLanes = 8
 
 // ProcessFunc applies one event inside tx (messaging.Service.Process).
-type ProcessFunc func(ctx context.Context, tx store.Tx, ev whatsapp.Event) error
+// signer is the account whose app secret verified the webhook that carried
+// it: processing applies only what that account may speak for.
+type ProcessFunc func(ctx context.Context, tx store.Tx, signer int64, ev whatsapp.Event) error
 
 // Dispatcher applies stored events. Its lanes work in parallel, each over
 // a fixed set of partitions in one transaction at a time. SQLite has a
@@ -190,7 +192,9 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 				return errEventFailed
 			}
 			failed++
-			d.log.Warn("event not applied", "event_id", e.id, "kind", e.kind, "err", perr)
+			ae, _ := apperr.As(perr)
+			d.metrics.EventsDropped.WithLabelValues(ae.Code).Inc()
+			d.log.Warn("event not applied", "event_id", e.id, "kind", e.kind, "account", e.account, "code", ae.Code, "err", perr)
 			if _, err := tx.Exec(ctx, `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
 				now, truncate(perr.Error(), 500), e.id); err != nil {
 				return err
@@ -218,7 +222,7 @@ func (d *Dispatcher) apply(ctx context.Context, tx store.Tx, e pendingEvent) err
 	if err := json.Unmarshal(e.payload, &ev); err != nil {
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "undecodable_event", Message: "the stored event cannot be decoded", Err: err}
 	}
-	return d.process(ctx, tx, ev)
+	return d.process(ctx, tx, e.account, ev)
 }
 
 // applyIsolated applies one event under a savepoint, rolling back only it
@@ -240,15 +244,16 @@ func (d *Dispatcher) applyIsolated(ctx context.Context, tx store.Tx, e pendingEv
 
 type pendingEvent struct {
 	id      int64
+	account int64 // the signer
 	kind    string
 	payload []byte
 }
 
 func (d *Dispatcher) pendingEvents(ctx context.Context, tx store.Tx, lane int) ([]pendingEvent, error) {
-	q := `SELECT id, kind, payload FROM inbound_events WHERE partition IN (?, ?) AND processed_at = 0 ORDER BY id LIMIT ?`
+	q := `SELECT id, account_id, kind, payload FROM inbound_events WHERE partition IN (?, ?) AND processed_at = 0 ORDER BY id LIMIT ?`
 	args := []any{lane, lane + pgLanes, eventsPerTx}
 	if d.lanes == 1 {
-		q = `SELECT id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
+		q = `SELECT id, account_id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
 		args = []any{eventsPerTx}
 	}
 	rows, err := tx.Query(ctx, q, args...)
@@ -260,7 +265,7 @@ func (d *Dispatcher) pendingEvents(ctx context.Context, tx store.Tx, lane int) (
 	for rows.Next() {
 		var e pendingEvent
 		var payload string
-		if err := rows.Scan(&e.id, &e.kind, &payload); err != nil {
+		if err := rows.Scan(&e.id, &e.account, &e.kind, &payload); err != nil {
 			return nil, err
 		}
 		e.payload = []byte(payload)

@@ -86,7 +86,7 @@ func ptr[T any](v T) *T { return &v }
 // process applies one event in its own transaction.
 func (e *env) process(ev whatsapp.Event) error {
 	ctx := context.Background()
-	return e.db.InTx(ctx, func(tx store.Tx) error { return e.svc.Process(ctx, tx, ev) })
+	return e.db.InTx(ctx, func(tx store.Tx) error { return e.svc.Process(ctx, tx, e.account.ID, ev) })
 }
 
 func (e *env) mustProcess(t *testing.T, ev whatsapp.Event) {

@@ -25,12 +25,18 @@ type Message struct {
 	ErrorCode      string          `json:"error_code,omitempty"`
 	ErrorMessage   string          `json:"error_message,omitempty"`
 	ErrorDetail    string          `json:"error_detail,omitempty"`
-	OccurredAt     time.Time       `json:"occurred_at"`
-	SentAt         time.Time       `json:"sent_at,omitzero"`
-	DeliveredAt    time.Time       `json:"delivered_at,omitzero"`
-	ReadAt         time.Time       `json:"read_at,omitzero"`
-	FailedAt       time.Time       `json:"failed_at,omitzero"`
-	CreatedAt      time.Time       `json:"created_at"`
+	// Context is Meta's context object of an inbound message: the wamid it
+	// replies to (id, from) and the forwarded flags.
+	Context json.RawMessage `json:"context,omitempty"`
+	// ReplyToMessageID is our message that Context.id names, when the
+	// customer replied to one of ours in this conversation.
+	ReplyToMessageID int64     `json:"reply_to_message_id,omitempty"`
+	OccurredAt       time.Time `json:"occurred_at"`
+	SentAt           time.Time `json:"sent_at,omitzero"`
+	DeliveredAt      time.Time `json:"delivered_at,omitzero"`
+	ReadAt           time.Time `json:"read_at,omitzero"`
+	FailedAt         time.Time `json:"failed_at,omitzero"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // Message directions and statuses.
@@ -63,15 +69,18 @@ var statusColumn = map[string]string{
 }
 
 const messageColumns = `id, conversation_id, direction, COALESCE(wamid, ''), type, content, summary, status, error_code, error_message,
-	error_detail, occurred_at, sent_at, delivered_at, read_at, failed_at, created_at`
+	error_detail, context, reply_to_message_id, occurred_at, sent_at, delivered_at, read_at, failed_at, created_at`
 
 func scanMessage(row store.Row) (Message, error) {
 	var m Message
-	var content string
+	var content, msgContext string
 	var occurred, sent, delivered, read, failed, created int64
 	err := row.Scan(&m.ID, &m.ConversationID, &m.Direction, &m.WAMID, &m.Type, &content, &m.Summary, &m.Status, &m.ErrorCode,
-		&m.ErrorMessage, &m.ErrorDetail, &occurred, &sent, &delivered, &read, &failed, &created)
+		&m.ErrorMessage, &m.ErrorDetail, &msgContext, &m.ReplyToMessageID, &occurred, &sent, &delivered, &read, &failed, &created)
 	m.Content = json.RawMessage(content)
+	if msgContext != "" {
+		m.Context = json.RawMessage(msgContext)
+	}
 	m.OccurredAt, m.SentAt, m.DeliveredAt = store.Time(occurred), store.Time(sent), store.Time(delivered)
 	m.ReadAt, m.FailedAt, m.CreatedAt = store.Time(read), store.Time(failed), store.Time(created)
 	return m, err
@@ -110,29 +119,45 @@ type StatusUpdate struct {
 	// Opaque is the biz_opaque_callback_data Meta echoes: "zf:<message id>"
 	// on our sends, which links a status to a message whose wamid we never
 	// recorded (the process died right after Meta accepted the send).
-	Opaque       string
-	WAMID        string
-	Status       string
-	At           int64 // unix ms
-	ErrorCode    string
-	ErrorMessage string
-	ErrorDetail  string
+	Opaque string
+	// PhoneNumberID is the number the status was reported for, and
+	// AccountID the account of the WABA that reported it: the status moves
+	// only a message of that number. Empty: no check (internal callers).
+	PhoneNumberID string
+	AccountID     int64
+	WAMID         string
+	Status        string
+	At            int64 // unix ms
+	ErrorCode     string
+	ErrorMessage  string
+	ErrorDetail   string
 }
+
+// ofNumber is the condition "the message was exchanged through the number
+// ?" on messages, for binding a status to the number that reported it.
+const ofNumber = ` AND EXISTS (SELECT 1 FROM conversations c JOIN senders s ON s.id = c.sender_id
+	WHERE c.id = messages.conversation_id AND s.phone_number_id = ?)`
 
 // ApplyStatus moves the message with u.WAMID forward to u.Status. When no
 // message has that wamid yet (Meta's callback beat our own record of the
 // send), the status waits in pending_statuses and RecordSent applies it.
 func ApplyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (applied bool, err error) {
-	applied, _, err = applyStatus(ctx, tx, u, now)
-	return applied, err
+	res, err := applyStatus(ctx, tx, u, now)
+	return res.applied, err
 }
 
-// applyStatus is ApplyStatus that also returns the outcome of a send it
-// linked by biz_opaque_callback_data (nil when it linked none).
-func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (applied bool, linked *SendOutcome, err error) {
+// statusResult says what applyStatus did with a status.
+type statusResult struct {
+	applied bool
+	pending bool         // parked in pending_statuses until its send is recorded
+	foreign bool         // the wamid or opaque id names another number's message: nothing done
+	linked  *SendOutcome // the in-doubt send it linked by biz_opaque_callback_data
+}
+
+func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (statusResult, error) {
 	col, known := statusColumn[u.Status]
 	if !known {
-		return false, nil, nil // e.g. "deleted", "warning": nothing to move
+		return statusResult{}, nil // e.g. "deleted", "warning": nothing to move
 	}
 	// One statement: the status moves only forward (statusRankSQL), and
 	// the timestamp column of every status seen is kept even when the
@@ -145,44 +170,79 @@ func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (a
 		q += `, error_code = ?, error_message = ?, error_detail = ?`
 		args = append(args, u.ErrorCode, u.ErrorMessage, u.ErrorDetail)
 	}
-	var id int64
-	err = tx.QueryRow(ctx, q+` WHERE wamid = ? RETURNING id`, append(args, u.WAMID)...).Scan(&id)
-	if errors.Is(err, store.ErrNotFound) {
-		if linked, lerr := linkByOpaque(ctx, tx, u, now); lerr != nil || linked != nil {
-			return linked != nil, linked, lerr
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO pending_statuses (wamid, status, occurred_at, error_code, error_message, error_detail, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING`,
-			u.WAMID, u.Status, u.At, u.ErrorCode, u.ErrorMessage, u.ErrorDetail, now)
-		return false, nil, err
+	q += ` WHERE wamid = ?`
+	args = append(args, u.WAMID)
+	if u.PhoneNumberID != "" {
+		q += ofNumber
+		args = append(args, u.PhoneNumberID)
 	}
-	return err == nil, nil, err
+	var id int64
+	err := tx.QueryRow(ctx, q+` RETURNING id`, args...).Scan(&id)
+	if err == nil {
+		return statusResult{applied: true}, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return statusResult{}, err
+	}
+	if u.PhoneNumberID != "" {
+		// Missed: a message of another number has this wamid, or none yet.
+		var other int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE wamid = ?`, u.WAMID).Scan(&other); err != nil {
+			return statusResult{}, err
+		}
+		if other > 0 {
+			return statusResult{foreign: true}, nil
+		}
+	}
+	linked, foreignID, err := linkByOpaque(ctx, tx, u, now)
+	if err != nil || linked != nil || foreignID {
+		return statusResult{applied: linked != nil, linked: linked, foreign: foreignID}, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO pending_statuses (wamid, status, phone_number_id, account_id, occurred_at, error_code, error_message,
+			error_detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status, phone_number_id) DO NOTHING`,
+		u.WAMID, u.Status, u.PhoneNumberID, u.AccountID, u.At, u.ErrorCode, u.ErrorMessage, u.ErrorDetail, now)
+	return statusResult{pending: err == nil}, err
 }
 
 // linkByOpaque records the wamid of the message named in u.Opaque when
 // that message has none yet (its send was in doubt), then applies u to it.
-func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (*SendOutcome, error) {
+// foreign reports an opaque id naming another number's message.
+func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (out *SendOutcome, foreign bool, err error) {
 	idText, ok := strings.CutPrefix(u.Opaque, opaquePrefix)
 	if !ok {
-		return nil, nil
+		return nil, false, nil
 	}
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
-		return nil, nil
+		return nil, false, nil
 	}
-	out := &SendOutcome{MessageID: id, Status: StatusSent, WAMID: u.WAMID}
+	if u.PhoneNumberID != "" {
+		var mine int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE id = ?`+ofNumber, id, u.PhoneNumberID).Scan(&mine); err != nil {
+			return nil, false, err
+		}
+		if mine == 0 {
+			var exists int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE id = ?`, id).Scan(&exists); err != nil {
+				return nil, false, err
+			}
+			return nil, exists > 0, nil
+		}
+	}
+	out = &SendOutcome{MessageID: id, Status: StatusSent, WAMID: u.WAMID}
 	err = tx.QueryRow(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
 			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, in_doubt_since = 0, send_at = 0, error_code = '', error_message = '',
 			error_detail = '', updated_at = ?
 		WHERE id = ? AND wamid IS NULL AND direction = 'out' RETURNING source`, u.WAMID, u.At, now, id).Scan(&out.Source)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	_, err = ApplyStatus(ctx, tx, u, now)
-	return out, err
+	return out, false, err
 }
 
 // RecordSent marks an outbound message accepted by Meta with its wamid and
@@ -204,38 +264,8 @@ func recordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string,
 	if err != nil {
 		return false, err
 	}
-	return n > 0, applyPending(ctx, tx, wamid, now)
-}
-
-// applyPending applies the statuses of wamid that arrived before its send
-// was recorded.
-func applyPending(ctx context.Context, tx store.Tx, wamid string, now int64) error {
-	rows, err := tx.Query(ctx, `SELECT status, occurred_at, error_code, error_message, error_detail FROM pending_statuses WHERE wamid = ? ORDER BY id`, wamid)
-	if err != nil {
-		return err
-	}
-	var pending []StatusUpdate
-	for rows.Next() {
-		u := StatusUpdate{WAMID: wamid}
-		if err := rows.Scan(&u.Status, &u.At, &u.ErrorCode, &u.ErrorMessage, &u.ErrorDetail); err != nil {
-			rows.Close()
-			return err
-		}
-		pending = append(pending, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, u := range pending {
-		if _, err := ApplyStatus(ctx, tx, u, now); err != nil {
-			return err
-		}
-	}
-	if len(pending) > 0 {
-		_, err = tx.Exec(ctx, `DELETE FROM pending_statuses WHERE wamid = ?`, wamid)
-	}
-	return err
+	_, err = applyPending(ctx, tx, wamid, now)
+	return n > 0, err
 }
 
 // InsertOutbound stores a new outbound message as queued, in tx, but not

@@ -51,6 +51,9 @@ type Outbox struct {
 	outcomeHooks []OutcomeHook
 	jitter       func() float64
 	phones       phoneCache
+	// sentRecorded runs after a batch that recorded sends commits: it
+	// sweeps the statuses that raced those records (pending.go).
+	sentRecorded func()
 
 	// The dispatcher and committer (dispatch.go, record.go).
 	wakeCh     chan struct{}

@@ -37,4 +37,7 @@ func (o *Outbox) runOutcomeHooks(ctx context.Context, tx store.Tx, out SendOutco
 
 // Attach lets svc report sends it learns were accepted from a status
 // webhook (an attempt that was in doubt) to the outbox's outcome hooks.
-func (o *Outbox) Attach(svc *Service) { svc.onLinked = o.runOutcomeHooks }
+func (o *Outbox) Attach(svc *Service) {
+	svc.onLinked = o.runOutcomeHooks
+	o.sentRecorded = svc.kickPending
+}

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 
@@ -31,26 +32,40 @@ type InboundHook func(ctx context.Context, tx store.Tx, ev InboundEvent) error
 // deleted since).
 var ErrUnknownSender = apperr.New(apperr.KindNotFound, "unknown_sender", "the webhook is for a phone_number_id that is not a sender here")
 
-// Process applies one stored webhook event. It runs inside the caller's
-// transaction and is idempotent: a message already stored is skipped, and
-// statuses only move forward.
-func (s *Service) Process(ctx context.Context, tx store.Tx, ev whatsapp.Event) error {
+// foreign builds the error of an event that names something its signer may
+// not speak for. The dispatcher records it on the event, counts it by code
+// and applies nothing of it.
+func foreign(what string) error {
+	return apperr.New(apperr.KindForbidden, CodeForeignEvent, "dropped: "+what+" does not belong to the account whose app secret signed the webhook")
+}
+
+// CodeForeignEvent is the code of an event dropped because it names an
+// account, number or message its signer does not own.
+const CodeForeignEvent = "foreign_event"
+
+// Process applies one stored webhook event, signed by the account signer.
+// It runs inside the caller's transaction and is idempotent: a message
+// already stored is skipped, and statuses only move forward.
+//
+// A webhook speaks only for the accounts that share its signer's app
+// secret (account.Trust): an entry of another WABA, a phone_number_id of
+// another account's number or a status of another account's message is
+// dropped with CodeForeignEvent, never applied.
+func (s *Service) Process(ctx context.Context, tx store.Tx, signer int64, ev whatsapp.Event) error {
+	trust, err := s.accounts.TrustFor(ctx, tx, signer)
+	if err != nil {
+		return err
+	}
+	owner, ok := trust.AccountOf(ev.WABAID)
+	if !ok {
+		return foreign("WABA " + strconv.Quote(ev.WABAID))
+	}
 	now := store.Millis(s.now())
 	switch ev.Kind {
 	case whatsapp.EventMessage:
-		return s.processMessage(ctx, tx, ev, now)
+		return s.processMessage(ctx, tx, owner, ev, now)
 	case whatsapp.EventStatus:
-		st := ev.Status
-		u := StatusUpdate{WAMID: st.ID, Status: st.Status, At: store.Millis(st.Timestamp), Opaque: st.BizOpaqueCallbackData}
-		if len(st.Errors) > 0 {
-			e := st.Errors[0]
-			u.ErrorCode, u.ErrorMessage, u.ErrorDetail = strconv.Itoa(e.Code), firstNonEmpty(e.Title, e.Message), e.Details
-		}
-		_, linked, err := applyStatus(ctx, tx, u, now)
-		if err != nil || linked == nil || s.onLinked == nil {
-			return err
-		}
-		return s.onLinked(ctx, tx, *linked)
+		return s.processStatus(ctx, tx, owner, ev, now)
 	case whatsapp.EventTemplateStatus:
 		return s.accounts.ApplyTemplateStatus(ctx, tx, ev.WABAID, *ev.TemplateStatus)
 	case whatsapp.EventQualityUpdate:
@@ -64,12 +79,57 @@ func (s *Service) Process(ctx context.Context, tx store.Tx, ev whatsapp.Event) e
 	return nil
 }
 
-func (s *Service) processMessage(ctx context.Context, tx store.Tx, ev whatsapp.Event, now int64) error {
-	m := ev.Message
-	sender, err := account.SenderByPhoneNumberID(ctx, tx, ev.PhoneNumberID)
+// senderOf returns the sender named by an event's phone_number_id, which
+// must be a number of owner, the account of the event's WABA.
+func senderOf(ctx context.Context, tx store.Tx, owner int64, phoneNumberID string) (account.Sender, error) {
+	sender, err := account.SenderByPhoneNumberID(ctx, tx, phoneNumberID)
 	if errors.Is(err, store.ErrNotFound) {
-		return ErrUnknownSender
+		return sender, ErrUnknownSender
 	}
+	if err != nil {
+		return sender, err
+	}
+	if sender.AccountID != owner {
+		return sender, foreign("phone_number_id " + strconv.Quote(phoneNumberID))
+	}
+	return sender, nil
+}
+
+// processStatus applies a delivery status to the message it names, which
+// must be a message of the event's own number.
+func (s *Service) processStatus(ctx context.Context, tx store.Tx, owner int64, ev whatsapp.Event, now int64) error {
+	if _, err := senderOf(ctx, tx, owner, ev.PhoneNumberID); err != nil {
+		return err
+	}
+	st := ev.Status
+	u := StatusUpdate{WAMID: st.ID, Status: st.Status, At: store.Millis(st.Timestamp), Opaque: st.BizOpaqueCallbackData,
+		PhoneNumberID: ev.PhoneNumberID, AccountID: owner}
+	if len(st.Errors) > 0 {
+		e := st.Errors[0]
+		// The same words a refused send gets: our code and fix, and Meta's
+		// own in the detail.
+		se := ClassifyWebhookError(e.Code, firstNonEmpty(e.Title, e.Message), e.Details)
+		u.ErrorCode, u.ErrorMessage, u.ErrorDetail = se.Code, se.Message, metaDetail(se)
+	}
+	res, err := applyStatus(ctx, tx, u, now)
+	if err != nil {
+		return err
+	}
+	if res.foreign {
+		return foreign("message " + strconv.Quote(st.ID))
+	}
+	if res.pending {
+		s.pendingAdded(tx)
+	}
+	if res.linked == nil || s.onLinked == nil {
+		return nil
+	}
+	return s.onLinked(ctx, tx, *res.linked)
+}
+
+func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, ev whatsapp.Event, now int64) error {
+	m := ev.Message
+	sender, err := senderOf(ctx, tx, owner, ev.PhoneNumberID)
 	if err != nil {
 		return err
 	}
@@ -90,10 +150,23 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, ev whatsapp.E
 	if len(content) == 0 {
 		content = []byte("{}")
 	}
-	var msgID int64
-	err = tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, wamid, type, content, summary, status, occurred_at, created_at, updated_at)
-		VALUES (?, 'in', ?, ?, ?, ?, 'received', ?, ?, ?) ON CONFLICT (wamid) DO NOTHING RETURNING id`,
-		convID, m.ID, m.Type, string(content), m.Summary(), at, now, now).Scan(&msgID)
+	msgContext, replyTo := "", ""
+	if m.Context != nil {
+		b, err := json.Marshal(m.Context)
+		if err != nil {
+			return err
+		}
+		msgContext, replyTo = string(b), m.Context.ID
+	}
+	// reply_to_message_id links a reply to our message in this
+	// conversation it answers (a quick reply to the template it came with).
+	var msgID, replyToID int64
+	err = tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, wamid, type, content, summary, status, context,
+			reply_to_message_id, occurred_at, created_at, updated_at)
+		VALUES (?, 'in', ?, ?, ?, ?, 'received', ?,
+			COALESCE((SELECT id FROM messages WHERE wamid = ? AND conversation_id = ?), 0), ?, ?, ?)
+		ON CONFLICT (wamid) DO NOTHING RETURNING id, reply_to_message_id`,
+		convID, m.ID, m.Type, string(content), m.Summary(), msgContext, replyTo, convID, at, now, now).Scan(&msgID, &replyToID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // stored before: a redelivery under another dedupe key, nothing to redo
 	}
@@ -106,11 +179,15 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, ev whatsapp.E
 	if len(s.hooks) == 0 {
 		return nil
 	}
+	var rawContext json.RawMessage
+	if msgContext != "" {
+		rawContext = json.RawMessage(msgContext)
+	}
 	in := InboundEvent{
 		Sender: sender, ContactID: contactID, ContactPhone: e164, ContactName: m.ProfileName,
 		ConversationID: convID, NewConversation: created,
 		Message: Message{ID: msgID, ConversationID: convID, Direction: Inbound, WAMID: m.ID, Type: m.Type, Content: content,
-			Summary: m.Summary(), Status: StatusReceived, OccurredAt: m.Timestamp, CreatedAt: store.Time(now)},
+			Summary: m.Summary(), Status: StatusReceived, Context: rawContext, ReplyToMessageID: replyToID, OccurredAt: m.Timestamp, CreatedAt: store.Time(now)},
 	}
 	for _, h := range s.hooks {
 		if err := h(ctx, tx, in); err != nil {

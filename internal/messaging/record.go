@@ -77,8 +77,9 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 			}
 		}
 	}
-	again := false
+	again, sent := false, false
 	for _, r := range batch {
+		sent = sent || r.kind == resultSent
 		o.inflight.Done()
 		again = again || r.kind == resultRelease || r.kind == resultRetry
 		if r.kind != resultRelease {
@@ -87,6 +88,10 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	}
 	if again {
 		o.wake()
+	}
+	if sent && o.sentRecorded != nil && o.DB.Dialect() == store.Postgres {
+		// SQLite's single writer orders the two sides: no race to close.
+		o.sentRecorded()
 	}
 }
 

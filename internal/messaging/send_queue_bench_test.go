@@ -71,7 +71,7 @@ func BenchmarkSendQueue(b *testing.B) {
 			}
 			inBatches(func(tx store.Tx, i int) error {
 				from := "55119" + strconv.Itoa(10000000+i)
-				return e.svc.Process(ctx, tx, text(senders[i%len(senders)], "wamid.in"+strconv.Itoa(i), from, "C", now, "oi"))
+				return e.svc.Process(ctx, tx, e.account.ID, text(senders[i%len(senders)], "wamid.in"+strconv.Itoa(i), from, "C", now, "oi"))
 			})
 			o.Start(ctx)
 			b.ResetTimer()

@@ -20,6 +20,7 @@ type Service struct {
 	// onLinked reports a send whose outcome was in doubt and that a status
 	// webhook showed Meta accepted (set by Outbox.Attach).
 	onLinked OutcomeHook
+	pending  pendingSweeper
 }
 
 // New builds a Service. st keeps the settings people change at runtime
@@ -34,7 +35,7 @@ func New(db store.DB, accounts *account.Service, st *settings.Store, now func() 
 	if st == nil {
 		st = settings.New(db, now, 0)
 	}
-	return &Service{db: db, accounts: accounts, settings: st, now: now, log: log}
+	return &Service{db: db, accounts: accounts, settings: st, now: now, log: log, pending: pendingSweeper{kick: make(chan struct{}, 1)}}
 }
 
 // OnInbound registers a hook run for every new inbound message, inside the

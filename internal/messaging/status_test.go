@@ -84,18 +84,19 @@ func TestFailedStatusCarriesTheError(t *testing.T) {
 		}))
 		m := e.messageByWAMID(t, "wamid.OUT3")
 		require.Equal(t, messaging.StatusFailed, m.Status)
-		require.Equal(t, "131047", m.ErrorCode)
-		require.Equal(t, "Re-engagement message", m.ErrorMessage)
-		require.Equal(t, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.", m.ErrorDetail)
+		// The same form as a refused send: our code and fix, Meta's words in the detail.
+		require.Equal(t, messaging.ErrCodeOutsideWindow, m.ErrorCode)
+		require.Equal(t, "outside the 24-hour window: use a template message", m.ErrorMessage)
+		require.Equal(t, "Meta error 131047: Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.", m.ErrorDetail)
 		require.Equal(t, t1.Add(time.Second), m.FailedAt)
 
 		// Without a title the message is used.
 		e.outbound(t, conv, "wamid.OUT4", t1)
 		e.mustProcess(t, status("wamid.OUT4", "failed", t1.Add(time.Second), whatsapp.Error{Code: 131026, Message: "Message undeliverable"}))
 		m = e.messageByWAMID(t, "wamid.OUT4")
-		require.Equal(t, "131026", m.ErrorCode)
-		require.Equal(t, "Message undeliverable", m.ErrorMessage)
-		require.Equal(t, "", m.ErrorDetail)
+		require.NotEmpty(t, m.ErrorCode)
+		require.NotEqual(t, "131026", m.ErrorCode)
+		require.Equal(t, "Meta error 131026: Message undeliverable", m.ErrorDetail)
 	})
 }
 
@@ -140,9 +141,8 @@ func TestPendingFailedStatusAppliesWithItsError(t *testing.T) {
 		e.outbound(t, conv, "wamid.F", t1)
 		m := e.messageByWAMID(t, "wamid.F")
 		require.Equal(t, messaging.StatusFailed, m.Status)
-		require.Equal(t, "131049", m.ErrorCode)
-		require.Equal(t, "Meta chose not to deliver", m.ErrorMessage)
-		require.Equal(t, "ecosystem", m.ErrorDetail)
+		require.Equal(t, "marketing_limited", m.ErrorCode)
+		require.Equal(t, "Meta error 131049: Meta chose not to deliver: ecosystem", m.ErrorDetail)
 		require.Equal(t, t1.Add(time.Second), m.FailedAt)
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM pending_statuses`))
 	})
@@ -169,5 +169,46 @@ func TestInsertOutboundIsQueuedUntilRecordSent(t *testing.T) {
 		require.JSONEq(t, `{"name":"appointment_confirmation"}`, string(m.Content))
 		require.Equal(t, now, m.OccurredAt)
 		require.True(t, m.SentAt.IsZero())
+	})
+}
+
+// TestReplyContextIsKeptAndLinked shows a customer's reply keeps Meta's
+// context object and points at our message it answers, so a quick reply
+// can be tied to the template it came with.
+func TestReplyContextIsKeptAndLinked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e, conv := statusEnv(t, db)
+		t1 := t0.Add(10 * time.Minute)
+		ours := e.outbound(t, conv, "wamid.TEMPLATE", t1)
+		reply := text(e.sender, "wamid.REPLY", "5511988887777", "Ana", t1.Add(time.Minute), "Sim")
+		reply.Message.Context = &whatsapp.Context{From: "15550001111", ID: "wamid.TEMPLATE"}
+		e.mustProcess(t, reply)
+		fwd := text(e.sender, "wamid.FWD", "5511988887777", "Ana", t1.Add(2*time.Minute), "olha isso")
+		fwd.Message.Context = &whatsapp.Context{Forwarded: true, FrequentlyForwarded: true}
+		e.mustProcess(t, fwd)
+
+		m := e.messageByWAMID(t, "wamid.REPLY")
+		require.Equal(t, ours, m.ReplyToMessageID)
+		require.JSONEq(t, `{"from":"15550001111","id":"wamid.TEMPLATE"}`, string(m.Context))
+		require.Equal(t, ours, e.inbound[len(e.inbound)-2].Message.ReplyToMessageID, "the inbound hooks see the link")
+		m = e.messageByWAMID(t, "wamid.FWD")
+		require.Zero(t, m.ReplyToMessageID)
+		require.JSONEq(t, `{"forwarded":true,"frequently_forwarded":true}`, string(m.Context))
+	})
+}
+
+// TestUnsupportedMessageKeepsMetaErrors shows why Meta could not deliver
+// a message's content stays on it.
+func TestUnsupportedMessageKeepsMetaErrors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e, _ := statusEnv(t, db)
+		ev := text(e.sender, "wamid.UNSUP", "5511988887777", "Ana", t0.Add(time.Minute), "")
+		ev.Message.Type, ev.Message.Text = "unsupported", nil
+		ev.Message.Errors = []whatsapp.Error{{Code: 131051, Title: "Message type unknown", Message: "Message type unknown",
+			Details: "Message type is currently not supported."}}
+		e.mustProcess(t, ev)
+		m := e.messageByWAMID(t, "wamid.UNSUP")
+		require.JSONEq(t, `{"errors":[{"code":131051,"title":"Message type unknown","message":"Message type unknown",
+			"details":"Message type is currently not supported."}]}`, string(m.Content))
 	})
 }

@@ -15,6 +15,7 @@ type Metrics struct {
 	EventsStored     *prometheus.CounterVec // by kind
 	EventsDuplicate  prometheus.Counter     // repeated deliveries ignored
 	EventsProcessed  *prometheus.CounterVec // by result
+	EventsDropped    *prometheus.CounterVec // by error code (foreign_event, unknown_sender, ...)
 	CommitBatchSize  prometheus.Histogram   // webhook requests per intake commit
 	JobsFailed       *prometheus.CounterVec // by kind
 	QueueDepthSource func() (map[string]int, error)
@@ -40,6 +41,10 @@ func New() *Metrics {
 	m.EventsProcessed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zapflow_events_processed_total", Help: "Stored events applied to conversations, by result (ok, error).",
 	}, []string{"result"})
+	m.EventsDropped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zapflow_events_dropped_total",
+		Help: "Stored events not applied, by code: foreign_event (names an account, number or message the signing account does not own), unknown_sender, invalid_phone, ...",
+	}, []string{"code"})
 	m.CommitBatchSize = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "zapflow_intake_commit_requests", Help: "Webhook requests grouped into one intake commit.",
 		Buckets: prometheus.ExponentialBuckets(1, 2, 10),
@@ -47,7 +52,7 @@ func New() *Metrics {
 	m.JobsFailed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zapflow_jobs_failed_total", Help: "Job attempts that returned an error, by kind.",
 	}, []string{"kind"})
-	m.Registry.MustRegister(m.WebhookRequests, m.WebhookLatency, m.EventsStored, m.EventsDuplicate, m.EventsProcessed,
+	m.Registry.MustRegister(m.WebhookRequests, m.WebhookLatency, m.EventsStored, m.EventsDuplicate, m.EventsProcessed, m.EventsDropped,
 		m.CommitBatchSize, m.JobsFailed, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		depthCollector{m}, pendingCollector{m})
 	return m

@@ -55,9 +55,16 @@ func (m InboundMessage) Summary() string {
 }
 
 // Content returns the type-specific object of the message as JSON (the
-// text, image, location… object), for storage next to Summary. It is nil
-// for types without modelled content (unsupported, unknown, newer types).
+// text, image, location… object), for storage next to Summary. A message
+// Meta could not deliver (unsupported, unknown) keeps Meta's errors, as
+// {"errors": [{code, title, message, details}]}, so the team sees why.
+// It is nil for other types without modelled content.
 func (m InboundMessage) Content() json.RawMessage {
+	if len(m.Errors) > 0 && (m.Type == "unsupported" || m.Type == "unknown") {
+		return marshalContent(&struct {
+			Errors []Error `json:"errors"`
+		}{m.Errors})
+	}
 	switch m.Type {
 	case "text":
 		return marshalContent(m.Text)

@@ -28,7 +28,7 @@ func TestSummaryAndContentOfFixtures(t *testing.T) {
 		{"button.json", "Stop promotions", `{"payload":"UNSUBSCRIBE_MARKETING","text":"Stop promotions"}`},
 		{"reaction.json", "reacted ❤️", `{"message_id":"wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI0NjVFQjk1OTFGQkZBRDg3RTMA","emoji":"❤️"}`},
 		{"order.json", "🛒 order, 2 items: Please deliver before Friday", `{"catalog_id":"194836987003835","text":"Please deliver before Friday","product_items":[{"product_retailer_id":"succ-aloe-s","quantity":2,"item_price":12.5,"currency":"USD"},{"product_retailer_id":"pot-terracotta-m","quantity":1,"item_price":8,"currency":"USD"}]}`},
-		{"unsupported.json", "[unsupported message]", ""},
+		{"unsupported.json", "[unsupported message]", `{"errors":[{"code":131051,"title":"Message type unknown","message":"Message type unknown","details":"Message type is currently not supported."}]}`},
 		{"system.json", "Sheena changed their phone number to a new number 16505559876", `{"body":"Sheena changed their phone number to a new number 16505559876","wa_id":"16505559876","type":"user_changed_number"}`},
 	}
 	for _, tt := range tests {
