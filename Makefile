@@ -16,8 +16,6 @@ run: ## run the server on SQLite with the sandbox
 
 test: vet ## vet and run every test with the race detector (PostgreSQL too when ZAPFLOW_TEST_POSTGRES_URL is set)
 	$(GO) test -race -count=1 -timeout 20m $(PKG)
-	@# Timing tests the race detector slows too much on pure-Go SQLite run again without it.
-	$(GO) test -count=1 -timeout 5m -run 'TestSendRatePrecision' ./internal/app
 
 vet: ## go vet
 	$(GO) vet $(PKG)
