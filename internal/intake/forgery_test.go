@@ -240,4 +240,3 @@ func TestForgedStatusCannotTakeTheRealOnesPlace(t *testing.T) {
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM pending_statuses`))
 	})
 }
-
