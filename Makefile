@@ -3,7 +3,10 @@
 GO ?= go
 PKG := ./...
 
-.PHONY: help build run test vet fuzz bench-intake bench-send bench-flows clean
+.PHONY: help build run test vet fuzz generate check-generated bench-intake bench-send bench-flows clean
+
+# The templ compiler that turns the web app's .templ files into Go.
+TEMPL := $(GO) run github.com/a-h/templ/cmd/templ@v0.3.1118
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -16,6 +19,12 @@ run: ## run the server on SQLite with the sandbox
 
 test: vet ## vet and run every test with the race detector (PostgreSQL too when ZAPFLOW_TEST_POSTGRES_URL is set)
 	$(GO) test -race -count=1 -timeout 20m $(PKG)
+
+generate: ## regenerate the web app's templates (*_templ.go, committed)
+	$(TEMPL) generate -path internal/web
+
+check-generated: generate ## fail when the committed *_templ.go files are not what the .templ files generate (run on a clean tree)
+	@test -z "$$(git status --porcelain -- internal/web)" || { git status --porcelain -- internal/web; echo "templates changed: run make generate and commit"; exit 1; }
 
 vet: ## go vet
 	$(GO) vet $(PKG)

@@ -33,6 +33,9 @@ type User struct {
 	Email     string    `json:"email"`
 	Name      string    `json:"name"`
 	Role      string    `json:"role"`
+	Active    bool      `json:"active"`
+	Locale    string    `json:"locale,omitempty"` // "", "en" or "pt-BR"; "" follows the browser
+	Sound     string    `json:"sound,omitempty"`  // "", "on" or "off"; "" follows the admin default
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -108,7 +111,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, role, password st
 		return User{}, err
 	}
 	now := s.now()
-	u := User{Email: email, Name: name, Role: role, CreatedAt: now}
+	u := User{Email: email, Name: name, Role: role, Active: true, CreatedAt: now}
 	err = s.db.InTx(ctx, func(tx store.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			email, name, role, hash, store.Millis(now), store.Millis(now)).Scan(&u.ID)
@@ -124,12 +127,12 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 	var u User
 	var hash string
 	var created int64
-	err := s.db.Read().QueryRow(ctx, `SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = ?`,
-		strings.ToLower(strings.TrimSpace(email))).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &hash, &created)
+	err := s.db.Read().QueryRow(ctx, `SELECT id, email, name, role, locale, sound, active, password_hash, created_at FROM users WHERE email = ?`,
+		strings.ToLower(strings.TrimSpace(email))).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Sound, &u.Active, &hash, &created)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return u, err
 	}
-	if err != nil || !checkPassword(hash, password) {
+	if err != nil || !checkPassword(hash, password) || !u.Active {
 		return User{}, apperr.New(apperr.KindUnauthorized, "invalid_login", "wrong email or password")
 	}
 	u.CreatedAt = store.Time(created)

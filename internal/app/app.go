@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -29,6 +30,7 @@ import (
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/web"
+	"github.com/zapflow/zapflow/internal/web/ui"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
@@ -184,6 +186,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if a.Sandbox != nil {
 		deps.Sandbox = a.Sandbox.Handler()
 	}
+	deps.UI = ui.New(ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Log: log,
+		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: func() bool { return a.Sandbox != nil }, Now: a.now})
 	a.handler = web.NewHandler(deps)
 	return a, nil
 }

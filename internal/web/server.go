@@ -23,6 +23,7 @@ import (
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/web/ui"
 )
 
 // Deps are the services the HTTP surface serves.
@@ -36,6 +37,7 @@ type Deps struct {
 	Agents    *agent.Service
 	Webhook   *intake.Handler
 	Sandbox   http.Handler // nil when the sandbox is off
+	UI        *ui.UI       // the web app
 	Metrics   *metrics.Metrics
 	Log       *slog.Logger
 	PublicURL string
@@ -68,6 +70,9 @@ func NewHandler(d Deps) http.Handler {
 	mux.HandleFunc("GET /{$}", s.home)
 	if d.Sandbox != nil {
 		mux.Handle("/sandbox/", d.Sandbox)
+	}
+	if d.UI != nil {
+		d.UI.Register(mux)
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Fail(w, http.StatusNotFound, "no_such_endpoint", "no API endpoint "+r.Method+" "+r.URL.Path+"; see /api/openapi.json")
@@ -135,11 +140,5 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte(`<!doctype html><html lang="en"><meta charset="utf-8"><title>zapflow</title>
-<body style="font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5">
-<h1>zapflow is running</h1>
-<p>The REST API is at <code>/api/v1</code> (described by <a href="/api/openapi.json">/api/openapi.json</a>).
-Metrics: <a href="/metrics">/metrics</a>. Health: <a href="/healthz">/healthz</a>.</p>
-</body></html>`))
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 }

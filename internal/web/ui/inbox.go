@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/messaging"
+)
+
+// inboxData is what the inbox page shows.
+type inboxData struct {
+	User          string
+	Conversations []messaging.Conversation
+	Current       *messaging.Conversation
+	Messages      []messaging.Message
+	Sandbox       bool
+	Now           time.Time
+	Draft         string
+	Problem       string // a refused reply, with its fix
+}
+
+// inboxPage lists the conversations, newest first, and shows the chosen one.
+func (u *UI) inboxPage(w http.ResponseWriter, r *http.Request) {
+	d, err := u.inbox(r)
+	if err != nil {
+		u.inboxError(w, r, err)
+		return
+	}
+	render(w, r, http.StatusOK, inboxView(d))
+}
+
+func (u *UI) inbox(r *http.Request) (inboxData, error) {
+	ctx := withLocale(r.Context(), locale(r))
+	*r = *r.WithContext(ctx)
+	user := userFrom(ctx)
+	d := inboxData{User: firstNonEmpty(user.Name, user.Email), Sandbox: u.SandboxOn(), Now: u.Now()}
+	page, err := u.Messaging.Conversations(ctx, messaging.ConversationFilter{Limit: 50})
+	if err != nil {
+		return d, err
+	}
+	d.Conversations = page.Conversations
+	if idText := r.PathValue("id"); idText != "" {
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			return d, apperr.NotFound("conversation")
+		}
+		c, err := u.Messaging.Conversation(ctx, id)
+		if err != nil {
+			return d, err
+		}
+		d.Current = &c
+		if d.Messages, err = u.Messaging.Messages(ctx, id, 50); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func (u *UI) inboxError(w http.ResponseWriter, r *http.Request, err error) {
+	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindNotFound {
+		http.Error(w, ae.Message, http.StatusNotFound)
+		return
+	}
+	u.fail(w, r, err)
+}
+
+// reply sends the agent's free-form text through the send pipeline; a
+// refused send shows its error and fix in the reply box, keeping the text.
+func (u *UI) reply(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	d, err := u.inbox(r)
+	if err != nil {
+		u.inboxError(w, r, err)
+		return
+	}
+	text := r.PostForm.Get("text")
+	user := userFrom(r.Context())
+	_, err = u.Outbox.Send(r.Context(), messaging.SendRequest{Type: "text", SenderID: d.Current.SenderID, To: d.Current.ContactPhone,
+		Text: text, Source: "agent:" + strconv.FormatInt(user.ID, 10)})
+	if err != nil {
+		var se *messaging.SendError
+		ae, named := apperr.As(err)
+		switch {
+		case errors.As(err, &se):
+			d.Problem = se.Message
+		case named && ae.Kind != apperr.KindInternal:
+			d.Problem = ae.Message
+		default:
+			u.fail(w, r, err)
+			return
+		}
+		d.Draft = text
+		render(w, r, http.StatusUnprocessableEntity, inboxView(d))
+		return
+	}
+	http.Redirect(w, r, "/inbox/"+strconv.FormatInt(d.Current.ID, 10), http.StatusSeeOther)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

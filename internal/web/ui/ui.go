@@ -1,0 +1,92 @@
+// Package ui is the web app people work in: login, the team inbox and its
+// reply box. Pages are rendered on the server with templ (one small file
+// per page or action, its template beside it, like miniflux); small
+// vanilla JS modules under static/ add live updates. Every form works
+// without JS.
+//
+// Every page and action checks the session's user; every state-changing
+// request is refused unless it comes from this site (Go's
+// CrossOriginProtection: Fetch metadata and Origin checks), so no other
+// site can make a logged-in browser act.
+package ui
+
+import (
+	"embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/messaging"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// Deps are the services the web app uses.
+type Deps struct {
+	Agents    *agent.Service
+	Accounts  *account.Service
+	Messaging *messaging.Service
+	Outbox    *messaging.Outbox
+	Log       *slog.Logger
+	// Secure marks cookies Secure (the public URL is https).
+	Secure bool
+	// SandboxOn reports whether the built-in sandbox is running, so the
+	// inbox can say how to make the first customer write in.
+	SandboxOn func() bool
+	Now       func() time.Time
+}
+
+// UI serves the web app.
+type UI struct {
+	Deps
+	cop *http.CrossOriginProtection
+}
+
+// New builds the web app.
+func New(d Deps) *UI {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.SandboxOn == nil {
+		d.SandboxOn = func() bool { return false }
+	}
+	return &UI{Deps: d, cop: http.NewCrossOriginProtection()}
+}
+
+// Register adds the web app's routes to mux.
+func (u *UI) Register(mux *http.ServeMux) {
+	mux.Handle("GET /static/", http.FileServerFS(staticFiles))
+	mux.Handle("GET /login", u.page(u.loginPage))
+	mux.Handle("POST /login", u.guard(http.HandlerFunc(u.login)))
+	mux.Handle("POST /logout", u.guard(u.signedIn(u.logout)))
+	mux.Handle("GET /inbox", u.signedIn(u.inboxPage))
+	mux.Handle("GET /inbox/{id}", u.signedIn(u.inboxPage))
+	mux.Handle("POST /inbox/{id}/reply", u.guard(u.signedIn(u.reply)))
+}
+
+// guard refuses cross-origin state-changing requests.
+func (u *UI) guard(h http.Handler) http.Handler {
+	return u.cop.Handler(h)
+}
+
+// page serves a page that needs no session.
+func (u *UI) page(h func(w http.ResponseWriter, r *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setPageHeaders(w)
+		h(w, r)
+	})
+}
+
+// setPageHeaders are sent with every page: no framing by other sites, no
+// content sniffing, no referrer leaking conversation ids.
+func setPageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
+}
