@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -24,6 +25,13 @@ type Options struct {
 	// over loopback. Only that port of that address is allowed, so the
 	// sandbox works with the guard on.
 	Self []netip.AddrPort
+	// SelfPaths limits what may be requested on Self to these path
+	// prefixes (empty: any path). The sandbox's Graph API and model are
+	// reachable; the server's own API and the sandbox's control API,
+	// which trusts loopback callers, are not. Self is allowed only when
+	// the URL names it by address (as internal/app does), so a host name
+	// resolving to it is refused like any other loopback name.
+	SelfPaths []string
 	// MaxRedirects caps redirects per request (DefaultMaxRedirects if 0).
 	MaxRedirects int
 }
@@ -33,13 +41,14 @@ type Options struct {
 type Guard struct {
 	allow        Allowlist
 	self         []netip.AddrPort
+	selfPaths    []string
 	maxRedirects int
 	transport    http.RoundTripper
 }
 
 // New builds a Guard. Without options it refuses every internal address.
 func New(o Options) *Guard {
-	g := &Guard{allow: o.Allow, maxRedirects: o.MaxRedirects}
+	g := &Guard{allow: o.Allow, maxRedirects: o.MaxRedirects, selfPaths: o.SelfPaths}
 	for _, ap := range o.Self {
 		g.self = append(g.self, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
 	}
@@ -78,36 +87,74 @@ func (g *Guard) CheckURL(raw string) error {
 	if err != nil {
 		return err
 	}
-	return g.checkURL(u)
+	_, err = g.checkURL(u)
+	return err
 }
 
-func (g *Guard) checkURL(u *url.URL) error {
+// checkURL also reports whether u is a request to the server's own
+// address on one of its allowed paths.
+func (g *Guard) checkURL(u *url.URL) (self bool, err error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return &DeniedError{Destination: strconv.Quote(u.Scheme + ":"), Reason: reasonScheme}
+		return false, &DeniedError{Destination: strconv.Quote(u.Scheme + ":"), Reason: reasonScheme}
 	}
 	ip, err := netip.ParseAddr(u.Hostname())
 	if err != nil {
-		return nil // a name: checked on the resolved address
+		return false, nil // a name: checked on the resolved address
 	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
 	p, _ := strconv.ParseUint(port, 10, 16)
-	return g.checkAddr(netip.AddrPortFrom(ip, uint16(p)), "")
+	ap := netip.AddrPortFrom(ip, uint16(p))
+	if err := g.checkAddr(ap, "", false); err == nil {
+		return false, nil
+	}
+	if !g.isSelf(ap) {
+		return false, g.checkAddr(ap, "", false)
+	}
+	if !g.selfPathAllowed(u.Path) {
+		return false, &DeniedError{Destination: ap.String() + u.Path,
+			Reason: "on this server's own address only the sandbox's Graph API and AI model can be requested"}
+	}
+	return true, nil
+}
+
+func (g *Guard) isSelf(ap netip.AddrPort) bool {
+	ip := ap.Addr().Unmap().WithZone("")
+	for _, s := range g.self {
+		if s.Addr() == ip && s.Port() == ap.Port() {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Guard) selfPathAllowed(p string) bool {
+	if len(g.selfPaths) == 0 {
+		return true
+	}
+	if strings.Contains(p, "..") || strings.Contains(p, "//") {
+		return false
+	}
+	for _, prefix := range g.selfPaths {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkAddr is the decision on one address being connected to; host is
-// the request's host name when it was not an IP literal (for the message).
-func (g *Guard) checkAddr(ap netip.AddrPort, host string) error {
+// the request's host name when it was not an IP literal (for the
+// message), self whether the request may reach the server's own address.
+func (g *Guard) checkAddr(ap netip.AddrPort, host string, self bool) error {
 	ip := ap.Addr().Unmap().WithZone("")
 	if !Internal(ip) || g.allow.allowsIP(ip) {
 		return nil
 	}
-	for _, s := range g.self {
-		if s.Addr() == ip && s.Port() == ap.Port() {
-			return nil
-		}
+	if self && g.isSelf(ap) {
+		return nil
 	}
 	dest := ip.String()
 	if host != "" && host != dest {
@@ -132,7 +179,7 @@ func (g *Guard) dial(ctx context.Context, network, addr string) (net.Conn, error
 	d := &net.Dialer{
 		Timeout:   30 * time.Second,
 		KeepAlive: 30 * time.Second,
-		ControlContext: func(_ context.Context, _, address string, _ syscall.RawConn) error {
+		ControlContext: func(ctx context.Context, _, address string, _ syscall.RawConn) error {
 			if open {
 				return nil
 			}
@@ -140,7 +187,8 @@ func (g *Guard) dial(ctx context.Context, network, addr string) (net.Conn, error
 			if err != nil {
 				return &DeniedError{Destination: address, Reason: reasonAddress}
 			}
-			return g.checkAddr(ap, named)
+			self, _ := ctx.Value(selfKey{}).(bool)
+			return g.checkAddr(ap, named, self && named == "")
 		},
 	}
 	return d.DialContext(ctx, network, addr)
@@ -152,8 +200,13 @@ func (g *Guard) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > g.maxRedirects {
 		return fmt.Errorf("stopped after %d redirects", g.maxRedirects)
 	}
-	return g.checkURL(req.URL)
+	_, err := g.checkURL(req.URL)
+	return err
 }
+
+// selfKey marks a request checked as one to the server's own address on
+// an allowed path; the dialer allows the self address only for those.
+type selfKey struct{}
 
 // checkedTransport refuses a request's URL before the pool sees it, so a
 // refused scheme or literal address is a DeniedError rather than a
@@ -164,11 +217,15 @@ type checkedTransport struct {
 }
 
 func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.g.checkURL(req.URL); err != nil {
+	self, err := t.g.checkURL(req.URL)
+	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, err
+	}
+	if self {
+		req = req.WithContext(context.WithValue(req.Context(), selfKey{}, true))
 	}
 	return t.base.RoundTrip(req)
 }

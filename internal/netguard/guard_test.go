@@ -39,7 +39,9 @@ func (tg *target) addrPort(t *testing.T) netip.AddrPort {
 	return netip.MustParseAddrPort(u.Host)
 }
 
-func (tg *target) port(t *testing.T) string { return strings.Split(strings.TrimPrefix(tg.URL, "http://"), ":")[1] }
+func (tg *target) port(t *testing.T) string {
+	return strings.Split(strings.TrimPrefix(tg.URL, "http://"), ":")[1]
+}
 
 func requireDenied(t *testing.T, err error, dest string) {
 	t.Helper()
@@ -56,24 +58,25 @@ func TestCheckAddr(t *testing.T) {
 	g := New(Options{})
 	for _, s := range []string{"127.0.0.1:80", "10.0.0.5:443", "169.254.169.254:80", "[::1]:80", "[fc00::1]:80",
 		"[fd00::5]:8080", "0.0.0.0:80", "[::]:80", "[::ffff:127.0.0.1]:80", "[::ffff:169.254.169.254]:80", "[fe80::1]:80"} {
-		err := g.checkAddr(netip.MustParseAddrPort(s), "")
+		err := g.checkAddr(netip.MustParseAddrPort(s), "", false)
 		requireDenied(t, err, "")
 		require.Contains(t, err.Error(), "ZAPFLOW_OUTBOUND_ALLOW", s)
 	}
-	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("93.184.216.34:443"), ""))
-	require.Equal(t, "destination 10.0.0.5 is not allowed: "+reasonAddress, g.checkAddr(netip.MustParseAddrPort("10.0.0.5:80"), "").Error())
-	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("127.0.0.1:80"), "localhost"), "localhost (127.0.0.1)")
+	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("93.184.216.34:443"), "", false))
+	require.Equal(t, "destination 10.0.0.5 is not allowed: "+reasonAddress, g.checkAddr(netip.MustParseAddrPort("10.0.0.5:80"), "", false).Error())
+	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("127.0.0.1:80"), "localhost", false), "localhost (127.0.0.1)")
 
 	allow, err := ParseAllowlist("10.0.0.0/8,192.168.1.20")
 	require.NoError(t, err)
 	g = New(Options{Allow: allow, Self: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:8080")}})
-	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("10.1.2.3:80"), ""))
-	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("[::ffff:10.1.2.3]:80"), ""))
-	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("192.168.1.20:80"), ""))
-	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("192.168.1.21:80"), ""), "192.168.1.21")
-	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("127.0.0.1:8080"), ""), "the server's own address")
-	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("127.0.0.1:8081"), ""), "127.0.0.1")
-	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("169.254.169.254:80"), ""), "169.254.169.254")
+	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("10.1.2.3:80"), "", false))
+	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("[::ffff:10.1.2.3]:80"), "", false))
+	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("192.168.1.20:80"), "", false))
+	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("192.168.1.21:80"), "", false), "192.168.1.21")
+	require.NoError(t, g.checkAddr(netip.MustParseAddrPort("127.0.0.1:8080"), "", true), "the server's own address")
+	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("127.0.0.1:8080"), "", false), "127.0.0.1")
+	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("127.0.0.1:8081"), "", true), "127.0.0.1")
+	requireDenied(t, g.checkAddr(netip.MustParseAddrPort("169.254.169.254:80"), "", false), "169.254.169.254")
 }
 
 // CheckURL refuses other schemes and literal internal addresses at once,
@@ -89,9 +92,12 @@ func TestCheckURL(t *testing.T) {
 	requireDenied(t, g.CheckURL("http://[::ffff:a00:5]/"), "10.0.0.5")
 	require.NoError(t, g.CheckURL("https://api.openai.com/v1"))
 	require.NoError(t, g.CheckURL("http://localhost:8080/"), "a name is checked when connecting")
-	g = New(Options{Self: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:8080")}})
-	require.NoError(t, g.CheckURL("http://127.0.0.1:8080/sandbox/graph"))
+	g = New(Options{Self: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:8080")}, SelfPaths: []string{"/sandbox/graph/"}})
+	require.NoError(t, g.CheckURL("http://127.0.0.1:8080/sandbox/graph/v23.0/1"))
 	requireDenied(t, g.CheckURL("http://127.0.0.1/"), "127.0.0.1")
+	for _, p := range []string{"/api/v1/senders", "/sandbox/api/senders", "/sandbox/graph/../api/senders", "/sandbox/graph/%2e%2e/api/x", "/"} {
+		requireDenied(t, g.CheckURL("http://127.0.0.1:8080"+p), "127.0.0.1:8080")
+	}
 }
 
 // End to end on loopback: a server on 127.0.0.1 is refused by address and
@@ -127,6 +133,15 @@ func TestClientRefusesLoopback(t *testing.T) {
 	_, err = New(Options{Self: []netip.AddrPort{tg.addrPort(t)}}).Client(0).Get(other.URL)
 	requireDenied(t, err, "127.0.0.1")
 	require.Zero(t, other.hits.Load(), "the server's own address is one port, not all of loopback")
+
+	// The own address is reachable on its allowed paths, by address only.
+	self := New(Options{Self: []netip.AddrPort{tg.addrPort(t)}, SelfPaths: []string{"/sandbox/graph/"}})
+	get(self, tg.URL+"/sandbox/graph/v23.0/1")
+	_, err = self.Client(0).Get(tg.URL + "/sandbox/api/senders")
+	requireDenied(t, err, "/sandbox/api/senders")
+	_, err = self.Client(0).Get("http://localhost:" + tg.port(t) + "/sandbox/graph/v23.0/1")
+	requireDenied(t, err, "localhost")
+	require.EqualValues(t, 4, tg.hits.Load())
 }
 
 // A redirect from an allowed server to a blocked address, by IP, by name
