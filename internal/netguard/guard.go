@@ -138,7 +138,8 @@ func (g *Guard) selfPathAllowed(p string) bool {
 		return false
 	}
 	for _, prefix := range g.selfPaths {
-		if strings.HasPrefix(p, prefix) {
+		// "/sandbox/graph" is the base of "/sandbox/graph/…": allowed too.
+		if strings.HasPrefix(p+"/", prefix) {
 			return true
 		}
 	}

@@ -94,8 +94,9 @@ func TestCheckURL(t *testing.T) {
 	require.NoError(t, g.CheckURL("http://localhost:8080/"), "a name is checked when connecting")
 	g = New(Options{Self: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:8080")}, SelfPaths: []string{"/sandbox/graph/"}})
 	require.NoError(t, g.CheckURL("http://127.0.0.1:8080/sandbox/graph/v23.0/1"))
+	require.NoError(t, g.CheckURL("http://127.0.0.1:8080/sandbox/graph"), "a base URL without its slash")
 	requireDenied(t, g.CheckURL("http://127.0.0.1/"), "127.0.0.1")
-	for _, p := range []string{"/api/v1/senders", "/sandbox/api/senders", "/sandbox/graph/../api/senders", "/sandbox/graph/%2e%2e/api/x", "/"} {
+	for _, p := range []string{"/api/v1/senders", "/sandbox/api/senders", "/sandbox/graph/../api/senders", "/sandbox/graph/%2e%2e/api/x", "/", "/sandbox/graphs/x", "/sandbox/graph//api"} {
 		requireDenied(t, g.CheckURL("http://127.0.0.1:8080"+p), "127.0.0.1:8080")
 	}
 }
