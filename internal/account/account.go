@@ -372,5 +372,8 @@ func graphError(what string, err error) error {
 		}
 		return &apperr.Error{Kind: kind, Code: code, Message: msg, Err: err}
 	}
+	if d, ok := netguard.AsDenied(err); ok {
+		return &apperr.Error{Kind: apperr.KindConflict, Code: netguard.Code, Message: what + ": " + d.Error(), Err: err}
+	}
 	return &apperr.Error{Kind: apperr.KindUpstream, Code: "cloud_api_unreachable", Message: what + ": cannot reach the Cloud API", Err: err}
 }

@@ -2,6 +2,9 @@ package account_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -79,5 +82,27 @@ func TestGraphURLInternalAddressRefusedAtSave(t *testing.T) {
 		require.NoError(t, err)
 		_, err = svc.UpdateAccount(ctx, a.ID, account.AccountInput{GraphURL: ptr("http://[::1]:8080"), AccessToken: ptr("t")})
 		requireAppErr(t, err, apperr.KindInvalid, netguard.Code, "graph_url")
+	})
+}
+
+// With the default client, a Graph URL on loopback is refused when
+// called: a named error, and the server (with the token) sees nothing.
+func TestGraphCallToInternalAddressRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		var hits atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			hits.Add(1)
+			_, _ = w.Write([]byte(`{"data":[]}`))
+		}))
+		t.Cleanup(srv.Close)
+		e := newEnv(t, db)
+		svc := account.New(account.Options{DB: db, Box: e.box, Queue: e.queue, GraphURL: srv.URL, GraphVersion: "v23.0", Now: e.clock.Now})
+		ctx := context.Background()
+		a, err := svc.CreateAccount(ctx, accountInput("6161"))
+		require.NoError(t, err)
+		_, err = svc.SyncTemplates(ctx, a.ID)
+		ae := requireAppErr(t, err, apperr.KindConflict, netguard.Code, "")
+		require.Contains(t, ae.Message, "ZAPFLOW_OUTBOUND_ALLOW")
+		require.Zero(t, hits.Load())
 	})
 }
