@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/app/apptest"
-	"github.com/zapflow/zapflow/internal/config"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/netguard"
 )
@@ -43,14 +42,6 @@ func (r *recorder) received() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.auths...)
-}
-
-// allowLoopback opens the outbound guard for 127.0.0.1, as an operator
-// would with ZAPFLOW_OUTBOUND_ALLOW for a server on the LAN.
-func allowLoopback(t *testing.T) apptest.Option {
-	allow, err := netguard.ParseAllowlist("127.0.0.1")
-	require.NoError(t, err)
-	return func(c *config.Config) { c.OutboundAllow = allow }
 }
 
 // callFlow is an event flow whose one step requests url (retried up to
@@ -105,7 +96,7 @@ func TestFlowHTTPRequestToInternalAddressRefused(t *testing.T) {
 
 // ZAPFLOW_OUTBOUND_ALLOW opens exactly what it lists.
 func TestFlowHTTPRequestAllowedByOutboundAllow(t *testing.T) {
-	each(t, []apptest.Option{allowLoopback(t)}, func(t *testing.T, env *apptest.Env) {
+	each(t, []apptest.Option{apptest.AllowOutbound(t, "127.0.0.1")}, func(t *testing.T, env *apptest.Env) {
 		target := newRecorder(t)
 		createFlow(t, env, callFlow("crm", "crm.call", "{{trigger.url}}"))
 		run := waitRun(t, env, startCall(t, env, "crm.call", map[string]any{"name": "Ana", "url": target.URL + "/hook"}), flow.StatusCompleted)
@@ -124,7 +115,7 @@ func TestFlowHTTPRequestAllowedByOutboundAllow(t *testing.T) {
 // the token given with it. The AI base_url follows the same rule, and an
 // internal base_url is refused when saved.
 func TestChangedEndpointNeverGetsTheOldSecret(t *testing.T) {
-	each(t, []apptest.Option{allowLoopback(t)}, func(t *testing.T, env *apptest.Env) {
+	each(t, []apptest.Option{apptest.AllowOutbound(t, "127.0.0.1")}, func(t *testing.T, env *apptest.Env) {
 		old, moved := newRecorder(t), newRecorder(t)
 		var acc struct{ ID int64 }
 		require.Equal(t, http.StatusCreated, env.Do(http.MethodPost, "/api/v1/accounts", map[string]any{
