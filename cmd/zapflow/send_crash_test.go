@@ -77,6 +77,9 @@ func testCrashMidSend(t *testing.T, d store.Dialect, viaFlow bool) {
 		// webhook, retried until the server is back, confirms those Meta
 		// accepted before they could be sent again.
 		"ZAPFLOW_SEND_LEASE": "5s",
+		// The outside Cloud API listens on loopback, which the outbound
+		// guard refuses unless allowed, like a Graph proxy on the LAN.
+		"ZAPFLOW_OUTBOUND_ALLOW": "127.0.0.1",
 	}
 	if d == store.Postgres {
 		env["ZAPFLOW_DATABASE_URL"] = storetest.URL(t)

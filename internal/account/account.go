@@ -16,6 +16,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/phone"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/store"
@@ -47,10 +48,15 @@ type Graph interface {
 
 // Options configures a Service.
 type Options struct {
-	DB           store.DB
-	Box          *secret.Box
-	Queue        *jobs.Queue
-	HTTPClient   *http.Client
+	DB    store.DB
+	Box   *secret.Box
+	Queue *jobs.Queue
+	// HTTPClient calls the Graph API; default: a netguard client that
+	// refuses internal addresses.
+	HTTPClient *http.Client
+	// CheckURL refuses a graph_url at save time when it can already tell
+	// it will be refused (netguard.Guard.CheckURL); nil: no save-time check.
+	CheckURL     func(string) error
 	GraphURL     string // default for new accounts
 	GraphVersion string
 	Now          func() time.Time
@@ -65,6 +71,7 @@ type Service struct {
 	box      *secret.Box
 	queue    *jobs.Queue
 	graphFor func(Account) Graph
+	checkURL func(string) error
 	now      func() time.Time
 	log      *slog.Logger
 	defaults struct{ url, version string }
@@ -85,7 +92,7 @@ const secretsTTL = 30 * time.Second
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{db: o.DB, box: o.Box, queue: o.Queue, now: o.Now, log: o.Logger, secrets: map[int64]cachedAccount{}}
+	s := &Service{db: o.DB, box: o.Box, queue: o.Queue, checkURL: o.CheckURL, now: o.Now, log: o.Logger, secrets: map[int64]cachedAccount{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -97,7 +104,7 @@ func New(o Options) *Service {
 	if s.graphFor == nil {
 		hc := o.HTTPClient
 		if hc == nil {
-			hc = &http.Client{Timeout: 20 * time.Second}
+			hc = netguard.New(netguard.Options{}).Client(20 * time.Second)
 		}
 		s.graphFor = func(a Account) Graph { return whatsapp.NewClient(a.GraphURL, a.GraphVersion, hc) }
 	}
@@ -178,6 +185,9 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (Account, 
 	if err := in.apply(&a); err != nil {
 		return a, err
 	}
+	if err := s.checkGraphURL(a.GraphURL); err != nil {
+		return a, err
+	}
 	now := s.now()
 	a.CreatedAt, a.UpdatedAt = now, now
 	tok, sec, ver, err := s.encrypt(a)
@@ -202,8 +212,18 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, in AccountInput) 
 	if err != nil {
 		return a, err
 	}
+	oldURL := a.GraphURL
 	if err := in.apply(&a); err != nil {
 		return a, err
+	}
+	if !netguard.SameOrigin(oldURL, a.GraphURL) {
+		if in.AccessToken == nil {
+			return a, apperr.Invalid("access_token", "secret_required",
+				"graph_url moves to another host: give access_token again in the same request (the stored token is only sent to the Graph URL it was entered for)")
+		}
+		if err := s.checkGraphURL(a.GraphURL); err != nil {
+			return a, err
+		}
 	}
 	a.UpdatedAt = s.now()
 	tok, sec, ver, err := s.encrypt(a)
@@ -221,6 +241,21 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, in AccountInput) 
 	}
 	s.forget(id)
 	return a, err
+}
+
+// checkGraphURL refuses, at save time, a Graph URL the outbound guard
+// would refuse anyway (a literal internal address not allowed).
+func (s *Service) checkGraphURL(u string) error {
+	if s.checkURL == nil {
+		return nil
+	}
+	if err := s.checkURL(u); err != nil {
+		if d, ok := netguard.AsDenied(err); ok {
+			return apperr.Invalid("graph_url", netguard.Code, d.Error())
+		}
+		return apperr.Invalid("graph_url", "invalid_account", "graph_url must be an http(s) URL")
+	}
+	return nil
 }
 
 // DeleteAccount removes an account with its senders, templates and history.
@@ -339,6 +374,9 @@ func graphError(what string, err error) error {
 			code, kind = "not_found_at_meta", apperr.KindInvalid
 		}
 		return &apperr.Error{Kind: kind, Code: code, Message: msg, Err: err}
+	}
+	if d, ok := netguard.AsDenied(err); ok {
+		return &apperr.Error{Kind: apperr.KindConflict, Code: netguard.Code, Message: what + ": " + d.Error(), Err: err}
 	}
 	return &apperr.Error{Kind: apperr.KindUpstream, Code: "cloud_api_unreachable", Message: what + ": cannot reach the Cloud API", Err: err}
 }

@@ -2,6 +2,7 @@ package ai
 
 import (
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/netguard"
 )
 
 // The named AI errors. Each carries the troubleshooting line a person
@@ -16,6 +17,10 @@ const (
 	CodeRateLimited  = "ai_rate_limited"
 	CodeTimeout      = "ai_timeout"
 	CodeUnavailable  = "ai_unavailable"
+	// CodeDestinationNotAllowed is the outbound guard refusing the base
+	// URL's address (loopback, private, link-local…); the same code a flow
+	// http_request step reports. It is a setting to fix, not retried.
+	CodeDestinationNotAllowed = netguard.Code
 )
 
 // namedError describes one code: its HTTP class and what to do about it.
@@ -38,6 +43,8 @@ var namedErrors = map[string]namedError{
 		"switch to a faster model (gpt-4o-mini or gpt-3.5-turbo) or raise timeout_seconds in the AI settings"},
 	CodeUnavailable: {apperr.KindUnavailable, "the AI provider could not be reached or failed",
 		"check the base URL in the AI settings and the provider's status page, then try again"},
+	CodeDestinationNotAllowed: {apperr.KindConflict, "the AI base URL is not reachable from zapflow",
+		"set a public base URL in the AI settings, or allow its address with ZAPFLOW_OUTBOUND_ALLOW"},
 }
 
 // Troubleshooting returns the line that tells a person how to fix code

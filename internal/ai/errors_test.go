@@ -69,8 +69,8 @@ func TestTimeoutAndUnreachable(t *testing.T) {
 	require.Contains(t, ae.Message, Troubleshooting(CodeTimeout))
 	requireFailureRecorded(t, e, a.ID, CodeTimeout)
 
-	// Nothing listens at the base URL.
-	_, err = e.svc.UpdateAISettings(ctx, AISettingsInput{BaseURL: ptr("http://127.0.0.1:1/v1")})
+	// Nothing listens at the base URL (another host: the key is given again).
+	_, err = e.svc.UpdateAISettings(ctx, AISettingsInput{BaseURL: ptr("http://127.0.0.1:1/v1"), APIKey: ptr("sk-test-1234")})
 	require.NoError(t, err)
 	_, err = e.svc.Reply(ctx, a.ID, "c1", "oi", nil)
 	requireAppErr(t, err, CodeUnavailable, "")

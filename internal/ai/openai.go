@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/zapflow/zapflow/internal/netguard"
 )
 
 // OpenAI calls any OpenAI-compatible chat completions endpoint through
@@ -19,7 +21,8 @@ import (
 // change applies to the next call without rebuilding anything.
 type OpenAI struct {
 	// HTTP is shared by every call; per-call timeouts come from the
-	// endpoint through the context. Nil means a private client.
+	// endpoint through the context. Nil means a private netguard client
+	// (internal addresses refused).
 	HTTP *http.Client
 }
 
@@ -27,7 +30,7 @@ type OpenAI struct {
 func (o *OpenAI) Complete(ctx context.Context, ep Endpoint, req Request) (Completion, error) {
 	hc := o.HTTP
 	if hc == nil {
-		hc = &http.Client{}
+		hc = netguard.New(netguard.Options{}).Client(0)
 	}
 	cfg := openai.DefaultConfig(ep.APIKey)
 	cfg.BaseURL = strings.TrimRight(ep.BaseURL, "/")
@@ -75,6 +78,9 @@ func classify(ctx context.Context, model string, ep Endpoint, err error) error {
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
 	var netErr net.Error
+	if d, ok := netguard.AsDenied(err); ok {
+		return newError(CodeDestinationNotAllowed, d.Error(), err)
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) ||
 		(errors.As(err, &netErr) && netErr.Timeout()):

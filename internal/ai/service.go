@@ -3,13 +3,13 @@ package ai
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
@@ -38,8 +38,12 @@ type Options struct {
 	Box      *secret.Box
 	Settings *settings.Store
 	// Model calls the chat completions endpoint; nil means OpenAI over
-	// HTTP (tests point the settings' base URL at an httptest server).
+	// a netguard client that refuses internal addresses.
 	Model Model
+	// CheckURL refuses a base_url at save time when it can already tell
+	// the outbound guard will refuse it (netguard.Guard.CheckURL); nil: no
+	// save-time check (the guard still refuses at call time).
+	CheckURL func(string) error
 	// SandboxURL is the sandbox model's base URL, used while no key and no
 	// base URL are set ("" when the sandbox is off).
 	SandboxURL string
@@ -65,6 +69,7 @@ type Service struct {
 	box           *secret.Box
 	settings      *settings.Store
 	model         Model
+	checkURL      func(string) error
 	sandboxURL    string
 	queue         Enqueuer
 	outbox        Sender
@@ -79,7 +84,7 @@ type Service struct {
 // New builds a Service.
 func New(o Options) *Service {
 	if o.Model == nil {
-		o.Model = &OpenAI{HTTP: &http.Client{}}
+		o.Model = &OpenAI{HTTP: netguard.New(netguard.Options{}).Client(0)}
 	}
 	if o.HistoryTokens <= 0 {
 		o.HistoryTokens = 3000
@@ -96,7 +101,7 @@ func New(o Options) *Service {
 	if o.Settings == nil {
 		o.Settings = settings.New(o.DB, o.Now, 0)
 	}
-	return &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model, sandboxURL: o.SandboxURL,
+	return &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model, checkURL: o.CheckURL, sandboxURL: o.SandboxURL,
 		queue: o.Queue, outbox: o.Outbox, accounts: o.Accounts, typingFor: o.TypingFor,
 		historyTokens: o.HistoryTokens, threshold: o.FailureThreshold, now: o.Now, log: o.Log}
 }

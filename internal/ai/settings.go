@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 )
@@ -69,7 +70,10 @@ type AISettingsView struct {
 }
 
 // AISettingsInput changes the AI section; omitted fields keep their value.
-// An api_key of "" removes the key.
+// An api_key of "" removes the key. A base_url on another host than the
+// stored one needs api_key in the same request while a key is stored
+// (secret_required): the key is only sent to the endpoint it was entered
+// for.
 type AISettingsInput struct {
 	Enabled        *bool     `json:"enabled"`
 	BaseURL        *string   `json:"base_url"`
@@ -124,6 +128,9 @@ func (s *Service) UpdateAISettings(ctx context.Context, in AISettingsInput) (AIS
 					"base_url must be an http(s) URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 (empty: OpenAI, or the sandbox without a key)")
 			}
 		}
+		if err := s.checkBaseURL(st, u, in.APIKey != nil); err != nil {
+			return AISettingsView{}, err
+		}
 		st.BaseURL = u
 	}
 	if in.APIKey != nil {
@@ -162,6 +169,41 @@ func (s *Service) UpdateAISettings(ctx context.Context, in AISettingsInput) (AIS
 		return AISettingsView{}, err
 	}
 	return s.AISettings(ctx)
+}
+
+// checkBaseURL refuses a new base URL whose host the outbound guard
+// already refuses, and a move to another host that does not give the
+// API key again while one is stored (the key must never reach a host it
+// was not entered for; "" is an explicit answer: no key).
+func (s *Service) checkBaseURL(st AISettings, u string, keyGiven bool) error {
+	if u != "" && s.checkURL != nil {
+		if err := s.checkURL(u); err != nil {
+			if d, ok := netguard.AsDenied(err); ok {
+				return apperr.Invalid("base_url", netguard.Code, d.Error())
+			}
+			return apperr.Invalid("base_url", "invalid_request", "base_url must be an http(s) URL of an OpenAI-compatible API")
+		}
+	}
+	if keyGiven || netguard.SameOrigin(orOpenAI(st.BaseURL), orOpenAI(u)) {
+		return nil
+	}
+	key, err := s.box.Decrypt(st.APIKey)
+	if err != nil {
+		return err
+	}
+	if key == "" {
+		return nil
+	}
+	return apperr.Invalid("api_key", "secret_required",
+		"base_url moves to another host: give api_key again in the same request (\"\" for none); the stored key is only sent to the base URL it was entered for")
+}
+
+// orOpenAI is where a base URL sends calls (empty: OpenAI).
+func orOpenAI(u string) string {
+	if u == "" {
+		return openAIBaseURL
+	}
+	return u
 }
 
 // endpoint resolves where calls go: the configured base URL and key; with

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -18,10 +17,10 @@ import (
 func (a *App) setupAI(box *secret.Box, workers *river.Workers) {
 	// Model calls get their timeout from the AI settings through the
 	// context; this client only pools connections.
-	modelClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second}}
-	typingClient := &http.Client{Timeout: 15 * time.Second}
+	modelClient := a.guard.Client(0)
+	typingClient := a.guard.Client(15 * time.Second)
 	a.AI = ai.New(ai.Options{
-		DB: a.DB, Box: box, Settings: a.Settings, Model: &ai.OpenAI{HTTP: modelClient},
+		DB: a.DB, Box: box, Settings: a.Settings, Model: &ai.OpenAI{HTTP: modelClient}, CheckURL: a.guard.CheckURL,
 		Queue: a.Queue, Outbox: a.Outbox, Accounts: a.Accounts,
 		TypingFor: func(acc account.Account) ai.TypingClient {
 			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, typingClient)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/sandbox"
 	"github.com/zapflow/zapflow/internal/secret"
@@ -56,6 +58,7 @@ type App struct {
 	Dispatcher *intake.Dispatcher
 	Sandbox    *sandbox.Sandbox // nil when off
 	listener   net.Listener
+	guard      *netguard.Guard // every outbound request to a configurable URL
 	handler    http.Handler
 }
 
@@ -104,9 +107,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a := &App{cfg: cfg, log: log, now: time.Now, DB: db, Metrics: metrics.New()}
 	fail := func(err error) (*App, error) {
+		if a.listener != nil {
+			a.listener.Close()
+		}
 		db.Close()
 		return nil, err
 	}
+	// Listen first: the outbound guard allows exactly this address (the
+	// sandbox's Graph API and AI model live here), and the sandbox needs
+	// the real port, port 0 included.
+	a.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("listen on %s: %w (set ZAPFLOW_ADDR to another address)", cfg.Addr, err))
+	}
+	a.guard = netguard.New(netguard.Options{Allow: cfg.OutboundAllow, Self: []netip.AddrPort{a.selfAddr()}, SelfPaths: sandboxPaths()})
 	workers := river.NewWorkers()
 	a.Queue, err = jobs.New(db, jobs.Config{
 		Workers: workers,
@@ -131,12 +145,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return intake.Pending(ctx, db.Read())
 	}
 
-	a.Accounts = account.New(account.Options{DB: db, Box: box, Queue: a.Queue, GraphURL: cfg.GraphURL, GraphVersion: cfg.GraphVersion, Now: a.now, Logger: log})
+	a.Accounts = account.New(account.Options{DB: db, Box: box, Queue: a.Queue, HTTPClient: a.guard.Client(20 * time.Second),
+		CheckURL: a.guard.CheckURL, GraphURL: cfg.GraphURL, GraphVersion: cfg.GraphVersion, Now: a.now, Logger: log})
 	a.Queue.AddPeriodic(a.Accounts.Register(workers, cfg.SenderCheckInterval)...)
 	a.Settings = settings.New(db, a.now, settings.DefaultTTL)
 	a.Messaging = messaging.New(db, a.Accounts, a.Settings, a.now, log)
 	a.Messaging.OnInbound(a.Messaging.OptOutHook())
-	graphClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 90 * time.Second}}
+	graphClient := a.guard.Client(30 * time.Second)
 	a.Outbox = messaging.NewOutbox(messaging.OutboxOptions{
 		DB: db, Accounts: a.Accounts, Limiter: ratelimit.New(ratelimit.Options{}),
 		CloudFor: func(acc account.Account) messaging.CloudAPI {
@@ -154,24 +169,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
 	webhook := intake.NewHandler(a.Accounts, a.Writer, a.Metrics, log.With("component", "webhook"), a.now)
 
-	a.listener, err = net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fail(fmt.Errorf("listen on %s: %w (set ZAPFLOW_ADDR to another address)", cfg.Addr, err))
-	}
 	if err := a.setupSandbox(ctx); err != nil {
-		a.listener.Close()
 		return fail(err)
 	}
 	if a.Sandbox != nil {
 		a.AI.SetSandboxURL(a.loopbackURL() + "/sandbox/openai/v1")
 	}
 	if err := a.installExampleFlows(ctx); err != nil {
-		a.listener.Close()
 		return fail(err)
 	}
 	if a.Sandbox != nil && cfg.SandboxAssistant {
 		if _, err := a.AI.InstallSandboxAssistant(ctx); err != nil {
-			a.listener.Close()
 			return fail(fmt.Errorf("install the sandbox assistant: %w", err))
 		}
 	}
@@ -202,13 +210,17 @@ func (a *App) PublicURL() string {
 
 // loopbackURL reaches this process from itself, whatever interface it
 // listens on.
-func (a *App) loopbackURL() string {
-	addr := a.listener.Addr().(*net.TCPAddr)
-	host := addr.IP.String()
-	if addr.IP.IsUnspecified() {
-		host = "127.0.0.1"
+func (a *App) loopbackURL() string { return "http://" + a.selfAddr().String() }
+
+// selfAddr is the address this process reaches itself at: the listen
+// address, or 127.0.0.1 on its port when it listens on every interface.
+func (a *App) selfAddr() netip.AddrPort {
+	ap := a.listener.Addr().(*net.TCPAddr).AddrPort()
+	ip := ap.Addr().Unmap()
+	if ip.IsUnspecified() {
+		ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	return netip.AddrPortFrom(ip, ap.Port())
 }
 
 // Handler is the HTTP handler (tests serve it directly).

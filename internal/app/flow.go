@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -19,7 +18,7 @@ import (
 func (a *App) setupFlows(workers *river.Workers) {
 	a.Flows = flow.NewService(flow.ServiceOptions{
 		DB: a.DB, Queue: a.Queue, Outbox: a.Outbox,
-		HTTP: &http.Client{Timeout: 30 * time.Second},
+		HTTP: a.guard.Client(30 * time.Second),
 		AI: func(ctx context.Context, assistantID int64, customerID, message string, vars map[string]string) (flow.AIReply, error) {
 			r, err := a.AI.Reply(ctx, assistantID, customerID, message, vars)
 			return flow.AIReply{Text: r.Reply, ConversationID: r.ConversationID}, err

@@ -55,3 +55,9 @@ func digitsOf(s string) string {
 		return -1
 	}, s)
 }
+
+// sandboxPaths are what zapflow may request from its own address: the
+// sandbox's Graph API and AI model, reached like any remote endpoint. Its
+// REST API and the sandbox's control API stay out of reach of flows and
+// settings.
+func sandboxPaths() []string { return []string{"/sandbox/graph/", "/sandbox/openai/"} }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/zapflow/zapflow/internal/netguard"
 )
 
 // Config is the parsed, immutable configuration handed to constructors.
@@ -33,6 +35,9 @@ type Config struct {
 	SendRetryWait       time.Duration
 	SendMaxAttempts     int
 	SendLease           time.Duration
+	// OutboundAllow opens the outbound guard for these addresses and host
+	// names (a CRM on the LAN); everything else internal stays refused.
+	OutboundAllow netguard.Allowlist
 }
 
 // SQLitePath is where the embedded database lives.

@@ -51,10 +51,26 @@ func TestInvalidValues(t *testing.T) {
 		"ZAPFLOW_AUTO_MIGRATE":          "perhaps",
 		"ZAPFLOW_LOG_LEVEL":             "loud",
 		"ZAPFLOW_SENDER_CHECK_INTERVAL": "-1m",
+		"ZAPFLOW_OUTBOUND_ALLOW":        "10.0.0.0/8,http://crm.lan",
 	} {
 		_, err := Parse(env(map[string]string{name: val}), os.ReadFile)
 		require.ErrorContains(t, err, name, "value %q", val)
 	}
+}
+
+// ZAPFLOW_OUTBOUND_ALLOW is parsed at load: CIDRs, addresses and host
+// names; empty (the default) allows nothing internal.
+func TestOutboundAllow(t *testing.T) {
+	t.Parallel()
+	c, err := Parse(env(nil), os.ReadFile)
+	require.NoError(t, err)
+	require.Empty(t, c.OutboundAllow.Prefixes)
+	require.Empty(t, c.OutboundAllow.Hosts)
+	c, err = Parse(env(map[string]string{"ZAPFLOW_OUTBOUND_ALLOW": "10.0.0.0/8, 192.168.1.20, crm.lan"}), os.ReadFile)
+	require.NoError(t, err)
+	require.Equal(t, "10.0.0.0/8,192.168.1.20/32,crm.lan", c.OutboundAllow.String())
+	_, err = Parse(env(map[string]string{"ZAPFLOW_OUTBOUND_ALLOW": "10.0.0.0/8,crm.lan:8080"}), os.ReadFile)
+	require.ErrorContains(t, err, `"crm.lan:8080" is not a CIDR`)
 }
 
 // TestReadmeListsEveryVariable keeps the README's configuration table in

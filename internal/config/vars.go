@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zapflow/zapflow/internal/netguard"
 )
 
 // variable is one row of the configuration table.
@@ -80,6 +82,8 @@ var vars = []variable{
 		set: func(c *Config, s string) (err error) { c.ShutdownTimeout, err = positiveDuration(s); return err }},
 	{Name: "ZAPFLOW_SANDBOX_ASSISTANT", Default: "true", Description: "With the sandbox on, install an assistant on first start and switch the WhatsApp assistant on, so a simulated customer's first message gets an AI reply.",
 		set: func(c *Config, s string) (err error) { c.SandboxAssistant, err = strconv.ParseBool(s); return err }},
+	{Name: "ZAPFLOW_OUTBOUND_ALLOW", Default: "", Description: "Comma-separated CIDRs (10.0.0.0/8), IP addresses and host names (crm.lan) that flow HTTP steps, the AI base URL and Graph URLs may reach although they are internal; loopback, private, link-local and unique-local addresses are refused otherwise.",
+		set: func(c *Config, s string) (err error) { c.OutboundAllow, err = netguard.ParseAllowlist(s); return err }},
 	{Name: "ZAPFLOW_DEBUG_ADDR", Default: "", Description: "When set (e.g. 127.0.0.1:6060), serves Go's profiler (/debug/pprof/) on this separate address. Keep it on loopback.",
 		set: func(c *Config, s string) error { c.DebugAddr = s; return nil }},
 }

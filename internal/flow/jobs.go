@@ -12,6 +12,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -161,6 +162,11 @@ func (s *Service) doHTTP(ctx context.Context, runID int64, key string, r HTTPEff
 	}
 	resp, err := s.HTTP.Do(req)
 	if err != nil {
+		// The outbound guard's refusal (an internal address, another
+		// scheme) will not change by the next attempt: permanent.
+		if d, ok := netguard.AsDenied(err); ok {
+			return nil, &StepError{Code: netguard.Code, Message: d.Error()}
+		}
 		return nil, &StepError{Code: "http_error", Message: "the request failed: " + err.Error(), Retryable: true}
 	}
 	defer resp.Body.Close()

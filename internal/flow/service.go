@@ -9,6 +9,7 @@ import (
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -28,7 +29,8 @@ type ServiceOptions struct {
 	DB     store.DB
 	Queue  *jobs.Queue
 	Outbox *messaging.Outbox
-	// HTTP makes http_request calls (default: 30 s timeout).
+	// HTTP makes http_request calls; default: a netguard client (internal
+	// addresses refused) with a 30 s timeout.
 	HTTP *http.Client
 	AI   AIFunc
 	Now  func() time.Time
@@ -52,7 +54,7 @@ func NewService(o ServiceOptions) *Service {
 		o.Log = slog.Default()
 	}
 	if o.HTTP == nil {
-		o.HTTP = &http.Client{Timeout: 30 * time.Second}
+		o.HTTP = netguard.New(netguard.Options{}).Client(30 * time.Second)
 	}
 	return &Service{ServiceOptions: o, cache: newCache(Options{AI: o.AI != nil})}
 }

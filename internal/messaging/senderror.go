@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
@@ -417,6 +418,11 @@ func ClassifyError(err error) *SendError {
 			class = Retryable
 		}
 		return &SendError{Code: a.Code, Message: a.Message, Class: class, cause: err}
+	}
+	// The account's Graph URL is on an address the outbound guard refuses:
+	// a setting to fix, which no retry changes.
+	if d, ok := netguard.AsDenied(err); ok {
+		return &SendError{Code: netguard.Code, Message: d.Error(), Class: Permanent, cause: err}
 	}
 	var msg string
 	var ne net.Error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
@@ -280,6 +282,15 @@ func TestClassifyError(t *testing.T) {
 		require.Equal(t, Permanent, got.Class)
 		got = ClassifyError(apperr.New(apperr.KindUnavailable, "busy", "try later"))
 		require.Equal(t, Retryable, got.Class)
+	})
+
+	t.Run("outbound guard refusal is permanent", func(t *testing.T) {
+		t.Parallel()
+		denied := &netguard.DeniedError{Destination: "10.0.0.5", Reason: "add it to ZAPFLOW_OUTBOUND_ALLOW"}
+		got := ClassifyError(&url.Error{Op: "Post", URL: "http://10.0.0.5/v23.0/1/messages", Err: &net.OpError{Op: "dial", Net: "tcp", Err: denied}})
+		require.Equal(t, netguard.Code, got.Code)
+		require.Equal(t, Permanent, got.Class)
+		require.Contains(t, got.Message, "destination 10.0.0.5 is not allowed")
 	})
 
 	transient := []struct {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/app"
 	"github.com/zapflow/zapflow/internal/config"
+	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -35,6 +36,18 @@ type Env struct {
 
 // Option adjusts the configuration before the app starts.
 type Option func(*config.Config)
+
+// AllowOutbound opens the outbound guard for entries, in
+// ZAPFLOW_OUTBOUND_ALLOW's format ("127.0.0.1", "10.0.0.0/8", "crm.lan"):
+// a test whose flow steps, AI base URL or Graph URL point at an httptest
+// server on loopback says so explicitly; by default they are refused, as
+// in production.
+func AllowOutbound(t testing.TB, entries string) Option {
+	t.Helper()
+	allow, err := netguard.ParseAllowlist(entries)
+	require.NoError(t, err)
+	return func(c *config.Config) { c.OutboundAllow = allow }
+}
 
 // Start runs a zapflow on dialect d until the test ends.
 func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {

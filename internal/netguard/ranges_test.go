@@ -1,0 +1,28 @@
+package netguard
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Every internal range is refused, IPv4-mapped IPv6 forms included, and
+// public addresses are not.
+func TestInternal(t *testing.T) {
+	internal := []string{
+		"127.0.0.1", "127.8.9.10", "10.0.0.5", "10.255.255.255", "172.16.0.1", "172.31.255.254", "192.168.1.20",
+		"169.254.169.254", "169.254.0.1", "0.0.0.0", "0.1.2.3", "100.64.0.1", "192.0.0.192", "224.0.0.251",
+		"239.255.255.250", "255.255.255.255", "240.0.0.1",
+		"::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "ff02::1", "fec0::1",
+		"::ffff:127.0.0.1", "::ffff:10.0.0.5", "::ffff:169.254.169.254", "::ffff:0.0.0.0",
+	}
+	for _, s := range internal {
+		require.True(t, Internal(netip.MustParseAddr(s)), s)
+	}
+	public := []string{"8.8.8.8", "1.1.1.1", "93.184.216.34", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"}
+	for _, s := range public {
+		require.False(t, Internal(netip.MustParseAddr(s)), s)
+	}
+	require.True(t, Internal(netip.Addr{}), "an invalid address is refused")
+}
