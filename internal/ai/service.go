@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -65,7 +66,7 @@ type Service struct {
 	box           *secret.Box
 	settings      *settings.Store
 	model         Model
-	sandboxURL    string
+	sandboxURL    atomic.Pointer[string] // read on every model call; cleared when the sandbox turns off
 	queue         Enqueuer
 	outbox        Sender
 	accounts      *account.Service
@@ -96,12 +97,23 @@ func New(o Options) *Service {
 	if o.Settings == nil {
 		o.Settings = settings.New(o.DB, o.Now, 0)
 	}
-	return &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model, sandboxURL: o.SandboxURL,
+	s := &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model,
 		queue: o.Queue, outbox: o.Outbox, accounts: o.Accounts, typingFor: o.TypingFor,
 		historyTokens: o.HistoryTokens, threshold: o.FailureThreshold, now: o.Now, log: o.Log}
+	s.SetSandboxURL(o.SandboxURL)
+	return s
 }
 
 // SetSandboxURL points the no-key default at the sandbox model. The app
 // learns the sandbox's address only once it listens, after the services
-// are built; call it before serving.
-func (s *Service) SetSandboxURL(url string) { s.sandboxURL = url }
+// are built; call it before serving. An empty url stops using the sandbox
+// model (the sandbox turned off): calls without a key are then ai_disabled.
+func (s *Service) SetSandboxURL(url string) { s.sandboxURL.Store(&url) }
+
+// sandboxModelURL is the sandbox model's base URL, or "" when the sandbox is off.
+func (s *Service) sandboxModelURL() string {
+	if p := s.sandboxURL.Load(); p != nil {
+		return *p
+	}
+	return ""
+}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -52,7 +53,8 @@ type App struct {
 	AI         *ai.Service
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
-	Sandbox    *sandbox.Sandbox // nil when off
+	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
+	sandboxOn  atomic.Bool      // false once a real account turned it off
 	listener   net.Listener
 	handler    http.Handler
 }
@@ -182,7 +184,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		},
 	}
 	if a.Sandbox != nil {
-		deps.Sandbox = a.Sandbox.Handler()
+		deps.Sandbox = a.sandboxHandler()
 	}
 	a.handler = web.NewHandler(deps)
 	return a, nil
