@@ -91,3 +91,15 @@ func checkSenderOwner(ctx context.Context, q store.Querier, phoneNumberID string
 	}
 	return nil
 }
+
+// SandboxAppSecret returns the app secret the installation's sandbox signs
+// its webhooks with, for `zapflow sandbox secret` (load tests and scripts
+// that post webhooks of their own need it; it is random per installation).
+func (s *Service) SandboxAppSecret(ctx context.Context) (string, error) {
+	a, err := s.scanAccount(s.db.Read().QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE sandbox = ? ORDER BY id LIMIT 1`, true))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", &apperr.Error{Kind: apperr.KindNotFound, Code: "no_sandbox",
+			Message: "this installation has no sandbox account: start zapflow once with the sandbox on (ZAPFLOW_SANDBOX=true or auto)"}
+	}
+	return a.AppSecret, err
+}
