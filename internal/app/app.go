@@ -226,6 +226,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.Outbox.Start(ctx)
 	if a.Sandbox != nil {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
+		go a.watchSandbox(ctx)
 	}
 	stopDebug := a.serveDebug()
 	defer stopDebug()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/httpx"
@@ -80,7 +81,8 @@ func (a *App) setupSandbox(ctx context.Context) error {
 // since start).
 func (a *App) SandboxOn() bool { return a.sandboxOn.Load() }
 
-// turnOffSandbox runs when a real account is created in "auto" mode: from
+// turnOffSandbox runs when a real account is created in "auto" mode (real
+// is zero when another instance created it): from
 // this moment /sandbox/* answers 404, the sandbox account's webhooks are
 // refused and its numbers cannot send, the sandbox model is no longer
 // used, and the demo's assistant stops answering, all without a restart.
@@ -94,7 +96,45 @@ func (a *App) turnOffSandbox(ctx context.Context, real account.Account) {
 	if _, err := a.AI.DisableSandboxAssistant(ctx); err != nil {
 		a.log.Error("switching off the sandbox assistant", "err", err)
 	}
-	a.log.Warn("a real account was created: the sandbox is off (ZAPFLOW_SANDBOX=auto)", "account_id", real.ID)
+	a.log.Warn("a real account exists: the sandbox is off (ZAPFLOW_SANDBOX=auto)", "account_id", real.ID)
+}
+
+// sandboxRecheckEvery is how soon an instance notices a real account that
+// another instance created (that one turns its own sandbox off at once).
+const sandboxRecheckEvery = 10 * time.Second
+
+// RecheckSandbox turns the sandbox off when a real account exists; in
+// "auto" mode Run calls it every sandboxRecheckEvery, so with several
+// instances on one database the others follow the one that created it.
+func (a *App) RecheckSandbox(ctx context.Context) error {
+	if a.cfg.Sandbox != "auto" || !a.sandboxOn.Load() {
+		return nil
+	}
+	real, err := a.Accounts.HasRealAccount(ctx)
+	if err != nil || !real {
+		return err
+	}
+	a.turnOffSandbox(ctx, account.Account{})
+	return nil
+}
+
+// watchSandbox runs RecheckSandbox until ctx ends or the sandbox is off.
+func (a *App) watchSandbox(ctx context.Context) {
+	if a.cfg.Sandbox != "auto" || !a.sandboxOn.Load() {
+		return
+	}
+	t := time.NewTicker(sandboxRecheckEvery)
+	defer t.Stop()
+	for a.sandboxOn.Load() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.RecheckSandbox(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("checking for a real account", "err", err)
+			}
+		}
+	}
 }
 
 // sandboxHandler serves the sandbox while it is on and 404 once it is off.

@@ -179,3 +179,25 @@ func TestSandboxOffKeepsAnAdminsAssistant(t *testing.T) {
 	require.Equal(t, http.StatusOK, env.Do("GET", "/api/v1/settings/assistant", nil, &st))
 	require.True(t, st.Enabled)
 }
+
+// With several instances on one database, one that did not create the
+// real account turns its sandbox off on its next check.
+func TestAutoSandboxFollowsAnotherInstance(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, store.SQLite, func(c *config.Config) { c.Sandbox = "auto" })
+	ctx := context.Background()
+	require.NoError(t, env.App.RecheckSandbox(ctx))
+	require.True(t, env.App.SandboxOn(), "no real account yet")
+
+	// Another instance's insert: this one's hook does not run.
+	require.NoError(t, env.App.DB.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO accounts (name, waba_id, access_token, app_secret, verify_token, graph_url, graph_version, sandbox, created_at, updated_at)
+			VALUES ('Loja', '555', '', '', '', 'https://graph.facebook.com', 'v23.0', ?, 0, 0)`, false)
+		return err
+	}))
+	require.True(t, env.App.SandboxOn())
+	require.NoError(t, env.App.RecheckSandbox(ctx))
+	require.False(t, env.App.SandboxOn())
+	require.Equal(t, http.StatusNotFound, env.Do("GET", "/sandbox/api/sent", nil, nil))
+	requireSandboxSendRefused(t, env)
+}
