@@ -276,7 +276,7 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 // memory when it was read less than secretsTTL ago: intake verifies every
 // POST with the app secret, and a database read plus decryption per
 // request would cap throughput for nothing. The sandbox account answers
-// ErrSandboxOff (a not-found) while the sandbox is off.
+// a not-found with code sandbox_off while the sandbox is off.
 func (s *Service) CachedAccount(ctx context.Context, id int64) (Account, error) {
 	return s.CachedAccountIn(ctx, s.db.Read(), id)
 }
