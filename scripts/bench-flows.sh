@@ -43,7 +43,8 @@ for db in $dbs; do
 	# -senders 6: six numbers at 1,000 msg/s put the Cloud API cap (6,000/s)
 	# above both targets, so it is zapflow being measured. BENCH_ARGS come
 	# last and win.
-	run_child "$tmp/zapflow-bench" flows -url "http://$addr" -key "$api_key" -pid "$server_pid" \
+	secret=$(bench_sandbox_secret)
+	run_child "$tmp/zapflow-bench" flows -url "http://$addr" -key "$api_key" -secret "$secret" -pid "$server_pid" \
 		-senders 6 "${bench_args[@]}" || bench_rc=$?
 
 	bench_stop_server

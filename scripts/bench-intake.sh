@@ -35,8 +35,9 @@ for db in $dbs; do
 	run_child "$tmp/zapflow-bench" rss -pid "$server_pid" -for 3s
 
 	echo "--- load"
+	secret=$(bench_sandbox_secret)
 	run_child "$tmp/zapflow-bench" intake -pid "$server_pid" -duration "$duration" \
-		-url "http://$addr/webhooks/whatsapp/1" "${bench_args[@]}"
+		-url "http://$addr/webhooks/whatsapp/1" -secret "$secret" "${bench_args[@]}"
 
 	bench_stop_server
 done

@@ -27,6 +27,7 @@ pg_admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?s
 pg_db=zapflow_bench_$$
 
 tmp=""
+server_env=() # the running server's environment (bench_start_server)
 server_pid=""
 server_log=""
 child_pid=""
@@ -169,6 +170,15 @@ bench_api_key() {
 	printf '%s' "$key"
 }
 
+# bench_sandbox_secret: the app secret the running server's sandbox signs
+# webhooks with (random per installation), read from its database.
+bench_sandbox_secret() {
+	local secret
+	secret=$(env -u ZAPFLOW_DATABASE_URL "${server_env[@]}" "$tmp/zapflow" sandbox secret) ||
+		die "zapflow sandbox secret failed (is the sandbox on?)"
+	printf '%s' "$secret"
+}
+
 # bench_preflight: fail before building anything.
 bench_preflight() {
 	local tool db
@@ -211,7 +221,7 @@ bench_start_server() {
 	mkdir -p "$data_dir"
 	# No sandbox assistant: its replies would add sends (and load) that
 	# the benchmarks do not ask for.
-	local server_env=(ZAPFLOW_DATA_DIR="$data_dir" ZAPFLOW_ADDR="$addr" ZAPFLOW_LOG_LEVEL=warn ZAPFLOW_SANDBOX_ASSISTANT=false "$@")
+	server_env=(ZAPFLOW_DATA_DIR="$data_dir" ZAPFLOW_ADDR="$addr" ZAPFLOW_LOG_LEVEL=warn ZAPFLOW_SANDBOX_ASSISTANT=false "$@")
 	if [[ $db == postgres ]]; then
 		pg_created=1 # set first: an interrupted CREATE may still have created it
 		psql_admin -c "CREATE DATABASE $pg_db"

@@ -18,7 +18,7 @@ func cmdFlows(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "server base `URL` (API, webhooks and /sandbox on the same host)")
 	fs.StringVar(&cfg.Key, "key", "", "admin API `key` (required: creating flows and senders needs an admin)")
 	fs.Int64Var(&cfg.Account, "account", 1, "account `id` whose webhook URL and senders are used")
-	fs.StringVar(&cfg.Secret, "secret", "sandbox-app-secret", "the account's app secret, used to sign webhooks")
+	fs.StringVar(&cfg.Secret, "secret", "", "the account's app secret, used to sign webhooks (required; the sandbox's is random per installation: 'zapflow sandbox secret' prints it)")
 	fs.StringVar(&cfg.WABA, "waba", "100000000000001", "WhatsApp Business Account id (entry[].id)")
 	fs.IntVar(&cfg.N, "n", 20000, "inbound messages, each from a new customer, each starting one flow run")
 	fs.IntVar(&cfg.Senders, "senders", 2, "business numbers the messages arrive on, round-robin; above the account's count, numbers are added to the sandbox and registered")
@@ -78,7 +78,7 @@ func validateFlows(cfg *flowsConfig) error {
 	case cfg.RunSettle < 0:
 		return errors.New("-settle must be >= 0")
 	case cfg.Secret == "" || cfg.WABA == "":
-		return errors.New("-secret and -waba must not be empty")
+		return errors.New("-secret and -waba must not be empty (the sandbox's app secret: `zapflow sandbox secret`)")
 	}
 	return nil
 }

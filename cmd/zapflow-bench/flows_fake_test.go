@@ -283,7 +283,7 @@ func (f *fakeFlowServer) listRuns(w http.ResponseWriter, r *http.Request) {
 
 // flowArgs is a fast, small `flows` command line against srv.
 func flowArgs(srv *httptest.Server, extra ...string) []string {
-	args := []string{"flows", "-url", srv.URL, "-key", "zf_test", "-n", "200", "-concurrency", "8", "-wait", "2s", "-json"}
+	args := []string{"flows", "-url", srv.URL, "-key", "zf_test", "-secret", "sandbox-app-secret", "-n", "200", "-concurrency", "8", "-wait", "2s", "-json"}
 	return append(args, extra...)
 }
 

@@ -159,7 +159,7 @@ func TestIntakeCLIFailsWhenNothingSucceeds(t *testing.T) {
 	_, srv := newFakeIntake(t, "other-secret", 0) // every request: 403
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"intake",
-		"-url", srv.URL + "/webhooks/whatsapp/1", "-duration", "200ms", "-warmup", "0", "-concurrency", "2",
+		"-url", srv.URL + "/webhooks/whatsapp/1", "-secret", "not-other-secret", "-duration", "200ms", "-warmup", "0", "-concurrency", "2",
 	}, &stdout, &stderr)
 	require.Equal(t, 1, code)
 	require.Contains(t, stdout.String(), "403=")
@@ -171,7 +171,7 @@ func TestIntakeCLITransportErrors(t *testing.T) {
 	url := srv.URL
 	srv.Close() // nothing listens there any more
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"intake", "-url", url, "-duration", "100ms", "-warmup", "0", "-concurrency", "2"}, &stdout, &stderr)
+	code := run(context.Background(), []string{"intake", "-secret", "s", "-url", url, "-duration", "100ms", "-warmup", "0", "-concurrency", "2"}, &stdout, &stderr)
 	require.Equal(t, 1, code)
 	require.Regexp(t, `transport errors: [1-9]`, stdout.String())
 }

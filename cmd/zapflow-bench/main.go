@@ -73,7 +73,7 @@ func cmdIntake(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	cfg := intakeConfig{}
 	var secret, phoneIDs string
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080/webhooks/whatsapp/1", "webhook `URL` of the server under test")
-	fs.StringVar(&secret, "secret", "sandbox-app-secret", "app secret used to sign bodies (X-Hub-Signature-256)")
+	fs.StringVar(&secret, "secret", "", "app secret used to sign bodies (X-Hub-Signature-256); the sandbox's is random per installation: 'zapflow sandbox secret' prints it")
 	fs.StringVar(&cfg.Payload.WABA, "waba", "100000000000001", "WhatsApp Business Account id (entry[].id)")
 	fs.StringVar(&phoneIDs, "phone-ids", "100000000000011,100000000000012", "comma-separated business phone_number_ids, used round-robin per request")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured run time")
@@ -129,6 +129,8 @@ func validateIntake(cfg *intakeConfig) error {
 		return errors.New("-phone-ids must name at least one id")
 	case cfg.Payload.WABA == "":
 		return errors.New("-waba must not be empty")
+	case len(cfg.Payload.Secret) == 0:
+		return errors.New("-secret is required: the account's app secret (for the sandbox, what `zapflow sandbox secret` prints)")
 	case cfg.Timeout <= 0:
 		return errors.New("-timeout must be > 0")
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -27,12 +28,20 @@ import (
 )
 
 // The sandbox account a fresh database gets, and what Meta would put in its
-// webhooks (see internal/sandbox).
+// webhooks (see internal/sandbox). Its app secret is random per
+// installation: sandboxSecret reads it.
 const (
 	sandboxAccountID = 1
-	sandboxAppSecret = "sandbox-app-secret"
 	sandboxWABA      = "100000000000001"
 )
+
+// sandboxSecret is what `zapflow sandbox secret` prints for env's installation.
+func sandboxSecret(t *testing.T, env map[string]string) string {
+	t.Helper()
+	code, out, errOut := runCmd(t, env, "sandbox", "secret")
+	require.Equal(t, 0, code, errOut)
+	return strings.TrimSpace(out)
+}
 
 var sandboxPhoneIDs = []string{"100000000000011", "100000000000012"}
 
@@ -184,14 +193,14 @@ func crashWAMID(n int) string { return "wamid.crash-" + strconv.Itoa(n) }
 
 // postWebhook sends message n signed with the sandbox secret. It returns the
 // status code, or an error when no answer came (connection refused or cut).
-func postWebhook(client *http.Client, baseURL string, n int, unix int64) (int, []byte, error) {
+func postWebhook(client *http.Client, baseURL, secret string, n int, unix int64) (int, []byte, error) {
 	body := webhookBody(n, unix)
 	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/webhooks/whatsapp/%d", baseURL, sandboxAccountID), bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(whatsapp.SignatureHeader, whatsapp.Sign(sandboxAppSecret, body))
+	req.Header.Set(whatsapp.SignatureHeader, whatsapp.Sign(secret, body))
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -231,6 +240,7 @@ func testCrash(t *testing.T, d store.Dialect) {
 
 	first := startBinary(t, env)
 	t.Logf("first start healthy after %v", time.Since(start).Round(time.Millisecond))
+	secret := sandboxSecret(t, env)
 
 	// Fire signed webhooks from 16 goroutines until the kill.
 	const workers = 16
@@ -258,7 +268,7 @@ func testCrash(t *testing.T, d store.Dialect) {
 			defer wg.Done()
 			for !stop.Load() {
 				n := int(seq.Add(1))
-				code, body, err := postWebhook(client, first.url, n, unix)
+				code, body, err := postWebhook(client, first.url, secret, n, unix)
 				mu.Lock()
 				attempted[n] = true
 				switch {
@@ -322,7 +332,7 @@ func testCrash(t *testing.T, d store.Dialect) {
 		if acked[n] && retried >= 20 {
 			continue
 		}
-		code, body, err := postWebhook(retryClient, second.url, n, unix)
+		code, body, err := postWebhook(retryClient, second.url, secret, n, unix)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, code, "retry of %s: %s", crashWAMID(n), body)
 		var res struct{ Stored, Duplicates int }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/app"
 	"github.com/zapflow/zapflow/internal/config"
@@ -25,6 +26,8 @@ Usage:
   zapflow admin create -email E [-name N] [-password P] [-role admin|agent]
                                   add a user (password generated and printed when omitted)
   zapflow apikey create -name N   print a new API key (shown once; stored hashed)
+  zapflow sandbox secret          print the app secret the sandbox signs webhooks with
+                                  (random per installation; for load tests and scripts)
 
 Configuration comes from ZAPFLOW_* environment variables; see the README.
 `
@@ -52,13 +55,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(cfg, stderr)
 	switch cmd {
 	case "serve":
-		err = serve(ctx, cfg, log, stdout)
+		err = serve(ctx, cfg, log, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, cfg, stdout)
 	case "admin":
 		err = adminCreate(ctx, cfg, args, stdout)
 	case "apikey":
 		err = apikeyCreate(ctx, cfg, args, stdout)
+	case "sandbox":
+		err = sandboxSecretCmd(ctx, cfg, args, stdout)
 	default:
 		fmt.Fprintf(stderr, "zapflow: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -79,7 +84,7 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out, errOut io.Writer) error {
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -88,17 +93,51 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		_ = a.Close()
 		return err
 	}
+	if a.SandboxExposed() {
+		warnSandboxExposed(errOut, log, cfg)
+	}
 	db := "SQLite at " + cfg.SQLitePath()
 	if a.DB.Dialect() == store.Postgres {
 		db = "PostgreSQL"
 	}
 	fmt.Fprintf(out, "zapflow %s listening on %s (%s)\n", app.Version, a.PublicURL(), db)
-	if a.Sandbox != nil {
+	if a.SandboxOn() {
 		fmt.Fprintf(out, "sandbox on: simulated Cloud API at %s/sandbox/graph; make a customer write in with\n", a.PublicURL())
-		fmt.Fprintf(out, "  curl -X POST %s/sandbox/api/customers/messages -d '{\"from\":\"+5511988887777\",\"name\":\"Ana\",\"to\":\"%s\",\"text\":\"oi\"}'\n",
+		fmt.Fprintf(out, "  curl -X POST %s/sandbox/api/customers/messages -H 'Content-Type: application/json' -d '{\"from\":\"+5511988887777\",\"name\":\"Ana\",\"to\":\"%s\",\"text\":\"oi\"}'\n",
 			a.PublicURL(), a.Sandbox.Senders()[0].PhoneNumberID)
+		if cfg.Sandbox == "auto" {
+			fmt.Fprintf(out, "  (ZAPFLOW_SANDBOX=auto: the sandbox turns off the moment you create a real account, without a restart)\n")
+		}
 	}
 	return a.Run(ctx)
+}
+
+// warnSandboxExposed says, as loudly as a server can, that the sandbox's
+// control API has no login and is reachable from other machines.
+func warnSandboxExposed(w io.Writer, log *slog.Logger, cfg config.Config) {
+	msg := fmt.Sprintf("the sandbox is on (ZAPFLOW_SANDBOX=%s) and zapflow listens on %s, which is not loopback: "+
+		"anyone who can reach this address can drive the simulated customers and numbers (/sandbox/api has no login). "+
+		"Listen on 127.0.0.1 (ZAPFLOW_ADDR) or set ZAPFLOW_SANDBOX=false.", cfg.Sandbox, cfg.Addr)
+	line := strings.Repeat("!", 78)
+	fmt.Fprintf(w, "%s\nWARNING: %s\n%s\n", line, msg, line)
+	log.Warn(msg)
+}
+
+func sandboxSecretCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
+	if len(args) != 1 || args[0] != "secret" {
+		return usageError{"usage: zapflow sandbox secret"}
+	}
+	db, box, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, err := account.New(account.Options{DB: db, Box: box}).SandboxAppSecret(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, secret)
+	return nil
 }
 
 func migrate(ctx context.Context, cfg config.Config, out io.Writer) error {

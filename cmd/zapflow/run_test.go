@@ -418,3 +418,56 @@ func TestAPIKeyCreateUsage(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "-name is required")
 }
+
+// With the sandbox on and a non-loopback ZAPFLOW_ADDR, serve warns loudly
+// that anyone who reaches the address drives the simulated customers; on
+// loopback, or with the sandbox off, it does not.
+func TestServeWarnsWhenSandboxIsExposed(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		addr, sandbox string
+		warn          bool
+	}{
+		{"0.0.0.0:0", "true", true},
+		{"127.0.0.1:0", "true", false},
+		{"0.0.0.0:0", "false", false},
+	} {
+		env := testEnv(t)
+		env["ZAPFLOW_ADDR"], env["ZAPFLOW_SANDBOX"] = c.addr, c.sandbox
+		s := startServe(t, env)
+		stderr := s.stderr.String()
+		if c.warn {
+			require.Contains(t, stderr, "WARNING: the sandbox is on (ZAPFLOW_SANDBOX=true) and zapflow listens on 0.0.0.0:0, which is not loopback", c)
+			require.Contains(t, stderr, "anyone who can reach this address can drive the simulated customers")
+		} else {
+			require.NotContains(t, stderr, "WARNING", c)
+		}
+		require.Equal(t, 0, s.stop(t), s.stderr.String())
+	}
+}
+
+// `zapflow sandbox secret` prints the installation's random sandbox app
+// secret (what a load test signs webhooks with); without a sandbox
+// account it says how to get one.
+func TestSandboxSecretCommand(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	env["ZAPFLOW_SANDBOX"] = "false"
+	code, _, errOut := runCmd(t, env, "sandbox", "secret")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "no_sandbox")
+
+	env["ZAPFLOW_SANDBOX"] = "true"
+	s := startServe(t, env)
+	require.Equal(t, 0, s.stop(t), s.stderr.String())
+	require.Contains(t, s.stdout.String(), "-H 'Content-Type: application/json'", "the banner's curl sends JSON")
+	code, out, errOut := runCmd(t, env, "sandbox", "secret")
+	require.Equal(t, 0, code, errOut)
+	secret := strings.TrimSpace(out)
+	require.Regexp(t, `^[0-9a-f]{64}$`, secret)
+	require.NotEqual(t, "sandbox-app-secret", secret)
+
+	code, _, errOut = runCmd(t, env, "sandbox")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "usage: zapflow sandbox secret")
+}

@@ -92,8 +92,8 @@ func testCrashMidSend(t *testing.T, d store.Dialect, viaFlow bool) {
 	// The account and its two senders, on the outside Cloud API.
 	var acc struct{ ID int64 }
 	api.do(first.url, "POST", "/api/v1/accounts", map[string]any{
-		"name": "Loja", "waba_id": sandbox.DefaultWABAID, "access_token": sandbox.DefaultAccessToken,
-		"app_secret": sandbox.DefaultAppSecret, "verify_token": sandbox.DefaultVerifyToken,
+		"name": "Loja", "waba_id": sandbox.DefaultWABAID, "access_token": meta.Config().AccessToken,
+		"app_secret": meta.Config().AppSecret, "verify_token": meta.Config().VerifyToken,
 		"graph_url": metaSrv.URL + "/sandbox/graph",
 	}, http.StatusCreated, &acc)
 	meta.SetWebhookURL(first.url + "/webhooks/whatsapp/" + strconv.FormatInt(acc.ID, 10))

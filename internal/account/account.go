@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/apperr"
@@ -79,6 +80,12 @@ type Service struct {
 	mu      sync.RWMutex
 	secrets map[int64]cachedAccount // intake reads secrets on every webhook
 	trust   trustTable              // processing checks every event against it
+	onReal  []func(context.Context, Account)
+
+	// sandboxOn says whether the built-in sandbox runs in this process.
+	// While it does not, the sandbox account and its senders are refused
+	// everywhere (see sandbox_state.go). Off until the app says otherwise.
+	sandboxOn atomic.Bool
 }
 
 type cachedAccount struct {
@@ -203,6 +210,9 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (Account, 
 	if errors.Is(err, store.ErrConflict) {
 		return a, &apperr.Error{Kind: apperr.KindConflict, Code: "account_exists", Field: "waba_id", Message: "an account with this waba_id already exists"}
 	}
+	if err == nil && !a.Sandbox {
+		s.realAccountCreated(ctx, a)
+	}
 	return a, err
 }
 
@@ -299,10 +309,11 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 	return out, rows.Err()
 }
 
-// CachedAccount returns the account for webhook intake, from memory when it
-// was read less than secretsTTL ago: intake verifies every POST with the
-// app secret, and a database read plus decryption per request would cap
-// throughput for nothing.
+// CachedAccount returns the account for webhook intake and sending, from
+// memory when it was read less than secretsTTL ago: intake verifies every
+// POST with the app secret, and a database read plus decryption per
+// request would cap throughput for nothing. The sandbox account answers
+// a not-found with code sandbox_off while the sandbox is off.
 func (s *Service) CachedAccount(ctx context.Context, id int64) (Account, error) {
 	return s.CachedAccountIn(ctx, s.db.Read(), id)
 }
@@ -316,7 +327,7 @@ func (s *Service) CachedAccountIn(ctx context.Context, q store.Querier, id int64
 	c, ok := s.secrets[id]
 	s.mu.RUnlock()
 	if ok && now.Before(c.expires) {
-		return c.acc, nil
+		return c.acc, s.usable(c.acc)
 	}
 	a, err := s.scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if errors.Is(err, store.ErrNotFound) {
@@ -328,7 +339,7 @@ func (s *Service) CachedAccountIn(ctx context.Context, q store.Querier, id int64
 	s.mu.Lock()
 	s.secrets[id] = cachedAccount{acc: a, expires: now.Add(secretsTTL)}
 	s.mu.Unlock()
-	return a, nil
+	return a, s.usable(a)
 }
 
 func (s *Service) forget(id int64) {

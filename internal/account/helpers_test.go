@@ -130,6 +130,9 @@ func newEnv(t *testing.T, db store.DB) *env {
 		GraphFor: func(a account.Account) account.Graph { return boundGraph{f: e.graph, url: a.GraphURL} },
 	})
 	e.svc.Register(workers, time.Hour)
+	// The sandbox runs, as in a fresh install; sandbox_state_test.go
+	// switches it off.
+	e.svc.SetSandboxActive(true)
 	return e
 }
 

@@ -47,6 +47,9 @@ type checkSenderWorker struct {
 
 func (w *checkSenderWorker) Work(ctx context.Context, j *river.Job[CheckSenderArgs]) error {
 	_, err := w.s.CheckSender(ctx, j.Args.SenderID)
+	if IsSandboxOff(err) {
+		return nil // nothing to check while the sandbox is off
+	}
 	return err
 }
 
@@ -75,6 +78,9 @@ type syncTemplatesWorker struct {
 
 func (w *syncTemplatesWorker) Work(ctx context.Context, j *river.Job[SyncTemplatesArgs]) error {
 	_, err := w.s.SyncTemplates(ctx, j.Args.AccountID)
+	if IsSandboxOff(err) {
+		return nil
+	}
 	return err
 }
 

@@ -154,15 +154,18 @@ func TestEnsureSandboxIsIdempotent(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "http://127.0.0.1:8080/graph", cached.GraphURL)
 
-		// The server restarts on another port, with a new token.
+		// The server restarts on another port, with new random secrets
+		// offered: the installation keeps the ones it got first.
 		e.clock.Add(time.Hour)
 		spec := sandboxSpec("http://127.0.0.1:9090/graph")
-		spec.AccessToken = "sandbox-token-2"
+		spec.AccessToken, spec.AppSecret, spec.VerifyToken = "sandbox-token-2", "sandbox-secret-2", "sandbox-verify-2"
 		again, err := e.svc.EnsureSandbox(ctx, spec)
 		require.NoError(t, err)
 		require.Equal(t, acc.ID, again.ID)
 		require.Equal(t, "http://127.0.0.1:9090/graph", again.GraphURL)
-		require.Equal(t, "sandbox-token-2", again.AccessToken)
+		require.Equal(t, "sandbox-token", again.AccessToken)
+		require.Equal(t, "sandbox-secret", again.AppSecret)
+		require.Equal(t, "sandbox-verify", again.VerifyToken)
 		require.Equal(t, t0, again.CreatedAt)
 		require.Equal(t, t0.Add(time.Hour), again.UpdatedAt)
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM accounts`))
@@ -172,13 +175,13 @@ func TestEnsureSandboxIsIdempotent(t *testing.T) {
 		cached, err = e.svc.CachedAccount(ctx, acc.ID)
 		require.NoError(t, err)
 		require.Equal(t, "http://127.0.0.1:9090/graph", cached.GraphURL, "the cache is refreshed")
-		require.Equal(t, "sandbox-token-2", cached.AccessToken)
+		require.Equal(t, "sandbox-token", cached.AccessToken)
 
 		// The graph client follows the new URL.
 		_, err = e.svc.SyncTemplates(ctx, acc.ID)
 		require.NoError(t, err)
 		calls := e.graph.Calls()
-		require.Equal(t, graphCall{Method: "ListTemplates", GraphURL: "http://127.0.0.1:9090/graph", Token: "sandbox-token-2", ID: "100000000000001"},
+		require.Equal(t, graphCall{Method: "ListTemplates", GraphURL: "http://127.0.0.1:9090/graph", Token: "sandbox-token", ID: "100000000000001"},
 			calls[len(calls)-1])
 	})
 }

@@ -74,8 +74,14 @@ func (s *Service) CreateSender(ctx context.Context, accountID int64, in SenderIn
 	if err != nil {
 		return Sender{}, err
 	}
+	if err := s.usable(acc); err != nil {
+		return Sender{}, err
+	}
 	if in.PhoneNumberID == nil || strings.TrimSpace(*in.PhoneNumberID) == "" || strings.Trim(*in.PhoneNumberID, "0123456789") != "" {
 		return Sender{}, apperr.Invalid("phone_number_id", "invalid_sender", "phone_number_id is required: the Cloud API phone number id (digits), not the phone number")
+	}
+	if err := checkSenderOwner(ctx, s.db.Read(), *in.PhoneNumberID, acc.Sandbox); err != nil {
+		return Sender{}, err
 	}
 	rate := DefaultRateLimit
 	if in.RateLimit != nil {
@@ -207,6 +213,9 @@ func (s *Service) CheckSender(ctx context.Context, id int64) (Sender, error) {
 	}
 	acc, err := s.Account(ctx, sn.AccountID)
 	if err != nil {
+		return sn, err
+	}
+	if err := s.usable(acc); err != nil {
 		return sn, err
 	}
 	now := store.Millis(s.now())

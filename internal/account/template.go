@@ -53,6 +53,9 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 	if err != nil {
 		return 0, err
 	}
+	if err := s.usable(acc); err != nil {
+		return 0, err
+	}
 	list, err := s.graphFor(acc).ListTemplates(ctx, acc.AccessToken, acc.WABAID)
 	if err != nil {
 		return 0, graphError("listing the templates", err)

@@ -26,3 +26,22 @@ func (s *Service) InstallSandboxAssistant(ctx context.Context) (bool, error) {
 	_, err = s.UpdateAssistantSettings(ctx, AssistantSettingsInput{Enabled: &on, AssistantID: &a.ID, Footer: &footer, DelaySeconds: &delay})
 	return err == nil, err
 }
+
+// DisableSandboxAssistant switches the WhatsApp assistant off when it is
+// still the one InstallSandboxAssistant set up (on, with the sandbox
+// footer): the demo's bot must not answer real customers once the sandbox
+// is off. An assistant section an admin made their own is left alone. It
+// reports whether it switched the assistant off.
+func (s *Service) DisableSandboxAssistant(ctx context.Context) (bool, error) {
+	raw, err := s.settings.Raw(ctx, nil, KeyAssistant)
+	if err != nil || raw == nil {
+		return false, err
+	}
+	st, err := s.assistantSettings(ctx, nil)
+	if err != nil || !st.Enabled || st.Footer != SandboxFooter {
+		return false, err
+	}
+	off := false
+	_, err = s.UpdateAssistantSettings(ctx, AssistantSettingsInput{Enabled: &off})
+	return err == nil, err
+}

@@ -3,6 +3,7 @@ package ai
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -70,7 +71,7 @@ type Service struct {
 	settings      *settings.Store
 	model         Model
 	checkURL      func(string) error
-	sandboxURL    string
+	sandboxURL    atomic.Pointer[string] // read on every model call; cleared when the sandbox turns off
 	queue         Enqueuer
 	outbox        Sender
 	accounts      *account.Service
@@ -101,12 +102,23 @@ func New(o Options) *Service {
 	if o.Settings == nil {
 		o.Settings = settings.New(o.DB, o.Now, 0)
 	}
-	return &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model, checkURL: o.CheckURL, sandboxURL: o.SandboxURL,
+	s := &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model, checkURL: o.CheckURL,
 		queue: o.Queue, outbox: o.Outbox, accounts: o.Accounts, typingFor: o.TypingFor,
 		historyTokens: o.HistoryTokens, threshold: o.FailureThreshold, now: o.Now, log: o.Log}
+	s.SetSandboxURL(o.SandboxURL)
+	return s
 }
 
 // SetSandboxURL points the no-key default at the sandbox model. The app
 // learns the sandbox's address only once it listens, after the services
-// are built; call it before serving.
-func (s *Service) SetSandboxURL(url string) { s.sandboxURL = url }
+// are built; call it before serving. An empty url stops using the sandbox
+// model (the sandbox turned off): calls without a key are then ai_disabled.
+func (s *Service) SetSandboxURL(url string) { s.sandboxURL.Store(&url) }
+
+// sandboxModelURL is the sandbox model's base URL, or "" when the sandbox is off.
+func (s *Service) sandboxModelURL() string {
+	if p := s.sandboxURL.Load(); p != nil {
+		return *p
+	}
+	return ""
+}

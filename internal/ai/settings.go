@@ -105,7 +105,8 @@ func (s *Service) AISettings(ctx context.Context) (AISettingsView, error) {
 	}
 	if ep, err := s.endpoint(st); err == nil {
 		v.EffectiveBaseURL = ep.BaseURL
-		v.Sandbox = s.sandboxURL != "" && ep.BaseURL == s.sandboxURL
+		sb := s.sandboxModelURL()
+		v.Sandbox = sb != "" && ep.BaseURL == sb
 	}
 	return v, nil
 }
@@ -217,9 +218,10 @@ func (s *Service) endpoint(st AISettings) (Endpoint, error) {
 		return Endpoint{}, err
 	}
 	ep := Endpoint{BaseURL: st.BaseURL, APIKey: key, Timeout: time.Duration(st.TimeoutSeconds) * time.Second}
+	sb := s.sandboxModelURL()
 	switch {
-	case key == "" && st.BaseURL == "" && s.sandboxURL != "":
-		ep.BaseURL, ep.APIKey = s.sandboxURL, "sandbox"
+	case key == "" && st.BaseURL == "" && sb != "":
+		ep.BaseURL, ep.APIKey = sb, "sandbox"
 	case key == "" && st.BaseURL == "":
 		return Endpoint{}, errDisabled("no API key is set")
 	case st.BaseURL == "":

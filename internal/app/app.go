@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -56,7 +57,8 @@ type App struct {
 	AI         *ai.Service
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
-	Sandbox    *sandbox.Sandbox // nil when off
+	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
+	sandboxOn  atomic.Bool      // false once a real account turned it off
 	listener   net.Listener
 	guard      *netguard.Guard // every outbound request to a configurable URL
 	handler    http.Handler
@@ -192,7 +194,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		},
 	}
 	if a.Sandbox != nil {
-		deps.Sandbox = a.Sandbox.Handler()
+		deps.Sandbox = a.sandboxHandler()
 	}
 	deps.UI = ui.New(ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: func() bool { return a.Sandbox != nil }, Now: a.now})
@@ -241,6 +243,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.Messaging.Start(context.WithoutCancel(ctx))
 	if a.Sandbox != nil {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
+		go a.watchSandbox(ctx)
 	}
 	stopDebug := a.serveDebug()
 	defer stopDebug()

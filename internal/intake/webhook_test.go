@@ -22,15 +22,20 @@ import (
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
-// The sandbox account's well-known values (see apptest.Start).
+// The sandbox account's well-known values (see apptest.Start); its secrets
+// are random per installation (appSecret(env), verifyToken(env)).
 const (
-	accountID   = 1
-	appSecret   = "sandbox-app-secret"
-	verifyToken = "sandbox-verify-token"
-	wabaID      = "100000000000001"
-	senderA     = "100000000000011"
-	senderB     = "100000000000012"
+	accountID = 1
+	wabaID    = "100000000000001"
+	senderA   = "100000000000011"
+	senderB   = "100000000000012"
 )
+
+// appSecret is what env's sandbox signs its webhooks with.
+func appSecret(env *apptest.Env) string { return env.App.Sandbox.Config().AppSecret }
+
+// verifyToken is env's sandbox account's verify token.
+func verifyToken(env *apptest.Env) string { return env.App.Sandbox.Config().VerifyToken }
 
 // each runs fn once per dialect, in parallel, on a fresh zapflow.
 func each(t *testing.T, fn func(t *testing.T, env *apptest.Env)) {
@@ -149,7 +154,7 @@ type postResult struct {
 // postOK posts a signed body and requires a 200.
 func postOK(t *testing.T, env *apptest.Env, body []byte) postResult {
 	t.Helper()
-	status, raw := env.PostWebhook(accountID, appSecret, body)
+	status, raw := env.PostWebhook(accountID, appSecret(env), body)
 	require.Equal(t, http.StatusOK, status, "body: %s", raw)
 	var res postResult
 	require.NoError(t, json.Unmarshal([]byte(raw), &res), raw)
@@ -199,27 +204,27 @@ func TestWebhookVerify(t *testing.T) {
 			q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {token}, "hub.challenge": {"123"}}
 			return get(t, env.URL+"/webhooks/whatsapp/"+account+"?"+q.Encode())
 		}
-		status, body := verify("1", verifyToken)
+		status, body := verify("1", verifyToken(env))
 		require.Equal(t, http.StatusOK, status)
 		require.Equal(t, "123", body)
 
 		status, body = verify("1", "wrong-token")
 		requireError(t, http.StatusForbidden, "verify_token_mismatch", status, body)
 		require.NotContains(t, body, "123")
-		require.NotContains(t, body, verifyToken)
+		require.NotContains(t, body, verifyToken(env))
 
 		// The right token with another mode is no subscription either.
-		status, body = get(t, env.URL+"/webhooks/whatsapp/1?hub.mode=unsubscribe&hub.verify_token="+verifyToken+"&hub.challenge=123")
+		status, body = get(t, env.URL+"/webhooks/whatsapp/1?hub.mode=unsubscribe&hub.verify_token="+verifyToken(env)+"&hub.challenge=123")
 		requireError(t, http.StatusForbidden, "verify_token_mismatch", status, body)
 
-		status, body = verify("999", verifyToken)
+		status, body = verify("999", verifyToken(env))
 		requireError(t, http.StatusNotFound, "unknown_account", status, body)
-		status, body = verify("abc", verifyToken)
+		status, body = verify("abc", verifyToken(env))
 		requireError(t, http.StatusNotFound, "unknown_account", status, body)
 
 		// POST to an unknown account is refused the same way.
 		body2 := textPayload(t, waid(1), "wamid.UNKNOWNACC", "oi")
-		status, body = env.PostWebhook(999, appSecret, body2)
+		status, body = env.PostWebhook(999, appSecret(env), body2)
 		requireError(t, http.StatusNotFound, "unknown_account", status, body)
 	})
 }
@@ -237,7 +242,7 @@ func TestWebhookRejectsBadSignature(t *testing.T) {
 		requireError(t, http.StatusUnauthorized, "invalid_signature", status, raw)
 
 		// Signed correctly, then altered in transit (same length).
-		sig := whatsapp.Sign(appSecret, body)
+		sig := whatsapp.Sign(appSecret(env), body)
 		altered := bytes.Replace(body, []byte(`"oi"`), []byte(`"io"`), 1)
 		require.NotEqual(t, body, altered)
 		status, raw, err := rawPost(env.URL, "/webhooks/whatsapp/1", altered, sig)
@@ -287,7 +292,7 @@ func TestWebhookRejectsMalformed(t *testing.T) {
 				`entry[1].changes[0].value.messages[1]: missing "id"`},
 		}
 		for _, c := range cases {
-			status, raw := env.PostWebhook(accountID, appSecret, c.body)
+			status, raw := env.PostWebhook(accountID, appSecret(env), c.body)
 			e := requireError(t, http.StatusBadRequest, "malformed_payload", status, raw)
 			require.Contains(t, e.Error.Message, c.where, c.name)
 		}
@@ -306,7 +311,7 @@ func TestWebhookBodyTooLarge(t *testing.T) {
 		// open and slow the server's shutdown.)
 		body := textPayload(t, waid(1), "wamid.BIG", "oi")
 		body = append(body, bytes.Repeat([]byte(" "), 3<<20+1-len(body))...)
-		status, raw := env.PostWebhook(accountID, appSecret, body)
+		status, raw := env.PostWebhook(accountID, appSecret(env), body)
 		requireError(t, http.StatusRequestEntityTooLarge, "body_too_large", status, raw)
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM inbound_events`))
 
@@ -330,7 +335,7 @@ func TestWebhookDuplicates(t *testing.T) {
 
 		// Ten concurrent deliveries of another body: one stores, nine are duplicates.
 		body = textPayload(t, waid(2), "wamid.DUP2", "segunda")
-		sig := whatsapp.Sign(appSecret, body)
+		sig := whatsapp.Sign(appSecret(env), body)
 		const n = 10
 		var wg sync.WaitGroup
 		results := make([]postResult, n)
@@ -404,7 +409,7 @@ func batch(t *testing.T, prefix string, broken bool) []byte {
 func TestWebhookBatchAllOrNothing(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
 		broken := batch(t, "B", true)
-		status, raw := env.PostWebhook(accountID, appSecret, broken)
+		status, raw := env.PostWebhook(accountID, appSecret(env), broken)
 		e := requireError(t, http.StatusBadRequest, "malformed_payload", status, raw)
 		require.Contains(t, e.Error.Message, `entry[1].changes[0].value.messages[25]: missing "id"`)
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM inbound_events`))
@@ -419,10 +424,10 @@ func TestWebhookBatchAllOrNothing(t *testing.T) {
 		require.Equal(t, 80, env.Count(`SELECT COUNT(*) FROM conversations`))
 
 		// The broken batch again (now all duplicates but one) still stores nothing.
-		status, raw = env.PostWebhook(accountID, appSecret, broken)
+		status, raw = env.PostWebhook(accountID, appSecret(env), broken)
 		requireError(t, http.StatusBadRequest, "malformed_payload", status, raw)
 		// And a broken batch of new ids neither.
-		status, raw = env.PostWebhook(accountID, appSecret, batch(t, "C", true))
+		status, raw = env.PostWebhook(accountID, appSecret(env), batch(t, "C", true))
 		requireError(t, http.StatusBadRequest, "malformed_payload", status, raw)
 		time.Sleep(100 * time.Millisecond)
 		require.Equal(t, 300, env.Count(`SELECT COUNT(*) FROM inbound_events`))
@@ -583,7 +588,7 @@ func TestWebhookMetrics(t *testing.T) {
 		}
 		status, _ := env.PostWebhook(accountID, "", textPayload(t, waid(3), "wamid.M3", "c"))
 		require.Equal(t, http.StatusUnauthorized, status)
-		status, _ = env.PostWebhook(accountID, appSecret, []byte(`[]`))
+		status, _ = env.PostWebhook(accountID, appSecret(env), []byte(`[]`))
 		require.Equal(t, http.StatusBadRequest, status)
 
 		status, text := get(t, env.URL+"/metrics")

@@ -9,9 +9,15 @@ import (
 
 // controlRoutes registers the simulator's own JSON API under /sandbox/api/.
 // It has no auth on purpose: it drives a simulator (play the customer,
-// inject failures), never a real account.
-func (s *Sandbox) controlRoutes(mux *http.ServeMux) {
+// inject failures), never a real account. guardControl keeps it to JSON
+// from loopback (or the configured address), never a browser page.
+func (s *Sandbox) controlRoutes(root *http.ServeMux) {
 	const p = "/sandbox/api/"
+	mux := http.NewServeMux()
+	root.Handle(p, s.guardControl(mux))
+	mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such sandbox route: " + r.Method + " " + r.URL.Path})
+	})
 	mux.HandleFunc("POST "+p+"customers/messages", s.handleCustomerMessage)
 	mux.HandleFunc("POST "+p+"senders", s.handleAddSender)   // control_senders.go
 	mux.HandleFunc("GET "+p+"sent/count", s.handleSentCount) // control_senders.go

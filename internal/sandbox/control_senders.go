@@ -10,6 +10,9 @@ import (
 // ErrSenderExists is returned when a number is added twice.
 var ErrSenderExists = errors.New("sandbox: phone number id already exists")
 
+// ErrRealSender is returned when a number to add is a real sender's id.
+var ErrRealSender = errors.New("sandbox: phone number id belongs to a real sender")
+
 // AddSender adds a business number at runtime, with the same defaults as a
 // configured one (CONNECTED, GREEN, 80 msg/s, TIER_2K). It exists because a
 // fresh sandbox has two numbers, and Meta's per-number throughput cap
@@ -41,6 +44,15 @@ func (s *Sandbox) AddSender(snd Sender) (Sender, error) {
 		snd.VerifiedName = "Zapflow Sandbox " + snd.PhoneNumberID
 	}
 	snd = senderDefaults(snd)
+	if s.cfg.SenderTaken != nil {
+		taken, err := s.cfg.SenderTaken(snd.PhoneNumberID)
+		if err != nil {
+			return Sender{}, err
+		}
+		if taken {
+			return Sender{}, fmt.Errorf("%w: %q is a real account's number; choose another id", ErrRealSender, snd.PhoneNumberID)
+		}
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,7 +74,8 @@ func containsFold(list []string, v string) bool {
 }
 
 // handleAddSender serves POST /sandbox/api/senders: 201 with the number as
-// GET /{phone-number-id} reports it, 409 if the id exists, 400 otherwise.
+// GET /{phone-number-id} reports it, 409 if the id exists here or is a real
+// sender's, 400 otherwise.
 func (s *Sandbox) handleAddSender(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		PhoneNumberID      string `json:"phone_number_id"`
@@ -80,7 +93,7 @@ func (s *Sandbox) handleAddSender(w http.ResponseWriter, r *http.Request) {
 		Status: in.Status, QualityRating: in.QualityRating, ThroughputMPS: in.ThroughputMPS,
 	})
 	switch {
-	case errors.Is(err, ErrSenderExists):
+	case errors.Is(err, ErrSenderExists), errors.Is(err, ErrRealSender):
 		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
 	case err != nil:
 		controlResult(w, err)

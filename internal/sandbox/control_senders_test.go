@@ -40,10 +40,10 @@ func TestControlAddSender(t *testing.T) {
 	require.NotEmpty(t, added.VerifiedName)
 
 	// Graph reads and lists it, so the app can register it as a sender.
-	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+id, DefaultAccessToken, nil)
+	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+id, testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode, out)
 	require.Equal(t, "+55 11 4000-0003", out["display_phone_number"])
-	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/phone_numbers", DefaultAccessToken, nil)
+	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/phone_numbers", testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode, out)
 	require.Len(t, out["data"], 3)
 

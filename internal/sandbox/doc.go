@@ -12,4 +12,10 @@
 // State is kept in memory: the sandbox stands in for Meta, so losing it on
 // restart is expected. A small control API under /sandbox/api/ lets a person
 // (or a test) play the customer and inject failures.
+//
+// It is a demo, never a door: its app secret, access token and verify token
+// are random unless the caller passes its own (the app keeps one set per
+// installation), and the control API takes only JSON addressed to loopback
+// or a configured host, never a request from another origin
+// (control_guard.go).
 package sandbox

@@ -13,7 +13,7 @@ func TestGetPhoneNumber(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	path := "/sandbox/graph/v23.0/" + loja
-	resp, out := e.do(t, http.MethodGet, path, DefaultAccessToken, nil)
+	resp, out := e.do(t, http.MethodGet, path, testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode, out)
 	require.Equal(t, "v23.0", resp.Header.Get("facebook-api-version"))
 	require.Equal(t, map[string]any{
@@ -22,7 +22,7 @@ func TestGetPhoneNumber(t *testing.T) {
 		"throughput": map[string]any{"level": "STANDARD"}, "whatsapp_business_manager_messaging_limit": "TIER_2K",
 	}, out)
 
-	resp, out = e.do(t, http.MethodGet, path+"?fields=status,throughput{level},platform_type", DefaultAccessToken, nil)
+	resp, out = e.do(t, http.MethodGet, path+"?fields=status,throughput{level},platform_type", testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, map[string]any{"id": loja, "status": "CONNECTED", "throughput": map[string]any{"level": "STANDARD"},
 		"platform_type": "CLOUD_API"}, out)
@@ -30,13 +30,13 @@ func TestGetPhoneNumber(t *testing.T) {
 	e.sb.SetQuality(loja, "RED")
 	e.sb.SetSenderStatus(loja, "DISCONNECTED")
 	e.sb.SetThroughput(loja, 1000)
-	_, out = e.do(t, http.MethodGet, path+"?fields=quality_rating,status,throughput", DefaultAccessToken, nil)
+	_, out = e.do(t, http.MethodGet, path+"?fields=quality_rating,status,throughput", testAccessToken, nil)
 	require.Equal(t, "RED", out["quality_rating"])
 	require.Equal(t, "DISCONNECTED", out["status"])
 	require.Equal(t, map[string]any{"level": "HIGH"}, out["throughput"])
 
 	// access_token as a query parameter works too, as on Graph.
-	resp, _ = e.do(t, http.MethodGet, path+"?access_token="+DefaultAccessToken, "", nil)
+	resp, _ = e.do(t, http.MethodGet, path+"?access_token="+testAccessToken, "", nil)
 	require.Equal(t, 200, resp.StatusCode)
 }
 
@@ -48,12 +48,12 @@ func TestGraphUnknownObjectsAndAuth(t *testing.T) {
 		status, code, subcode     int
 		msgPrefix                 string
 	}{
-		{"unknown id", "GET", "/sandbox/graph/v23.0/42", DefaultAccessToken, 400, 100, 33,
+		{"unknown id", "GET", "/sandbox/graph/v23.0/42", testAccessToken, 400, 100, 33,
 			"Unsupported get request. Object with ID '42' does not exist, cannot be loaded due to missing permissions, or does not support this operation."},
-		{"templates of unknown waba", "GET", "/sandbox/graph/v23.0/42/message_templates", DefaultAccessToken, 400, 100, 33, "Unsupported get request."},
-		{"unmodelled edge", "DELETE", "/sandbox/graph/v23.0/" + loja + "/messages", DefaultAccessToken, 400, 100, 33, "Unsupported delete request."},
+		{"templates of unknown waba", "GET", "/sandbox/graph/v23.0/42/message_templates", testAccessToken, 400, 100, 33, "Unsupported get request."},
+		{"unmodelled edge", "DELETE", "/sandbox/graph/v23.0/" + loja + "/messages", testAccessToken, 400, 100, 33, "Unsupported delete request."},
 		{"token checked on GET", "GET", "/sandbox/graph/v23.0/" + loja, "nope", 401, 190, 467, "(#190)"},
-		{"bad version", "GET", "/sandbox/graph/latest/" + loja, DefaultAccessToken, 400, 2500, 0, "Unknown path components"},
+		{"bad version", "GET", "/sandbox/graph/latest/" + loja, testAccessToken, 400, 2500, 0, "Unknown path components"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,15 +71,15 @@ func TestGraphUnknownObjectsAndAuth(t *testing.T) {
 func TestGetWABAAndTemplateByID(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	resp, out := e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID, DefaultAccessToken, nil)
+	resp, out := e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID, testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, DefaultWABAID, out["id"])
 
-	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/1000000000000107?fields=status", DefaultAccessToken, nil)
+	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/1000000000000107?fields=status", testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, map[string]any{"id": "1000000000000107", "status": "PAUSED"}, out)
 
-	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/phone_numbers?fields=id,status", DefaultAccessToken, nil)
+	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/phone_numbers?fields=id,status", testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode)
 	data := out["data"].([]any)
 	require.Len(t, data, 2)
@@ -102,7 +102,7 @@ func TestListTemplatesPaging(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "http", u.Scheme)
 		require.Equal(t, host, u.Host, "next must be absolute, built from the request host")
-		resp, out := e.do(t, http.MethodGet, u.RequestURI(), DefaultAccessToken, nil)
+		resp, out := e.do(t, http.MethodGet, u.RequestURI(), testAccessToken, nil)
 		require.Equal(t, 200, resp.StatusCode, out)
 		pages++
 		for _, d := range out["data"].([]any) {
@@ -118,7 +118,7 @@ func TestListTemplatesPaging(t *testing.T) {
 	require.Equal(t, 3, pages)
 
 	// Default limit (25) returns everything with no next; items serialise like Meta's.
-	resp, out := e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates", DefaultAccessToken, nil)
+	resp, out := e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates", testAccessToken, nil)
 	require.Equal(t, 200, resp.StatusCode)
 	require.NotContains(t, out["paging"].(map[string]any), "next")
 	first := out["data"].([]any)[0].(map[string]any)
@@ -132,17 +132,17 @@ func TestListTemplatesPaging(t *testing.T) {
 	require.Equal(t, "Olá {{1}}, seu compromisso com {{2}} está confirmado para {{3}}. Local: {{4}}", body["text"])
 
 	// Filters and fields.
-	_, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates?status=approved&fields=name,status", DefaultAccessToken, nil)
+	_, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates?status=approved&fields=name,status", testAccessToken, nil)
 	data := out["data"].([]any)
 	require.Len(t, data, 6)
 	for _, d := range data {
 		require.Len(t, d.(map[string]any), 3) // id, name, status
 		require.Equal(t, "APPROVED", d.(map[string]any)["status"])
 	}
-	_, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates?name=promo", DefaultAccessToken, nil)
+	_, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates?name=promo", testAccessToken, nil)
 	require.Len(t, out["data"].([]any), 1)
 
-	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates?after=garbage", DefaultAccessToken, nil)
+	resp, out = e.do(t, http.MethodGet, "/sandbox/graph/v23.0/"+DefaultWABAID+"/message_templates?after=garbage", testAccessToken, nil)
 	require.Equal(t, 400, resp.StatusCode)
 	require.Equal(t, 100, graphErr(t, resp, out).code)
 }

@@ -22,6 +22,11 @@ const (
 	suporte = "100000000000012"
 	ana     = "+5511988887777"
 	anaWaID = "5511988887777"
+
+	// The secrets testConfig gives the sandbox (its own default is random).
+	testAppSecret   = "test-app-secret"
+	testAccessToken = "test-access-token"
+	testVerifyToken = "test-verify-token"
 )
 
 // captured is one webhook POST as our intake saw it.
@@ -43,7 +48,7 @@ func newIntake(t *testing.T) *intake {
 	in := &intake{}
 	in.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet { // Meta's subscription handshake
-			if r.URL.Query().Get("hub.verify_token") != DefaultVerifyToken {
+			if r.URL.Query().Get("hub.verify_token") != testVerifyToken {
 				w.WriteHeader(http.StatusForbidden)
 				return
 			}
@@ -196,6 +201,9 @@ type env struct {
 func testConfig(in *intake, clock *testclock.Clock) Config {
 	return Config{
 		WebhookURL:   in.srv.URL,
+		AppSecret:    testAppSecret,
+		AccessToken:  testAccessToken,
+		VerifyToken:  testVerifyToken,
 		Now:          clock.Now,
 		StatusDelay:  NoStatusDelay,
 		Logger:       slog.New(slog.DiscardHandler),
@@ -275,7 +283,7 @@ func msgPath(phoneID string) string { return "/sandbox/graph/v23.0/" + phoneID +
 // send POSTs a message from phoneID with the right token.
 func (e *env) send(t *testing.T, phoneID string, body any) (*http.Response, map[string]any) {
 	t.Helper()
-	return e.do(t, http.MethodPost, msgPath(phoneID), DefaultAccessToken, body)
+	return e.do(t, http.MethodPost, msgPath(phoneID), testAccessToken, body)
 }
 
 func textMsg(to, body string) map[string]any {

@@ -29,6 +29,14 @@ func newWAMID(waID string, inbound bool) string {
 	return "wamid." + base64.StdEncoding.EncodeToString(b)
 }
 
+// RandomSecret returns 32 random bytes as hex: a sandbox app secret,
+// access token or verify token that only this installation knows.
+func RandomSecret() string {
+	var rnd [32]byte
+	_, _ = rand.Read(rnd[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(rnd[:])
+}
+
 // newTraceID returns an fbtrace_id-like token (17 URL-safe characters).
 func newTraceID() string {
 	var rnd [13]byte

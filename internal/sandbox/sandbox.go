@@ -11,14 +11,16 @@ import (
 	"time"
 )
 
-// Well-known simulation values used when a Config field is empty. They are
-// public on purpose: the sandbox is not Meta and guards nothing.
-const (
-	DefaultWABAID      = "100000000000001"
-	DefaultAppSecret   = "sandbox-app-secret"
-	DefaultAccessToken = "sandbox-access-token"
-	DefaultVerifyToken = "sandbox-verify-token"
-)
+// DefaultWABAID is the simulated WhatsApp Business Account id used when
+// Config.WABAID is empty. It names the sandbox and guards nothing.
+const DefaultWABAID = "100000000000001"
+
+// LegacySecrets are the constant app secret, access token and verify token
+// older versions gave every sandbox. Anyone could sign a webhook with them,
+// so a stored sandbox account still holding one gets new random secrets.
+func LegacySecrets() []string {
+	return []string{"sandbox-app-secret", "sandbox-access-token", "sandbox-verify-token"}
+}
 
 // NoStatusDelay, used as Config.StatusDelay, makes sent, delivered and read
 // callbacks due immediately (a zero StatusDelay means the 200ms default).
@@ -37,9 +39,9 @@ const (
 // Config configures a Sandbox. Zero values get sensible defaults (see New).
 type Config struct {
 	WABAID      string           // default DefaultWABAID
-	AppSecret   string           // signs webhooks; default DefaultAppSecret
-	AccessToken string           // the only Bearer token Graph routes accept (else 401 code 190); default DefaultAccessToken
-	VerifyToken string           // sent by VerifyWebhook as hub.verify_token; default DefaultVerifyToken
+	AppSecret   string           // signs webhooks; default a random one (RandomSecret)
+	AccessToken string           // the only Bearer token Graph routes accept (else 401 code 190); default a random one
+	VerifyToken string           // sent by VerifyWebhook as hub.verify_token; default a random one
 	Senders     []Sender         // default DefaultSenders()
 	Templates   []Template       // default DefaultTemplates()
 	WebhookURL  string           // where webhooks are POSTed; may be set later with SetWebhookURL
@@ -66,6 +68,14 @@ type Config struct {
 	RetryInitial time.Duration
 	RetryMax     time.Duration
 	MaxAttempts  int
+	// ControlHosts are the host names (a port is ignored) the control API
+	// accepts in the Host header besides loopback ones: the address the
+	// server listens on and its public host. See guardControl.
+	ControlHosts []string
+	// SenderTaken, when set, reports whether a phone number id already
+	// belongs to a real (non-sandbox) sender; AddSender refuses such ids
+	// so nothing the sandbox simulates can name a real number.
+	SenderTaken func(phoneNumberID string) (bool, error)
 	// MaxRecords bounds each record tests read (Sent, Received, Typing):
 	// beyond it the oldest tenth is dropped, so a sandbox left running
 	// does not grow without end. Default 100,000.
@@ -164,14 +174,17 @@ func withDefaults(cfg Config) Config {
 	if cfg.WABAID == "" {
 		cfg.WABAID = DefaultWABAID
 	}
+	// Random, never constant: the app stores them with the sandbox
+	// account, and a value anyone could read in the source would let
+	// anyone sign a webhook for that account.
 	if cfg.AppSecret == "" {
-		cfg.AppSecret = DefaultAppSecret
+		cfg.AppSecret = RandomSecret()
 	}
 	if cfg.AccessToken == "" {
-		cfg.AccessToken = DefaultAccessToken
+		cfg.AccessToken = RandomSecret()
 	}
 	if cfg.VerifyToken == "" {
-		cfg.VerifyToken = DefaultVerifyToken
+		cfg.VerifyToken = RandomSecret()
 	}
 	if len(cfg.Senders) == 0 {
 		cfg.Senders = DefaultSenders()

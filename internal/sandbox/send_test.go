@@ -34,7 +34,7 @@ func TestSendErrors(t *testing.T) {
 		name        string
 		setup       func(t *testing.T, sb *Sandbox)
 		path        string // default msgPath(loja)
-		token       string // default DefaultAccessToken; "-" = none
+		token       string // default testAccessToken; "-" = none
 		body        any
 		status      int
 		code        int
@@ -117,7 +117,7 @@ func TestSendErrors(t *testing.T) {
 			}
 			switch token {
 			case "":
-				token = DefaultAccessToken
+				token = testAccessToken
 			case "-":
 				token = ""
 			}

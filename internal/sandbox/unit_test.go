@@ -129,9 +129,14 @@ func TestDefaultsAndConfig(t *testing.T) {
 	sb := New(Config{Senders: []Sender{{PhoneNumberID: "1", DisplayPhoneNumber: "+1 555-0100"}}})
 	cfg := sb.Config()
 	require.Equal(t, DefaultWABAID, cfg.WABAID)
-	require.Equal(t, DefaultAppSecret, cfg.AppSecret)
-	require.Equal(t, DefaultAccessToken, cfg.AccessToken)
-	require.Equal(t, DefaultVerifyToken, cfg.VerifyToken)
+	// Secrets are random, never a constant anyone could read in the source.
+	other := New(Config{}).Config()
+	for _, v := range []string{cfg.AppSecret, cfg.AccessToken, cfg.VerifyToken} {
+		require.Len(t, v, 64)
+		require.NotContains(t, LegacySecrets(), v)
+		require.NotContains(t, []string{other.AppSecret, other.AccessToken, other.VerifyToken}, v)
+	}
+	require.NotEqual(t, cfg.AppSecret, cfg.AccessToken)
 	require.Equal(t, 200*time.Millisecond, cfg.StatusDelay)
 	require.Equal(t, 429, cfg.ThrottleHTTPStatus)
 	require.NotNil(t, cfg.HTTPClient)

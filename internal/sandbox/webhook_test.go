@@ -24,7 +24,7 @@ func mustJSON(t *testing.T, v any) string {
 // verifySig checks the signature the way an intake must: over the raw bytes.
 func verifySig(t *testing.T, c captured) {
 	t.Helper()
-	mac := hmac.New(sha256.New, []byte(DefaultAppSecret))
+	mac := hmac.New(sha256.New, []byte(testAppSecret))
 	mac.Write(c.body)
 	require.Equal(t, "sha256="+hex.EncodeToString(mac.Sum(nil)), c.sig)
 	require.Equal(t, "application/json", c.ctype)

@@ -18,14 +18,12 @@ import (
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
 
-// The sandbox's well-known values (see apptest.Start).
+// The sandbox's well-known values (see apptest.Start); its secrets are
+// random per installation (sandboxSecrets).
 const (
-	sandboxSecret = "sandbox-app-secret"
-	sandboxToken  = "sandbox-access-token"
-	sandboxVerify = "sandbox-verify-token"
-	sandboxWABA   = "100000000000001"
-	senderA       = "100000000000011"
-	senderB       = "100000000000012"
+	sandboxWABA = "100000000000001"
+	senderA     = "100000000000011"
+	senderB     = "100000000000012"
 )
 
 // each runs fn once per dialect, in parallel, on a fresh zapflow.
@@ -149,6 +147,13 @@ func TestAPIAuth(t *testing.T) {
 	})
 }
 
+// sandboxSecrets are the app secret, access token and verify token of
+// env's sandbox.
+func sandboxSecrets(env *apptest.Env) []string {
+	c := env.App.Sandbox.Config()
+	return []string{c.AppSecret, c.AccessToken, c.VerifyToken}
+}
+
 type accountView struct {
 	ID             int64  `json:"id"`
 	Name           string `json:"name"`
@@ -165,7 +170,7 @@ func TestAPIAccounts(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
 		status, raw := call(t, env, env.APIKey, http.MethodGet, "/api/v1/accounts", "")
 		require.Equal(t, http.StatusOK, status, raw)
-		for _, secret := range []string{sandboxSecret, sandboxToken, sandboxVerify} {
+		for _, secret := range sandboxSecrets(env) {
 			require.NotContains(t, raw, secret)
 		}
 		var list struct {
@@ -184,7 +189,7 @@ func TestAPIAccounts(t *testing.T) {
 
 		status, raw = call(t, env, env.APIKey, http.MethodGet, "/api/v1/accounts/1", "")
 		require.Equal(t, http.StatusOK, status, raw)
-		for _, secret := range []string{sandboxSecret, sandboxToken, sandboxVerify} {
+		for _, secret := range sandboxSecrets(env) {
 			require.NotContains(t, raw, secret)
 		}
 
