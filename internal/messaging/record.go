@@ -78,13 +78,19 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 		}
 	}
 	again := false
+	counts := map[resultKind]int{}
 	for _, r := range batch {
 		o.inflight.Done()
+		counts[r.kind]++
 		again = again || r.kind == resultRelease || r.kind == resultRetry
 		if r.kind != resultRelease {
 			o.waiters.notify(r.job.id) // "wait": true answers with the first attempt's outcome
 		}
 	}
+	// One line per batch of outcomes (not per message): what was sent,
+	// readable next to the job queue's housekeeping.
+	o.Log.Info("sent message batch", "messages", len(batch), "sent", counts[resultSent], "retrying", counts[resultRetry],
+		"failed", counts[resultFail], "released", counts[resultRelease])
 	if again {
 		o.wake()
 	}
