@@ -177,6 +177,7 @@ func TestInvalidVariable(t *testing.T) {
 		"ZAPFLOW_AUTO_MIGRATE":     "perhaps",
 		"ZAPFLOW_LOG_LEVEL":        "loud",
 		"ZAPFLOW_SHUTDOWN_TIMEOUT": "-1s",
+		"ZAPFLOW_DEBUG_ADDR":       "0.0.0.0:6060", // the profiler only on loopback
 	} {
 		env := testEnv(t)
 		env[name] = value
