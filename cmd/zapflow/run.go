@@ -25,7 +25,10 @@ Usage:
   zapflow version                 print the version
   zapflow admin create -email E [-name N] [-password P] [-role admin|agent]
                                   add a user (password generated and printed when omitted)
-  zapflow apikey create -name N   print a new API key (shown once; stored hashed)
+  zapflow apikey create -user EMAIL -name N
+                                  print a new API key acting as that user (shown once; stored hashed)
+  zapflow apikey list             list API keys: id, name, prefix, user, created, last used, revoked
+  zapflow apikey revoke ID        revoke a key; it is refused from the next request on
   zapflow sandbox secret          print the app secret the sandbox signs webhooks with
                                   (random per installation; for load tests and scripts)
 
@@ -40,7 +43,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "version" {
-		fmt.Fprintln(stdout, "zapflow", app.Version)
+		printVersion(stdout)
 		return 0
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
@@ -61,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "admin":
 		err = adminCreate(ctx, cfg, args, stdout)
 	case "apikey":
-		err = apikeyCreate(ctx, cfg, args, stdout)
+		err = apikey(ctx, cfg, args, stdout)
 	case "sandbox":
 		err = sandboxSecretCmd(ctx, cfg, args, stdout)
 	default:
@@ -146,12 +149,22 @@ func migrate(ctx context.Context, cfg config.Config, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	if err := store.Migrate(ctx, db); err != nil {
+	applied, err := store.MigrateReport(ctx, db)
+	if err != nil {
 		return err
+	}
+	for _, m := range applied.Migrations {
+		fmt.Fprintf(out, "applied %s\n", m)
+	}
+	for _, v := range applied.River {
+		fmt.Fprintf(out, "applied job queue (River) migration %d\n", v)
 	}
 	st, err := store.Status(ctx, db)
 	if err != nil {
 		return err
+	}
+	if len(applied.Migrations)+len(applied.River) == 0 {
+		fmt.Fprintf(out, "nothing to apply: ")
 	}
 	fmt.Fprintf(out, "database schema at version %d\n", st.Current)
 	return nil
@@ -190,32 +203,6 @@ func adminCreate(ctx context.Context, cfg config.Config, args []string, out io.W
 	if *password == "" {
 		fmt.Fprintf(out, "password: %s\n", pw)
 	}
-	return nil
-}
-
-func apikeyCreate(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return usageError{"usage: zapflow apikey create -name N"}
-	}
-	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	name := fs.String("name", "", "what the key is for (e.g. crm)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError{err.Error()}
-	}
-	if *name == "" {
-		return usageError{"-name is required: say what the key is for"}
-	}
-	db, _, err := app.Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	k, key, err := agent.New(db, nil).CreateAPIKey(ctx, *name, 0)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "API key %q (id %d), shown only now:\n%s\n", k.Name, k.ID, key)
 	return nil
 }
 

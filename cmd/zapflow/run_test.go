@@ -177,6 +177,7 @@ func TestInvalidVariable(t *testing.T) {
 		"ZAPFLOW_AUTO_MIGRATE":     "perhaps",
 		"ZAPFLOW_LOG_LEVEL":        "loud",
 		"ZAPFLOW_SHUTDOWN_TIMEOUT": "-1s",
+		"ZAPFLOW_DEBUG_ADDR":       "0.0.0.0:6060", // the profiler only on loopback
 	} {
 		env := testEnv(t)
 		env[name] = value
@@ -194,12 +195,17 @@ func TestMigrateThenRefuseWithoutAutoMigrate(t *testing.T) {
 	env := testEnv(t)
 	code, out, errOut := runCmd(t, env, "migrate")
 	require.Equal(t, 0, code, errOut)
-	require.Regexp(t, `^database schema at version [1-9]\d*\n$`, out)
+	// It names each migration it applied, ours and the job queue's.
+	require.Regexp(t, `^applied 00001_init\.sql\n`, out)
+	require.Contains(t, out, "applied 00009_api_key_users.sql\n")
+	require.Regexp(t, `(?m)^applied job queue \(River\) migration \d+$`, out)
+	version := regexp.MustCompile(`(?m)^database schema at version ([1-9]\d*)$`).FindStringSubmatch(out)
+	require.NotNil(t, version, out)
 
-	// Migrating again is a no-op at the same version.
+	// Migrating again applies nothing, at the same version.
 	code, out2, errOut := runCmd(t, env, "migrate")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, out, out2)
+	require.Equal(t, "nothing to apply: database schema at version "+version[1]+"\n", out2)
 
 	// A fresh data dir with ZAPFLOW_AUTO_MIGRATE=false is not migrated:
 	// serve refuses and says what to run.
@@ -369,12 +375,14 @@ func TestAdminCreateUsage(t *testing.T) {
 	require.Contains(t, errOut, "8 characters")
 }
 
-var apikeyRE = regexp.MustCompile(`^API key "crm" \(id \d+\), shown only now:\n(zf_[A-Za-z0-9_-]{43})\n$`)
+var apikeyRE = regexp.MustCompile(`^API key "crm" \(id \d+\) for admin x@y\.z, shown only now:\n(zf_[A-Za-z0-9_-]{43})\n$`)
 
 func TestAPIKeyCreate(t *testing.T) {
 	t.Parallel()
 	env := testEnv(t)
-	code, out, errOut := runCmd(t, env, "apikey", "create", "-name", "crm")
+	code, _, errOut := runCmd(t, env, "admin", "create", "-email", "x@y.z")
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCmd(t, env, "apikey", "create", "-user", "X@Y.Z", "-name", "crm")
 	require.Equal(t, 0, code, errOut)
 	m := apikeyRE.FindStringSubmatch(out)
 	require.NotNil(t, m, out)
@@ -383,14 +391,20 @@ func TestAPIKeyCreate(t *testing.T) {
 	p, err := agent.New(db, nil).AuthenticateKey(context.Background(), m[1])
 	require.NoError(t, err)
 	require.Equal(t, agent.RoleAdmin, p.Role)
+	require.Equal(t, "x@y.z", p.Email)
 	require.NoError(t, db.Close())
 
 	// A second key is a different key.
-	code, out2, errOut := runCmd(t, env, "apikey", "create", "-name", "crm")
+	code, out2, errOut := runCmd(t, env, "apikey", "create", "-user", "x@y.z", "-name", "crm")
 	require.Equal(t, 0, code, errOut)
 	m2 := apikeyRE.FindStringSubmatch(out2)
 	require.NotNil(t, m2, out2)
 	require.NotEqual(t, m[1], m2[1])
+
+	// A user that does not exist is an error of the command.
+	code, out, errOut = runCmd(t, env, "apikey", "create", "-user", "nobody@y.z", "-name", "crm")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errOut, "no user with this email")
 
 	// The key works against the server.
 	s := startServe(t, env)
@@ -399,22 +413,80 @@ func TestAPIKeyCreate(t *testing.T) {
 	require.Equal(t, 0, s.stop(t), s.stderr.String())
 }
 
+var listRowRE = regexp.MustCompile(`(?m)^(\d+)\s+(\S+)\s+(zf_\S{6})…\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)$`)
+
+// apikey list shows each key with its user, last use and revocation;
+// apikey revoke stops one at once.
+func TestAPIKeyListRevoke(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	code, _, errOut := runCmd(t, env, "admin", "create", "-email", "agent@y.z", "-role", "agent", "-password", "s3cret-password")
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCmd(t, env, "apikey", "create", "-user", "agent@y.z", "-name", "crm")
+	require.Equal(t, 0, code, errOut)
+	key := regexp.MustCompile(`(?m)^(zf_\S+)$`).FindStringSubmatch(out)[1]
+	require.Contains(t, out, "for agent agent@y.z")
+
+	s := startServe(t, env)
+	code, body := httpGet(t, s.url+"/api/v1/conversations", key)
+	require.Equal(t, http.StatusOK, code, body)
+
+	code, out, errOut = runCmd(t, env, "apikey", "list")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "LAST USED")
+	rows := listRowRE.FindAllStringSubmatch(out, -1)
+	require.Len(t, rows, 1, out) // serve created no admin key: a user existed
+	row := rows[0]
+	require.Equal(t, "crm", row[2])
+	require.Equal(t, key[:9], row[3])
+	require.Equal(t, "agent@y.z", row[4])
+	require.NotEqual(t, "never", row[6], "the key was used")
+	require.Equal(t, "-", row[7], "not revoked")
+
+	code, out, errOut = runCmd(t, env, "apikey", "revoke", row[1])
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "revoked API key \"crm\" (id "+row[1]+") of agent@y.z\n", out)
+	// The running server refuses it on the next request.
+	code, body = httpGet(t, s.url+"/api/v1/conversations", key)
+	require.Equal(t, http.StatusUnauthorized, code, body)
+	require.Contains(t, body, "invalid_api_key")
+
+	code, out, errOut = runCmd(t, env, "apikey", "list")
+	require.Equal(t, 0, code, errOut)
+	rows = listRowRE.FindAllStringSubmatch(out, -1)
+	require.Len(t, rows, 1, out)
+	require.NotEqual(t, "-", rows[0][7], "revoked")
+
+	code, _, errOut = runCmd(t, env, "apikey", "revoke", "999")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "not found")
+	require.Equal(t, 0, s.stop(t), s.stderr.String())
+}
+
 func TestAPIKeyCreateUsage(t *testing.T) {
 	t.Parallel()
 	env := testEnv(t)
 	for _, args := range [][]string{
 		{"apikey"},
-		{"apikey", "list"},
+		{"apikey", "delete"},
+		{"apikey", "list", "extra"},
+		{"apikey", "revoke"},
+		{"apikey", "revoke", "abc"},
+		{"apikey", "revoke", "1", "2"},
 		{"apikey", "create"},
-		{"apikey", "create", "-name", ""},
-		{"apikey", "create", "-nom", "crm"},
+		{"apikey", "create", "-user", "x@y.z", "-name", ""},
+		{"apikey", "create", "-user", "x@y.z", "-nom", "crm"},
 	} {
 		code, out, errOut := runCmd(t, env, args...)
 		require.Equal(t, 2, code, "%v", args)
 		require.Empty(t, out, "%v", args)
 		require.Contains(t, errOut, "zapflow apikey: ", "%v", args)
 	}
-	code, _, errOut := runCmd(t, env, "apikey", "create")
+	// A key with no user is refused from the start.
+	code, _, errOut := runCmd(t, env, "apikey", "create", "-name", "crm")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "-user is required")
+	code, _, errOut = runCmd(t, env, "apikey", "create", "-user", "x@y.z")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "-name is required")
 }

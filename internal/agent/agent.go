@@ -1,5 +1,6 @@
 // Package agent keeps the people who use zapflow (admins and agents, F26)
-// and the API keys that integrations authenticate with.
+// and the API keys that integrations authenticate with: every key belongs
+// to a user and acts with that user's role.
 package agent
 
 import (
@@ -9,7 +10,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -146,72 +146,15 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// APIKey is an API key's record; the key itself is shown only at creation.
-type APIKey struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Prefix    string    `json:"prefix"`
-	UserID    int64     `json:"user_id,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// keyPrefix makes zapflow keys recognisable (and findable by secret scanners).
-const keyPrefix = "zf_"
-
-// CreateAPIKey makes a new key and returns it in clear text once; only its
-// SHA-256 is stored (keys are 32 random bytes, so a slow hash adds nothing).
-func (s *Service) CreateAPIKey(ctx context.Context, name string, userID int64) (APIKey, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return APIKey{}, "", apperr.Invalid("name", "invalid_api_key", "name is required: say what the key is for")
-	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return APIKey{}, "", err
-	}
-	key := keyPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	now := s.now()
-	k := APIKey{Name: name, Prefix: key[:len(keyPrefix)+6], UserID: userID, CreatedAt: now}
-	var uid any
-	if userID > 0 {
-		uid = userID
-	}
-	err := s.db.InTx(ctx, func(tx store.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO api_keys (name, prefix, key_hash, user_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			name, k.Prefix, hashKey(key), uid, store.Millis(now)).Scan(&k.ID)
-	})
-	return k, key, err
-}
-
-// Principal is who an authenticated request acts for.
-type Principal struct {
-	KeyID int64
-	Role  string
-}
-
-// AuthenticateKey resolves a bearer key. Keys not tied to a user act as admin.
-func (s *Service) AuthenticateKey(ctx context.Context, key string) (Principal, error) {
-	if !strings.HasPrefix(key, keyPrefix) {
-		return Principal{}, apperr.New(apperr.KindUnauthorized, "invalid_api_key", "the API key is not valid")
-	}
-	var p Principal
-	var role *string
-	err := s.db.Read().QueryRow(ctx, `SELECT k.id, u.role FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
-		WHERE k.key_hash = ? AND k.revoked_at = 0`, hashKey(key)).Scan(&p.KeyID, &role)
+// UserByEmail finds a user by login e-mail (case-insensitive).
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	var created int64
+	err := s.db.Read().QueryRow(ctx, `SELECT id, email, name, role, created_at FROM users WHERE email = ?`,
+		strings.ToLower(strings.TrimSpace(email))).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created)
 	if errors.Is(err, store.ErrNotFound) {
-		return p, apperr.New(apperr.KindUnauthorized, "invalid_api_key", "the API key is not valid or was revoked")
+		return u, &apperr.Error{Kind: apperr.KindNotFound, Code: "user_not_found", Field: "user_email", Message: "no user with this email: create one with 'zapflow admin create'"}
 	}
-	if err != nil {
-		return p, err
-	}
-	p.Role = RoleAdmin
-	if role != nil {
-		p.Role = *role
-	}
-	return p, nil
-}
-
-func hashKey(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
+	u.CreatedAt = store.Time(created)
+	return u, err
 }

@@ -37,14 +37,13 @@ func TestUsersAndKeys(t *testing.T) {
 		ae, _ = apperr.As(err)
 		require.Equal(t, "invalid_login", ae.Code)
 
-		k, key, err := s.CreateAPIKey(ctx, "crm", 0)
+		k, key, err := s.CreateAPIKey(ctx, "crm", u.ID)
 		require.NoError(t, err)
 		require.True(t, len(key) > 40)
 		require.Equal(t, key[:len(k.Prefix)], k.Prefix)
 		p, err := s.AuthenticateKey(ctx, key)
 		require.NoError(t, err)
-		require.Equal(t, k.ID, p.KeyID)
-		require.Equal(t, agent.RoleAdmin, p.Role)
+		require.Equal(t, agent.Principal{UserID: u.ID, Email: "ana@example.com", Role: agent.RoleAdmin, KeyID: k.ID}, p)
 
 		_, err = s.AuthenticateKey(ctx, key+"x")
 		ae, _ = apperr.As(err)

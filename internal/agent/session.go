@@ -16,8 +16,8 @@ import (
 const (
 	SessionIdle = 12 * time.Hour
 	SessionMax  = 30 * 24 * time.Hour
-	// touchEvery bounds how often a busy session writes its last use.
-	touchEvery = time.Minute
+	// sessionTouchEvery bounds how often a busy session writes its last use.
+	sessionTouchEvery = time.Minute
 )
 
 // ErrNoSession means the cookie names no live session (expired, logged out,
@@ -67,7 +67,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (User, error) {
 		_ = s.deleteSession(ctx, id)
 		return User{}, ErrNoSession
 	}
-	if now.Sub(store.Time(lastSeen)) > touchEvery {
+	if now.Sub(store.Time(lastSeen)) > sessionTouchEvery {
 		err := s.db.InTx(ctx, func(tx store.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, store.Millis(now), id)
 			return err

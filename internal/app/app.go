@@ -59,9 +59,12 @@ type App struct {
 	Dispatcher *intake.Dispatcher
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
 	sandboxOn  atomic.Bool      // false once a real account turned it off
-	listener   net.Listener
-	guard      *netguard.Guard // every outbound request to a configurable URL
-	handler    http.Handler
+	// HTTPTimeouts bound slow clients (web.DefaultTimeouts); tests may
+	// shorten them between New and Run.
+	HTTPTimeouts web.Timeouts
+	listener     net.Listener
+	guard        *netguard.Guard // every outbound request to a configurable URL
+	handler      http.Handler
 }
 
 // Open connects to the database and applies (or checks) migrations. It is
@@ -107,7 +110,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, now: time.Now, DB: db, Metrics: metrics.New()}
+	a := &App{cfg: cfg, log: log, now: time.Now, DB: db, Metrics: metrics.New(), HTTPTimeouts: web.DefaultTimeouts()}
 	fail := func(err error) (*App, error) {
 		if a.listener != nil {
 			a.listener.Close()
@@ -188,10 +191,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	deps := web.Deps{
 		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Webhook: webhook, DB: db,
 		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,
-		Ready: func(ctx context.Context) error {
-			var one int
-			return db.Read().QueryRow(ctx, `SELECT 1`).Scan(&one)
-		},
+		Ready: healthCheck(db, a.now),
 	}
 	if a.Sandbox != nil {
 		deps.Sandbox = a.sandboxHandler()
@@ -233,7 +233,7 @@ func (a *App) Handler() http.Handler { return a.handler }
 // intake writer, finish the current processing transactions, let running
 // jobs finish, close the database.
 func (a *App) Run(ctx context.Context) error {
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := web.NewServer(a.handler, a.HTTPTimeouts)
 	a.Writer.Start()
 	a.Dispatcher.Start(context.WithoutCancel(ctx))
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {

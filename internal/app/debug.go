@@ -25,6 +25,13 @@ func (a *App) serveDebug() (stop func()) {
 		a.log.Error("debug listener", "addr", a.cfg.DebugAddr, "err", err)
 		return func() {}
 	}
+	// config refuses a non-loopback ZAPFLOW_DEBUG_ADDR; "localhost" is
+	// checked again here, once resolved.
+	if tcp, ok := l.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		_ = l.Close()
+		a.log.Error("debug listener refused: not a loopback address", "addr", l.Addr().String())
+		return func() {}
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(l) }()
 	a.log.Info("profiler listening", "url", "http://"+l.Addr().String()+"/debug/pprof/")

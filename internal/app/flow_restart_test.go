@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/app"
+	"github.com/zapflow/zapflow/internal/app/apptest"
 	"github.com/zapflow/zapflow/internal/config"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/store"
@@ -45,8 +46,7 @@ func startOn(t *testing.T, d store.Dialect, dataDir, pgURL string, clock *fakeCl
 	a.Flows.SetClock(clock.Now)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	_, key, err := a.Agents.CreateAPIKey(ctx, "test", 0)
-	require.NoError(t, err)
+	key := apptest.AdminKey(t, a)
 	stopped := false
 	stop := func() {
 		if stopped {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -84,8 +86,33 @@ var vars = []variable{
 		set: func(c *Config, s string) (err error) { c.SandboxAssistant, err = strconv.ParseBool(s); return err }},
 	{Name: "ZAPFLOW_OUTBOUND_ALLOW", Default: "", Description: "Comma-separated CIDRs (10.0.0.0/8), IP addresses and host names (crm.lan) that flow HTTP steps, the AI base URL and Graph URLs may reach although they are internal; loopback, private, link-local and unique-local addresses are refused otherwise.",
 		set: func(c *Config, s string) (err error) { c.OutboundAllow, err = netguard.ParseAllowlist(s); return err }},
-	{Name: "ZAPFLOW_DEBUG_ADDR", Default: "", Description: "When set (e.g. 127.0.0.1:6060), serves Go's profiler (/debug/pprof/) on this separate address. Keep it on loopback.",
-		set: func(c *Config, s string) error { c.DebugAddr = s; return nil }},
+	{Name: "ZAPFLOW_DEBUG_ADDR", Default: "", Description: "When set (e.g. 127.0.0.1:6060), serves Go's profiler (/debug/pprof/) on this separate address; only a loopback address is accepted.",
+		set: func(c *Config, s string) error {
+			if s != "" {
+				if err := loopbackAddr(s); err != nil {
+					return err
+				}
+			}
+			c.DebugAddr = s
+			return nil
+		}},
+}
+
+// loopbackAddr accepts host:port only on a loopback interface: the
+// profiler has no authentication and shows memory contents, so it must
+// not be reachable from the network (an empty host means every interface).
+func loopbackAddr(s string) error {
+	host, _, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("want host:port, e.g. 127.0.0.1:6060: %w", err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return errors.New("the profiler has no authentication: use a loopback address such as 127.0.0.1:6060 or [::1]:6060, and reach it over SSH")
 }
 
 func positiveDuration(s string) (time.Duration, error) {

@@ -62,6 +62,9 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request) (account.Accou
 // Verify answers Meta's subscription handshake: the challenge is echoed
 // only when the verify token matches the account's.
 func (h *Handler) Verify(w http.ResponseWriter, r *http.Request) {
+	// The answer echoes hub.challenge, which anyone can put in a link: with
+	// nosniff a browser keeps it text/plain and never runs it as HTML.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	acc, ok := h.account(w, r)
 	if !ok {
 		return

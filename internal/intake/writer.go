@@ -232,6 +232,7 @@ func (w *Writer) commit(batch []*request) {
 			w.wake(partitions)
 		}
 	}
+	var stored, duplicates int
 	for _, r := range batch {
 		var res Result
 		if err == nil {
@@ -249,7 +250,14 @@ func (w *Writer) commit(batch []*request) {
 				}
 			}
 		}
+		stored += res.Stored
+		duplicates += res.Duplicates
 		r.done <- requestDone{res: res, err: err}
+	}
+	if err == nil {
+		// One line per group commit (not per event): what was received,
+		// readable next to the job queue's housekeeping.
+		w.log.Info("received webhook batch", "requests", len(batch), "events", len(all), "stored", stored, "duplicates", duplicates)
 	}
 }
 

@@ -77,19 +77,24 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 			}
 		}
 	}
-	again, sent := false, false
+	again := false
+	counts := map[resultKind]int{}
 	for _, r := range batch {
-		sent = sent || r.kind == resultSent
 		o.inflight.Done()
+		counts[r.kind]++
 		again = again || r.kind == resultRelease || r.kind == resultRetry
 		if r.kind != resultRelease {
 			o.waiters.notify(r.job.id) // "wait": true answers with the first attempt's outcome
 		}
 	}
+	// One line per batch of outcomes (not per message): what was sent,
+	// readable next to the job queue's housekeeping.
+	o.Log.Info("sent message batch", "messages", len(batch), "sent", counts[resultSent], "retrying", counts[resultRetry],
+		"failed", counts[resultFail], "released", counts[resultRelease])
 	if again {
 		o.wake()
 	}
-	if sent && o.sentRecorded != nil && o.DB.Dialect() == store.Postgres {
+	if counts[resultSent] > 0 && o.sentRecorded != nil && o.DB.Dialect() == store.Postgres {
 		// SQLite's single writer orders the two sides: no race to close.
 		o.sentRecorded()
 	}

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -26,37 +27,59 @@ type MigrationStatus struct {
 // Pending reports whether anything is left to migrate.
 func (s MigrationStatus) Pending() bool { return s.Current < s.Latest || s.RiverPending }
 
+// Applied is what one Migrate call changed, for `zapflow migrate` to say.
+type Applied struct {
+	Migrations []string // our migration files, e.g. "00009_api_key_users.sql", in order
+	River      []int    // River's own schema versions
+}
+
 // Migrate applies pending migrations: ours (goose, one folder per dialect
 // with the same version numbers) and River's job tables.
 func Migrate(ctx context.Context, db DB) error {
+	_, err := MigrateReport(ctx, db)
+	return err
+}
+
+// MigrateReport is Migrate that also says which migrations it applied
+// (none when the schema was current).
+func MigrateReport(ctx context.Context, db DB) (Applied, error) {
+	var applied Applied
 	p, closeDB, err := gooseProvider(db)
 	if err != nil {
-		return err
+		return applied, err
 	}
 	defer closeDB()
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
+	results, err := p.Up(ctx)
+	if err != nil {
+		return applied, fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range results {
+		if r.Source != nil && !r.Empty {
+			applied.Migrations = append(applied.Migrations, path.Base(r.Source.Path))
+		}
+	}
+	var m interface {
+		Migrate(context.Context, rivermigrate.Direction, *rivermigrate.MigrateOpts) (*rivermigrate.MigrateResult, error)
 	}
 	switch d := db.(type) {
 	case *sqliteDB:
-		m, err := rivermigrate.New(riversqlite.New(d.writer), nil)
-		if err != nil {
-			return fmt.Errorf("store: river migrator: %w", err)
-		}
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		if err != nil {
-			return fmt.Errorf("store: migrate river: %w", err)
-		}
+		m, err = rivermigrate.New(riversqlite.New(d.writer), nil)
 	case *pgDB:
-		m, err := rivermigrate.New(riverpgxv5.New(d.pool), nil)
-		if err != nil {
-			return fmt.Errorf("store: river migrator: %w", err)
-		}
-		if _, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("store: migrate river: %w", err)
-		}
+		m, err = rivermigrate.New(riverpgxv5.New(d.pool), nil)
+	default:
+		return applied, fmt.Errorf("store: unknown database %T", db)
 	}
-	return nil
+	if err != nil {
+		return applied, fmt.Errorf("store: river migrator: %w", err)
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return applied, fmt.Errorf("store: migrate river: %w", err)
+	}
+	for _, v := range res.Versions {
+		applied.River = append(applied.River, v.Version)
+	}
+	return applied, nil
 }
 
 // Status reports the schema versions without changing anything, so serve

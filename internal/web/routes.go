@@ -5,8 +5,8 @@ type auth int
 
 const (
 	authNone  auth = iota
-	authKey        // any valid API key
-	authAdmin      // an admin's API key
+	authKey        // any user's valid API key
+	authAdmin      // an admin's API key (an agent's gets 403 forbidden)
 )
 
 // route is one API endpoint. The OpenAPI test compares this table with
@@ -94,5 +94,10 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/runs/{id}/cancel", authKey, s.cancelRun},
 
 		{"POST", "/api/v1/events", authKey, s.postEvent},
+
+		{"GET", "/api/v1/api-keys", authAdmin, s.listAPIKeys},
+		{"POST", "/api/v1/api-keys", authAdmin, s.createAPIKey},
+		{"GET", "/api/v1/api-keys/{id}", authAdmin, s.getAPIKey},
+		{"POST", "/api/v1/api-keys/{id}/revoke", authAdmin, s.revokeAPIKey},
 	}
 }

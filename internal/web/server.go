@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -16,7 +15,6 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
-	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/intake"
@@ -42,7 +40,8 @@ type Deps struct {
 	Log       *slog.Logger
 	PublicURL string
 	Version   string
-	// Ready reports whether the server can take traffic (database reachable).
+	// Ready reports whether the server can take traffic (the database
+	// reads and writes); its error's text is shown on /healthz.
 	Ready func(ctx context.Context) error
 }
 
@@ -80,7 +79,9 @@ func NewHandler(d Deps) http.Handler {
 	return s.recoverer(mux)
 }
 
-// adapt wraps a route with authentication and error rendering.
+// adapt wraps a route with authentication, the role check and error
+// rendering. The authenticated caller rides in the request context
+// (agent.PrincipalFrom).
 func (s *server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.Auth != authNone {
@@ -89,25 +90,16 @@ func (s *server) adapt(rt route) http.Handler {
 				httpx.Error(w, r, s.Log, err)
 				return
 			}
-			if rt.Auth == authAdmin && p.Role != agent.RoleAdmin {
-				httpx.Error(w, r, s.Log, apperr.New(apperr.KindForbidden, "forbidden", "this action needs an admin's API key"))
+			if err := authorize(p, rt.Auth); err != nil {
+				httpx.Error(w, r, s.Log, err)
 				return
 			}
+			r = r.WithContext(agent.WithPrincipal(r.Context(), p))
 		}
 		if err := rt.Handler(w, r); err != nil {
 			httpx.Error(w, r, s.Log, err)
 		}
 	})
-}
-
-func (s *server) authenticate(r *http.Request) (agent.Principal, error) {
-	h := r.Header.Get("Authorization")
-	key, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || key == "" {
-		return agent.Principal{}, apperr.New(apperr.KindUnauthorized, "missing_api_key",
-			"send an API key as 'Authorization: Bearer <key>' (create one with 'zapflow apikey create')")
-	}
-	return s.Agents.AuthenticateKey(r.Context(), strings.TrimSpace(key))
 }
 
 // recoverer turns a panic into a logged 500 with the usual error shape.
@@ -126,13 +118,16 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
+// health answers 200 when the database both reads and takes a durable
+// write, so a load balancer stops sending traffic to an instance whose
+// database went read-only or full, not only to one that lost it.
 func (s *server) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if s.Ready != nil {
 		if err := s.Ready(ctx); err != nil {
 			s.Log.Warn("health check failed", "err", err)
-			httpx.Fail(w, http.StatusServiceUnavailable, "unhealthy", "the database is not reachable")
+			httpx.Fail(w, http.StatusServiceUnavailable, "unhealthy", err.Error())
 			return
 		}
 	}

@@ -1,6 +1,6 @@
 // Package apptest runs a whole zapflow (the same wiring as `zapflow serve`)
 // inside a test: on a random loopback port, on a fresh SQLite file or a
-// fresh PostgreSQL schema, with the sandbox on and an admin API key.
+// fresh PostgreSQL schema, with the sandbox on and an admin's API key.
 package apptest
 
 import (
@@ -86,9 +86,27 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 			t.Errorf("zapflow did not stop within 30s")
 		}
 	})
-	_, key, err := a.Agents.CreateAPIKey(ctx, "test", 0)
+	return &Env{App: a, URL: a.PublicURL(), APIKey: AdminKey(t, a), Dialect: d, t: t}
+}
+
+// AdminKey returns a new API key of the test admin, created on first use.
+// The admin gets no usable password: hashing one would cost every test a
+// third of a second, and tests call the API with keys.
+func AdminKey(t testing.TB, a *app.App) string {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	err := a.DB.InTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+			VALUES ('test-admin@zapflow.local', 'Test admin', 'admin', '!', 0, 0) ON CONFLICT (email) DO NOTHING`); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT id FROM users WHERE email = 'test-admin@zapflow.local'`).Scan(&id)
+	})
 	require.NoError(t, err)
-	return &Env{App: a, URL: a.PublicURL(), APIKey: key, Dialect: d, t: t}
+	_, key, err := a.Agents.CreateAPIKey(ctx, "test", id)
+	require.NoError(t, err)
+	return key
 }
 
 // Do calls the API with the admin key and decodes a JSON answer into out
