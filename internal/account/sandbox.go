@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/riverqueue/river"
-
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
@@ -48,7 +46,7 @@ func (s *Service) EnsureSandbox(ctx context.Context, spec SandboxSpec) (Account,
 		if err != nil {
 			return err
 		}
-		jobs := []river.InsertManyParams{{Args: SyncTemplatesArgs{AccountID: id}}}
+		var checks []int64
 		for _, pn := range spec.Senders {
 			var sid int64
 			err := tx.QueryRow(ctx, `INSERT INTO senders (account_id, phone_number_id, display_phone_number, verified_name, status, quality_rating, rate_limit, created_at, updated_at)
@@ -60,9 +58,12 @@ func (s *Service) EnsureSandbox(ctx context.Context, spec SandboxSpec) (Account,
 			if err != nil {
 				return err
 			}
-			jobs = append(jobs, river.InsertManyParams{Args: CheckSenderArgs{SenderID: sid}})
+			checks = append(checks, sid)
 		}
-		return s.queue.InsertManyTx(ctx, tx, jobs)
+		if err := s.queue.InsertTx(ctx, tx, SyncTemplatesArgs{AccountID: id}, nil); err != nil {
+			return err
+		}
+		return s.requestChecks(ctx, tx, checks)
 	})
 	s.forget(id)
 	if err != nil {
