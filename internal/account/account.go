@@ -234,7 +234,7 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, in AccountInput) 
 		}
 		return s.requestChecks(ctx, tx, ids)
 	})
-	if newToken {
+	if newToken && err == nil {
 		a.CredentialsError, a.CredentialsErrorAt = "", time.Time{}
 	}
 	if errors.Is(err, store.ErrConflict) {
