@@ -21,16 +21,6 @@ import (
 // holds its bulk messages.
 func holdsBulk(quality string) bool { return quality == "RED" }
 
-// HeldCount is how many bulk messages sender senderID holds now (0 unless
-// its quality is RED).
-func (o *Outbox) HeldCount(ctx context.Context, senderID int64) (int, error) {
-	var n int
-	err := o.DB.Read().QueryRow(ctx, `SELECT COUNT(*) FROM messages m JOIN senders s ON s.id = m.sender_id
-		WHERE m.sender_id = ? AND m.status = 'queued' AND m.send_at > 0 AND m.bulk = ? AND s.quality_rating = 'RED'`,
-		senderID, true).Scan(&n)
-	return n, err
-}
-
 // ReleaseHeld sends the bulk messages sender senderID holds despite its
 // RED quality, an admin's decision: they are queued as direct messages
 // from then on, so a later drop does not hold them again. It returns how
