@@ -27,18 +27,23 @@ import (
 // Account is a WhatsApp Business Account as zapflow knows it. Its secrets
 // are decrypted only in memory.
 type Account struct {
-	ID            int64     `json:"id"`
-	Name          string    `json:"name"`
-	WABAID        string    `json:"waba_id"`
-	AccessToken   string    `json:"-"`
-	AppSecret     string    `json:"-"`
-	VerifyToken   string    `json:"-"`
-	GraphURL      string    `json:"graph_url"`
-	GraphVersion  string    `json:"graph_version"`
-	DefaultRegion string    `json:"default_region"`
-	Sandbox       bool      `json:"sandbox"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID            int64  `json:"id"`
+	Name          string `json:"name"`
+	WABAID        string `json:"waba_id"`
+	AccessToken   string `json:"-"`
+	AppSecret     string `json:"-"`
+	VerifyToken   string `json:"-"`
+	GraphURL      string `json:"graph_url"`
+	GraphVersion  string `json:"graph_version"`
+	DefaultRegion string `json:"default_region"`
+	Sandbox       bool   `json:"sandbox"`
+	// CredentialsError is set when Meta refused the access token (error
+	// 190, expired or revoked): every number of the account is unusable
+	// until the token is replaced. A successful read clears it.
+	CredentialsError   string    `json:"credentials_error"`
+	CredentialsErrorAt time.Time `json:"credentials_error_at,omitzero"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 // Graph is the part of the Cloud API client this package uses.
@@ -165,16 +170,17 @@ func (in AccountInput) apply(a *Account) error {
 	return nil
 }
 
-const accountColumns = `id, name, waba_id, access_token, app_secret, verify_token, graph_url, graph_version, default_region, sandbox, created_at, updated_at`
+const accountColumns = `id, name, waba_id, access_token, app_secret, verify_token, graph_url, graph_version, default_region, sandbox, credentials_error, credentials_error_at, created_at, updated_at`
 
 func (s *Service) scanAccount(row store.Row) (Account, error) {
 	var a Account
-	var created, updated int64
+	var created, updated, credAt int64
 	var tok, sec, ver string
-	if err := row.Scan(&a.ID, &a.Name, &a.WABAID, &tok, &sec, &ver, &a.GraphURL, &a.GraphVersion, &a.DefaultRegion, &a.Sandbox, &created, &updated); err != nil {
+	if err := row.Scan(&a.ID, &a.Name, &a.WABAID, &tok, &sec, &ver, &a.GraphURL, &a.GraphVersion, &a.DefaultRegion, &a.Sandbox,
+		&a.CredentialsError, &credAt, &created, &updated); err != nil {
 		return a, err
 	}
-	a.CreatedAt, a.UpdatedAt = store.Time(created), store.Time(updated)
+	a.CreatedAt, a.UpdatedAt, a.CredentialsErrorAt = store.Time(created), store.Time(updated), store.Time(credAt)
 	var err error
 	if a.AccessToken, err = s.box.Decrypt(tok); err != nil {
 		return a, err
@@ -222,7 +228,7 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, in AccountInput) 
 	if err != nil {
 		return a, err
 	}
-	oldURL := a.GraphURL
+	oldURL, oldToken := a.GraphURL, a.AccessToken
 	if err := in.apply(&a); err != nil {
 		return a, err
 	}
@@ -235,6 +241,7 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, in AccountInput) 
 			return a, err
 		}
 	}
+	newToken := a.AccessToken != oldToken
 	a.UpdatedAt = s.now()
 	tok, sec, ver, err := s.encrypt(a)
 	if err != nil {
@@ -244,8 +251,23 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, in AccountInput) 
 		_, err := tx.Exec(ctx, `UPDATE accounts SET name = ?, waba_id = ?, access_token = ?, app_secret = ?, verify_token = ?,
 			graph_url = ?, graph_version = ?, default_region = ?, updated_at = ? WHERE id = ?`,
 			a.Name, a.WABAID, tok, sec, ver, a.GraphURL, a.GraphVersion, a.DefaultRegion, store.Millis(a.UpdatedAt), a.ID)
-		return err
+		if err != nil || !newToken || a.CredentialsError == "" {
+			return err
+		}
+		// A new token answers a refused one: forget the refusal and read
+		// the numbers with it, which records a new refusal if it fails too.
+		if err := clearCredentialsError(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		ids, err := senderIDs(ctx, tx, a.ID)
+		if err != nil {
+			return err
+		}
+		return s.requestChecks(ctx, tx, ids)
 	})
+	if newToken && err == nil {
+		a.CredentialsError, a.CredentialsErrorAt = "", time.Time{}
+	}
 	if errors.Is(err, store.ErrConflict) {
 		return a, &apperr.Error{Kind: apperr.KindConflict, Code: "account_exists", Field: "waba_id", Message: "an account with this waba_id already exists"}
 	}
@@ -379,8 +401,8 @@ func graphError(what string, err error) error {
 		code := "cloud_api_error"
 		kind := apperr.KindUpstream
 		switch {
-		case ae.Code == 190 || ae.Code == 0 && ae.HTTPStatus == http.StatusUnauthorized:
-			code, kind = "invalid_access_token", apperr.KindInvalid
+		case isTokenRefused(ae):
+			code, kind = codeInvalidToken, apperr.KindInvalid
 		case ae.Code == 100 || ae.Code == 33:
 			code, kind = "not_found_at_meta", apperr.KindInvalid
 		}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // CheckSenderArgs asks for one sender's status and quality to be read from
@@ -16,9 +18,13 @@ type CheckSenderArgs struct {
 // Kind is River's job kind.
 func (CheckSenderArgs) Kind() string { return "sender.check" }
 
-// InsertOpts keeps one pending check per sender.
+// InsertOpts has no River uniqueness: River counts a running job as a
+// duplicate, so a webhook arriving while a check runs (or within the same
+// unique period) would be dropped and the sender left as the webhook
+// guessed. Checks coalesce through senders.check_queued_at instead
+// (requestChecks), which the check clears as it starts.
 func (CheckSenderArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}}
+	return river.InsertOpts{MaxAttempts: 5}
 }
 
 // CheckAllSendersArgs fans out a check for every sender (periodic).
@@ -46,7 +52,7 @@ type checkSenderWorker struct {
 }
 
 func (w *checkSenderWorker) Work(ctx context.Context, j *river.Job[CheckSenderArgs]) error {
-	_, err := w.s.CheckSender(ctx, j.Args.SenderID)
+	err := w.s.runQueuedCheck(ctx, j.Args.SenderID)
 	if IsSandboxOff(err) {
 		return nil // nothing to check while the sandbox is off
 	}
@@ -63,12 +69,11 @@ func (w *checkAllWorker) Work(ctx context.Context, _ *river.Job[CheckAllSendersA
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, 0, len(senders))
 	for _, sn := range senders {
-		if err := w.s.queue.Insert(ctx, CheckSenderArgs{SenderID: sn.ID}, nil); err != nil {
-			return err
-		}
+		ids = append(ids, sn.ID)
 	}
-	return nil
+	return w.s.db.InTx(ctx, func(tx store.Tx) error { return w.s.requestChecks(ctx, tx, ids) })
 }
 
 type syncTemplatesWorker struct {

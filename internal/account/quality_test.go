@@ -33,14 +33,26 @@ func TestApplyQualityUpdate(t *testing.T) {
 		}))
 		got, err := e.svc.Sender(ctx, flagged.ID)
 		require.NoError(t, err)
-		require.Equal(t, "RED", got.QualityRating)
-		require.Equal(t, "TIER_250", got.MessagingLimit)
+		require.Equal(t, "GREEN", got.QualityRating, "the event alone does not say what the rating is")
+		require.Equal(t, "FLAGGED", got.QualityEvent, "it is kept as pending")
+		require.Equal(t, t0, got.QualityEventAt)
+		require.Equal(t, "TIER_250", got.MessagingLimit, "the limit it carries applies at once")
 		untouched, err := e.svc.Sender(ctx, other.ID)
 		require.NoError(t, err)
 		require.Equal(t, "GREEN", untouched.QualityRating)
+		require.Empty(t, untouched.QualityEvent)
 		require.Equal(t, "TIER_1K", untouched.MessagingLimit)
 		require.Equal(t, 1, e.jobCount(t, "sender.check"))
 		require.Equal(t, []int64{flagged.ID}, e.senderCheckJobs(t))
+
+		// The read confirms the rating and clears the pending event.
+		e.graph.setNumber(whatsapp.PhoneNumber{DisplayPhoneNumber: "+55 11 4000-0001", Status: "CONNECTED", QualityRating: "RED", MessagingLimitTier: "TIER_250"}, "15001")
+		require.NoError(t, e.svc.WorkCheck(ctx, flagged.ID))
+		got, err = e.svc.Sender(ctx, flagged.ID)
+		require.NoError(t, err)
+		require.Equal(t, "RED", got.QualityRating)
+		require.Empty(t, got.QualityEvent)
+		require.True(t, got.QualityEventAt.IsZero())
 	})
 }
 
@@ -65,7 +77,9 @@ func TestApplyQualityUpdateRollbackLeavesNoJob(t *testing.T) {
 	})
 }
 
-func TestApplyQualityUpdateRatings(t *testing.T) {
+// The sandbox reports YELLOW with a FLAGGED event: the sender shows what a
+// read of the number says (YELLOW), never a rating guessed from the event.
+func TestQualityEventsWaitForARead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
@@ -78,22 +92,24 @@ func TestApplyQualityUpdateRatings(t *testing.T) {
 			require.NoError(t, err)
 			return got
 		}
-		require.Equal(t, "RED", apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "DOWNGRADE"}).QualityRating)
-		require.Equal(t, "GREEN", apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "unflagged"}).QualityRating)
-		require.Equal(t, "YELLOW", apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "FLAGGED", QualityRating: "yellow"}).QualityRating,
-			"an explicit rating wins over the event")
-		got := apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "THROUGHPUT_UPGRADE"})
-		require.Equal(t, "YELLOW", got.QualityRating, "no rating change")
-		// Another WABA's event does not touch this sender.
-		require.Equal(t, "YELLOW", apply("1799", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "FLAGGED"}).QualityRating)
-		require.Equal(t, "YELLOW", apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550999", Event: "FLAGGED"}).QualityRating)
-		// Every matching event asks for a check of this sender (River keeps
-		// one pending per sender and minute), and the others none.
-		ids := e.senderCheckJobs(t)
-		require.NotEmpty(t, ids)
-		for _, id := range ids {
-			require.Equal(t, sn.ID, id)
-		}
+		got := apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "FLAGGED"})
+		require.Equal(t, "GREEN", got.QualityRating)
+		require.Equal(t, "FLAGGED", got.QualityEvent)
+		got = apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "downgrade", QualityRating: "RED"})
+		require.Equal(t, "GREEN", got.QualityRating, "not even a rating in the payload changes it before a read")
+		require.Equal(t, "DOWNGRADE", got.QualityEvent, "the latest event")
+		// Another WABA's or another number's event does not touch this sender.
+		require.Equal(t, "DOWNGRADE", apply("1799", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550170", Event: "UNFLAGGED"}).QualityEvent)
+		require.Equal(t, "DOWNGRADE", apply("1700", whatsapp.QualityUpdate{DisplayPhoneNumber: "15550999", Event: "UNFLAGGED"}).QualityEvent)
+		require.Equal(t, []int64{sn.ID}, e.senderCheckJobs(t), "the matching events coalesce into one queued check")
+
+		e.graph.setNumber(whatsapp.PhoneNumber{DisplayPhoneNumber: "+1 555-0170", Status: "CONNECTED", QualityRating: "YELLOW"}, "17001")
+		require.NoError(t, e.svc.WorkCheck(ctx, sn.ID))
+		got, err := e.svc.Sender(ctx, sn.ID)
+		require.NoError(t, err)
+		require.Equal(t, "YELLOW", got.QualityRating)
+		require.Empty(t, got.QualityEvent)
+		require.Zero(t, e.count(t, `SELECT COUNT(*) FROM notifications WHERE kind = ?`, notify.KindSenderQuality), "YELLOW pauses nothing")
 	})
 }
 
@@ -186,8 +202,9 @@ func TestEnsureSandboxIsIdempotent(t *testing.T) {
 	})
 }
 
-// A drop to RED tells the team once; a second FLAGGED for the same number
-// does not repeat it, and a check that finds the sender DISCONNECTED does.
+// A drop to RED tells the team once, when a read confirms it (not when a
+// FLAGGED webhook suggests it); a check that finds the sender DISCONNECTED
+// tells it too.
 func TestSenderHealthNotifications(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
@@ -205,12 +222,24 @@ func TestSenderHealthNotifications(t *testing.T) {
 				return e.svc.ApplyQualityUpdate(ctx, tx, "7100", whatsapp.QualityUpdate{DisplayPhoneNumber: "551140007101", Event: "FLAGGED"})
 			}))
 		}
-		require.Equal(t, 1, count(notify.KindSenderQuality))
+		require.Zero(t, count(notify.KindSenderQuality), "a guess from the event raises nothing")
+
+		e.graph.setNumber(whatsapp.PhoneNumber{ID: "7101", DisplayPhoneNumber: "+55 11 4000-7101", Status: "CONNECTED", QualityRating: "RED"}, "7101")
+		for range 2 {
+			_, err := e.svc.CheckSender(ctx, sn.ID)
+			require.NoError(t, err)
+		}
+		require.Equal(t, 1, count(notify.KindSenderQuality), "the confirmed drop, once")
 
 		e.graph.setNumber(whatsapp.PhoneNumber{ID: "7101", DisplayPhoneNumber: "+55 11 4000-7101", Status: "DISCONNECTED", QualityRating: "RED"}, "7101")
 		got, err := e.svc.CheckSender(ctx, sn.ID)
 		require.NoError(t, err)
 		require.False(t, got.Online)
 		require.Equal(t, 1, count(notify.KindSenderOffline))
+
+		e.graph.setNumber(whatsapp.PhoneNumber{ID: "7101", DisplayPhoneNumber: "+55 11 4000-7101", Status: "CONNECTED", QualityRating: "GREEN"}, "7101")
+		_, err = e.svc.CheckSender(ctx, sn.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2, count(notify.KindSenderQuality), "and the recovery")
 	})
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/riverqueue/river"
-
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -62,7 +60,7 @@ func (s *Service) EnsureSandbox(ctx context.Context, spec SandboxSpec) (Account,
 		if err != nil {
 			return err
 		}
-		jobs := []river.InsertManyParams{{Args: SyncTemplatesArgs{AccountID: id}}}
+		var checks []int64
 		for _, pn := range spec.Senders {
 			if err := checkSenderOwner(ctx, tx, pn.ID, true); err != nil {
 				return err
@@ -77,9 +75,12 @@ func (s *Service) EnsureSandbox(ctx context.Context, spec SandboxSpec) (Account,
 			if err != nil {
 				return err
 			}
-			jobs = append(jobs, river.InsertManyParams{Args: CheckSenderArgs{SenderID: sid}})
+			checks = append(checks, sid)
 		}
-		return s.queue.InsertManyTx(ctx, tx, jobs)
+		if err := s.queue.InsertTx(ctx, tx, SyncTemplatesArgs{AccountID: id}, nil); err != nil {
+			return err
+		}
+		return s.requestChecks(ctx, tx, checks)
 	})
 	s.forget(id)
 	if err != nil {

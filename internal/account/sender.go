@@ -3,14 +3,10 @@ package account
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/zapflow/zapflow/internal/apperr"
-	"github.com/zapflow/zapflow/internal/notify"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
@@ -29,8 +25,14 @@ type Sender struct {
 	Online             bool      `json:"online"`
 	CheckedAt          time.Time `json:"checked_at"`
 	CheckError         string    `json:"check_error"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	// QualityEvent is the last quality webhook's event (FLAGGED,
+	// UNFLAGGED, DOWNGRADE…) until a read of the number confirms what the
+	// rating is: the event says the rating moved, not always to what, so
+	// QualityRating changes only with a read.
+	QualityEvent   string    `json:"quality_event"`
+	QualityEventAt time.Time `json:"quality_event_at,omitzero"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // DefaultRateLimit is Cloud API's standard throughput per number.
@@ -48,14 +50,15 @@ func normalizeQuality(q string) string {
 	return "UNKNOWN"
 }
 
-const senderColumns = `id, account_id, phone_number_id, display_phone_number, verified_name, status, quality_rating, messaging_limit, rate_limit, checked_at, check_error, created_at, updated_at`
+const senderColumns = `id, account_id, phone_number_id, display_phone_number, verified_name, status, quality_rating, messaging_limit, rate_limit, checked_at, check_error, quality_event, quality_event_at, created_at, updated_at`
 
 func scanSender(row store.Row) (Sender, error) {
 	var s Sender
-	var checked, created, updated int64
+	var checked, eventAt, created, updated int64
 	err := row.Scan(&s.ID, &s.AccountID, &s.PhoneNumberID, &s.DisplayPhoneNumber, &s.VerifiedName, &s.Status, &s.QualityRating,
-		&s.MessagingLimit, &s.RateLimit, &checked, &s.CheckError, &created, &updated)
+		&s.MessagingLimit, &s.RateLimit, &checked, &s.CheckError, &s.QualityEvent, &eventAt, &created, &updated)
 	s.CheckedAt, s.CreatedAt, s.UpdatedAt = store.Time(checked), store.Time(created), store.Time(updated)
+	s.QualityEventAt = store.Time(eventAt)
 	s.Online = IsOnline(s.Status)
 	return s, err
 }
@@ -201,145 +204,4 @@ func (s *Service) Senders(ctx context.Context, accountID int64) ([]Sender, error
 		out = append(out, sn)
 	}
 	return out, rows.Err()
-}
-
-// CheckSender reads a sender's status and quality from the Cloud API and
-// stores them. A failure is recorded on the sender (check_error) and
-// returned, so the job retries.
-func (s *Service) CheckSender(ctx context.Context, id int64) (Sender, error) {
-	sn, err := s.Sender(ctx, id)
-	if err != nil {
-		return sn, err
-	}
-	acc, err := s.Account(ctx, sn.AccountID)
-	if err != nil {
-		return sn, err
-	}
-	if err := s.usable(acc); err != nil {
-		return sn, err
-	}
-	now := store.Millis(s.now())
-	pn, gerr := s.graphFor(acc).GetPhoneNumber(ctx, acc.AccessToken, sn.PhoneNumberID)
-	err = s.db.InTx(ctx, func(tx store.Tx) error {
-		if gerr != nil {
-			_, err := tx.Exec(ctx, `UPDATE senders SET checked_at = ?, check_error = ? WHERE id = ?`, now, graphError("checking the sender", gerr).Error(), id)
-			return err
-		}
-		status := pn.Status
-		if status == "" {
-			status = sn.Status
-		}
-		if IsOnline(sn.Status) && !IsOnline(status) {
-			if err := notify.Add(ctx, tx, notify.KindSenderOffline, "A sender went offline",
-				sn.DisplayPhoneNumber+" is now "+status+" at Meta; messages from it are refused until it is CONNECTED again.",
-				"sender:"+strconv.FormatInt(id, 10), s.now()); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(ctx, `UPDATE senders SET display_phone_number = ?, verified_name = ?, status = ?, quality_rating = ?,
-				messaging_limit = ?, checked_at = ?, check_error = '', updated_at = ? WHERE id = ?`,
-			pn.DisplayPhoneNumber, pn.VerifiedName, status, normalizeQuality(pn.QualityRating), pn.MessagingLimitTier, now, now, id)
-		return err
-	})
-	if err != nil {
-		return sn, err
-	}
-	if gerr != nil {
-		return sn, graphError("checking the sender", gerr)
-	}
-	return s.Sender(ctx, id)
-}
-
-// ApplyQualityUpdate records a phone_number_quality_update webhook inside
-// the processing transaction and schedules a check, because the webhook
-// says that the rating moved but not always to what.
-func (s *Service) ApplyQualityUpdate(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.QualityUpdate) error {
-	rating := ""
-	if u.QualityRating != "" {
-		rating = normalizeQuality(u.QualityRating)
-	} else {
-		switch strings.ToUpper(u.Event) {
-		case "FLAGGED", "DOWNGRADE":
-			rating = "RED"
-		case "UNFLAGGED", "UPGRADE":
-			rating = "GREEN"
-		}
-	}
-	return s.touchSendersByDisplay(ctx, tx, wabaID, u.DisplayPhoneNumber, func(id int64) error {
-		if rating != "" {
-			var old string
-			if err := tx.QueryRow(ctx, `SELECT quality_rating FROM senders WHERE id = ?`, id).Scan(&old); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `UPDATE senders SET quality_rating = ?, updated_at = ? WHERE id = ?`, rating, store.Millis(s.now()), id); err != nil {
-				return err
-			}
-			if rating == "RED" && old != "RED" {
-				// F17: bulk sends from this number stop (the outbox refuses
-				// them) and the team hears why.
-				if err := notify.Add(ctx, tx, notify.KindSenderQuality, "A sender's quality dropped to RED: bulk sending from it is paused",
-					"Meta flagged "+u.DisplayPhoneNumber+" ("+u.Event+"). Replies inside the 24-hour window still go out.",
-					"sender:"+strconv.FormatInt(id, 10), s.now()); err != nil {
-					return err
-				}
-			}
-		}
-		if u.CurrentLimit != "" {
-			if _, err := tx.Exec(ctx, `UPDATE senders SET messaging_limit = ? WHERE id = ?`, u.CurrentLimit, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// ApplyAccountUpdate schedules a check of the account's senders named by an
-// account_update webhook (or all of them), in the processing transaction.
-func (s *Service) ApplyAccountUpdate(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.AccountUpdate) error {
-	return s.touchSendersByDisplay(ctx, tx, wabaID, u.PhoneNumber, func(int64) error { return nil })
-}
-
-// touchSendersByDisplay runs fn on the senders of waba matching a display
-// number (all of the account's senders when display is empty) and enqueues
-// a status check for each in the same transaction.
-func (s *Service) touchSendersByDisplay(ctx context.Context, tx store.Tx, wabaID, display string, fn func(id int64) error) error {
-	rows, err := tx.Query(ctx, `SELECT s.id, s.display_phone_number FROM senders s JOIN accounts a ON a.id = s.account_id WHERE a.waba_id = ?`, wabaID)
-	if err != nil {
-		return err
-	}
-	var ids []int64
-	want := digits(display)
-	for rows.Next() {
-		var id int64
-		var disp string
-		if err := rows.Scan(&id, &disp); err != nil {
-			rows.Close()
-			return err
-		}
-		if want == "" || digits(disp) == want {
-			ids = append(ids, id)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	params := make([]river.InsertManyParams, 0, len(ids))
-	for _, id := range ids {
-		if err := fn(id); err != nil {
-			return err
-		}
-		params = append(params, river.InsertManyParams{Args: CheckSenderArgs{SenderID: id}})
-	}
-	return s.queue.InsertManyTx(ctx, tx, params)
-}
-
-func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

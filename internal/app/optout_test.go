@@ -16,7 +16,7 @@ func TestOptOutKeywordsAreASetting(t *testing.T) {
 	each(t, nil, func(t *testing.T, env *apptest.Env) {
 		var got messaging.OptOutSettings
 		require.Equal(t, http.StatusOK, env.Do("GET", "/api/v1/settings/opt-out", nil, &got))
-		require.Equal(t, []string{"STOP", "SAIR"}, got.Keywords, "the defaults")
+		require.Equal(t, []string{"STOP", "SAIR", "PARAR"}, got.Keywords, "the defaults")
 
 		var bad errorBody
 		require.Equal(t, http.StatusUnprocessableEntity, env.Do("PUT", "/api/v1/settings/opt-out",

@@ -55,7 +55,11 @@ func (o *Outbox) attempt(ctx context.Context, j sendJob) sendResult {
 	defer cancel()
 	res, err := o.CloudFor(acc).SendMessage(cctx, acc.AccessToken, j.phoneID, payload)
 	if err != nil {
-		return o.afterError(j, err)
+		r := o.afterError(j, err)
+		if r.se.MarkTokenRefused {
+			o.tokenRefused(ctx, j, r.se)
+		}
+		return r
 	}
 	return sendResult{job: j, kind: resultSent, wamid: res.WAMID, settled: true, at: o.Now()}
 }

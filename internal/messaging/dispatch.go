@@ -149,7 +149,7 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 			booked := free + time.Duration(float64(budget)/rate*float64(time.Second))
 			next = min(next, max(booked/2, time.Millisecond))
 		case len(jobs) == 0:
-			if at, err := o.nextDue(ctx, s.id); err != nil {
+			if at, err := o.nextDue(ctx, s); err != nil {
 				return 0, 0, err
 			} else if at > 0 {
 				next = min(next, max(store.Time(at).Sub(now), time.Millisecond))
@@ -174,10 +174,13 @@ type queueSender struct {
 	id, accountID   int64
 	phoneID, status string
 	rate            int
+	// holdBulk: the sender's confirmed quality is RED, so its bulk
+	// messages, queued ones included, are held (F17).
+	holdBulk bool
 }
 
 func (o *Outbox) queueSenders(ctx context.Context) ([]queueSender, error) {
-	rows, err := o.DB.Read().Query(ctx, `SELECT id, account_id, phone_number_id, status, rate_limit FROM senders ORDER BY id`)
+	rows, err := o.DB.Read().Query(ctx, `SELECT id, account_id, phone_number_id, status, rate_limit, quality_rating FROM senders ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -185,20 +188,36 @@ func (o *Outbox) queueSenders(ctx context.Context) ([]queueSender, error) {
 	var out []queueSender
 	for rows.Next() {
 		var s queueSender
-		if err := rows.Scan(&s.id, &s.accountID, &s.phoneID, &s.status, &s.rate); err != nil {
+		var quality string
+		if err := rows.Scan(&s.id, &s.accountID, &s.phoneID, &s.status, &s.rate, &quality); err != nil {
 			return nil, err
 		}
+		s.holdBulk = holdsBulk(quality)
 		out = append(out, s)
 	}
 	return out, rows.Err()
 }
 
+// dueQuery and dueDirectQuery read a sender's due messages, oldest first:
+// all of them, or (while its bulk messages are held) the direct ones only,
+// through the partial index messages_send_due_direct, so held bulk
+// messages cost the dispatcher nothing however many wait.
+const (
+	dueSelect = `SELECT m.id, m.content, m.attempts, m.in_doubt_since, m.source, k.id, k.phone
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts k ON k.id = c.contact_id
+		WHERE m.sender_id = ? AND m.status = 'queued' AND m.send_at > 0 AND m.send_at <= ?`
+	dueOrder       = ` ORDER BY m.send_at, m.id LIMIT ?`
+	dueQuery       = dueSelect + dueOrder
+	dueDirectQuery = dueSelect + ` AND NOT m.bulk` + dueOrder
+)
+
 // dueFor reads up to limit of sender s's due messages, oldest first.
 func (o *Outbox) dueFor(ctx context.Context, s queueSender, now time.Time, limit int) ([]sendJob, error) {
-	rows, err := o.DB.Read().Query(ctx, `SELECT m.id, m.content, m.attempts, m.in_doubt_since, m.source, k.id, k.phone
-		FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts k ON k.id = c.contact_id
-		WHERE m.sender_id = ? AND m.status = 'queued' AND m.send_at > 0 AND m.send_at <= ?
-		ORDER BY m.send_at, m.id LIMIT ?`, s.id, store.Millis(now), limit)
+	q := dueQuery
+	if s.holdBulk {
+		q = dueDirectQuery
+	}
+	rows, err := o.DB.Read().Query(ctx, q, s.id, store.Millis(now), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -215,10 +234,15 @@ func (o *Outbox) dueFor(ctx context.Context, s queueSender, now time.Time, limit
 	return out, rows.Err()
 }
 
-// nextDue is when sender's next queued message is due (0: none).
-func (o *Outbox) nextDue(ctx context.Context, senderID int64) (int64, error) {
+// nextDue is when sender s's next queued message is due (0: none), held
+// bulk messages aside.
+func (o *Outbox) nextDue(ctx context.Context, s queueSender) (int64, error) {
+	q := `SELECT MIN(send_at) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0`
+	if s.holdBulk {
+		q += ` AND NOT bulk`
+	}
 	var at *int64
-	err := o.DB.Read().QueryRow(ctx, `SELECT MIN(send_at) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0`, senderID).Scan(&at)
+	err := o.DB.Read().QueryRow(ctx, q, s.id).Scan(&at)
 	if err != nil || at == nil {
 		return 0, err
 	}

@@ -2,6 +2,8 @@ package messaging_test
 
 import (
 	"context"
+	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,16 +23,34 @@ import (
 // t0 is when the first customer message of each test was sent.
 var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
 
-// fakeGraph knows every phone number id as a CONNECTED number.
-type fakeGraph struct{}
-
-func (fakeGraph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.PhoneNumber, error) {
-	return whatsapp.PhoneNumber{ID: id, DisplayPhoneNumber: "+55 11 4000-" + id[len(id)-4:], VerifiedName: "Acme",
-		Status: "CONNECTED", QualityRating: "GREEN"}, nil
+// fakeGraph knows every phone number id as a CONNECTED number of the
+// quality set by setQuality (GREEN until then), and lists one approved
+// marketing template, "promo".
+type fakeGraph struct {
+	mu      sync.Mutex
+	quality string
 }
 
-func (fakeGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
-	return []whatsapp.Template{}, nil
+func (g *fakeGraph) setQuality(q string) {
+	g.mu.Lock()
+	g.quality = q
+	g.mu.Unlock()
+}
+
+func (g *fakeGraph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.PhoneNumber, error) {
+	g.mu.Lock()
+	q := g.quality
+	g.mu.Unlock()
+	if q == "" {
+		q = "GREEN"
+	}
+	return whatsapp.PhoneNumber{ID: id, DisplayPhoneNumber: "+55 11 4000-" + id[len(id)-4:], VerifiedName: "Acme",
+		Status: "CONNECTED", QualityRating: q}, nil
+}
+
+func (*fakeGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
+	return []whatsapp.Template{{ID: "9001", Name: "promo", Language: "pt_BR", Category: "MARKETING", Status: "APPROVED",
+		Components: json.RawMessage(`[{"type":"BODY","text":"Ofertas da semana"}]`)}}, nil
 }
 
 const wabaID = "102030405060"
@@ -38,6 +58,7 @@ const wabaID = "102030405060"
 type env struct {
 	db       store.DB
 	clock    *testclock.Clock
+	graph    *fakeGraph
 	accounts *account.Service
 	svc      *messaging.Service
 	account  account.Account
@@ -55,10 +76,10 @@ func newEnv(t testing.TB, db store.DB) *env {
 	workers := river.NewWorkers()
 	q, err := jobs.New(db, jobs.Config{Workers: workers})
 	require.NoError(t, err)
-	e := &env{db: db, clock: testclock.New(t0.Add(time.Minute))}
+	e := &env{db: db, clock: testclock.New(t0.Add(time.Minute)), graph: &fakeGraph{}}
 	e.accounts = account.New(account.Options{
 		DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0", Now: e.clock.Now,
-		GraphFor: func(account.Account) account.Graph { return fakeGraph{} },
+		GraphFor: func(account.Account) account.Graph { return e.graph },
 	})
 	e.accounts.Register(workers, time.Hour)
 	e.account, err = e.accounts.CreateAccount(ctx, account.AccountInput{

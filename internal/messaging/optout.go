@@ -2,6 +2,8 @@ package messaging
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,14 +15,16 @@ import (
 	"github.com/zapflow/zapflow/internal/store"
 )
 
-// DefaultOptOutKeywords stop marketing messages to a contact (F17).
-var DefaultOptOutKeywords = []string{"STOP", "SAIR"}
+// DefaultOptOutKeywords stop marketing messages to a contact (F17). PARAR
+// also matches the "Parar promoções" button of Meta's marketing templates.
+var DefaultOptOutKeywords = []string{"STOP", "SAIR", "PARAR"}
 
 // optOutKey is the settings section of the opt-out keywords.
 const optOutKey = "opt_out"
 
 // OptOutSettings are the keywords that opt a contact out of marketing
-// messages when a customer sends one of them as the whole message.
+// messages when a customer sends one of them as the whole message, or taps
+// a button that says one (OptOutHook).
 type OptOutSettings struct {
 	Keywords []string `json:"keywords"`
 }
@@ -73,41 +77,114 @@ func (s *Service) SetOptOut(ctx context.Context, contactID int64, out bool) (Con
 	return s.Contact(ctx, contactID)
 }
 
-// OptOutHook marks the contact opted out when an inbound text is exactly
-// one of the opt-out keywords (ignoring case, accents, spaces and
-// punctuation), so "Stop", "sair." and "SAÍR" opt out but "stop sending me
-// promos?" is read by a person. The keywords are read from the settings
-// (cached), so a change applies to the next message.
+// OptOutHook marks the contact opted out when an inbound message asks to
+// stop, matched against the opt-out keywords (read from the settings,
+// cached, so a change applies to the next message):
+//   - a typed text that is exactly one keyword (ignoring case, accents,
+//     spaces and punctuation): "Stop", "sair." and "SAÍR" opt out, but
+//     "stop sending me promos?" is read by a person;
+//   - a tapped button (a template's quick reply: button.text/payload; an
+//     interactive reply: button_reply.title/id) whose text or payload is a
+//     keyword or contains one as whole words: "Parar promoções" opts out
+//     with PARAR, as "Stop promotions" does with STOP. A button's words are
+//     the business's own, offered to be tapped, so a keyword in them is an
+//     answer and not a sentence that merely mentions it.
 func (s *Service) OptOutHook() InboundHook {
 	return func(ctx context.Context, tx store.Tx, ev InboundEvent) error {
-		if ev.Message.Type != "text" {
+		typed, tapped := optOutCandidates(ev.Message)
+		if typed == "" && len(tapped) == 0 {
 			return nil
 		}
 		set, err := s.optOutSettings(ctx, tx)
 		if err != nil {
 			return err
 		}
-		folded := foldKeyword(ev.Message.Summary)
-		for _, k := range set.Keywords {
-			if folded != "" && foldKeyword(k) == folded {
-				_, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ? WHERE id = ?`, true, ev.ContactID)
-				return err
+		if !matchesOptOut(set.Keywords, typed, tapped) {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE contacts SET opted_out = ? WHERE id = ?`, true, ev.ContactID)
+		return err
+	}
+}
+
+// optOutCandidates returns what a message says that may be an opt-out: the
+// typed text, or a tapped button's text and payload.
+func optOutCandidates(m Message) (typed string, tapped []string) {
+	switch m.Type {
+	case "text":
+		return m.Summary, nil
+	case "button":
+		var b struct{ Text, Payload string }
+		if json.Unmarshal(m.Content, &b) == nil {
+			return "", []string{b.Text, b.Payload}
+		}
+	case "interactive":
+		var in struct {
+			ButtonReply *struct{ ID, Title string } `json:"button_reply"`
+		}
+		if json.Unmarshal(m.Content, &in) == nil && in.ButtonReply != nil {
+			return "", []string{in.ButtonReply.Title, in.ButtonReply.ID}
+		}
+	}
+	return "", nil
+}
+
+// matchesOptOut reports whether typed is exactly a keyword, or one of
+// tapped is a keyword or holds one as whole words.
+func matchesOptOut(keywords []string, typed string, tapped []string) bool {
+	folded := foldKeyword(typed)
+	for _, k := range keywords {
+		fk := foldKeyword(k)
+		if fk == "" {
+			continue
+		}
+		if folded == fk {
+			return true
+		}
+		kw := foldWords(k)
+		for _, t := range tapped {
+			if foldKeyword(t) == fk || containsWords(foldWords(t), kw) {
+				return true
 			}
 		}
-		return nil
 	}
+	return false
+}
+
+// containsWords reports whether sub appears in words as a run of whole
+// words.
+func containsWords(words, sub []string) bool {
+	for i := 0; len(sub) > 0 && i+len(sub) <= len(words); i++ {
+		if slices.Equal(words[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldWords splits s into words of letters and digits, folded as
+// foldKeyword folds them ("STOP_PROMOS" is STOP, PROMOS).
+func foldWords(s string) []string {
+	return strings.FieldsFunc(foldSpaced(s), func(r rune) bool { return r == ' ' })
 }
 
 // foldKeyword upper-cases, strips accents and drops everything but letters
 // and digits.
 func foldKeyword(s string) string {
+	return strings.ReplaceAll(foldSpaced(s), " ", "")
+}
+
+// foldSpaced upper-cases and strips accents, and turns everything but
+// letters and digits into spaces.
+func foldSpaced(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(unicode.ToUpper(r))
+		default:
+			b.WriteRune(' ')
 		}
 	}
 	return b.String()

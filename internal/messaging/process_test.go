@@ -206,7 +206,7 @@ func TestProcessDelegatesAccountEvents(t *testing.T) {
 			QualityUpdate: &whatsapp.QualityUpdate{DisplayPhoneNumber: e.sender.DisplayPhoneNumber, Event: "FLAGGED"}})
 		sn, err := e.accounts.Sender(ctx, e.sender.ID)
 		require.NoError(t, err)
-		require.Equal(t, "RED", sn.QualityRating)
+		require.Equal(t, "FLAGGED", sn.QualityEvent, "pending until the check reads the rating")
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM river_job WHERE kind = ?`, "sender.check"))
 
 		// System errors are logged only.

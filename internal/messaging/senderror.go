@@ -64,16 +64,20 @@ const (
 // SendError is a classified send failure, stored on the message and shown to
 // users.
 type SendError struct {
-	Code              string        `json:"code"`                           // our stable code (ErrCode*)
-	Message           string        `json:"message"`                        // what happened and what to do, in the F14 words
-	MetaCode          int           `json:"meta_code,omitempty"`            // Meta's error code (0 when not from Meta)
-	MetaTitle         string        `json:"meta_title,omitempty"`           // Meta's title/message, kept verbatim
-	MetaDetails       string        `json:"meta_details,omitempty"`         // error_data.details
-	Class             RetryClass    `json:"class"`                          // whether and how to retry
-	RetryAfter        time.Duration `json:"retry_after,omitempty"`          // Meta's hint or our default for this code; 0 = policy default
-	SenderWide        bool          `json:"sender_wide,omitempty"`          // the sender as a whole must back off
-	MarkSenderOffline bool          `json:"mark_sender_offline,omitempty"`  // the sender cannot send at all until fixed
-	MarkNotOnWhatsApp bool          `json:"mark_not_on_whatsapp,omitempty"` // mark the contact: not a WhatsApp number (131026)
+	Code              string        `json:"code"`                          // our stable code (ErrCode*)
+	Message           string        `json:"message"`                       // what happened and what to do, in the F14 words
+	MetaCode          int           `json:"meta_code,omitempty"`           // Meta's error code (0 when not from Meta)
+	MetaTitle         string        `json:"meta_title,omitempty"`          // Meta's title/message, kept verbatim
+	MetaDetails       string        `json:"meta_details,omitempty"`        // error_data.details
+	Class             RetryClass    `json:"class"`                         // whether and how to retry
+	RetryAfter        time.Duration `json:"retry_after,omitempty"`         // Meta's hint or our default for this code; 0 = policy default
+	SenderWide        bool          `json:"sender_wide,omitempty"`         // the sender as a whole must back off
+	MarkSenderOffline bool          `json:"mark_sender_offline,omitempty"` // the sender cannot send at all until fixed
+	// MarkTokenRefused: Meta refused the account's access token (190):
+	// the account's credentials are marked (account.MarkCredentialsInvalid),
+	// not the sender, which is still CONNECTED at Meta.
+	MarkTokenRefused  bool `json:"mark_token_refused,omitempty"`
+	MarkNotOnWhatsApp bool `json:"mark_not_on_whatsapp,omitempty"` // mark the contact: not a WhatsApp number (131026)
 
 	cause error // the error ClassifyError was given, for errors.Is/As and logs
 }
@@ -121,6 +125,7 @@ type sendRule struct {
 	retryAfter time.Duration
 	senderWide bool
 	offline    bool // MarkSenderOffline
+	token      bool // MarkTokenRefused
 	notOnWA    bool // MarkNotOnWhatsApp
 }
 
@@ -144,9 +149,9 @@ var sendErrorTable = map[int]sendRule{
 	// --- authorization: the sender cannot send until reconnected ---
 	// 0 AuthException (HTTP 401): the token was rejected. Reached only through
 	// HTTP 401 with code 0, see ClassifyAPIError.
-	0: {code: ErrCodeSenderOffline, message: "sender offline: WhatsApp rejected the access token; " + msgSenderOffline + " and reconnect it", offline: true},
+	0: {code: ErrCodeSenderOffline, message: "sender offline: WhatsApp rejected the account's access token; " + msgSenderOffline + ", and enter a new access token in the account's settings", token: true},
 	// 190 Access token has expired (subcodes 463 expired, 467 invalid, 460 password changed).
-	190: {code: ErrCodeSenderOffline, message: "sender offline: the access token has expired or was revoked; " + msgSenderOffline + " and reconnect it", offline: true},
+	190: {code: ErrCodeSenderOffline, message: "sender offline: the account's access token has expired or was revoked; " + msgSenderOffline + ", and enter a new access token in the account's settings", token: true},
 	// 104 An access token is required.
 	104: {code: ErrCodeSenderOffline, message: "sender offline: no access token was sent; " + msgSenderOffline + " and reconnect it", offline: true},
 	// 10 Permission denied: permission not granted or removed (200-299 in sendErrorRanges).
@@ -312,7 +317,7 @@ func (r sendRule) build(metaCode int, title, details string) *SendError {
 		Code: r.code, Message: msg,
 		MetaCode: metaCode, MetaTitle: title, MetaDetails: details,
 		Class: r.class, RetryAfter: r.retryAfter, SenderWide: r.senderWide,
-		MarkSenderOffline: r.offline, MarkNotOnWhatsApp: r.notOnWA,
+		MarkSenderOffline: r.offline, MarkTokenRefused: r.token, MarkNotOnWhatsApp: r.notOnWA,
 	}
 }
 

@@ -27,6 +27,7 @@ type sendErrWant struct {
 	retryAfter time.Duration // exact
 	senderWide bool
 	offline    bool
+	token      bool
 	notOnWA    bool
 	words      []string // must all be in Message
 }
@@ -39,6 +40,7 @@ func checkSendError(t *testing.T, got *SendError, w sendErrWant) {
 	require.Equal(t, w.retryAfter, got.RetryAfter, "retry after")
 	require.Equal(t, w.senderWide, got.SenderWide, "sender wide")
 	require.Equal(t, w.offline, got.MarkSenderOffline, "mark sender offline")
+	require.Equal(t, w.token, got.MarkTokenRefused, "mark the account's token refused")
 	require.Equal(t, w.notOnWA, got.MarkNotOnWhatsApp, "mark not on WhatsApp")
 	require.NotEmpty(t, w.words, "every row names the words the user must read")
 	for _, word := range w.words {
@@ -55,6 +57,10 @@ func TestClassifyAPIError(t *testing.T) {
 	t.Parallel()
 	offline := func(extra ...string) sendErrWant {
 		return sendErrWant{code: "sender_offline", offline: true, words: append([]string{"sender offline", wordsOffline}, extra...)}
+	}
+	// A refused token is the account's: the sender is not marked offline.
+	tokenRefused := func(extra ...string) sendErrWant {
+		return sendErrWant{code: "sender_offline", token: true, words: append([]string{"sender offline", wordsOffline, "new access token"}, extra...)}
 	}
 	transient := func(extra ...string) sendErrWant {
 		return sendErrWant{code: "transient", class: Retryable, words: append([]string{wordsRetries}, extra...)}
@@ -87,7 +93,7 @@ func TestClassifyAPIError(t *testing.T) {
 
 		// sender_offline
 		{"190 token expired", whatsapp.APIError{HTTPStatus: 401, Code: 190, Subcode: 463, Title: "Error validating access token: Session has expired"},
-			offline("expired")},
+			tokenRefused("expired")},
 		{"104 no token", whatsapp.APIError{HTTPStatus: 401, Code: 104, Title: "An access token is required to request this resource."},
 			offline("access token")},
 		{"10 permission denied", whatsapp.APIError{HTTPStatus: 403, Code: 10, Title: "Permission denied"}, offline("permission")},
@@ -162,7 +168,7 @@ func TestClassifyAPIError(t *testing.T) {
 			sendErrWant{code: "rate_limited", class: Throttled, retryAfter: time.Second, senderWide: true, words: []string{"rate limited", wordsRetries}}},
 		{"503 no code", whatsapp.APIError{HTTPStatus: 503, Message: "<html>Service Unavailable</html>"}, transient()},
 		{"502 no code", whatsapp.APIError{HTTPStatus: 502, Message: "bad gateway"}, transient()},
-		{"401 no code", whatsapp.APIError{HTTPStatus: 401, Type: "OAuthException", Message: "AuthException"}, offline("access token")},
+		{"401 no code", whatsapp.APIError{HTTPStatus: 401, Type: "OAuthException", Message: "AuthException"}, tokenRefused("access token")},
 		{"404 no code", whatsapp.APIError{HTTPStatus: 404, Message: "not found"},
 			sendErrWant{code: "cloud_api_error", words: []string{"HTTP 404", "not found"}}},
 		{"500 with a permanent code is not transient", whatsapp.APIError{HTTPStatus: 500, Code: 131047, Title: "Re-engagement message"},
@@ -230,7 +236,7 @@ func TestClassifyWebhookError(t *testing.T) {
 			sendErrWant{code: "rate_limited", class: Throttled, retryAfter: time.Second, senderWide: true, words: []string{"rate limited"}}},
 		{100, "Invalid parameter", "Param text['body'] must be at most 4096 characters long.",
 			sendErrWant{code: "message_too_long", words: []string{"message too long"}}},
-		{190, "Access token has expired", "", sendErrWant{code: "sender_offline", offline: true, words: []string{"sender offline", wordsOffline}}},
+		{190, "Access token has expired", "", sendErrWant{code: "sender_offline", token: true, words: []string{"sender offline", wordsOffline}}},
 		{999999, "Brand new failure", "", sendErrWant{code: "cloud_api_error", words: []string{"999999", "Brand new failure"}}},
 		// A webhook error without a code is kept, not taken for an auth failure.
 		{0, "weird", "", sendErrWant{code: "cloud_api_error", words: []string{"weird"}}},

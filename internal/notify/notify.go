@@ -1,7 +1,8 @@
 // Package notify records team notifications: things that went wrong that a
 // person should see (a message that failed after its retries, a sender that
-// went offline or dropped in quality). The inbox shows them; other channels
-// (webhook, e-mail) can read the same table later.
+// went offline or dropped in quality, an account whose token Meta
+// refused). The inbox shows them; other channels (webhook, e-mail) can
+// read the same table later.
 package notify
 
 import (
@@ -17,6 +18,8 @@ const (
 	KindSenderOffline  = "sender_offline"
 	KindSenderQuality  = "sender_quality"
 	KindProcessingFail = "processing_failed"
+	// KindCredentials: Meta refused an account's access token.
+	KindCredentials = "account_credentials"
 )
 
 // Notification is one record.

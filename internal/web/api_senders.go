@@ -108,3 +108,18 @@ func (s *server) checkSender(w http.ResponseWriter, r *http.Request) error {
 	httpx.JSON(w, http.StatusOK, sn)
 	return nil
 }
+
+// releaseHeldSender sends the bulk messages a RED sender holds, despite
+// its rating.
+func (s *server) releaseHeldSender(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.Outbox.ReleaseHeld(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]int{"released": n})
+	return nil
+}

@@ -34,6 +34,7 @@ func (s *server) routes() []route {
 		{"PATCH", "/api/v1/senders/{id}", authAdmin, s.updateSender},
 		{"DELETE", "/api/v1/senders/{id}", authAdmin, s.deleteSender},
 		{"POST", "/api/v1/senders/{id}/check", authAdmin, s.checkSender},
+		{"POST", "/api/v1/senders/{id}/release-held", authAdmin, s.releaseHeldSender},
 
 		{"GET", "/api/v1/templates", authKey, s.listTemplates},
 
