@@ -29,14 +29,18 @@ const (
 
 // User is an admin or an agent.
 type User struct {
-	ID        int64     `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      string    `json:"role"`
-	Active    bool      `json:"active"`
-	Locale    string    `json:"locale,omitempty"` // "", "en" or "pt-BR"; "" follows the browser
-	Sound     string    `json:"sound,omitempty"`  // "", "on" or "off"; "" follows the admin default
-	CreatedAt time.Time `json:"created_at"`
+	ID     int64  `json:"id"`
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Active bool   `json:"active"`
+	Locale string `json:"locale,omitempty"` // "", "en" or "pt-BR"; "" follows the browser
+	Sound  string `json:"sound,omitempty"`  // "", "on" or "off"; "" follows the admin default
+	// Permissions an admin granted (agents; see Can). Away agents are
+	// skipped by automatic assignment.
+	Permissions []string  `json:"permissions"`
+	Away        bool      `json:"away"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Service manages users and API keys.

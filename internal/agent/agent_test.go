@@ -43,7 +43,7 @@ func TestUsersAndKeys(t *testing.T) {
 		require.Equal(t, key[:len(k.Prefix)], k.Prefix)
 		p, err := s.AuthenticateKey(ctx, key)
 		require.NoError(t, err)
-		require.Equal(t, agent.Principal{UserID: u.ID, Email: "ana@example.com", Role: agent.RoleAdmin, KeyID: k.ID}, p)
+		require.Equal(t, agent.Principal{UserID: u.ID, Email: "ana@example.com", Role: agent.RoleAdmin, KeyID: k.ID, Permissions: []string{}}, p)
 
 		_, err = s.AuthenticateKey(ctx, key+"x")
 		ae, _ = apperr.As(err)

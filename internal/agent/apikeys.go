@@ -152,14 +152,21 @@ func (s *Service) AuthenticateKey(ctx context.Context, key string) (Principal, e
 	}
 	var p Principal
 	var lastUsed int64
-	err := s.db.Read().QueryRow(ctx, `SELECT k.id, k.last_used_at, u.id, u.email, u.role FROM api_keys k JOIN users u ON u.id = k.user_id
-		WHERE k.key_hash = ? AND k.revoked_at = 0`, hashKey(key)).Scan(&p.KeyID, &lastUsed, &p.UserID, &p.Email, &p.Role)
+	var perms string
+	var active bool
+	err := s.db.Read().QueryRow(ctx, `SELECT k.id, k.last_used_at, u.id, u.email, u.role, u.permissions, u.active FROM api_keys k
+		JOIN users u ON u.id = k.user_id WHERE k.key_hash = ? AND k.revoked_at = 0`, hashKey(key)).
+		Scan(&p.KeyID, &lastUsed, &p.UserID, &p.Email, &p.Role, &perms, &active)
 	if errors.Is(err, store.ErrNotFound) {
 		return Principal{}, invalid
 	}
 	if err != nil {
 		return Principal{}, err
 	}
+	if !active {
+		return Principal{}, invalid // a deactivated user's keys stop with them
+	}
+	p.Permissions = decodePermissions(perms)
 	if now := store.Millis(s.now()); now-lastUsed >= touchEvery.Milliseconds() {
 		s.touch(ctx, p.KeyID, now)
 	}

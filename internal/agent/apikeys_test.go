@@ -38,7 +38,7 @@ func TestAPIKeyActsAsItsUser(t *testing.T) {
 		require.NoError(t, err)
 		p, err := s.AuthenticateKey(ctx, key)
 		require.NoError(t, err)
-		require.Equal(t, agent.Principal{UserID: u.ID, Email: "agent@example.com", Role: agent.RoleAgent, KeyID: k.ID}, p)
+		require.Equal(t, agent.Principal{UserID: u.ID, Email: "agent@example.com", Role: agent.RoleAgent, KeyID: k.ID, Permissions: []string{}}, p)
 		require.False(t, p.IsAdmin())
 
 		_, _, err = s.CreateAPIKey(ctx, "nobody's", 0)

@@ -10,6 +10,13 @@ type Principal struct {
 	Email  string
 	Role   string
 	KeyID  int64 // the API key used, 0 for a session
+	// Permissions an admin granted the user (see Can).
+	Permissions []string
+}
+
+// Can reports whether the caller has permission perm (admins have all).
+func (p Principal) Can(perm string) bool {
+	return User{Role: p.Role, Permissions: p.Permissions}.Can(perm)
 }
 
 // IsAdmin reports whether the caller may administer zapflow.

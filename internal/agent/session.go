@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -53,16 +54,18 @@ func (s *Service) SessionUser(ctx context.Context, token string) (User, error) {
 	var u User
 	var id, lastSeen, expires, created int64
 	var active bool
-	err := s.db.Read().QueryRow(ctx, `SELECT s.id, s.last_seen_at, s.expires_at, u.id, u.email, u.name, u.role, u.locale, u.sound, u.active, u.created_at
+	var perms string
+	err := s.db.Read().QueryRow(ctx, `SELECT s.id, s.last_seen_at, s.expires_at, u.id, u.email, u.name, u.role, u.locale, u.sound, u.active,
+			u.permissions, u.away, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, hashKey(token)).
-		Scan(&id, &lastSeen, &expires, &u.ID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Sound, &active, &created)
+		Scan(&id, &lastSeen, &expires, &u.ID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Sound, &active, &perms, &u.Away, &created)
 	if errors.Is(err, store.ErrNotFound) {
 		return User{}, ErrNoSession
 	}
 	if err != nil {
 		return User{}, err
 	}
-	u.CreatedAt, u.Active = store.Time(created), active
+	u.CreatedAt, u.Active, u.Permissions = store.Time(created), active, decodePermissions(perms)
 	if !active || now.After(store.Time(expires)) || now.Sub(store.Time(lastSeen)) > SessionIdle {
 		_ = s.deleteSession(ctx, id)
 		return User{}, ErrNoSession
@@ -100,4 +103,14 @@ func (s *Service) deleteSession(ctx context.Context, id int64) error {
 		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
 		return err
 	})
+}
+
+// decodePermissions reads the stored JSON list; anything unreadable grants
+// nothing.
+func decodePermissions(raw string) []string {
+	var out []string
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		return []string{}
+	}
+	return out
 }

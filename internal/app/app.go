@@ -196,8 +196,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if a.Sandbox != nil {
 		deps.Sandbox = a.sandboxHandler()
 	}
-	deps.UI = ui.New(ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Log: log,
-		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: func() bool { return a.Sandbox != nil }, Now: a.now})
+	deps.UI = ui.New(ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
+		Settings: a.Settings, DB: db, Sandbox: a.Sandbox, Log: log,
+		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now})
 	a.handler = web.NewHandler(deps)
 	return a, nil
 }

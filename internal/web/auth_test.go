@@ -50,7 +50,7 @@ func TestAuthenticatedRequestCarriesUser(t *testing.T) {
 
 	require.Equal(t, http.StatusNoContent, serve(authKey, biaKey))
 	require.True(t, ok)
-	require.Equal(t, agent.Principal{UserID: bia.ID, Email: "bia@example.com", Role: agent.RoleAgent, KeyID: biaKeyRec.ID}, seen)
+	require.Equal(t, agent.Principal{UserID: bia.ID, Email: "bia@example.com", Role: agent.RoleAgent, KeyID: biaKeyRec.ID, Permissions: []string{}}, seen)
 
 	require.Equal(t, http.StatusForbidden, serve(authAdmin, biaKey))
 	require.False(t, ok, "a refused request never reaches the handler")

@@ -31,3 +31,11 @@ func windowLeft(d time.Duration) string {
 	m := int(d.Minutes()) % 60
 	return fmt.Sprintf("%dh%02dm", h, m)
 }
+
+// onOff renders a switch for data attributes.
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

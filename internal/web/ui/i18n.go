@@ -39,12 +39,21 @@ func withLocale(ctx context.Context, l string) context.Context {
 func t(ctx context.Context, key string) string {
 	l, _ := ctx.Value(localeKey{}).(string)
 	if l == "pt-BR" {
-		if s, ok := ptBR[key]; ok {
+		if s, ok := lookup(ptBRParts, key); ok {
 			return s
 		}
 	}
-	if s, ok := en[key]; ok {
+	if s, ok := lookup(enParts, key); ok {
 		return s
 	}
 	return key
+}
+
+func lookup(parts []map[string]string, key string) (string, bool) {
+	for _, m := range parts {
+		if s, ok := m[key]; ok {
+			return s, true
+		}
+	}
+	return "", false
 }

@@ -12,7 +12,7 @@ import (
 
 // inboxData is what the inbox page shows.
 type inboxData struct {
-	User          string
+	Chrome        chrome
 	Conversations []messaging.Conversation
 	Current       *messaging.Conversation
 	Messages      []messaging.Message
@@ -35,8 +35,7 @@ func (u *UI) inboxPage(w http.ResponseWriter, r *http.Request) {
 func (u *UI) inbox(r *http.Request) (inboxData, error) {
 	ctx := withLocale(r.Context(), locale(r))
 	*r = *r.WithContext(ctx)
-	user := userFrom(ctx)
-	d := inboxData{User: firstNonEmpty(user.Name, user.Email), Sandbox: u.SandboxOn(), Now: u.Now()}
+	d := inboxData{Chrome: u.chrome(ctx), Sandbox: u.SandboxOn(), Now: u.Now()}
 	page, err := u.Messaging.Conversations(ctx, messaging.ConversationFilter{Limit: 50})
 	if err != nil {
 		return d, err

@@ -1,7 +1,15 @@
 package ui
 
-// en and ptBR are the web app's message catalogue, one key per text.
-var en = map[string]string{
+// The web app's message catalogue: one key per text, English and
+// Brazilian Portuguese. Each part of the app keeps its texts in its own
+// file (messages_<part>.go) and its maps are listed here.
+var (
+	enParts   = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox}
+	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox}
+)
+
+// enCore and ptBRCore are the login, layout and inbox texts.
+var enCore = map[string]string{
 	"app.name":            "zapflow",
 	"login.title":         "Log in",
 	"login.email":         "Email",
@@ -28,9 +36,12 @@ var en = map[string]string{
 	"status.failed":       "failed",
 	"status.received":     "received",
 	"chat.older":          "Older messages",
+	"nav.settings":        "Settings",
+	"nav.users":           "Users",
+	"nav.sandbox":         "Sandbox",
 }
 
-var ptBR = map[string]string{
+var ptBRCore = map[string]string{
 	"login.title":         "Entrar",
 	"login.email":         "E-mail",
 	"login.password":      "Senha",
@@ -56,4 +67,7 @@ var ptBR = map[string]string{
 	"status.failed":       "falhou",
 	"status.received":     "recebida",
 	"chat.older":          "Mensagens anteriores",
+	"nav.settings":        "Configurações",
+	"nav.users":           "Usuários",
+	"nav.sandbox":         "Sandbox",
 }

@@ -11,6 +11,7 @@
 package ui
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"net/http"
@@ -18,7 +19,11 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
+	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/sandbox"
+	"github.com/zapflow/zapflow/internal/settings"
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 //go:embed static
@@ -30,7 +35,13 @@ type Deps struct {
 	Accounts  *account.Service
 	Messaging *messaging.Service
 	Outbox    *messaging.Outbox
-	Log       *slog.Logger
+	AI        *ai.Service
+	Settings  *settings.Store
+	DB        store.DB
+	// Sandbox is the built-in simulated Cloud API, nil when it never ran
+	// in this process; SandboxOn says whether it runs now.
+	Sandbox *sandbox.Sandbox
+	Log     *slog.Logger
 	// Secure marks cookies Secure (the public URL is https).
 	Secure bool
 	// SandboxOn reports whether the built-in sandbox is running, so the
@@ -65,6 +76,19 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /inbox", u.signedIn(u.inboxPage))
 	mux.Handle("GET /inbox/{id}", u.signedIn(u.inboxPage))
 	mux.Handle("POST /inbox/{id}/reply", u.guard(u.signedIn(u.reply)))
+	// Each part of the app registers its own pages (one file each).
+	u.registerLive(mux)
+	u.registerUsers(mux)
+	u.registerAssign(mux)
+	u.registerSettings(mux)
+	u.registerCompose(mux)
+	u.registerSandbox(mux)
+}
+
+// chrome is the frame's view of the signed-in user of ctx.
+func (u *UI) chrome(ctx context.Context) chrome {
+	user := userFrom(ctx)
+	return chrome{User: user, Sandbox: u.SandboxOn(), Sound: user.Sound == "on"}
 }
 
 // guard refuses cross-origin state-changing requests.

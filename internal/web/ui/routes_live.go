@@ -1,0 +1,6 @@
+package ui
+
+import "net/http"
+
+// registerLive adds the live pages and actions to mux.
+func (u *UI) registerLive(mux *http.ServeMux) {}
