@@ -94,7 +94,9 @@ type StepRecord struct {
 
 // StepError is a step's failure, named with F14 codes where they apply.
 type StepError struct {
-	Code      string `json:"code"`
+	Code string `json:"code"`
+	// Field is the step field at fault, when one is (steps[2].text).
+	Field     string `json:"field,omitempty"`
 	Message   string `json:"message"`
 	Retryable bool   `json:"retryable,omitempty"`
 }
