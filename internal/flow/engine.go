@@ -65,7 +65,10 @@ type State struct {
 	Visits        int            `json:"visits"`
 	Log           []StepRecord   `json:"log"`
 	Error         *StepError     `json:"error,omitempty"`
-	StartedAt     time.Time      `json:"started_at"`
+	// Reason says why a run was cancelled (the customer asked the bot to
+	// stop, the flow was deleted…).
+	Reason    string    `json:"reason,omitempty"`
+	StartedAt time.Time `json:"started_at"`
 	EndedAt       time.Time      `json:"ended_at,omitzero"`
 }
 
@@ -117,6 +120,8 @@ type Input struct {
 	Key    string         `json:"key,omitempty"`
 	Output map[string]any `json:"output,omitempty"`
 	Err    *StepError     `json:"error,omitempty"`
+	// Reason is why a cancel input cancels the run.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Effect kinds.
@@ -230,6 +235,7 @@ func (e *engine) accept(in Input) bool {
 			rec.Status, rec.EndedAt = StepCancelled, e.now
 		}
 		st.Wait = nil
+		st.Reason = in.Reason
 		e.end(StatusCancelled)
 	case InputResult:
 		w := st.Wait

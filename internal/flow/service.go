@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/store"
@@ -104,12 +103,12 @@ func (s *Service) Update(ctx context.Context, id int64, fl Flow) (Record, error)
 // SetEnabled enables or disables a flow (not a new version).
 func (s *Service) SetEnabled(ctx context.Context, id int64, on bool) (Record, error) {
 	err := s.DB.InTx(ctx, func(tx store.Tx) error {
-		n, err := tx.Exec(ctx, `UPDATE flows SET enabled = ?, updated_at = ? WHERE id = ?`, on, store.Millis(s.Now()), id)
+		n, err := tx.Exec(ctx, `UPDATE flows SET enabled = ?, updated_at = ? WHERE id = ? AND archived_at = 0`, on, store.Millis(s.Now()), id)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return apperr.NotFound("flow")
+			return notLive(ctx, tx, id)
 		}
 		return bumpCache(ctx, tx)
 	})
@@ -120,32 +119,16 @@ func (s *Service) SetEnabled(ctx context.Context, id int64, on bool) (Record, er
 	return s.Get(ctx, id)
 }
 
-// Delete removes a flow with its versions and runs; their pending jobs
-// find no run and do nothing.
-func (s *Service) Delete(ctx context.Context, id int64) error {
-	err := s.DB.InTx(ctx, func(tx store.Tx) error {
-		n, err := tx.Exec(ctx, `DELETE FROM flows WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return apperr.NotFound("flow")
-		}
-		return bumpCache(ctx, tx)
-	})
-	if err == nil {
-		s.cache.invalidate()
-	}
-	return err
-}
-
 // Get returns a flow.
 func (s *Service) Get(ctx context.Context, id int64) (Record, error) {
 	return getFlow(ctx, s.DB.Read(), id)
 }
 
-// List returns every flow.
-func (s *Service) List(ctx context.Context) ([]Record, error) { return listFlows(ctx, s.DB.Read()) }
+// List returns every live flow, and the archived ones too when archived
+// is set.
+func (s *Service) List(ctx context.Context, archived bool) ([]Record, error) {
+	return listFlows(ctx, s.DB.Read(), archived)
+}
 
 // Import creates a flow from a file, or, when a flow of that name exists
 // and replace is set, stores the file as its next version.
@@ -156,7 +139,7 @@ func (s *Service) Import(ctx context.Context, data []byte, f Format, replace boo
 	}
 	if replace {
 		var id int64
-		err := s.DB.Read().QueryRow(ctx, `SELECT id FROM flows WHERE name = ?`, fl.Name).Scan(&id)
+		err := s.DB.Read().QueryRow(ctx, `SELECT id FROM flows WHERE name = ? AND archived_at = 0`, fl.Name).Scan(&id)
 		if err == nil {
 			return s.Update(ctx, id, fl)
 		}
