@@ -69,7 +69,7 @@ type State struct {
 	// stop, the flow was deleted…).
 	Reason    string    `json:"reason,omitempty"`
 	StartedAt time.Time `json:"started_at"`
-	EndedAt       time.Time      `json:"ended_at,omitzero"`
+	EndedAt   time.Time `json:"ended_at,omitzero"`
 }
 
 // Wait is what a waiting run waits for. Key names the awaited input; an
