@@ -18,7 +18,7 @@ import (
 // generate_ai_reply step calls the same assistant code as the API (F7).
 func (a *App) setupFlows(workers *river.Workers) {
 	a.Flows = flow.NewService(flow.ServiceOptions{
-		DB: a.DB, Queue: a.Queue, Outbox: a.Outbox,
+		DB: a.DB, Queue: a.Queue, Outbox: a.Outbox, Templates: a.Accounts,
 		HTTP: &http.Client{Timeout: 30 * time.Second},
 		AI: func(ctx context.Context, assistantID int64, customerID, message string, vars map[string]string) (flow.AIReply, error) {
 			r, err := a.AI.Reply(ctx, assistantID, customerID, message, vars)

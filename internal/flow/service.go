@@ -30,6 +30,9 @@ type ServiceOptions struct {
 	// HTTP makes http_request calls (default: 30 s timeout).
 	HTTP *http.Client
 	AI   AIFunc
+	// Templates checks the templates a flow names when it is saved or
+	// enabled (nil: not checked).
+	Templates TemplateLister
 	Now  func() time.Time
 	Log  *slog.Logger
 }
@@ -62,13 +65,16 @@ func (s *Service) SetClock(now func() time.Time) { s.Now = now }
 
 func (s *Service) options() Options { return Options{AI: s.AI != nil} }
 
-// Create validates and stores a new flow (version 1).
+// Create validates and stores a new flow (version 1). The record carries
+// the save's warnings (templates that cannot be sent yet); a flow saved
+// enabled is refused while it has any.
 func (s *Service) Create(ctx context.Context, fl Flow) (Record, error) {
-	if _, err := Compile(fl, s.options()); err != nil {
+	warns, err := s.validate(ctx, fl)
+	if err != nil {
 		return Record{}, err
 	}
 	var id int64
-	err := s.DB.InTx(ctx, func(tx store.Tx) (err error) {
+	err = s.DB.InTx(ctx, func(tx store.Tx) (err error) {
 		if id, err = insertFlow(ctx, tx, fl, store.Millis(s.Now())); err != nil {
 			return err
 		}
@@ -78,16 +84,40 @@ func (s *Service) Create(ctx context.Context, fl Flow) (Record, error) {
 		return Record{}, err
 	}
 	s.cache.invalidate()
-	return s.Get(ctx, id)
+	return s.saved(ctx, id, warns)
+}
+
+// validate compiles fl and checks its templates: the warnings, or the
+// error that refuses the save.
+func (s *Service) validate(ctx context.Context, fl Flow) ([]SaveWarning, error) {
+	if _, err := Compile(fl, s.options()); err != nil {
+		return nil, err
+	}
+	warns, err := s.checkTemplates(ctx, fl)
+	if err != nil {
+		return nil, err
+	}
+	if fl.Enabled {
+		return nil, refuseEnabling(warns)
+	}
+	return warns, nil
+}
+
+// saved reads a flow back after a save, with the save's warnings.
+func (s *Service) saved(ctx context.Context, id int64, warns []SaveWarning) (Record, error) {
+	rec, err := s.Get(ctx, id)
+	rec.Warnings = warns
+	return rec, err
 }
 
 // Update stores fl as the flow's next version. Runs in flight keep the
 // version they started with.
 func (s *Service) Update(ctx context.Context, id int64, fl Flow) (Record, error) {
-	if _, err := Compile(fl, s.options()); err != nil {
+	warns, err := s.validate(ctx, fl)
+	if err != nil {
 		return Record{}, err
 	}
-	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+	err = s.DB.InTx(ctx, func(tx store.Tx) error {
 		if _, err := updateFlow(ctx, tx, id, fl, store.Millis(s.Now())); err != nil {
 			return err
 		}
@@ -97,11 +127,27 @@ func (s *Service) Update(ctx context.Context, id int64, fl Flow) (Record, error)
 		return Record{}, err
 	}
 	s.cache.invalidate()
-	return s.Get(ctx, id)
+	return s.saved(ctx, id, warns)
 }
 
-// SetEnabled enables or disables a flow (not a new version).
+// SetEnabled enables or disables a flow (not a new version). Enabling is
+// refused while a template the flow names cannot be sent.
 func (s *Service) SetEnabled(ctx context.Context, id int64, on bool) (Record, error) {
+	if on {
+		rec, err := s.Get(ctx, id)
+		if err != nil {
+			return Record{}, err
+		}
+		if rec.ArchivedAt == nil {
+			warns, err := s.checkTemplates(ctx, rec.Definition)
+			if err != nil {
+				return Record{}, err
+			}
+			if err := refuseEnabling(warns); err != nil {
+				return Record{}, err
+			}
+		}
+	}
 	err := s.DB.InTx(ctx, func(tx store.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE flows SET enabled = ?, updated_at = ? WHERE id = ? AND archived_at = 0`, on, store.Millis(s.Now()), id)
 		if err != nil {

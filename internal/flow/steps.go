@@ -171,6 +171,11 @@ func validateSend(v *validator, s *Step, path string) {
 		v.fail(path+".template.name", "required", "template.name is required")
 	case strings.TrimSpace(s.Template.Language) == "":
 		v.fail(path+".template.language", "required", "template.language is required, e.g. pt_BR")
+	default:
+		// Either may come from data ({{trigger.tpl}}), rendered when the
+		// step runs.
+		v.template(s, "template.name", path+".template.name", s.Template.Name, true)
+		v.template(s, "template.language", path+".template.language", s.Template.Language, true)
 	}
 	if s.Text != "" {
 		v.fail(path+".text", "invalid_step", "send_template sends a template; use send_text for text")
@@ -189,10 +194,15 @@ func runSend(r *stepRun) {
 	if r.s.Type == StepSendText {
 		send.Type, send.Text = "text", r.render("text")
 	} else {
-		ref := *r.s.Template
+		ref := TemplateRef{Name: strings.TrimSpace(r.render("template.name")), Language: strings.TrimSpace(r.render("template.language"))}
 		send.Template, send.Variables = &ref, r.renderMap("variables", r.s.Variables)
 	}
 	if r.limited() {
+		return
+	}
+	if t := send.Template; t != nil && (t.Name == "" || t.Language == "") {
+		r.rec.Input = map[string]any{"template": map[string]any{"name": t.Name, "language": t.Language}}
+		r.fail("template_not_found", "the template's name or language came out empty ("+r.s.Template.Name+", "+r.s.Template.Language+"): check the data it is read from", false)
 		return
 	}
 	if send.Sender == "" {

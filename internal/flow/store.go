@@ -25,6 +25,8 @@ type Record struct {
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// Definition is the whole flow (its Enabled mirrors the record's).
 	Definition Flow `json:"definition"`
+	// Warnings are a save's warnings (templates that cannot be sent yet).
+	Warnings []SaveWarning `json:"warnings,omitempty"`
 }
 
 // storedDefinition is a definition as flow_versions keeps it: enabling is
