@@ -33,8 +33,8 @@ type ServiceOptions struct {
 	// Templates checks the templates a flow names when it is saved or
 	// enabled (nil: not checked).
 	Templates TemplateLister
-	Now  func() time.Time
-	Log  *slog.Logger
+	Now       func() time.Time
+	Log       *slog.Logger
 }
 
 // Service stores flows, starts runs from triggers and applies every input
