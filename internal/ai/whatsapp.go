@@ -43,7 +43,11 @@ const (
 	quietSuperseded = "superseded"
 	quietAnswered   = "answered"
 	quietDisabled   = "disabled"
+	quietFlow       = "flow" // a flow run waits for the customer's reply, or answered the message
 )
+
+// pausedByCustomer marks a pause the customer asked for (a stop keyword).
+const pausedByCustomer = "customer"
 
 // keywordTypes are the inbound types whose text is checked for stop
 // keywords: typed text and taps on buttons or list rows ("Stop" quick
@@ -72,7 +76,7 @@ func (s *Service) onInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 		if stop.RestartAfterHours > 0 {
 			until = now.Add(time.Duration(stop.RestartAfterHours) * time.Hour)
 		}
-		return setPause(ctx, tx, ev.ConversationID, until, "stop keyword "+quote(k), "customer", now)
+		return s.pause(ctx, tx, ev.ConversationID, until, "stop keyword "+quote(k), pausedByCustomer, now)
 	}
 	if ev.Message.Type != "text" || !as.Enabled || as.AssistantID == 0 || s.queue == nil {
 		return nil
@@ -108,6 +112,15 @@ func (s *Service) quiet(ctx context.Context, q store.Querier, convID int64, as A
 	st, err := botState(ctx, q, convID, now)
 	if err != nil || st.Paused {
 		return quietPaused, err
+	}
+	if s.flowOwner != nil {
+		owned, err := s.flowOwner(ctx, q, convID)
+		if err != nil {
+			return "", err
+		}
+		if owned {
+			return quietFlow, nil
+		}
 	}
 	if as.HandoverMinutes > 0 {
 		var n int

@@ -33,6 +33,10 @@ type ServiceOptions struct {
 	// Templates checks the templates a flow names when it is saved or
 	// enabled (nil: not checked).
 	Templates TemplateLister
+	// BotPaused reports, through q, whether the bot is paused in a
+	// conversation and why (the AI package's Service.Paused): while it
+	// is, messages there start no runs and end the runs waiting for them.
+	BotPaused func(ctx context.Context, q store.Querier, convID int64) (bool, string, error)
 	Now       func() time.Time
 	Log       *slog.Logger
 }

@@ -25,15 +25,32 @@ func (s *Service) OnInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 	if err != nil {
 		return err
 	}
-	if snap.replyWaits {
-		if err := s.resumeReplies(ctx, tx, ev); err != nil {
-			return err
-		}
-	}
 	received := snap.byTrigger[TriggerMessageReceived]
 	var started []*Compiled
 	if ev.NewConversation {
 		started = snap.byTrigger[TriggerConversationStarted]
+	}
+	if !snap.replyWaits && len(received) == 0 && len(started) == 0 {
+		return nil
+	}
+	if s.BotPaused != nil {
+		// A paused bot is paused for flows too: the message starts no run
+		// and ends the runs waiting for it.
+		paused, why, err := s.BotPaused(ctx, tx, ev.ConversationID)
+		if err != nil {
+			return err
+		}
+		if paused {
+			if !snap.replyWaits {
+				return nil
+			}
+			return s.OnBotPaused(ctx, tx, ev.ConversationID, why)
+		}
+	}
+	if snap.replyWaits {
+		if err := s.resumeReplies(ctx, tx, ev); err != nil {
+			return err
+		}
 	}
 	if len(received) == 0 && len(started) == 0 {
 		return nil
