@@ -13,7 +13,8 @@ import (
 // Over the API: a flow naming a template the sender's account does not
 // have is saved with a warning and cannot be enabled; deleting a flow
 // keeps its runs readable; pausing the bot by hand ends the run waiting
-// for the customer's reply.
+// for the customer's reply and the runs the conversation's messages
+// started.
 func TestFlowWarningsArchiveAndPauseOverAPI(t *testing.T) {
 	each(t, nil, func(t *testing.T, env *apptest.Env) {
 		waitTemplates(t, env)
@@ -53,6 +54,9 @@ func TestFlowWarningsArchiveAndPauseOverAPI(t *testing.T) {
 		createFlow(t, env, map[string]any{"name": "asker", "enabled": true,
 			"trigger": map[string]any{"type": "whatsapp.message_received", "contains": "olá"},
 			"steps":   []any{map[string]any{"id": "answer", "type": "wait_for_reply", "timeout": "1h"}}})
+		later := createFlow(t, env, map[string]any{"name": "later", "enabled": true,
+			"trigger": map[string]any{"type": "whatsapp.message_received", "contains": "olá"},
+			"steps":   []any{map[string]any{"id": "wait", "type": "delay", "duration": "1h"}, map[string]any{"id": "nudge", "type": "send_text", "text": "Ainda aí?"}}})
 		const customer = "+5511955552222"
 		customerWrites(t, env, phone1, customer, "olá")
 		convID := conversationOf(t, env, customer)
@@ -62,5 +66,8 @@ func TestFlowWarningsArchiveAndPauseOverAPI(t *testing.T) {
 		run = getRun(t, env, o.Owner.Run.ID)
 		require.Equal(t, flow.StatusCancelled, run.Status)
 		require.Contains(t, run.Reason, "agent takes over")
+		require.Equal(t, http.StatusOK, env.Do(http.MethodGet, "/api/v1/runs?flow_id="+idStr(later.ID), nil, &runs))
+		require.Len(t, runs.Runs, 1)
+		require.Equal(t, flow.StatusCancelled, runs.Runs[0].Status, "a run the conversation's message started ends too, even in a delay")
 	})
 }

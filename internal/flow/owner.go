@@ -9,15 +9,24 @@ import (
 )
 
 // A run that waits for the customer's reply holds the conversation: the
-// assistant stays quiet there (one bot answers at a time), and pausing
-// the bot there ends the run (a stop stops every bot). Runs started by an
-// event keep sending: opt-out rules govern those messages, not the bot's
-// pause.
+// assistant stays quiet there (one bot answers at a time). Pausing the bot
+// there ends that run and the runs the conversation's messages started (a
+// stop stops every bot). Runs started by an event keep sending: opt-out
+// rules govern those messages, not the bot's pause.
+
+// pausedRunsQuery finds the runs a pause ends: those waiting for a reply
+// in the conversation, and those its messages started that are still in
+// progress (in a delay, say). Both conditions repeat "<> 0" so each can
+// use its partial index.
+const pausedRunsQuery = `SELECT id FROM flow_runs WHERE reply_conversation_id = ? AND reply_conversation_id <> 0
+	UNION SELECT id FROM flow_runs WHERE message_conversation_id = ? AND message_conversation_id <> 0 AND status IN ('running', 'waiting')
+	ORDER BY id`
 
 // OnBotPaused ends, as cancelled with why, every run waiting for a reply
-// in conversation convID; it runs in the transaction that pauses the bot.
+// in conversation convID and every run its messages started that is still
+// in progress; it runs in the transaction that pauses the bot.
 func (s *Service) OnBotPaused(ctx context.Context, tx store.Tx, convID int64, why string) error {
-	ids, err := queryIDs(ctx, tx, replyRunsQuery+` ORDER BY id`, convID)
+	ids, err := queryIDs(ctx, tx, pausedRunsQuery, convID, convID)
 	if err != nil {
 		return err
 	}

@@ -164,10 +164,12 @@ func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, id int64) (runRo
 	return r, json.Unmarshal([]byte(state), &r.state)
 }
 
-func insertRun(ctx context.Context, tx store.Tx, c *Compiled, test bool, now int64) (int64, error) {
+// insertRun adds a run; messageConv is the conversation whose message
+// started it (0 for event and test runs).
+func insertRun(ctx context.Context, tx store.Tx, c *Compiled, test bool, messageConv int64, now int64) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO flow_runs (flow_id, flow_version, status, test, state, started_at, updated_at)
-		VALUES (?, ?, 'running', ?, '{}', ?, ?) RETURNING id`, c.FlowID, c.Version, test, now, now).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO flow_runs (flow_id, flow_version, status, test, message_conversation_id, state, started_at, updated_at)
+		VALUES (?, ?, 'running', ?, ?, '{}', ?, ?) RETURNING id`, c.FlowID, c.Version, test, messageConv, now, now).Scan(&id)
 	return id, err
 }
 

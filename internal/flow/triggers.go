@@ -41,9 +41,6 @@ func (s *Service) OnInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 			return err
 		}
 		if paused {
-			if !snap.replyWaits {
-				return nil
-			}
 			return s.OnBotPaused(ctx, tx, ev.ConversationID, why)
 		}
 	}

@@ -4,6 +4,9 @@
 -- A run no longer cascades away with its flow: flow_runs references flows
 -- without ON DELETE CASCADE.
 --
+-- message_conversation_id is the conversation whose message started a run
+-- (0 for event and test runs): pausing the bot there ends those runs.
+--
 -- SQLite cannot drop a column's UNIQUE constraint or change a foreign key
 -- in place, so the three tables are rebuilt. The new tables are filled
 -- first and the old ones dropped children first, so dropping flows finds
@@ -43,6 +46,7 @@ CREATE TABLE flow_runs_new (
     wait_kind       TEXT    NOT NULL DEFAULT '',
     wait_until      BIGINT  NOT NULL DEFAULT 0,
     reply_conversation_id BIGINT NOT NULL DEFAULT 0, -- set while waiting for a reply
+    message_conversation_id BIGINT NOT NULL DEFAULT 0, -- the conversation whose message started the run
     error_code      TEXT    NOT NULL DEFAULT '',
     state           TEXT    NOT NULL,
     started_at      BIGINT  NOT NULL,
@@ -50,9 +54,12 @@ CREATE TABLE flow_runs_new (
     ended_at        BIGINT  NOT NULL DEFAULT 0
 );
 INSERT INTO flow_runs_new (id, flow_id, flow_version, status, version, test, wait_kind, wait_until, reply_conversation_id,
-        error_code, state, started_at, updated_at, ended_at)
-    SELECT id, flow_id, flow_version, status, version, test, wait_kind, wait_until, reply_conversation_id,
-        error_code, state, started_at, updated_at, ended_at FROM flow_runs;
+        message_conversation_id, error_code, state, started_at, updated_at, ended_at)
+    SELECT r.id, r.flow_id, r.flow_version, r.status, r.version, r.test, r.wait_kind, r.wait_until, r.reply_conversation_id,
+        CASE WHEN r.test = 0 AND f.trigger_type LIKE 'whatsapp.%' AND r.status IN ('running', 'waiting')
+            THEN COALESCE(json_extract(r.state, '$.conversation_id'), 0) ELSE 0 END,
+        r.error_code, r.state, r.started_at, r.updated_at, r.ended_at
+    FROM flow_runs r JOIN flows f ON f.id = r.flow_id;
 
 DROP TABLE flow_runs;
 DROP TABLE flow_versions;
@@ -65,6 +72,7 @@ CREATE UNIQUE INDEX flows_name ON flows (name) WHERE archived_at = 0;
 CREATE INDEX flow_runs_flow ON flow_runs (flow_id, id);
 CREATE INDEX flow_runs_status ON flow_runs (status, id);
 CREATE INDEX flow_runs_reply ON flow_runs (reply_conversation_id) WHERE reply_conversation_id <> 0;
+CREATE INDEX flow_runs_message_conv ON flow_runs (message_conversation_id) WHERE message_conversation_id <> 0;
 
 -- +goose Down
 -- Archived flows and their runs go (the old schema has no place for them).
