@@ -15,8 +15,8 @@ import (
 // Resource caps on expressions ("everything has a size"). expr's own VM
 // budget counts ranges and literals, but not what its builtins build:
 // repeat allocates before it checks, string + is never counted, and join,
-// replace, toJSON, string, toBase64, concat and flatten can each multiply
-// their input. So every builder is replaced by a version that works out
+// replace, toJSON, string, toBase64, concat, flatten and split can each
+// multiply their input. So every builder is replaced by a version that works out
 // the size of its result before allocating it, + goes through one too,
 // every loop charges its collection's length, and each evaluation's
 // result is measured. Going over a cap fails the step with
@@ -96,6 +96,10 @@ var cappedFuncs = map[string]func(m *meter, a []any) (any, error){
 	"toBase64": capToBase64,
 	"concat":   capConcat,
 	"flatten":  capFlatten,
+	"split":    func(m *meter, a []any) (any, error) { return capSplit(m, a, strings.SplitN) },
+	"splitAfter": func(m *meter, a []any) (any, error) {
+		return capSplit(m, a, strings.SplitAfterN)
+	},
 	"_zf_add":  capAdd,
 	"_zf_iter": capIter,
 }
@@ -294,6 +298,32 @@ func capToBase64(m *meter, a []any) (any, error) {
 		return nil, err
 	}
 	return base64.StdEncoding.EncodeToString([]byte(s)), nil
+}
+
+// capSplit counts the parts before splitting: splitting a long text on
+// "" makes a list of one element per character.
+func capSplit(m *meter, a []any, split func(s, sep string, n int) []string) (any, error) {
+	if len(a) < 2 || len(a) > 3 {
+		return nil, fmt.Errorf("split takes a text, a separator and an optional count")
+	}
+	s, sep := toText(a[0]), toText(a[1])
+	n := -1
+	if len(a) == 3 {
+		n = runtime.ToInt(a[2])
+	}
+	parts := strings.Count(s, sep) + 1
+	if n >= 0 && n < parts {
+		parts = n
+	}
+	if err := m.items(parts); err != nil {
+		return nil, err
+	}
+	out := split(s, sep, n)
+	list := make([]any, len(out))
+	for i, p := range out {
+		list[i] = p
+	}
+	return list, nil
 }
 
 func capConcat(m *meter, a []any) (any, error) {

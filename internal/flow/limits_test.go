@@ -89,6 +89,7 @@ func TestExpressionCapsOnBuilders(t *testing.T) {
 		`{{ concat(map(1..15000, #), map(1..15000, #), map(1..15000, #), map(1..15000, #), map(1..15000, #), map(1..15000, #), map(1..15000, #), map(1..15000, #), map(1..15000, #)) }}`,
 		`{{ toBase64(repeat(trigger.big, 100)) }}`,
 		`{{ map(1..200, trigger.list) }}`,
+		`{{ split(repeat(trigger.big, 100), "") }}`,
 	} {
 		_, warns := render(t, src, env)
 		require.NotEmpty(t, warns, src)
