@@ -85,7 +85,7 @@ func (s *Service) PauseBot(ctx context.Context, convID int64, hours int, reason,
 		if err := conversationExists(ctx, tx, convID); err != nil {
 			return err
 		}
-		return setPause(ctx, tx, convID, until, reason, by, now)
+		return s.pause(ctx, tx, convID, until, reason, by, now)
 	})
 	if err != nil {
 		return BotState{}, err

@@ -80,6 +80,8 @@ type Service struct {
 	threshold     int
 	now           func() time.Time
 	log           *slog.Logger
+	pauseHooks    []PauseHook
+	flowOwner     FlowOwner
 }
 
 // New builds a Service.

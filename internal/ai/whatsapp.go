@@ -17,20 +17,23 @@ import (
 //     keyword (the stop bot's list and the assistant's), for
 //     restart_after_hours, or until resumed by hand when that is 0;
 //  2. otherwise, when the assistant is enabled and may speak (not paused,
-//     no person replied within the handover window), enqueues a typing
+//     no flow run waiting for the customer's reply, no person replied
+//     within the handover window), enqueues a typing
 //     indicator now and a reply job at now + assistant_message_delay.
 //
 // The reply job answers only if its message is still the conversation's
 // latest inbound one: messages that arrive within the delay each schedule
 // a job, and only the last job replies, seeing all of them in the history.
-// It checks the pause and the handover rule again right before sending,
-// in the sending transaction, because a person may have stepped in or the
-// customer may have said stop during the delay.
+// It checks the pause, the flows and the handover rule again right before
+// sending, in the sending transaction, because a person may have stepped
+// in, a flow may have answered, or the customer may have said stop during
+// the delay.
 
 // Sources that mean a person sent a message: an agent in the inbox
 // ("agent", "agent:<id>") or an integration calling POST /api/v1/messages
-// ("api"). Flows ("flow:…") and the assistant itself are bots and do not
-// silence the assistant.
+// ("api"). Flows ("flow:…") and the assistant itself are bots and start
+// no handover; a flow that answered a message, or waits for the customer's
+// reply, keeps the assistant quiet by the one-bot rule instead (botowner.go).
 const humanSourceSQL = `(source = 'api' OR source LIKE 'agent%')`
 
 // SourceAssistant marks the assistant's messages in messages.source.
@@ -43,7 +46,11 @@ const (
 	quietSuperseded = "superseded"
 	quietAnswered   = "answered"
 	quietDisabled   = "disabled"
+	quietFlow       = "flow" // a flow run waits for the customer's reply, or answered the message
 )
+
+// pausedByCustomer marks a pause the customer asked for (a stop keyword).
+const pausedByCustomer = "customer"
 
 // keywordTypes are the inbound types whose text is checked for stop
 // keywords: typed text and taps on buttons or list rows ("Stop" quick
@@ -72,7 +79,7 @@ func (s *Service) onInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 		if stop.RestartAfterHours > 0 {
 			until = now.Add(time.Duration(stop.RestartAfterHours) * time.Hour)
 		}
-		return setPause(ctx, tx, ev.ConversationID, until, "stop keyword "+quote(k), "customer", now)
+		return s.pause(ctx, tx, ev.ConversationID, until, "stop keyword "+quote(k), pausedByCustomer, now)
 	}
 	if ev.Message.Type != "text" || !as.Enabled || as.AssistantID == 0 || s.queue == nil {
 		return nil
@@ -108,6 +115,15 @@ func (s *Service) quiet(ctx context.Context, q store.Querier, convID int64, as A
 	st, err := botState(ctx, q, convID, now)
 	if err != nil || st.Paused {
 		return quietPaused, err
+	}
+	if s.flowOwner != nil {
+		owned, err := s.flowOwner(ctx, q, convID)
+		if err != nil {
+			return "", err
+		}
+		if owned {
+			return quietFlow, nil
+		}
 	}
 	if as.HandoverMinutes > 0 {
 		var n int

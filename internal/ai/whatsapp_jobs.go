@@ -189,6 +189,16 @@ func (s *Service) mayAnswer(ctx context.Context, q store.Querier, a replyArgs, a
 	if answered > 0 {
 		return quietAnswered, nil
 	}
+	// A flow that answered the message (its run started or resumed in the
+	// message's own processing transaction) has the conversation.
+	var byFlow int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND direction = 'out' AND source LIKE 'flow:%' AND id > ?`,
+		a.ConversationID, a.MessageID).Scan(&byFlow); err != nil {
+		return "", err
+	}
+	if byFlow > 0 {
+		return quietFlow, nil
+	}
 	return s.quiet(ctx, q, a.ConversationID, as, s.now())
 }
 

@@ -76,7 +76,7 @@ func (c *cache) get(ctx context.Context, q store.Querier, now time.Time) (*snaps
 func (c *cache) load(ctx context.Context, q store.Querier, version int64) (*snapshot, error) {
 	snap := &snapshot{version: version, byTrigger: map[string][]*Compiled{}}
 	rows, err := q.Query(ctx, `SELECT f.id, f.version, v.definition FROM flows f
-		JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version WHERE f.enabled = ? ORDER BY f.id`, true)
+		JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version WHERE f.enabled = ? AND f.archived_at = 0 ORDER BY f.id`, true)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,12 @@ const (
 // MaxFileSize bounds an imported file.
 const MaxFileSize = 1 << 20
 
+// MaxDefinitionSize bounds a definition once read: YAML aliases let a
+// small file describe a huge one (a 9.6 KB file of nested aliases expands
+// to tens of megabytes), so the expanded size is counted before the
+// definition is built, and the result is measured again as stored.
+const MaxDefinitionSize = 1 << 20
+
 // Parse reads a flow file strictly: an unknown field is an error, so a
 // typo never silently drops a setting. It does not validate; see Validate.
 func Parse(data []byte, f Format) (Flow, error) {
@@ -41,6 +47,9 @@ func Parse(data []byte, f Format) (Flow, error) {
 		dec.DisallowUnknownFields()
 		err = dec.Decode(&fl)
 	case YAML:
+		if err := checkExpandedYAML(data); err != nil {
+			return fl, err
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		err = dec.Decode(&fl)
@@ -56,7 +65,52 @@ func Parse(data []byte, f Format) (Flow, error) {
 	if err := normalize(&fl); err != nil {
 		return fl, err
 	}
+	if def, err := json.Marshal(fl); err == nil && len(def) > MaxDefinitionSize {
+		return fl, errFlowTooLarge()
+	}
 	return fl, nil
+}
+
+func errFlowTooLarge() error {
+	return apperr.Invalid("", "flow_too_large", "the flow definition is larger than 1 MiB once YAML aliases are expanded: repeat less through anchors and aliases (&, *)")
+}
+
+// checkExpandedYAML counts what a YAML file expands to, following every
+// alias, and stops counting at MaxDefinitionSize: the walk costs at most
+// that much however deeply aliases nest. A file that does not parse is
+// left for the decoder to report.
+func checkExpandedYAML(data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil
+	}
+	n := 0
+	var walk func(nd *yaml.Node, depth int)
+	walk = func(nd *yaml.Node, depth int) {
+		if nd == nil || n > MaxDefinitionSize {
+			return
+		}
+		if depth > 10_000 {
+			n = MaxDefinitionSize + 1 // aliases that loop
+			return
+		}
+		n += len(nd.Value) + 2
+		if nd.Kind == yaml.AliasNode {
+			walk(nd.Alias, depth+1)
+			return
+		}
+		for _, c := range nd.Content {
+			walk(c, depth+1)
+			if n > MaxDefinitionSize {
+				return
+			}
+		}
+	}
+	walk(&doc, 0)
+	if n > MaxDefinitionSize {
+		return errFlowTooLarge()
+	}
+	return nil
 }
 
 // normalize makes values that both formats can hold compare equal after

@@ -22,6 +22,7 @@ type Compiled struct {
 	first string
 	steps map[string]*Step
 	next  map[string]string // where a step continues when it is done ("" = end of the flow)
+	paths map[string]string // each step's field path (steps[2].branches[0].steps[1]), for errors
 	tpl   map[string]*Template
 	cond  map[string]*vm.Program
 	regex *regexp.Regexp
@@ -39,7 +40,7 @@ var stepIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 // Field points at the step and field at fault, e.g.
 // steps[2].template.name.
 func Compile(fl Flow, opt Options) (*Compiled, error) {
-	c := &Compiled{Flow: fl, steps: map[string]*Step{}, next: map[string]string{}, tpl: map[string]*Template{}, cond: map[string]*vm.Program{}}
+	c := &Compiled{Flow: fl, steps: map[string]*Step{}, next: map[string]string{}, paths: map[string]string{}, tpl: map[string]*Template{}, cond: map[string]*vm.Program{}}
 	v := &validator{c: c, opt: opt}
 	v.flow()
 	if v.err != nil {
@@ -193,6 +194,7 @@ func (v *validator) step(s *Step, path string) {
 		return
 	}
 	v.ids[s.ID] = path
+	v.c.paths[s.ID] = path
 	kind, ok := lookupStepKind(s.Type)
 	if !ok {
 		v.fail(path+".type", "unknown_step_type", "unknown step type "+strconvQuote(s.Type)+": use one of "+strings.Join(StepTypes(), ", "))

@@ -65,8 +65,11 @@ type State struct {
 	Visits        int            `json:"visits"`
 	Log           []StepRecord   `json:"log"`
 	Error         *StepError     `json:"error,omitempty"`
-	StartedAt     time.Time      `json:"started_at"`
-	EndedAt       time.Time      `json:"ended_at,omitzero"`
+	// Reason says why a run was cancelled (the customer asked the bot to
+	// stop, the flow was deleted…).
+	Reason    string    `json:"reason,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+	EndedAt   time.Time `json:"ended_at,omitzero"`
 }
 
 // Wait is what a waiting run waits for. Key names the awaited input; an
@@ -94,7 +97,9 @@ type StepRecord struct {
 
 // StepError is a step's failure, named with F14 codes where they apply.
 type StepError struct {
-	Code      string `json:"code"`
+	Code string `json:"code"`
+	// Field is the step field at fault, when one is (steps[2].text).
+	Field     string `json:"field,omitempty"`
 	Message   string `json:"message"`
 	Retryable bool   `json:"retryable,omitempty"`
 }
@@ -115,6 +120,8 @@ type Input struct {
 	Key    string         `json:"key,omitempty"`
 	Output map[string]any `json:"output,omitempty"`
 	Err    *StepError     `json:"error,omitempty"`
+	// Reason is why a cancel input cancels the run.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Effect kinds.
@@ -228,6 +235,7 @@ func (e *engine) accept(in Input) bool {
 			rec.Status, rec.EndedAt = StepCancelled, e.now
 		}
 		st.Wait = nil
+		st.Reason = in.Reason
 		e.end(StatusCancelled)
 	case InputResult:
 		w := st.Wait

@@ -12,22 +12,36 @@ import (
 )
 
 // Every inbound message looks for runs waiting for its reply (when any flow
-// has wait_for_reply, as the shipped lead qualification example does): the
-// lookup must use the index, or each message scans every run ever made.
+// has wait_for_reply, as the shipped lead qualification example does), the
+// assistant asks whether a run holds the conversation, and a pause looks
+// for the runs it ends: each lookup must use its index, or each message
+// scans every run ever made.
 func TestReplyLookupUsesTheIndex(t *testing.T) {
 	db := storetest.New(t, store.SQLite)
-	rows, err := db.Read().Query(context.Background(), `EXPLAIN QUERY PLAN `+replyRunsQuery, 42)
-	require.NoError(t, err)
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
-		plan = append(plan, detail)
+	for _, c := range []struct {
+		query   string
+		args    []any
+		indexes []string
+	}{
+		{replyRunsQuery, []any{42}, []string{"flow_runs_reply"}},
+		{replyRunsQuery + ` LIMIT 1`, []any{42}, []string{"flow_runs_reply"}},
+		{pausedRunsQuery, []any{42, 42}, []string{"flow_runs_reply", "flow_runs_message_conv"}},
+	} {
+		rows, err := db.Read().Query(context.Background(), `EXPLAIN QUERY PLAN `+c.query, c.args...)
+		require.NoError(t, err)
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+			plan = append(plan, detail)
+		}
+		require.NoError(t, rows.Err())
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		for _, idx := range c.indexes {
+			require.Contains(t, joined, idx, "plan: %s", joined)
+		}
+		require.NotContains(t, joined, "SCAN flow_runs", "plan: %s", joined)
 	}
-	require.NoError(t, rows.Err())
-	joined := strings.Join(plan, "; ")
-	require.Contains(t, joined, "flow_runs_reply", "plan: %s", joined)
-	require.NotContains(t, joined, "SCAN flow_runs", "plan: %s", joined)
 }

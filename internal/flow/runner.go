@@ -40,7 +40,11 @@ const maxSyncRounds = 50
 // start creates a run of c and advances it from the beginning.
 func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State, test bool) (int64, error) {
 	now := s.Now()
-	id, err := insertRun(ctx, tx, c, test, store.Millis(now))
+	var messageConv int64
+	if !test {
+		messageConv = st.ConversationID // set at the start only by WhatsApp triggers
+	}
+	id, err := insertRun(ctx, tx, c, test, messageConv, store.Millis(now))
 	if err != nil {
 		return 0, err
 	}

@@ -27,6 +27,7 @@ type Run struct {
 	Vars        map[string]any `json:"vars"`
 	Steps       []StepRecord   `json:"steps"`
 	Error       *StepError     `json:"error,omitempty"`
+	Reason      string         `json:"reason,omitempty"`
 	StartedAt   time.Time      `json:"started_at"`
 	UpdatedAt   time.Time      `json:"updated_at"`
 	EndedAt     *time.Time     `json:"ended_at,omitempty"`
@@ -45,7 +46,7 @@ func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	if err := json.Unmarshal([]byte(state), &st); err != nil {
 		return r, err
 	}
-	r.Trigger, r.Contact, r.Vars, r.Steps, r.Error = st.Trigger, st.Contact, st.Vars, st.Log, st.Error
+	r.Trigger, r.Contact, r.Vars, r.Steps, r.Error, r.Reason = st.Trigger, st.Contact, st.Vars, st.Log, st.Error, st.Reason
 	if r.Steps == nil {
 		r.Steps = []StepRecord{}
 	}

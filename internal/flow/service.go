@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/netguard"
@@ -33,8 +32,15 @@ type ServiceOptions struct {
 	// addresses refused) with a 30 s timeout.
 	HTTP *http.Client
 	AI   AIFunc
-	Now  func() time.Time
-	Log  *slog.Logger
+	// Templates checks the templates a flow names when it is saved or
+	// enabled (nil: not checked).
+	Templates TemplateLister
+	// BotPaused reports, through q, whether the bot is paused in a
+	// conversation and why (the AI package's Service.Paused): while it
+	// is, messages there start no runs and end the runs waiting for them.
+	BotPaused func(ctx context.Context, q store.Querier, convID int64) (bool, string, error)
+	Now       func() time.Time
+	Log       *slog.Logger
 }
 
 // Service stores flows, starts runs from triggers and applies every input
@@ -65,13 +71,16 @@ func (s *Service) SetClock(now func() time.Time) { s.Now = now }
 
 func (s *Service) options() Options { return Options{AI: s.AI != nil} }
 
-// Create validates and stores a new flow (version 1).
+// Create validates and stores a new flow (version 1). The record carries
+// the save's warnings (templates that cannot be sent yet); a flow saved
+// enabled is refused while it has any.
 func (s *Service) Create(ctx context.Context, fl Flow) (Record, error) {
-	if _, err := Compile(fl, s.options()); err != nil {
+	warns, err := s.validate(ctx, fl)
+	if err != nil {
 		return Record{}, err
 	}
 	var id int64
-	err := s.DB.InTx(ctx, func(tx store.Tx) (err error) {
+	err = s.DB.InTx(ctx, func(tx store.Tx) (err error) {
 		if id, err = insertFlow(ctx, tx, fl, store.Millis(s.Now())); err != nil {
 			return err
 		}
@@ -81,16 +90,40 @@ func (s *Service) Create(ctx context.Context, fl Flow) (Record, error) {
 		return Record{}, err
 	}
 	s.cache.invalidate()
-	return s.Get(ctx, id)
+	return s.saved(ctx, id, warns)
+}
+
+// validate compiles fl and checks its templates: the warnings, or the
+// error that refuses the save.
+func (s *Service) validate(ctx context.Context, fl Flow) ([]SaveWarning, error) {
+	if _, err := Compile(fl, s.options()); err != nil {
+		return nil, err
+	}
+	warns, err := s.checkTemplates(ctx, fl)
+	if err != nil {
+		return nil, err
+	}
+	if fl.Enabled {
+		return nil, refuseEnabling(warns)
+	}
+	return warns, nil
+}
+
+// saved reads a flow back after a save, with the save's warnings.
+func (s *Service) saved(ctx context.Context, id int64, warns []SaveWarning) (Record, error) {
+	rec, err := s.Get(ctx, id)
+	rec.Warnings = warns
+	return rec, err
 }
 
 // Update stores fl as the flow's next version. Runs in flight keep the
 // version they started with.
 func (s *Service) Update(ctx context.Context, id int64, fl Flow) (Record, error) {
-	if _, err := Compile(fl, s.options()); err != nil {
+	warns, err := s.validate(ctx, fl)
+	if err != nil {
 		return Record{}, err
 	}
-	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+	err = s.DB.InTx(ctx, func(tx store.Tx) error {
 		if _, err := updateFlow(ctx, tx, id, fl, store.Millis(s.Now())); err != nil {
 			return err
 		}
@@ -100,18 +133,34 @@ func (s *Service) Update(ctx context.Context, id int64, fl Flow) (Record, error)
 		return Record{}, err
 	}
 	s.cache.invalidate()
-	return s.Get(ctx, id)
+	return s.saved(ctx, id, warns)
 }
 
-// SetEnabled enables or disables a flow (not a new version).
+// SetEnabled enables or disables a flow (not a new version). Enabling is
+// refused while a template the flow names cannot be sent.
 func (s *Service) SetEnabled(ctx context.Context, id int64, on bool) (Record, error) {
+	if on {
+		rec, err := s.Get(ctx, id)
+		if err != nil {
+			return Record{}, err
+		}
+		if rec.ArchivedAt == nil {
+			warns, err := s.checkTemplates(ctx, rec.Definition)
+			if err != nil {
+				return Record{}, err
+			}
+			if err := refuseEnabling(warns); err != nil {
+				return Record{}, err
+			}
+		}
+	}
 	err := s.DB.InTx(ctx, func(tx store.Tx) error {
-		n, err := tx.Exec(ctx, `UPDATE flows SET enabled = ?, updated_at = ? WHERE id = ?`, on, store.Millis(s.Now()), id)
+		n, err := tx.Exec(ctx, `UPDATE flows SET enabled = ?, updated_at = ? WHERE id = ? AND archived_at = 0`, on, store.Millis(s.Now()), id)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return apperr.NotFound("flow")
+			return notLive(ctx, tx, id)
 		}
 		return bumpCache(ctx, tx)
 	})
@@ -122,32 +171,16 @@ func (s *Service) SetEnabled(ctx context.Context, id int64, on bool) (Record, er
 	return s.Get(ctx, id)
 }
 
-// Delete removes a flow with its versions and runs; their pending jobs
-// find no run and do nothing.
-func (s *Service) Delete(ctx context.Context, id int64) error {
-	err := s.DB.InTx(ctx, func(tx store.Tx) error {
-		n, err := tx.Exec(ctx, `DELETE FROM flows WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return apperr.NotFound("flow")
-		}
-		return bumpCache(ctx, tx)
-	})
-	if err == nil {
-		s.cache.invalidate()
-	}
-	return err
-}
-
 // Get returns a flow.
 func (s *Service) Get(ctx context.Context, id int64) (Record, error) {
 	return getFlow(ctx, s.DB.Read(), id)
 }
 
-// List returns every flow.
-func (s *Service) List(ctx context.Context) ([]Record, error) { return listFlows(ctx, s.DB.Read()) }
+// List returns every live flow, and the archived ones too when archived
+// is set.
+func (s *Service) List(ctx context.Context, archived bool) ([]Record, error) {
+	return listFlows(ctx, s.DB.Read(), archived)
+}
 
 // Import creates a flow from a file, or, when a flow of that name exists
 // and replace is set, stores the file as its next version.
@@ -158,7 +191,7 @@ func (s *Service) Import(ctx context.Context, data []byte, f Format, replace boo
 	}
 	if replace {
 		var id int64
-		err := s.DB.Read().QueryRow(ctx, `SELECT id FROM flows WHERE name = ?`, fl.Name).Scan(&id)
+		err := s.DB.Read().QueryRow(ctx, `SELECT id FROM flows WHERE name = ? AND archived_at = 0`, fl.Name).Scan(&id)
 		if err == nil {
 			return s.Update(ctx, id, fl)
 		}

@@ -65,6 +65,9 @@ type stepRun struct {
 	s   *Step
 	rec *StepRecord
 	env map[string]any
+	// limit is the first expression of this attempt that went over a
+	// resource cap (limits.go): the step fails with it.
+	limit *StepError
 }
 
 func (r *stepRun) environment() map[string]any {
@@ -76,6 +79,32 @@ func (r *stepRun) environment() map[string]any {
 
 func (r *stepRun) warn(ws ...Warning) { r.rec.Warnings = append(r.rec.Warnings, ws...) }
 
+// note records a field's warnings, keeping an expression that went over
+// a cap as the step's error instead.
+func (r *stepRun) note(field string, ws []Warning) {
+	for _, w := range ws {
+		if w.Code != ErrExprTooLarge {
+			r.warn(w)
+			continue
+		}
+		if r.limit == nil {
+			path := r.e.c.paths[r.s.ID] + "." + field
+			r.limit = &StepError{Code: ErrExprTooLarge, Field: path, Message: "the expression in " + path + " is too large: " + w.Message}
+		}
+	}
+}
+
+// limited fails the step when one of its expressions went over a cap.
+// Each run function calls it after rendering its fields and before it
+// acts on them.
+func (r *stepRun) limited() bool {
+	if r.limit == nil {
+		return false
+	}
+	r.e.failed(*r.limit)
+	return true
+}
+
 // render renders a templated field ("" when the field is empty).
 func (r *stepRun) render(field string) string {
 	t := r.e.c.tplFor(r.s.ID, field)
@@ -83,7 +112,7 @@ func (r *stepRun) render(field string) string {
 		return ""
 	}
 	out, ws := t.Render(r.environment())
-	r.warn(ws...)
+	r.note(field, ws)
 	return out
 }
 
@@ -94,7 +123,7 @@ func (r *stepRun) value(field string) any {
 		return nil
 	}
 	v, ws := t.Value(r.environment())
-	r.warn(ws...)
+	r.note(field, ws)
 	return v
 }
 
@@ -142,6 +171,11 @@ func validateSend(v *validator, s *Step, path string) {
 		v.fail(path+".template.name", "required", "template.name is required")
 	case strings.TrimSpace(s.Template.Language) == "":
 		v.fail(path+".template.language", "required", "template.language is required, e.g. pt_BR")
+	default:
+		// Either may come from data ({{trigger.tpl}}), rendered when the
+		// step runs.
+		v.template(s, "template.name", path+".template.name", s.Template.Name, true)
+		v.template(s, "template.language", path+".template.language", s.Template.Language, true)
 	}
 	if s.Text != "" {
 		v.fail(path+".text", "invalid_step", "send_template sends a template; use send_text for text")
@@ -160,8 +194,16 @@ func runSend(r *stepRun) {
 	if r.s.Type == StepSendText {
 		send.Type, send.Text = "text", r.render("text")
 	} else {
-		ref := *r.s.Template
+		ref := TemplateRef{Name: strings.TrimSpace(r.render("template.name")), Language: strings.TrimSpace(r.render("template.language"))}
 		send.Template, send.Variables = &ref, r.renderMap("variables", r.s.Variables)
+	}
+	if r.limited() {
+		return
+	}
+	if t := send.Template; t != nil && (t.Name == "" || t.Language == "") {
+		r.rec.Input = map[string]any{"template": map[string]any{"name": t.Name, "language": t.Language}}
+		r.fail("template_not_found", "the template's name or language came out empty ("+r.s.Template.Name+", "+r.s.Template.Language+"): check the data it is read from", false)
+		return
 	}
 	if send.Sender == "" {
 		send.Sender = st.Sender
@@ -202,6 +244,9 @@ func validateAI(v *validator, s *Step, path string) {
 
 func runAI(r *stepRun) {
 	ai := &AIEffect{Assistant: r.s.Assistant, Customer: r.render("customer"), Message: r.render("message"), Context: r.renderMap("context", r.s.Context)}
+	if r.limited() {
+		return
+	}
 	if ai.Customer == "" {
 		ai.Customer = toText(r.e.st.Contact["phone"])
 	}
@@ -244,6 +289,9 @@ func runDelay(r *stepRun) {
 		r.rec.Input = map[string]any{"duration": r.s.Duration}
 	} else {
 		v := r.value("until")
+		if r.limited() {
+			return
+		}
 		t, err := ParseTime(v)
 		if v == nil || err != nil {
 			msg := "until gave no time"
@@ -321,7 +369,10 @@ func runBranch(r *stepRun) {
 	e := r.e
 	for i, b := range r.s.Branches {
 		ok, ws := EvalCondition(e.c.cond[r.s.ID+"\x00"+strconv.Itoa(i)], b.When, r.environment())
-		r.warn(ws...)
+		r.note("branches["+strconv.Itoa(i)+"].when", ws)
+		if r.limited() {
+			return
+		}
 		if ok {
 			r.follow(map[string]any{"branch": i, "when": b.When}, b.Steps)
 			return
@@ -397,6 +448,9 @@ func runHTTP(r *stepRun) {
 	if r.s.Body != nil {
 		h.Body = jsonValue(r.renderBody(r.s.Body, "body"))
 	}
+	if r.limited() {
+		return
+	}
 	r.rec.Input = map[string]any{"method": h.Method, "url": h.URL}
 	if h.Body != nil {
 		r.rec.Input["body"] = h.Body
@@ -433,7 +487,10 @@ func runSet(r *stepRun) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := jsonValue(r.value("set." + k))
-		r.e.st.Vars[k] = v
+		if r.limited() {
+			return
+		}
+		r.e.st.Vars[k] = v // later keys may read earlier ones
 		out[k] = v
 	}
 	r.e.done(out)

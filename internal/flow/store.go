@@ -20,8 +20,13 @@ type Record struct {
 	Trigger   Trigger   `json:"trigger"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// ArchivedAt is when the flow was deleted: it is kept, disabled, for
+	// its runs' history.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// Definition is the whole flow (its Enabled mirrors the record's).
 	Definition Flow `json:"definition"`
+	// Warnings are a save's warnings (templates that cannot be sent yet).
+	Warnings []SaveWarning `json:"warnings,omitempty"`
 }
 
 // storedDefinition is a definition as flow_versions keeps it: enabling is
@@ -45,10 +50,10 @@ func insertFlow(ctx context.Context, tx store.Tx, fl Flow, now int64) (int64, er
 	}
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO flows (name, enabled, version, trigger_type, trigger_event, created_at, updated_at)
-		VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id`,
+		VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (name) WHERE archived_at = 0 DO NOTHING RETURNING id`,
 		fl.Name, fl.Enabled, fl.Trigger.Type, triggerEvent(fl), now, now).Scan(&id)
 	if errors.Is(err, store.ErrNotFound) {
-		return 0, &apperr.Error{Kind: apperr.KindConflict, Code: "flow_exists", Field: "name", Message: "a flow named " + strconvQuote(fl.Name) + " already exists: pick another name or update that flow"}
+		return 0, &apperr.Error{Kind: apperr.KindConflict, Code: "flow_exists", Field: "name", Message: "a flow named " + strconvQuote(fl.Name) + " already exists: pick another name, update that flow, or import the file with ?replace=true to store it as that flow's next version"}
 	}
 	if err != nil {
 		return 0, err
@@ -65,9 +70,9 @@ func updateFlow(ctx context.Context, tx store.Tx, id int64, fl Flow, now int64) 
 	}
 	var version int
 	err = tx.QueryRow(ctx, `UPDATE flows SET name = ?, enabled = ?, version = version + 1, trigger_type = ?, trigger_event = ?, updated_at = ?
-		WHERE id = ? RETURNING version`, fl.Name, fl.Enabled, fl.Trigger.Type, triggerEvent(fl), now, id).Scan(&version)
+		WHERE id = ? AND archived_at = 0 RETURNING version`, fl.Name, fl.Enabled, fl.Trigger.Type, triggerEvent(fl), now, id).Scan(&version)
 	if errors.Is(err, store.ErrNotFound) {
-		return 0, apperr.NotFound("flow")
+		return 0, notLive(ctx, tx, id)
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -79,15 +84,19 @@ func updateFlow(ctx context.Context, tx store.Tx, id int64, fl Flow, now int64) 
 	return version, err
 }
 
-const flowColumns = `f.id, f.name, f.enabled, f.version, f.created_at, f.updated_at, v.definition
+const flowColumns = `f.id, f.name, f.enabled, f.version, f.created_at, f.updated_at, f.archived_at, v.definition
 	FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version`
 
 func scanFlow(row interface{ Scan(...any) error }) (Record, error) {
 	var r Record
-	var created, updated int64
+	var created, updated, archived int64
 	var def string
-	if err := row.Scan(&r.ID, &r.Name, &r.Enabled, &r.Version, &created, &updated, &def); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, &r.Enabled, &r.Version, &created, &updated, &archived, &def); err != nil {
 		return r, err
+	}
+	if archived != 0 {
+		at := store.Time(archived)
+		r.ArchivedAt = &at
 	}
 	if err := json.Unmarshal([]byte(def), &r.Definition); err != nil {
 		return r, err
@@ -106,8 +115,8 @@ func getFlow(ctx context.Context, q store.Querier, id int64) (Record, error) {
 	return r, err
 }
 
-func listFlows(ctx context.Context, q store.Querier) ([]Record, error) {
-	rows, err := q.Query(ctx, `SELECT `+flowColumns+` ORDER BY f.id`)
+func listFlows(ctx context.Context, q store.Querier, archived bool) ([]Record, error) {
+	rows, err := q.Query(ctx, `SELECT `+flowColumns+` WHERE (? OR f.archived_at = 0) ORDER BY f.id`, archived)
 	if err != nil {
 		return nil, err
 	}
@@ -155,10 +164,12 @@ func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, id int64) (runRo
 	return r, json.Unmarshal([]byte(state), &r.state)
 }
 
-func insertRun(ctx context.Context, tx store.Tx, c *Compiled, test bool, now int64) (int64, error) {
+// insertRun adds a run; messageConv is the conversation whose message
+// started it (0 for event and test runs).
+func insertRun(ctx context.Context, tx store.Tx, c *Compiled, test bool, messageConv int64, now int64) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO flow_runs (flow_id, flow_version, status, test, state, started_at, updated_at)
-		VALUES (?, ?, 'running', ?, '{}', ?, ?) RETURNING id`, c.FlowID, c.Version, test, now, now).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO flow_runs (flow_id, flow_version, status, test, message_conversation_id, state, started_at, updated_at)
+		VALUES (?, ?, 'running', ?, ?, '{}', ?, ?) RETURNING id`, c.FlowID, c.Version, test, messageConv, now, now).Scan(&id)
 	return id, err
 }
 

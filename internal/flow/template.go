@@ -42,6 +42,8 @@ const (
 	WarnPastTimeSkip  = "time_in_past"     // a delay's computed time had passed
 	WarnInvalidTime   = "invalid_time"     // a delay's until did not give a time
 	WarnRecipientTest = "test_recipient"   // a test run sent to the test recipient instead
+	// An expression that went over a resource cap (limits.go) is reported
+	// with code ErrExprTooLarge; the step fails with it.
 )
 
 // Warning is something that went wrong without failing the step.
@@ -67,10 +69,11 @@ type tplPart struct {
 var compileEnv = map[string]any{
 	"trigger": map[string]any{}, "contact": map[string]any{}, "vars": map[string]any{},
 	"steps": map[string]any{}, "run": map[string]any{}, "now": time.Time{},
+	meterVar: (*meter)(nil),
 }
 
 func exprOptions() []expr.Option {
-	return []expr.Option{
+	return append([]expr.Option{
 		expr.Env(compileEnv),
 		expr.MaxNodes(maxExprNodes),
 		expr.Patch(optionalMembers{}),
@@ -82,7 +85,7 @@ func exprOptions() []expr.Option {
 		expr.Function("lower", func(a ...any) (any, error) { return strings.ToLower(toText(arg(a, 0))), nil }),
 		expr.Function("format_date", fnFormatDate),
 		expr.Function("phone", fnPhone),
-	}
+	}, limitOptions()...)
 }
 
 // optionalMembers makes every a.b behave like a?.b: a missing path gives
@@ -179,6 +182,9 @@ func (t *Template) Value(env map[string]any) (any, []Warning) {
 
 func evalPart(p tplPart, env map[string]any) (any, []Warning) {
 	v, err := runProgram(p.prog, env)
+	if tl, ok := err.(*tooLarge); ok {
+		return nil, []Warning{{ErrExprTooLarge, "{{" + p.code + "}}: " + tl.why}}
+	}
 	if err != nil {
 		return nil, []Warning{{WarnExprError, "{{" + p.code + "}}: " + firstLine(err.Error())}}
 	}
@@ -188,22 +194,47 @@ func evalPart(p tplPart, env map[string]any) (any, []Warning) {
 	return v, nil
 }
 
-// runProgram runs a program within the memory budget; a panic in a
+// tooLarge is an evaluation that went over a resource cap.
+type tooLarge struct{ why string }
+
+func (e *tooLarge) Error() string { return e.why }
+
+// runProgram runs a program within the memory budget and the caps of
+// limits.go (a *tooLarge error when it goes over one); a panic in a
 // function becomes an error.
 func runProgram(prog *vm.Program, env map[string]any) (v any, err error) {
+	m := &meter{}
 	defer func() {
 		if r := recover(); r != nil {
 			v, err = nil, fmt.Errorf("%v", r)
 		}
+		switch {
+		case m.over != "":
+			v, err = nil, &tooLarge{m.over}
+		case budgetExceeded(err):
+			v, err = nil, &tooLarge{fmt.Sprintf("it builds more than the %d elements an expression may", exprMemoryBudget)}
+		}
 	}()
-	m := vm.VM{MemoryBudget: exprMemoryBudget}
-	return m.Run(prog, env)
+	run := make(map[string]any, len(env)+1)
+	for k, x := range env {
+		run[k] = x
+	}
+	run[meterVar] = m
+	machine := vm.VM{MemoryBudget: exprMemoryBudget}
+	v, err = machine.Run(prog, run)
+	if err == nil {
+		err = checkResult(m, v)
+	}
+	return v, err
 }
 
 // EvalCondition runs a branch condition: true or false, nil counts as
 // false; anything else is false with a warning.
 func EvalCondition(prog *vm.Program, code string, env map[string]any) (bool, []Warning) {
 	v, err := runProgram(prog, env)
+	if tl, ok := err.(*tooLarge); ok {
+		return false, []Warning{{ErrExprTooLarge, code + ": " + tl.why}}
+	}
 	if err != nil {
 		return false, []Warning{{WarnExprError, code + ": " + firstLine(err.Error())}}
 	}

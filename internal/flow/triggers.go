@@ -25,15 +25,29 @@ func (s *Service) OnInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 	if err != nil {
 		return err
 	}
-	if snap.replyWaits {
-		if err := s.resumeReplies(ctx, tx, ev); err != nil {
-			return err
-		}
-	}
 	received := snap.byTrigger[TriggerMessageReceived]
 	var started []*Compiled
 	if ev.NewConversation {
 		started = snap.byTrigger[TriggerConversationStarted]
+	}
+	if !snap.replyWaits && len(received) == 0 && len(started) == 0 {
+		return nil
+	}
+	if s.BotPaused != nil {
+		// A paused bot is paused for flows too: the message starts no run
+		// and ends the runs waiting for it.
+		paused, why, err := s.BotPaused(ctx, tx, ev.ConversationID)
+		if err != nil {
+			return err
+		}
+		if paused {
+			return s.OnBotPaused(ctx, tx, ev.ConversationID, why)
+		}
+	}
+	if snap.replyWaits {
+		if err := s.resumeReplies(ctx, tx, ev); err != nil {
+			return err
+		}
 	}
 	if len(received) == 0 && len(started) == 0 {
 		return nil
@@ -90,21 +104,8 @@ const replyRunsQuery = `SELECT id FROM flow_runs WHERE reply_conversation_id = ?
 // resumeReplies hands the message to runs waiting for a reply in its
 // conversation.
 func (s *Service) resumeReplies(ctx context.Context, tx store.Tx, ev messaging.InboundEvent) error {
-	rows, err := tx.Query(ctx, replyRunsQuery, ev.ConversationID)
+	ids, err := queryIDs(ctx, tx, replyRunsQuery, ev.ConversationID)
 	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	out := map[string]any{"text": ev.Message.Summary, "type": ev.Message.Type, "message_id": ev.Message.WAMID,
@@ -242,9 +243,9 @@ func (s *Service) TestRun(ctx context.Context, flowID int64, req TestRunRequest)
 	var id int64
 	err := s.DB.InTx(ctx, func(tx store.Tx) error {
 		var version int
-		if err := tx.QueryRow(ctx, `SELECT version FROM flows WHERE id = ?`, flowID).Scan(&version); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT version FROM flows WHERE id = ? AND archived_at = 0`, flowID).Scan(&version); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return apperr.NotFound("flow")
+				return notLive(ctx, tx, flowID)
 			}
 			return err
 		}

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
+	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/phone"
@@ -59,11 +62,52 @@ func (s *server) getConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	owner, err := s.conversationOwner(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	httpx.JSON(w, http.StatusOK, struct {
 		messaging.Conversation
+		Owner    conversationOwner   `json:"owner"`
 		Messages []messaging.Message `json:"messages"`
-	}{c, msgs})
+	}{c, owner, msgs})
 	return nil
+}
+
+// conversationOwner is who answers the customer in a conversation, with
+// what decides it: the bot's pause, a person's handover, and the flow run
+// waiting for the customer's reply. One bot answers at a time.
+type conversationOwner struct {
+	ai.Ownership
+	Run *flow.ConversationRun `json:"run"`
+	// Answering is who answers the next message: flow (a run waits for
+	// it), human (a person replied within the handover window),
+	// assistant, or nobody (the bot is paused, or no assistant is on).
+	Answering string `json:"answering"`
+}
+
+func (s *server) conversationOwner(ctx context.Context, id int64) (conversationOwner, error) {
+	var o conversationOwner
+	var err error
+	if o.Ownership, err = s.AI.Ownership(ctx, id); err != nil {
+		return o, err
+	}
+	if o.Run, err = s.Flows.ConversationRun(ctx, id); err != nil {
+		return o, err
+	}
+	switch {
+	case o.Bot.Paused:
+		o.Answering = "nobody"
+	case o.Run != nil:
+		o.Answering = "flow"
+	case o.HandoverUntil != nil:
+		o.Answering = "human"
+	case o.AssistantEnabled:
+		o.Answering = "assistant"
+	default:
+		o.Answering = "nobody"
+	}
+	return o, nil
 }
 
 func (s *server) listContacts(w http.ResponseWriter, r *http.Request) error {

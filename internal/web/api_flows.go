@@ -33,7 +33,11 @@ func readFlowBody(w http.ResponseWriter, r *http.Request) ([]byte, flow.Format, 
 }
 
 func (s *server) listFlows(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Flows.List(r.Context())
+	archived, err := queryBool(r, "archived")
+	if err != nil {
+		return err
+	}
+	list, err := s.Flows.List(r.Context(), archived != nil && *archived)
 	if err != nil {
 		return err
 	}
