@@ -24,6 +24,7 @@ import (
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/jobs"
+	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/netguard"
@@ -57,6 +58,7 @@ type App struct {
 	AI         *ai.Service
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
+	Live       *live.Hub        // the inbox's realtime events
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
 	sandboxOn  atomic.Bool      // false once a real account turned it off
 	// HTTPTimeouts bound slow clients (web.DefaultTimeouts); tests may
@@ -169,6 +171,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.setupAI(box, workers)
 	a.setupFlows(workers)
 	a.Agents = agent.New(db, a.now)
+	a.Live = live.New(db, a.now)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
@@ -197,7 +200,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		deps.Sandbox = a.sandboxHandler()
 	}
 	deps.UI = ui.New(ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
-		Settings: a.Settings, DB: db, Sandbox: a.Sandbox, Log: log,
+		Settings: a.Settings, DB: db, Live: a.Live, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now})
 	a.handler = web.NewHandler(deps)
 	return a, nil

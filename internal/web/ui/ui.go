@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/sandbox"
 	"github.com/zapflow/zapflow/internal/settings"
@@ -38,6 +39,7 @@ type Deps struct {
 	AI        *ai.Service
 	Settings  *settings.Store
 	DB        store.DB
+	Live      *live.Hub
 	// Sandbox is the built-in simulated Cloud API, nil when it never ran
 	// in this process; SandboxOn says whether it runs now.
 	Sandbox *sandbox.Sandbox

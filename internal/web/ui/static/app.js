@@ -1,4 +1,11 @@
 // zapflow web app enhancements. Every form works without this file.
+// Each part of the app has its own module.
+import "./live.js";
+import "./users.js";
+import "./assign.js";
+import "./settings.js";
+import "./compose.js";
+import "./sandbox.js";
 
 // The reply box sends on Enter; Shift+Enter adds a line.
 function enhanceReply() {

@@ -1,0 +1,76 @@
+// Package live carries the inbox's realtime events: a change (a new
+// message, a status, an assignment, a note) appends an event row in the
+// transaction that makes it, and once that commits every browser allowed
+// to see it hears of it over its event stream. Rows are read by id, so a
+// browser that reconnects asks for what came after the last id it saw and
+// loses nothing; on PostgreSQL a NOTIFY tells the other instances.
+package live
+
+import (
+	"context"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/store"
+)
+
+// Event kinds.
+const (
+	KindMessage      = "message"      // a message was stored (inbound or queued outbound)
+	KindStatus       = "status"       // a message's delivery status moved
+	KindConversation = "conversation" // a conversation changed (resolved, reopened, read)
+	KindAssigned     = "assigned"     // a conversation was (re)assigned
+	KindNote         = "note"         // an internal note was added
+)
+
+// Event is one change a browser may need to show.
+type Event struct {
+	ID             int64     `json:"id"`
+	Kind           string    `json:"kind"`
+	ConversationID int64     `json:"conversation_id"`
+	MessageID      int64     `json:"message_id,omitempty"`
+	UserID         int64     `json:"user_id,omitempty"` // who did it, or whom it concerns (assignment)
+	At             time.Time `json:"at"`
+}
+
+// notifyChannel is the PostgreSQL channel instances tell each other on.
+const notifyChannel = "zapflow_live"
+
+// Hub appends events and wakes the streams that follow them.
+type Hub struct {
+	db   store.DB
+	now  func() time.Time
+	wake chan struct{}
+}
+
+// New builds a Hub.
+func New(db store.DB, now func() time.Time) *Hub {
+	if now == nil {
+		now = time.Now
+	}
+	return &Hub{db: db, now: now, wake: make(chan struct{}, 1)}
+}
+
+// Append records ev inside tx; streams see it once tx commits.
+func (h *Hub) Append(ctx context.Context, tx store.Tx, ev Event) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO live_events (kind, conversation_id, message_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+		ev.Kind, ev.ConversationID, ev.MessageID, ev.UserID, store.Millis(h.now())); err != nil {
+		return err
+	}
+	if h.db.Dialect() == store.Postgres {
+		// Delivered at commit, to every instance listening (one per
+		// transaction however many events it appends).
+		if _, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', '')`); err != nil {
+			return err
+		}
+	}
+	tx.AfterCommit(h.Wake)
+	return nil
+}
+
+// Wake tells this instance's streams that events were committed.
+func (h *Hub) Wake() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,1 @@
+// assign part of the web app (loaded by app.js).

@@ -1,0 +1,1 @@
+// compose part of the web app (loaded by app.js).

@@ -1,0 +1,1 @@
+// live part of the web app (loaded by app.js).

@@ -1,0 +1,1 @@
+// sandbox part of the web app (loaded by app.js).

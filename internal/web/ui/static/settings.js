@@ -1,0 +1,1 @@
+// settings part of the web app (loaded by app.js).

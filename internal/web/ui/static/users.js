@@ -1,0 +1,1 @@
+// users part of the web app (loaded by app.js).
