@@ -121,8 +121,13 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 // health answers 200 when the database both reads and takes a durable
 // write, so a load balancer stops sending traffic to an instance whose
 // database went read-only or full, not only to one that lost it.
+// healthTimeout bounds the health check's read and write. It is generous:
+// a busy writer is not a sick one, and a load balancer's probe has its
+// own, shorter timeout when it wants one.
+const healthTimeout = 10 * time.Second
+
 func (s *server) health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 	defer cancel()
 	if s.Ready != nil {
 		if err := s.Ready(ctx); err != nil {
