@@ -33,6 +33,7 @@ const (
 
 // MediaFile is one message's media.
 type MediaFile struct {
+	Type     string // image, video, audio, document or sticker
 	MimeType string
 	Filename string // documents only
 	Data     []byte
@@ -64,7 +65,7 @@ func (s *Service) MessageMedia(ctx context.Context, api func(account.Account) (M
 	if !isMediaType(m.Type) || json.Unmarshal(m.Content, &ref) != nil || ref.ID == "" {
 		return MediaFile{}, apperr.NotFound("media")
 	}
-	f := MediaFile{Filename: ref.Filename}
+	f := MediaFile{Type: m.Type, Filename: ref.Filename}
 	err = s.db.Read().QueryRow(ctx, `SELECT mime_type, data FROM media_cache WHERE message_id = ?`, msgID).Scan(&f.MimeType, &f.Data)
 	if err == nil {
 		return f, nil
