@@ -16,7 +16,9 @@ import (
 // sandbox left running does not grow without end.
 
 // mediaDownloadPath stands in for lookaside.fbsbx.com/whatsapp_business/attachments/.
-const mediaDownloadPath = "/sandbox/lookaside/whatsapp_business/attachments/"
+// It lives under the Graph prefix because the outbound guard lets zapflow
+// request only the sandbox's Graph API and AI model on its own address.
+const mediaDownloadPath = graphPrefix + "lookaside/whatsapp_business/attachments/"
 
 // Bounds of the media store.
 const (
