@@ -71,6 +71,10 @@ type aiFailure struct {
 // suggestion, as JSON for the script or as the page with the suggestion
 // in the reply box.
 func (u *UI) aiSuggest(w http.ResponseWriter, r *http.Request) {
+	if u.AI == nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
 	if !parseComposeForm(w, r) {
 		return
 	}

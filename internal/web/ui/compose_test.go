@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/app/apptest"
 	"github.com/zapflow/zapflow/internal/store"
 )
@@ -196,6 +197,18 @@ func TestAIMenuSuggestsAndSendsNothing(t *testing.T) {
 		require.Contains(t, raw, `"fix":"Write the message`)
 
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out'`), "nothing is sent by the menu")
+
+		off := false
+		_, err := env.App.AI.UpdateAISettings(context.Background(), ai.AISettingsInput{Enabled: &off})
+		require.NoError(t, err)
+		_, _, body = b.do(http.MethodGet, "/inbox/"+conv, nil, nil)
+		require.NotContains(t, body, `id="ai-choice"`, "AI is off: no menu")
+		form.Set("text", "oi")
+		status, _, body = b.do(http.MethodPost, "/inbox/"+conv+"/ai", form, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		require.Contains(t, body, `data-code="ai_disabled"`)
+		require.Contains(t, body, "enable AI and set an API key", "the error shows with its fix")
+		require.Contains(t, body, ">oi</textarea>", "the draft is kept")
 		status, _, _ = b.do(http.MethodPost, "/inbox/"+conv+"/reply", url.Values{"text": {out.Text}}, nil)
 		require.Equal(t, http.StatusSeeOther, status)
 		env.Eventually(func() bool {
