@@ -18,7 +18,8 @@ const graphPrefix = "/sandbox/graph/"
 
 func (s *Sandbox) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+graphPrefix+"{version}/{id}", s.graph(s.handleGetObject))
+	mux.HandleFunc("GET "+graphPrefix+"{version}/{id}", s.graph(s.handleGetMediaOrObject)) // media.go
+	mux.HandleFunc("GET "+mediaDownloadPath, s.handleMediaDownload)
 	mux.HandleFunc("GET "+graphPrefix+"{version}/{id}/message_templates", s.graph(s.handleListTemplates))
 	mux.HandleFunc("GET "+graphPrefix+"{version}/{id}/phone_numbers", s.graph(s.handleListPhoneNumbers))
 	mux.HandleFunc("POST "+graphPrefix+"{version}/{id}/messages", s.graph(s.handleSend))

@@ -128,6 +128,7 @@ type Sandbox struct {
 	sent       []SentMessage
 	inbound    []InboundMessage
 	typing     []TypingIndicator // typing.go
+	media      mediaStore        // media.go
 	dupNext    int               // next webhook POSTs to deliver twice
 	q          queue
 

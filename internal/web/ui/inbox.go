@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,7 +18,8 @@ type inboxData struct {
 	Sandbox       bool
 	Now           time.Time
 	Draft         string
-	Problem       string // a refused reply, with its fix
+	Problem       string      // a refused reply, with its fix
+	Compose       composeData // the reply box's templates and ✨ menu (compose.go)
 }
 
 // inboxPage lists the conversations, newest first, and shows the chosen one.
@@ -54,6 +54,9 @@ func (u *UI) inbox(r *http.Request) (inboxData, error) {
 		if d.Messages, err = u.Messaging.Messages(ctx, id, 50); err != nil {
 			return d, err
 		}
+		if d.Compose, err = u.composeFor(ctx, c, r); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
 }
@@ -64,42 +67,6 @@ func (u *UI) inboxError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	u.fail(w, r, err)
-}
-
-// reply sends the agent's free-form text through the send pipeline; a
-// refused send shows its error and fix in the reply box, keeping the text.
-func (u *UI) reply(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
-	}
-	d, err := u.inbox(r)
-	if err != nil {
-		u.inboxError(w, r, err)
-		return
-	}
-	text := r.PostForm.Get("text")
-	user := userFrom(r.Context())
-	_, err = u.Outbox.Send(r.Context(), messaging.SendRequest{Type: "text", SenderID: d.Current.SenderID, To: d.Current.ContactPhone,
-		Text: text, Source: "agent:" + strconv.FormatInt(user.ID, 10)})
-	if err != nil {
-		var se *messaging.SendError
-		ae, named := apperr.As(err)
-		switch {
-		case errors.As(err, &se):
-			d.Problem = se.Message
-		case named && ae.Kind != apperr.KindInternal:
-			d.Problem = ae.Message
-		default:
-			u.fail(w, r, err)
-			return
-		}
-		d.Draft = text
-		render(w, r, http.StatusUnprocessableEntity, inboxView(d))
-		return
-	}
-	http.Redirect(w, r, "/inbox/"+strconv.FormatInt(d.Current.ID, 10), http.StatusSeeOther)
 }
 
 func firstNonEmpty(ss ...string) string {
