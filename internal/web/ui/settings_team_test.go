@@ -20,7 +20,10 @@ func TestSoundAndSupportAgentsPanelsSave(t *testing.T) {
 		ctx := context.Background()
 		b := settingsAdmin(t, env, "ana@example.com")
 
-		_, _, body := b.do(http.MethodGet, "/settings/sound", nil, nil)
+		_, _, body := b.do(http.MethodGet, "/settings/sound", nil, map[string]string{"Accept-Language": "pt-BR"})
+		require.Contains(t, body, "Som de notificação", "Portuguese for a Portuguese browser")
+		require.Contains(t, body, "Salvar alterações")
+		_, _, body = b.do(http.MethodGet, "/settings/sound", nil, nil)
 		require.Contains(t, body, `name="sound_default" value="on" checked`, "on by default")
 		require.Contains(t, body, "account page", "says each user can override it")
 		body = b.save("/settings/sound", url.Values{})

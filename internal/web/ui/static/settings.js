@@ -78,3 +78,12 @@ function tagsWidget(area) {
 }
 
 document.querySelectorAll("textarea[data-tags]").forEach(tagsWidget);
+
+// Audit times are rendered in UTC by the server; show them in the
+// browser's time zone.
+document.querySelectorAll(".audit time[datetime]").forEach((el) => {
+  const d = new Date(el.dateTime);
+  if (!Number.isNaN(d.getTime())) {
+    el.textContent = d.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+  }
+});
