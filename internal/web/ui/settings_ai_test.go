@@ -30,7 +30,7 @@ func TestAISettingsKeyIsWriteOnly(t *testing.T) {
 			return url.Values{"enabled": {"on"}, "base_url": {base}, "api_key": {apiKey}, "model": {"gpt-4o"},
 				"models": {"gpt-4o\ngpt-4o-mini"}, "timeout_seconds": {"20"}, "temperature": {"0,5"}}
 		}
-		body = b.save("/settings/ai", form("", key))
+		body = b.saveSettings("/settings/ai", form("", key))
 		require.NotContains(t, body, key)
 		require.NotContains(t, body, "0123456789")
 		require.Contains(t, body, "…wxyz", "the key's last four characters")
@@ -64,7 +64,7 @@ func TestAISettingsKeyIsWriteOnly(t *testing.T) {
 		require.Contains(t, body, "model must be one of the configured models")
 		require.Contains(t, body, `<option value="gpt-unknown" selected>`, "the choice is kept")
 
-		b.save("/settings/ai", form("https://llm.example.com/v1", "sk-other-key-abcd"))
+		b.saveSettings("/settings/ai", form("https://llm.example.com/v1", "sk-other-key-abcd"))
 		v, err = env.App.AI.AISettings(ctx)
 		require.NoError(t, err)
 		require.Equal(t, "https://llm.example.com/v1", v.BaseURL)

@@ -19,7 +19,7 @@ func TestStopBotKeywordsApplyAtOnce(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
 		ctx := context.Background()
 		b := settingsAdmin(t, env, "ana@example.com")
-		conv := customerConversation(t, env, "+5511988880001", "quero cancelar o pedido")
+		conv := settingsCustomerWrites(t, env, "+5511988880001", "quero cancelar o pedido")
 		st, err := env.App.AI.BotState(ctx, conv)
 		require.NoError(t, err)
 		require.False(t, st.Paused, "cancelar is no stop keyword yet")
@@ -29,12 +29,12 @@ func TestStopBotKeywordsApplyAtOnce(t *testing.T) {
 		require.Contains(t, body, "data-tags")
 		require.Contains(t, body, "No changes yet")
 
-		body = b.save("/settings/stop-bot", url.Values{"stop_keywords": {"stop\r\nparar\r\n\r\ncancelar"}, "restart_after_hours": {"4"}})
+		body = b.saveSettings("/settings/stop-bot", url.Values{"stop_keywords": {"stop\r\nparar\r\n\r\ncancelar"}, "restart_after_hours": {"4"}})
 		require.Contains(t, body, "Agent ana@example.com", "the audit line names the user")
 		require.Contains(t, body, "stop_keywords: stop, parar → stop, parar, cancelar")
 		require.Contains(t, body, "restart_after_hours: 0 → 4")
 
-		customerConversation(t, env, "+5511988880001", "Cancelar, por favor")
+		settingsCustomerWrites(t, env, "+5511988880001", "Cancelar, por favor")
 		st, err = env.App.AI.BotState(ctx, conv)
 		require.NoError(t, err)
 		require.True(t, st.Paused, "the new keyword applies to the next message")
@@ -81,7 +81,7 @@ func TestAssistantSettingsRefuseBadInputAndSaveNothing(t *testing.T) {
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM settings WHERE key = 'assistant'`), "nothing saved")
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM settings_audit`))
 
-		b.save("/settings/assistant", form("Resposta automática", "7"))
+		b.saveSettings("/settings/assistant", form("Resposta automática", "7"))
 		st, err := env.App.AI.AssistantSettings(ctx)
 		require.NoError(t, err)
 		require.Equal(t, "Resposta automática", st.Footer)
@@ -103,9 +103,9 @@ func TestOptOutKeywordsApplyAtOnce(t *testing.T) {
 		require.Contains(t, body, "!!!", "the input is kept")
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM settings WHERE key = 'opt_out'`))
 
-		body = b.save("/settings/opt-out", url.Values{"keywords": {"SAIR\nDESCADASTRAR"}})
+		body = b.saveSettings("/settings/opt-out", url.Values{"keywords": {"SAIR\nDESCADASTRAR"}})
 		require.Contains(t, body, "DESCADASTRAR")
-		customerConversation(t, env, "+5511988880002", "descadastrar")
+		settingsCustomerWrites(t, env, "+5511988880002", "descadastrar")
 		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM contacts WHERE opted_out = ?`, true), "the new keyword opted the customer out")
 	})
 }

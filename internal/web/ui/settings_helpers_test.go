@@ -23,9 +23,9 @@ func settingsAdmin(t *testing.T, env *apptest.Env, email string) *browser {
 	return b
 }
 
-// save posts a settings form and requires the POST-redirect-GET answer
+// saveSettings posts a settings form and requires the POST-redirect-GET answer
 // of a successful save; it returns the page the redirect shows.
-func (b *browser) save(path string, form url.Values) string {
+func (b *browser) saveSettings(path string, form url.Values) string {
 	b.t.Helper()
 	status, h, body := b.do(http.MethodPost, path, form, nil)
 	require.Equal(b.t, http.StatusSeeOther, status, body)
@@ -36,9 +36,9 @@ func (b *browser) save(path string, form url.Values) string {
 	return body
 }
 
-// customerConversation has a sandbox customer write text and returns
+// settingsCustomerWrites has a sandbox customer write text and returns
 // the id of their conversation once it is stored.
-func customerConversation(t *testing.T, env *apptest.Env, phone, text string) int64 {
+func settingsCustomerWrites(t *testing.T, env *apptest.Env, phone, text string) int64 {
 	t.Helper()
 	sender := env.App.Sandbox.Senders()[0].PhoneNumberID
 	before := env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'in'`)

@@ -21,7 +21,7 @@ func TestSavedPromptsPanel(t *testing.T) {
 		b := settingsAdmin(t, env, "ana@example.com")
 		defaults := env.Count(`SELECT COUNT(*) FROM ai_prompts`)
 
-		body := b.save("/settings/prompts", url.Values{"name": {"Boas-vindas"}, "description": {"Saudação"}, "prompt": {"Cumprimente o cliente."}})
+		body := b.saveSettings("/settings/prompts", url.Values{"name": {"Boas-vindas"}, "description": {"Saudação"}, "prompt": {"Cumprimente o cliente."}})
 		require.Contains(t, body, `value="Boas-vindas"`)
 		require.Contains(t, body, `created prompt &#34;Boas-vindas&#34;`)
 		require.Equal(t, defaults+1, env.Count(`SELECT COUNT(*) FROM ai_prompts`))

@@ -26,7 +26,7 @@ func TestSoundAndSupportAgentsPanelsSave(t *testing.T) {
 		_, _, body = b.do(http.MethodGet, "/settings/sound", nil, nil)
 		require.Contains(t, body, `name="sound_default" value="on" checked`, "on by default")
 		require.Contains(t, body, "account page", "says each user can override it")
-		body = b.save("/settings/sound", url.Values{})
+		body = b.saveSettings("/settings/sound", url.Values{})
 		require.Contains(t, body, "sound_default: true → false")
 		n, err := agent.Notifications(ctx, env.App.Settings, nil)
 		require.NoError(t, err)
@@ -35,7 +35,7 @@ func TestSoundAndSupportAgentsPanelsSave(t *testing.T) {
 
 		_, _, body = b.do(http.MethodGet, "/settings/support-agents", nil, nil)
 		require.NotContains(t, body, "checked")
-		body = b.save("/settings/support-agents", url.Values{"restrict_to_assigned": {"on"}, "auto_assign": {"on"}})
+		body = b.saveSettings("/settings/support-agents", url.Values{"restrict_to_assigned": {"on"}, "auto_assign": {"on"}})
 		require.Contains(t, body, `name="restrict_to_assigned" value="on" checked`)
 		require.Contains(t, body, "auto_assign: false → true")
 		require.NotContains(t, body, "sound_default", "each panel shows its own audit lines")
@@ -43,7 +43,7 @@ func TestSoundAndSupportAgentsPanelsSave(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, agent.SupportAgentsSettings{RestrictToAssigned: true, AutoAssign: true}, s)
 
-		b.save("/settings/support-agents", url.Values{"auto_assign": {"on"}})
+		b.saveSettings("/settings/support-agents", url.Values{"auto_assign": {"on"}})
 		s, err = agent.SupportAgents(ctx, env.App.Settings, nil)
 		require.NoError(t, err)
 		require.False(t, s.RestrictToAssigned, "an unticked box switches it off")
