@@ -14,12 +14,12 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 		"opt-out":        {u.optOutSettingsPage, u.saveOptOutSettings},
 		"sound":          {u.soundSettingsPage, u.saveSoundSettings},
 		"support-agents": {u.supportAgentsSettingsPage, u.saveSupportAgentsSettings},
-		"prompts":        {u.promptsPage, u.createPrompt},
+		"prompts":        {u.settingsPromptsPage, u.settingsCreatePrompt},
 	}
 	for slug, h := range pages {
 		mux.Handle("GET /settings/"+slug, u.settingsRoute(h[0]))
 		mux.Handle("POST /settings/"+slug, u.guard(u.settingsRoute(h[1])))
 	}
-	mux.Handle("POST /settings/prompts/{id}", u.guard(u.settingsRoute(u.updatePrompt)))
-	mux.Handle("POST /settings/prompts/{id}/delete", u.guard(u.settingsRoute(u.deletePrompt)))
+	mux.Handle("POST /settings/prompts/{id}", u.guard(u.settingsRoute(u.settingsUpdatePrompt)))
+	mux.Handle("POST /settings/prompts/{id}/delete", u.guard(u.settingsRoute(u.settingsDeletePrompt)))
 }

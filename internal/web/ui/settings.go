@@ -85,9 +85,9 @@ func panelBySlug(slug string) settingsPanel {
 	panic("ui: unknown settings panel " + slug)
 }
 
-// frame builds a panel page's frame: its latest audit lines and, after
+// panelFrame builds a panel page's frame: its latest audit lines and, after
 // a save's redirect, the "Saved" note.
-func (u *UI) frame(r *http.Request, slug string) (settingsFrame, error) {
+func (u *UI) panelFrame(r *http.Request, slug string) (settingsFrame, error) {
 	p := panelBySlug(slug)
 	f := settingsFrame{Chrome: u.chrome(r.Context()), Panel: p, Errors: map[string]string{},
 		Saved: r.Method == http.MethodGet && r.URL.Query().Get("saved") == "1"}
@@ -96,9 +96,9 @@ func (u *UI) frame(r *http.Request, slug string) (settingsFrame, error) {
 	return f, err
 }
 
-// saved records what changed (nothing when the save changed nothing) and
+// panelSaved records what changed (nothing when the save changed nothing) and
 // sends the browser back to the panel to show "Saved".
-func (u *UI) saved(w http.ResponseWriter, r *http.Request, f settingsFrame, summary string) {
+func (u *UI) panelSaved(w http.ResponseWriter, r *http.Request, f settingsFrame, summary string) {
 	if summary != "" {
 		if err := u.Settings.RecordChange(r.Context(), f.Panel.Section, userFrom(r.Context()).ID, summary); err != nil {
 			u.fail(w, r, err)
@@ -108,9 +108,9 @@ func (u *UI) saved(w http.ResponseWriter, r *http.Request, f settingsFrame, summ
 	http.Redirect(w, r, "/settings/"+f.Panel.Slug+"?saved=1", http.StatusSeeOther)
 }
 
-// refused shows err next to its field when it is a validation error (and
+// panelRefused shows err next to its field when it is a validation error (and
 // reports true); any other error is the caller's to handle.
-func refused(ctx context.Context, f *settingsFrame, err error) bool {
+func panelRefused(ctx context.Context, f *settingsFrame, err error) bool {
 	ae, ok := apperr.As(err)
 	if !ok || ae.Field == "" || (ae.Kind != apperr.KindInvalid && ae.Kind != apperr.KindConflict) {
 		return false
@@ -119,22 +119,22 @@ func refused(ctx context.Context, f *settingsFrame, err error) bool {
 	if i := strings.IndexByte(field, '['); i > 0 {
 		field = field[:i] // keywords[3] is the keywords field
 	}
-	f.Errors[field] = tOr(ctx, "settings.err."+ae.Code+"."+field, ae.Message)
+	f.Errors[field] = panelText(ctx, "settings.err."+ae.Code+"."+field, ae.Message)
 	return true
 }
 
-// tOr translates key, or returns fallback (the service's own English
+// panelText translates key, or returns fallback (the service's own English
 // message) when the catalogue has no text for it.
-func tOr(ctx context.Context, key, fallback string) string {
+func panelText(ctx context.Context, key, fallback string) string {
 	if s := t(ctx, key); s != key {
 		return s
 	}
 	return fallback
 }
 
-// formLines reads a one-entry-per-line field (the tags widget without
+// panelLines reads a one-entry-per-line field (the tags widget without
 // JS, and what its script keeps in sync), dropping blank lines.
-func formLines(r *http.Request, name string) []string {
+func panelLines(r *http.Request, name string) []string {
 	out := []string{}
 	for _, l := range strings.Split(r.PostForm.Get(name), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -144,9 +144,9 @@ func formLines(r *http.Request, name string) []string {
 	return out
 }
 
-// formInt reads a whole-number field; a blank or non-number value is a
+// panelInt reads a whole-number field; a blank or non-number value is a
 // field error (required says which text to show for blank).
-func formInt(ctx context.Context, f *settingsFrame, r *http.Request, name string) (int, bool) {
+func panelInt(ctx context.Context, f *settingsFrame, r *http.Request, name string) (int, bool) {
 	v := strings.TrimSpace(r.PostForm.Get(name))
 	if v == "" {
 		f.Errors[name] = t(ctx, "settings.err.required")
@@ -160,13 +160,13 @@ func formInt(ctx context.Context, f *settingsFrame, r *http.Request, name string
 	return n, true
 }
 
-// checked reads a checkbox (absent from the form when unticked).
-func checked(r *http.Request, name string) bool {
+// panelChecked reads a checkbox (absent from the form when unticked).
+func panelChecked(r *http.Request, name string) bool {
 	return r.PostForm.Get(name) != ""
 }
 
-// invalid is the aria-invalid value of a field.
-func invalid(f settingsFrame, name string) string {
+// panelInvalid is the aria-invalid value of a field.
+func panelInvalid(f settingsFrame, name string) string {
 	if f.Errors[name] != "" {
 		return "true"
 	}

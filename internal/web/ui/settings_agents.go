@@ -8,7 +8,7 @@ import (
 )
 
 func (u *UI) supportAgentsSettingsPage(w http.ResponseWriter, r *http.Request) {
-	f, err := u.frame(r, "support-agents")
+	f, err := u.panelFrame(r, "support-agents")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -26,7 +26,7 @@ func (u *UI) supportAgentsSettingsPage(w http.ResponseWriter, r *http.Request) {
 // cache, so they apply to the next request and the next new conversation.
 func (u *UI) saveSupportAgentsSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := u.frame(r, "support-agents")
+	f, err := u.panelFrame(r, "support-agents")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -36,10 +36,10 @@ func (u *UI) saveSupportAgentsSettings(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	after := agent.SupportAgentsSettings{RestrictToAssigned: checked(r, "restrict_to_assigned"), AutoAssign: checked(r, "auto_assign")}
+	after := agent.SupportAgentsSettings{RestrictToAssigned: panelChecked(r, "restrict_to_assigned"), AutoAssign: panelChecked(r, "auto_assign")}
 	if err := settings.Put(ctx, u.Settings, agent.KeySupportAgents, after); err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	u.saved(w, r, f, settings.Diff(before, after))
+	u.panelSaved(w, r, f, settings.Diff(before, after))
 }

@@ -45,7 +45,7 @@ func supportAgentsSettingsView(f settingsFrame, s agent.SupportAgentsSettings) t
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = checkField(f, "restrict_to_assigned", t(ctx, "settings.support-agents.restrict"), s.RestrictToAssigned).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelCheck(f, "restrict_to_assigned", t(ctx, "settings.support-agents.restrict"), s.RestrictToAssigned).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -66,7 +66,7 @@ func supportAgentsSettingsView(f settingsFrame, s agent.SupportAgentsSettings) t
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = checkField(f, "auto_assign", t(ctx, "settings.support-agents.auto"), s.AutoAssign).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelCheck(f, "auto_assign", t(ctx, "settings.support-agents.auto"), s.AutoAssign).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -87,7 +87,7 @@ func supportAgentsSettingsView(f settingsFrame, s agent.SupportAgentsSettings) t
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = saveButton().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelSaveButton().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

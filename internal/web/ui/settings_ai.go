@@ -9,11 +9,11 @@ import (
 	"github.com/zapflow/zapflow/internal/settings"
 )
 
-// aiForm is the AI integration panel's form as the user typed it. The
+// aiSettingsForm is the AI integration panel's form as the user typed it. The
 // API key is write-only: it is never rendered back, not even after a
 // refused save; the page shows only whether one is set and its last four
 // characters.
-type aiForm struct {
+type aiSettingsForm struct {
 	Enabled     bool
 	BaseURL     string
 	Model       string
@@ -25,13 +25,13 @@ type aiForm struct {
 	View ai.AISettingsView
 }
 
-func aiFormOf(v ai.AISettingsView) aiForm {
-	return aiForm{Enabled: v.Enabled, BaseURL: v.BaseURL, Model: v.Model, Models: strings.Join(v.Models, "\n"),
+func aiSettingsFormOf(v ai.AISettingsView) aiSettingsForm {
+	return aiSettingsForm{Enabled: v.Enabled, BaseURL: v.BaseURL, Model: v.Model, Models: strings.Join(v.Models, "\n"),
 		Timeout: strconv.Itoa(v.TimeoutSeconds), Temperature: strconv.FormatFloat(v.Temperature, 'f', -1, 64), View: v}
 }
 
-// aiAudit is what the audit line compares: the key only as its hint.
-type aiAudit struct {
+// aiSettingsAudit is what the audit line compares: the key only as its hint.
+type aiSettingsAudit struct {
 	Enabled     bool     `json:"enabled"`
 	BaseURL     string   `json:"base_url"`
 	APIKey      string   `json:"api_key"`
@@ -41,17 +41,17 @@ type aiAudit struct {
 	Temperature float64  `json:"temperature"`
 }
 
-func aiAuditOf(v ai.AISettingsView) aiAudit {
+func aiSettingsAuditOf(v ai.AISettingsView) aiSettingsAudit {
 	key := ""
 	if v.APIKeySet {
 		key = "set" + v.APIKeyHint
 	}
-	return aiAudit{Enabled: v.Enabled, BaseURL: v.BaseURL, APIKey: key, Model: v.Model, Models: v.Models,
+	return aiSettingsAudit{Enabled: v.Enabled, BaseURL: v.BaseURL, APIKey: key, Model: v.Model, Models: v.Models,
 		Timeout: v.TimeoutSeconds, Temperature: v.Temperature}
 }
 
 func (u *UI) aiSettingsPage(w http.ResponseWriter, r *http.Request) {
-	f, err := u.frame(r, "ai")
+	f, err := u.panelFrame(r, "ai")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -61,7 +61,7 @@ func (u *UI) aiSettingsPage(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	render(w, r, http.StatusOK, aiSettingsView(f, aiFormOf(v)))
+	render(w, r, http.StatusOK, aiSettingsView(f, aiSettingsFormOf(v)))
 }
 
 // saveAISettings saves the panel through ai.Service.UpdateAISettings, the
@@ -71,7 +71,7 @@ func (u *UI) aiSettingsPage(w http.ResponseWriter, r *http.Request) {
 // the key field.
 func (u *UI) saveAISettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := u.frame(r, "ai")
+	f, err := u.panelFrame(r, "ai")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -81,16 +81,16 @@ func (u *UI) saveAISettings(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	form := aiForm{Enabled: checked(r, "enabled"), BaseURL: r.PostForm.Get("base_url"), Model: r.PostForm.Get("model"),
+	form := aiSettingsForm{Enabled: panelChecked(r, "enabled"), BaseURL: r.PostForm.Get("base_url"), Model: r.PostForm.Get("model"),
 		Models: r.PostForm.Get("models"), Timeout: r.PostForm.Get("timeout_seconds"), Temperature: r.PostForm.Get("temperature"), View: before}
-	models := formLines(r, "models")
+	models := panelLines(r, "models")
 	in := ai.AISettingsInput{Enabled: &form.Enabled, BaseURL: &form.BaseURL, Model: &form.Model, Models: &models}
 	if key := strings.TrimSpace(r.PostForm.Get("api_key")); key != "" {
 		in.APIKey = &key
-	} else if checked(r, "remove_api_key") {
+	} else if panelChecked(r, "remove_api_key") {
 		in.APIKey = &key
 	}
-	timeout, ok := formInt(ctx, &f, r, "timeout_seconds")
+	timeout, ok := panelInt(ctx, &f, r, "timeout_seconds")
 	in.TimeoutSeconds = &timeout
 	temp, err := strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(form.Temperature, ",", ".")), 64)
 	if err != nil {
@@ -100,10 +100,10 @@ func (u *UI) saveAISettings(w http.ResponseWriter, r *http.Request) {
 	if ok && err == nil {
 		after, err := u.AI.UpdateAISettings(ctx, in)
 		if err == nil {
-			u.saved(w, r, f, settings.Diff(aiAuditOf(before), aiAuditOf(after), "api_key"))
+			u.panelSaved(w, r, f, settings.Diff(aiSettingsAuditOf(before), aiSettingsAuditOf(after), "api_key"))
 			return
 		}
-		if !refused(ctx, &f, err) {
+		if !panelRefused(ctx, &f, err) {
 			u.fail(w, r, err)
 			return
 		}

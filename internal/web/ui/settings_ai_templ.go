@@ -14,9 +14,9 @@ import (
 	"slices"
 )
 
-// modelOptions are the model choices: the configured list, plus what the
+// aiModelOptions are the model choices: the configured list, plus what the
 // user picked when a refused save brings it back and it is not listed.
-func modelOptions(form aiForm) []string {
+func aiModelOptions(form aiSettingsForm) []string {
 	opts := slices.Clone(form.View.Models)
 	if form.Model != "" && !slices.Contains(opts, form.Model) {
 		opts = append(opts, form.Model)
@@ -24,17 +24,17 @@ func modelOptions(form aiForm) []string {
 	return opts
 }
 
-// modelLabel names a model choice, marking the recommended one.
-func modelLabel(ctx context.Context, m, recommended string) string {
+// aiModelLabel names a model choice, marking the recommended one.
+func aiModelLabel(ctx context.Context, m, recommended string) string {
 	if m == recommended {
 		return m + " " + t(ctx, "settings.ai.recommended")
 	}
 	return m
 }
 
-// baseURLHint explains the base URL, and says when calls go to the
+// aiBaseURLHint explains the base URL, and says when calls go to the
 // sandbox model.
-func baseURLHint(ctx context.Context, sandbox bool) string {
+func aiBaseURLHint(ctx context.Context, sandbox bool) string {
 	if sandbox {
 		return t(ctx, "settings.ai.base_url.hint") + " " + t(ctx, "settings.ai.sandbox")
 	}
@@ -42,7 +42,7 @@ func baseURLHint(ctx context.Context, sandbox bool) string {
 }
 
 // aiSettingsView is the AI integration panel.
-func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
+func aiSettingsView(f settingsFrame, form aiSettingsForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -75,7 +75,7 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = checkField(f, "enabled", t(ctx, "settings.ai.enabled"), form.Enabled).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelCheck(f, "enabled", t(ctx, "settings.ai.enabled"), form.Enabled).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -139,9 +139,9 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var7 string
-			templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(invalid(f, "api_key")).Resolve(ctx)
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(panelInvalid(f, "api_key")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 50, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 50, Col: 46}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 			if templ_7745c5c3_Err != nil {
@@ -164,7 +164,7 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(f, "api_key").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelFieldError(f, "api_key").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -218,9 +218,9 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var12 string
-			templ_7745c5c3_Var12, templ_7745c5c3_Err = templruntime.NewAttributeExpression(invalid(f, "base_url")).Resolve(ctx)
+			templ_7745c5c3_Var12, templ_7745c5c3_Err = templruntime.NewAttributeExpression(panelInvalid(f, "base_url")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 63, Col: 42}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 63, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var12)
 			if templ_7745c5c3_Err != nil {
@@ -231,9 +231,9 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var13 string
-			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(baseURLHint(ctx, form.View.Sandbox))
+			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(aiBaseURLHint(ctx, form.View.Sandbox))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 64, Col: 76}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 64, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 			if templ_7745c5c3_Err != nil {
@@ -243,7 +243,7 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(f, "base_url").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelFieldError(f, "base_url").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -265,9 +265,9 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var15 string
-			templ_7745c5c3_Var15, templ_7745c5c3_Err = templruntime.NewAttributeExpression(invalid(f, "model")).Resolve(ctx)
+			templ_7745c5c3_Var15, templ_7745c5c3_Err = templruntime.NewAttributeExpression(panelInvalid(f, "model")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 69, Col: 70}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 69, Col: 75}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var15)
 			if templ_7745c5c3_Err != nil {
@@ -277,7 +277,7 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, m := range modelOptions(form) {
+			for _, m := range aiModelOptions(form) {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -306,9 +306,9 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var17 string
-				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(modelLabel(ctx, m, form.View.RecommendedModel))
+				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(aiModelLabel(ctx, m, form.View.RecommendedModel))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 71, Col: 104}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 71, Col: 106}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 				if templ_7745c5c3_Err != nil {
@@ -323,7 +323,7 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(f, "model").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelFieldError(f, "model").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -331,11 +331,11 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tagsField(f, "models", t(ctx, "settings.ai.models"), t(ctx, "settings.ai.models.hint"), form.Models).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelTags(f, "models", t(ctx, "settings.ai.models"), t(ctx, "settings.ai.models.hint"), form.Models).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = numberField(f, "timeout_seconds", t(ctx, "settings.ai.timeout"), t(ctx, "settings.ai.timeout.hint"), form.Timeout, 1).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelNumber(f, "timeout_seconds", t(ctx, "settings.ai.timeout"), t(ctx, "settings.ai.timeout.hint"), form.Timeout, 1).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -370,9 +370,9 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var20 string
-			templ_7745c5c3_Var20, templ_7745c5c3_Err = templruntime.NewAttributeExpression(invalid(f, "temperature")).Resolve(ctx)
+			templ_7745c5c3_Var20, templ_7745c5c3_Err = templruntime.NewAttributeExpression(panelInvalid(f, "temperature")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 81, Col: 45}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_ai.templ`, Line: 81, Col: 50}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var20)
 			if templ_7745c5c3_Err != nil {
@@ -395,7 +395,7 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(f, "temperature").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelFieldError(f, "temperature").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -403,7 +403,7 @@ func aiSettingsView(f settingsFrame, form aiForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = saveButton().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelSaveButton().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

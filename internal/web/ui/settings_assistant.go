@@ -9,8 +9,8 @@ import (
 	"github.com/zapflow/zapflow/internal/settings"
 )
 
-// assistantForm is the WhatsApp assistant panel's form as typed.
-type assistantForm struct {
+// assistantSettingsForm is the WhatsApp assistant panel's form as typed.
+type assistantSettingsForm struct {
 	Enabled      bool
 	AssistantID  string
 	Footer       string
@@ -21,13 +21,13 @@ type assistantForm struct {
 	Assistants []ai.Assistant
 }
 
-func assistantFormOf(s ai.AssistantSettings) assistantForm {
-	return assistantForm{Enabled: s.Enabled, AssistantID: strconv.FormatInt(s.AssistantID, 10), Footer: s.Footer,
+func assistantSettingsFormOf(s ai.AssistantSettings) assistantSettingsForm {
+	return assistantSettingsForm{Enabled: s.Enabled, AssistantID: strconv.FormatInt(s.AssistantID, 10), Footer: s.Footer,
 		Delay: strconv.Itoa(s.DelaySeconds), StopKeywords: strings.Join(s.StopKeywords, "\n"), Handover: strconv.Itoa(s.HandoverMinutes)}
 }
 
 func (u *UI) assistantSettingsPage(w http.ResponseWriter, r *http.Request) {
-	f, err := u.frame(r, "assistant")
+	f, err := u.panelFrame(r, "assistant")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -37,7 +37,7 @@ func (u *UI) assistantSettingsPage(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	form := assistantFormOf(s)
+	form := assistantSettingsFormOf(s)
 	if form.Assistants, err = u.AI.Assistants(r.Context()); err != nil {
 		u.fail(w, r, err)
 		return
@@ -51,7 +51,7 @@ func (u *UI) assistantSettingsPage(w http.ResponseWriter, r *http.Request) {
 // an assistant.
 func (u *UI) saveAssistantSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := u.frame(r, "assistant")
+	f, err := u.panelFrame(r, "assistant")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -62,22 +62,22 @@ func (u *UI) saveAssistantSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := r.PostForm
-	form := assistantForm{Enabled: checked(r, "enabled"), AssistantID: p.Get("assistant_id"), Footer: p.Get("assistant_footer_message"),
+	form := assistantSettingsForm{Enabled: panelChecked(r, "enabled"), AssistantID: p.Get("assistant_id"), Footer: p.Get("assistant_footer_message"),
 		Delay: p.Get("assistant_message_delay"), StopKeywords: p.Get("stop_assistant_keyword"), Handover: p.Get("handover_minutes")}
 	if form.Assistants, err = u.AI.Assistants(ctx); err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	keywords := formLines(r, "stop_assistant_keyword")
+	keywords := panelLines(r, "stop_assistant_keyword")
 	in := ai.AssistantSettingsInput{Enabled: &form.Enabled, Footer: &form.Footer, StopKeywords: &keywords}
 	id, idErr := strconv.ParseInt(strings.TrimSpace(form.AssistantID), 10, 64)
 	if idErr != nil {
 		f.Errors["assistant_id"] = t(ctx, "settings.err.number")
 	}
 	in.AssistantID = &id
-	delay, okDelay := formInt(ctx, &f, r, "assistant_message_delay")
+	delay, okDelay := panelInt(ctx, &f, r, "assistant_message_delay")
 	in.DelaySeconds = &delay
-	handover, okHandover := formInt(ctx, &f, r, "handover_minutes")
+	handover, okHandover := panelInt(ctx, &f, r, "handover_minutes")
 	in.HandoverMinutes = &handover
 	if strings.TrimSpace(form.Footer) == "" {
 		f.Errors["assistant_footer_message"] = t(ctx, "settings.err.required")
@@ -85,10 +85,10 @@ func (u *UI) saveAssistantSettings(w http.ResponseWriter, r *http.Request) {
 	if len(f.Errors) == 0 && okDelay && okHandover {
 		after, err := u.AI.UpdateAssistantSettings(ctx, in)
 		if err == nil {
-			u.saved(w, r, f, settings.Diff(before, after))
+			u.panelSaved(w, r, f, settings.Diff(before, after))
 			return
 		}
-		if !refused(ctx, &f, err) {
+		if !panelRefused(ctx, &f, err) {
 			u.fail(w, r, err)
 			return
 		}

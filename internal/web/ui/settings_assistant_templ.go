@@ -12,7 +12,7 @@ import templruntime "github.com/a-h/templ/runtime"
 import "strconv"
 
 // assistantSettingsView is the WhatsApp assistant panel.
-func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component {
+func assistantSettingsView(f settingsFrame, form assistantSettingsForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -45,7 +45,7 @@ func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = checkField(f, "enabled", t(ctx, "settings.assistant.enabled"), form.Enabled).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelCheck(f, "enabled", t(ctx, "settings.assistant.enabled"), form.Enabled).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -67,9 +67,9 @@ func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component 
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
-			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(invalid(f, "assistant_id")).Resolve(ctx)
+			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(panelInvalid(f, "assistant_id")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_assistant.templ`, Line: 12, Col: 91}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_assistant.templ`, Line: 12, Col: 96}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 			if templ_7745c5c3_Err != nil {
@@ -161,7 +161,7 @@ func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(f, "assistant_id").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelFieldError(f, "assistant_id").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -183,9 +183,9 @@ func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component 
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var10 string
-			templ_7745c5c3_Var10, templ_7745c5c3_Err = templruntime.NewAttributeExpression(invalid(f, "assistant_footer_message")).Resolve(ctx)
+			templ_7745c5c3_Var10, templ_7745c5c3_Err = templruntime.NewAttributeExpression(panelInvalid(f, "assistant_footer_message")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_assistant.templ`, Line: 24, Col: 58}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_assistant.templ`, Line: 24, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var10)
 			if templ_7745c5c3_Err != nil {
@@ -198,7 +198,7 @@ func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component 
 			var templ_7745c5c3_Var11 string
 			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(form.Footer)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_assistant.templ`, Line: 24, Col: 134}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_assistant.templ`, Line: 24, Col: 139}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {
@@ -221,7 +221,7 @@ func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(f, "assistant_footer_message").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelFieldError(f, "assistant_footer_message").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -229,19 +229,19 @@ func assistantSettingsView(f settingsFrame, form assistantForm) templ.Component 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = numberField(f, "assistant_message_delay", t(ctx, "settings.assistant.delay"), t(ctx, "settings.assistant.delay.hint"), form.Delay, 0).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelNumber(f, "assistant_message_delay", t(ctx, "settings.assistant.delay"), t(ctx, "settings.assistant.delay.hint"), form.Delay, 0).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tagsField(f, "stop_assistant_keyword", t(ctx, "settings.assistant.keywords"), t(ctx, "settings.assistant.keywords.hint"), form.StopKeywords).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelTags(f, "stop_assistant_keyword", t(ctx, "settings.assistant.keywords"), t(ctx, "settings.assistant.keywords.hint"), form.StopKeywords).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = numberField(f, "handover_minutes", t(ctx, "settings.assistant.handover"), t(ctx, "settings.assistant.handover.hint"), form.Handover, 0).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelNumber(f, "handover_minutes", t(ctx, "settings.assistant.handover"), t(ctx, "settings.assistant.handover.hint"), form.Handover, 0).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = saveButton().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelSaveButton().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

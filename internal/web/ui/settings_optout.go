@@ -9,7 +9,7 @@ import (
 )
 
 func (u *UI) optOutSettingsPage(w http.ResponseWriter, r *http.Request) {
-	f, err := u.frame(r, "opt-out")
+	f, err := u.panelFrame(r, "opt-out")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -27,7 +27,7 @@ func (u *UI) optOutSettingsPage(w http.ResponseWriter, r *http.Request) {
 // keyword opt-out off.
 func (u *UI) saveOptOutSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := u.frame(r, "opt-out")
+	f, err := u.panelFrame(r, "opt-out")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -37,12 +37,12 @@ func (u *UI) saveOptOutSettings(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	after, err := u.Messaging.UpdateOptOutSettings(ctx, messaging.OptOutSettings{Keywords: formLines(r, "keywords")})
+	after, err := u.Messaging.UpdateOptOutSettings(ctx, messaging.OptOutSettings{Keywords: panelLines(r, "keywords")})
 	if err == nil {
-		u.saved(w, r, f, settings.Diff(before, after))
+		u.panelSaved(w, r, f, settings.Diff(before, after))
 		return
 	}
-	if !refused(ctx, &f, err) {
+	if !panelRefused(ctx, &f, err) {
 		u.fail(w, r, err)
 		return
 	}

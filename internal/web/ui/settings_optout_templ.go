@@ -43,11 +43,11 @@ func optOutSettingsView(f settingsFrame, keywords string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tagsField(f, "keywords", t(ctx, "settings.opt-out.keywords"), t(ctx, "settings.opt-out.keywords.hint"), keywords).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelTags(f, "keywords", t(ctx, "settings.opt-out.keywords"), t(ctx, "settings.opt-out.keywords.hint"), keywords).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = saveButton().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelSaveButton().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

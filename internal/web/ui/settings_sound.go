@@ -8,7 +8,7 @@ import (
 )
 
 func (u *UI) soundSettingsPage(w http.ResponseWriter, r *http.Request) {
-	f, err := u.frame(r, "sound")
+	f, err := u.panelFrame(r, "sound")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -25,7 +25,7 @@ func (u *UI) soundSettingsPage(w http.ResponseWriter, r *http.Request) {
 // a user's own choice (their account page) still wins over it.
 func (u *UI) saveSoundSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := u.frame(r, "sound")
+	f, err := u.panelFrame(r, "sound")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -35,10 +35,10 @@ func (u *UI) saveSoundSettings(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	after := agent.NotificationSettings{SoundDefault: checked(r, "sound_default")}
+	after := agent.NotificationSettings{SoundDefault: panelChecked(r, "sound_default")}
 	if err := settings.Put(ctx, u.Settings, agent.KeyNotifications, after); err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	u.saved(w, r, f, settings.Diff(before, after))
+	u.panelSaved(w, r, f, settings.Diff(before, after))
 }

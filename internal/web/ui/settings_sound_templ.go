@@ -45,7 +45,7 @@ func soundSettingsView(f settingsFrame, s agent.NotificationSettings) templ.Comp
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = checkField(f, "sound_default", t(ctx, "settings.sound.default"), s.SoundDefault).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelCheck(f, "sound_default", t(ctx, "settings.sound.default"), s.SoundDefault).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -66,7 +66,7 @@ func soundSettingsView(f settingsFrame, s agent.NotificationSettings) templ.Comp
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = saveButton().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelSaveButton().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -9,14 +9,14 @@ import (
 	"github.com/zapflow/zapflow/internal/settings"
 )
 
-// stopBotForm is the stop bot panel's form as typed.
-type stopBotForm struct {
+// stopBotSettingsForm is the stop bot panel's form as typed.
+type stopBotSettingsForm struct {
 	Keywords string // one per line
 	Restart  string
 }
 
 func (u *UI) stopBotSettingsPage(w http.ResponseWriter, r *http.Request) {
-	f, err := u.frame(r, "stop-bot")
+	f, err := u.panelFrame(r, "stop-bot")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -26,7 +26,7 @@ func (u *UI) stopBotSettingsPage(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	render(w, r, http.StatusOK, stopBotSettingsView(f, stopBotForm{Keywords: strings.Join(s.Keywords, "\n"),
+	render(w, r, http.StatusOK, stopBotSettingsView(f, stopBotSettingsForm{Keywords: strings.Join(s.Keywords, "\n"),
 		Restart: strconv.Itoa(s.RestartAfterHours)}))
 }
 
@@ -35,7 +35,7 @@ func (u *UI) stopBotSettingsPage(w http.ResponseWriter, r *http.Request) {
 // matched against the new keywords.
 func (u *UI) saveStopBotSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := u.frame(r, "stop-bot")
+	f, err := u.panelFrame(r, "stop-bot")
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -45,15 +45,15 @@ func (u *UI) saveStopBotSettings(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	form := stopBotForm{Keywords: r.PostForm.Get("stop_keywords"), Restart: r.PostForm.Get("restart_after_hours")}
-	keywords := formLines(r, "stop_keywords")
-	if hours, ok := formInt(ctx, &f, r, "restart_after_hours"); ok {
+	form := stopBotSettingsForm{Keywords: r.PostForm.Get("stop_keywords"), Restart: r.PostForm.Get("restart_after_hours")}
+	keywords := panelLines(r, "stop_keywords")
+	if hours, ok := panelInt(ctx, &f, r, "restart_after_hours"); ok {
 		after, err := u.AI.UpdateStopBotSettings(ctx, ai.StopBotSettingsInput{Keywords: &keywords, RestartAfterHours: &hours})
 		if err == nil {
-			u.saved(w, r, f, settings.Diff(before, after))
+			u.panelSaved(w, r, f, settings.Diff(before, after))
 			return
 		}
-		if !refused(ctx, &f, err) {
+		if !panelRefused(ctx, &f, err) {
 			u.fail(w, r, err)
 			return
 		}

@@ -10,7 +10,7 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 // stopBotSettingsView is the stop bot panel.
-func stopBotSettingsView(f settingsFrame, form stopBotForm) templ.Component {
+func stopBotSettingsView(f settingsFrame, form stopBotSettingsForm) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -43,15 +43,15 @@ func stopBotSettingsView(f settingsFrame, form stopBotForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tagsField(f, "stop_keywords", t(ctx, "settings.stop-bot.keywords"), t(ctx, "settings.stop-bot.keywords.hint"), form.Keywords).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelTags(f, "stop_keywords", t(ctx, "settings.stop-bot.keywords"), t(ctx, "settings.stop-bot.keywords.hint"), form.Keywords).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = numberField(f, "restart_after_hours", t(ctx, "settings.stop-bot.restart"), t(ctx, "settings.stop-bot.restart.hint"), form.Restart, 0).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelNumber(f, "restart_after_hours", t(ctx, "settings.stop-bot.restart"), t(ctx, "settings.stop-bot.restart.hint"), form.Restart, 0).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = saveButton().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = panelSaveButton().Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
