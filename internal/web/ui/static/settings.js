@@ -81,9 +81,16 @@ document.querySelectorAll("textarea[data-tags]").forEach(tagsWidget);
 
 // Audit times are rendered in UTC by the server; show them in the
 // browser's time zone.
-document.querySelectorAll(".audit time[datetime]").forEach((el) => {
+document.querySelectorAll(".settings .audit time[datetime]").forEach((el) => {
   const d = new Date(el.dateTime);
   if (!Number.isNaN(d.getTime())) {
     el.textContent = d.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
   }
+});
+
+// Deleting a saved prompt asks first (without JS it deletes at once).
+document.querySelectorAll(".settings form[data-confirm]").forEach((form) => {
+  form.addEventListener("submit", (e) => {
+    if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+  });
 });
