@@ -105,9 +105,9 @@ func settingsPromptsView(f settingsFrame, d settingsPromptsData) templ.Component
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var6 string
-				templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(t(ctx, "settings.prompts.confirm") + " " + p.Name).Resolve(ctx)
+				templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(t(ctx, "settings.prompts.confirm") + " “" + p.Name + "”?").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_prompts.templ`, Line: 18, Col: 192}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/settings_prompts.templ`, Line: 18, Col: 204}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
 				if templ_7745c5c3_Err != nil {
