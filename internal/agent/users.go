@@ -335,3 +335,9 @@ func encodePermissions(perms []string) string {
 func errOnlyAdmins() error {
 	return apperr.New(apperr.KindForbidden, "forbidden", "only an admin may create, edit or make an admin")
 }
+
+// Principal is the caller u acts as (a browser session's user), for the
+// checks shared with API keys.
+func (u User) Principal() Principal {
+	return Principal{UserID: u.ID, Email: u.Email, Role: u.Role, Permissions: u.Permissions}
+}
