@@ -88,6 +88,9 @@ func (s *Service) AddUser(ctx context.Context, actor Principal, in NewUser) (Use
 	if err != nil {
 		return User{}, err
 	}
+	if err := checkGrant(actor, nil, perms); err != nil {
+		return User{}, err
+	}
 	u, err := s.CreateUser(ctx, in.Email, name, in.Role, in.Password)
 	if err != nil {
 		return u, err
@@ -148,7 +151,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, id int64, ch 
 			return errOnlyAdmins()
 		}
 		wasAdmin := u.Role == RoleAdmin && u.Active
+		before := u.Permissions
 		if err := applyChange(&u, ch); err != nil {
+			return err
+		}
+		if err := checkGrant(actor, before, u.Permissions); err != nil {
 			return err
 		}
 		if wasAdmin && (u.Role != RoleAdmin || !u.Active) {
@@ -330,6 +337,23 @@ func encodePermissions(perms []string) string {
 	}
 	b, _ := json.Marshal(perms) // a list of strings always encodes
 	return string(b)
+}
+
+// checkGrant refuses a non-admin granting a permission they do not
+// have themselves (an agent managing users could otherwise hand
+// themselves, or a friend, any permission). Keeping or taking away
+// permissions is always allowed.
+func checkGrant(actor Principal, before, after []string) error {
+	if actor.IsAdmin() {
+		return nil
+	}
+	for _, p := range after {
+		if !slices.Contains(before, p) && !actor.Can(p) {
+			return &apperr.Error{Kind: apperr.KindForbidden, Code: "forbidden", Field: "permissions",
+				Message: "you can grant only permissions you have yourself: " + p + " needs an admin"}
+		}
+	}
+	return nil
 }
 
 func errOnlyAdmins() error {

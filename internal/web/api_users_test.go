@@ -45,7 +45,8 @@ func agentWithKey(t *testing.T, env *apptest.Env, email string) (agent.User, str
 // TestAPIPermissionsGuardSettingsAndUsers shows settings changes need
 // manage_settings and the users API manage_users: an agent's key is
 // refused until an admin grants the permission, and then allowed; one
-// permission does not bring the other.
+// permission does not bring the other, nor lets an agent grant what they
+// do not have.
 func TestAPIPermissionsGuardSettingsAndUsers(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
 		bia, key := agentWithKey(t, env, "bia@example.com")
@@ -79,6 +80,9 @@ func TestAPIPermissionsGuardSettingsAndUsers(t *testing.T) {
 		status, raw = call(t, env, key, http.MethodPost, "/api/v1/users", `{"email":"eve@example.com","name":"Eve","role":"admin","password":"long enough"}`)
 		requireError(t, http.StatusForbidden, "forbidden", status, raw)
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM users WHERE email = 'eve@example.com'`))
+		status, raw = call(t, env, key, http.MethodPatch, path, `{"permissions":["manage_users","manage_settings"]}`)
+		e := requireError(t, http.StatusForbidden, "forbidden", status, raw)
+		require.Equal(t, "permissions", e.Error.Field, "only permissions one has can be granted")
 		status, raw = call(t, env, key, http.MethodPatch, path, `{"away":true}`)
 		require.Equal(t, http.StatusOK, status, raw)
 		require.True(t, decodeUser(t, raw).Away)

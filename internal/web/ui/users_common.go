@@ -61,6 +61,8 @@ func userProblem(ctx context.Context, err error) (fieldErrors, bool) {
 		return fieldErrors{"": t(ctx, "users.err.last_admin")}, true
 	case ae.Code == agent.CodeWrongPass:
 		return fieldErrors{"current_password": t(ctx, "account.err.current")}, true
+	case ae.Kind == apperr.KindForbidden && ae.Field == "permissions":
+		return fieldErrors{"permissions": t(ctx, "users.err.grant")}, true
 	case ae.Kind == apperr.KindForbidden:
 		return fieldErrors{"": t(ctx, "users.err.only_admins")}, true
 	case ae.Kind == apperr.KindNotFound:

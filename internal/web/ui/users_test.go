@@ -39,7 +39,8 @@ func loggedIn(t *testing.T, env *apptest.Env, email, password string) *browser {
 // TestUsersPagesNeedThePermission shows every users page and action is
 // checked on the server: an agent without manage_users gets 403 for the
 // list and for posts that would create, edit or deactivate a user, and
-// nothing changes; granted the permission, the list opens.
+// nothing changes; granted the permission, the list opens, but the agent
+// still cannot grant what they lack or make an admin.
 func TestUsersPagesNeedThePermission(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
 		addUser(t, env, "bia@example.com", "agent")
@@ -73,6 +74,17 @@ func TestUsersPagesNeedThePermission(t *testing.T) {
 		status, _, body = b.do(http.MethodGet, "/users", nil, nil)
 		require.Equal(t, http.StatusOK, status)
 		require.Contains(t, body, "caio@example.com")
+
+		// Managing users does not let an agent hand out permissions they
+		// do not have, nor make an admin.
+		status, _, body = b.do(http.MethodPost, usersPath(caio), url.Values{"name": {"Caio"}, "role": {"agent"},
+			"permissions": {agent.PermManageSettings}}, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		require.Contains(t, body, `id="permissions-error"`)
+		status, _, body = b.do(http.MethodPost, usersPath(caio), url.Values{"name": {"Caio"}, "role": {"admin"}}, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		require.Contains(t, body, "Only an admin may")
+		require.Equal(t, caio, userByEmail(t, env, "caio@example.com"), "caio is unchanged")
 	})
 }
 
