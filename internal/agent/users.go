@@ -22,16 +22,20 @@ const (
 // maxNameLen bounds a user's display name (runes).
 const maxNameLen = 100
 
-const userColumns = `id, email, name, role, active, locale, sound, permissions, away, created_at`
+const userColumns = `id, email, name, role, active, locale, sound, permissions, away, created_at, last_login_at`
 
 func scanUser(row store.Row) (User, error) {
 	var u User
 	var perms string
-	var created int64
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &u.Locale, &u.Sound, &perms, &u.Away, &created); err != nil {
+	var created, lastLogin int64
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &u.Locale, &u.Sound, &perms, &u.Away, &created, &lastLogin); err != nil {
 		return u, err
 	}
 	u.Permissions, u.CreatedAt = decodePermissions(perms), store.Time(created)
+	if lastLogin != 0 {
+		t := store.Time(lastLogin)
+		u.LastLoginAt = &t
+	}
 	return u, nil
 }
 

@@ -21,6 +21,7 @@ type userView struct {
 	Active      bool     `json:"active"`
 	Permissions []string `json:"permissions"`
 	Away        bool     `json:"away"`
+	LastLoginAt *string  `json:"last_login_at"`
 }
 
 func decodeUser(t *testing.T, raw string) userView {
@@ -102,6 +103,7 @@ func TestAPIUsers(t *testing.T) {
 		require.Equal(t, "carla@example.com", carla.Email)
 		require.Equal(t, "Carla", carla.Name)
 		require.True(t, carla.Active)
+		require.Nil(t, carla.LastLoginAt, "never logged in")
 		require.Equal(t, []string{agent.PermManageLeads, agent.PermAssign}, carla.Permissions, "once each, in the usual order")
 
 		status, raw = call(t, env, env.APIKey, http.MethodPost, "/api/v1/users", `{"email":"carla@example.com","name":"C","role":"agent","password":"initial-pass"}`)
@@ -170,8 +172,11 @@ func TestAPIDeactivatedUserIsLockedOut(t *testing.T) {
 		token, err := env.App.Agents.CreateSession(ctx, bia.ID, "127.0.0.1", "test")
 		require.NoError(t, err)
 		path := "/api/v1/users/" + strconv.FormatInt(bia.ID, 10)
+		status, raw := call(t, env, env.APIKey, http.MethodGet, path, "")
+		require.Equal(t, http.StatusOK, status, raw)
+		require.NotNil(t, decodeUser(t, raw).LastLoginAt, "the login is recorded")
 
-		status, raw := call(t, env, env.APIKey, http.MethodPatch, path, `{"active":false}`)
+		status, raw = call(t, env, env.APIKey, http.MethodPatch, path, `{"active":false}`)
 		require.Equal(t, http.StatusOK, status, raw)
 		require.False(t, decodeUser(t, raw).Active)
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM sessions WHERE user_id = ?`, bia.ID))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -129,7 +130,12 @@ func TestAdminCreatesEditsAndDeactivatesAUser(t *testing.T) {
 		require.Equal(t, []string{agent.PermManageLeads, agent.PermViewAllChats}, dora.Permissions)
 		require.True(t, dora.Away)
 
+		_, _, body = admin.do(http.MethodGet, "/users", nil, nil)
+		require.Equal(t, 1, strings.Count(body, "<time data-local"), "only ana has logged in")
 		doraBrowser := loggedIn(t, env, "dora@example.com", "dora-password")
+		require.NotNil(t, userByEmail(t, env, "dora@example.com").LastLoginAt)
+		_, _, body = admin.do(http.MethodGet, "/users", nil, nil)
+		require.Equal(t, 2, strings.Count(body, "<time data-local"), "dora's login shows")
 		_, doraKey, err := env.App.Agents.CreateAPIKey(context.Background(), "dora's script", dora.ID)
 		require.NoError(t, err)
 

@@ -1,6 +1,7 @@
-// users part of the web app (loaded by app.js). The forms work without
-// it; this only greys out the permission boxes while "Admin" is picked
-// (admins have every permission, so the boxes would mean nothing).
+// users part of the web app (loaded by app.js). The pages work without
+// it; this greys out the permission boxes while "Admin" is picked
+// (admins have every permission, so the boxes would mean nothing) and
+// shows times in the browser's time zone.
 function enhanceRoleForm() {
   const perms = document.getElementById("permissions");
   if (!perms || !perms.form) return;
@@ -13,4 +14,17 @@ function enhanceRoleForm() {
   sync();
 }
 
+// Last-login times are rendered in UTC; show them in the browser's own
+// time zone and language.
+function localTimes() {
+  const lang = document.documentElement.lang || undefined;
+  document.querySelectorAll(".users-page time[data-local]").forEach((el) => {
+    const d = new Date(el.getAttribute("datetime"));
+    if (!Number.isNaN(d.getTime())) {
+      el.textContent = d.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
+    }
+  });
+}
+
 enhanceRoleForm();
+localTimes();
