@@ -139,6 +139,11 @@ func TestAdminCreatesEditsAndDeactivatesAUser(t *testing.T) {
 		_, doraKey, err := env.App.Agents.CreateAPIKey(context.Background(), "dora's script", dora.ID)
 		require.NoError(t, err)
 
+		status, _, _ = admin.do(http.MethodPost, usersPath(dora)+"/active", url.Values{"active": {"false"}},
+			map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+		require.Equal(t, http.StatusForbidden, status, "another site cannot make the admin's browser deactivate a user")
+		require.True(t, userByEmail(t, env, "dora@example.com").Active)
+
 		status, h, _ = admin.do(http.MethodPost, usersPath(dora)+"/active", url.Values{"active": {"false"}}, nil)
 		require.Equal(t, http.StatusSeeOther, status)
 		require.Equal(t, usersPath(dora)+"?done=deactivated", h.Get("Location"))
