@@ -41,6 +41,9 @@ type User struct {
 	Permissions []string  `json:"permissions"`
 	Away        bool      `json:"away"`
 	CreatedAt   time.Time `json:"created_at"`
+	// LastLoginAt is the last web app login (nil: never); filled by the
+	// user management reads (ListUsers, GetUser, UpdateUser) only.
+	LastLoginAt *time.Time `json:"last_login_at"`
 }
 
 // Service manages users and API keys.

@@ -40,6 +40,10 @@ func (s *Service) CreateSession(ctx context.Context, userID int64, ip, userAgent
 	err := s.db.InTx(ctx, func(tx store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, hashKey(token), userID, store.Millis(now), store.Millis(now), store.Millis(now.Add(SessionMax)), ip, userAgent)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, store.Millis(now), userID)
 		return err
 	})
 	return token, err

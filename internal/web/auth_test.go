@@ -65,4 +65,12 @@ func TestAuthenticatedRequestCarriesUser(t *testing.T) {
 	require.Error(t, authorize(agent.Principal{Role: agent.RoleAdmin}, authAdmin))
 	require.Error(t, authorize(agent.Principal{UserID: 3, Role: agent.RoleAgent}, authAdmin))
 	require.NoError(t, authorize(agent.Principal{UserID: 3, Role: agent.RoleAgent}, authKey))
+
+	// A permission: admins have it, an agent only when granted, nobody
+	// without a user.
+	require.NoError(t, authorize(agent.Principal{UserID: 3, Role: agent.RoleAdmin}, authSettings))
+	require.Error(t, authorize(agent.Principal{UserID: 3, Role: agent.RoleAgent}, authSettings))
+	require.Error(t, authorize(agent.Principal{UserID: 3, Role: agent.RoleAgent, Permissions: []string{agent.PermManageUsers}}, authSettings))
+	require.NoError(t, authorize(agent.Principal{UserID: 3, Role: agent.RoleAgent, Permissions: []string{agent.PermManageSettings}}, authSettings))
+	require.Error(t, authorize(agent.Principal{Role: agent.RoleAdmin}, authUsers))
 }

@@ -180,16 +180,22 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"openapi.json and routes() disagree\n  in routes() but not documented in openapi.json:\n    %s\n  documented in openapi.json but not in routes():\n    %s",
 		orNone(missing), orNone(extra))
 
-	// Each operation says which role it needs, and admin-only operations
-	// document the 403 the adapter answers to other keys.
+	// Each operation says which role (or permission) it needs, and
+	// operations not open to every key document the 403 the adapter
+	// answers to other keys.
 	for k, rt := range routes {
 		op := documented[k]
-		want := map[auth]string{authKey: "any", authAdmin: "admin"}[rt.Auth]
+		want := map[authLevel]string{levelKey: "any", levelAdmin: "admin", levelPerm: "permission"}[rt.Auth.level]
 		require.NotEmpty(t, want, "%s: route has no authentication; document it outside /api/v1 or give it a key", k)
 		require.Equal(t, want, op.Op["x-zapflow-role"], "%s: x-zapflow-role does not match the route's auth", k)
+		if rt.Auth.level == levelPerm {
+			require.Equal(t, rt.Auth.perm, op.Op["x-zapflow-permission"], "%s: x-zapflow-permission does not match the route's permission", k)
+		} else {
+			require.NotContains(t, op.Op, "x-zapflow-permission", "%s: needs no permission", k)
+		}
 		responses, _ := op.Op["responses"].(map[string]any)
-		if rt.Auth == authAdmin {
-			require.Contains(t, responses, "403", "%s needs an admin key but does not document 403", k)
+		if rt.Auth.level == levelAdmin || rt.Auth.level == levelPerm {
+			require.Contains(t, responses, "403", "%s needs an admin key or a permission but does not document 403", k)
 		}
 	}
 }

@@ -1,12 +1,37 @@
 package web
 
-// auth is what a route requires.
-type auth int
+import "github.com/zapflow/zapflow/internal/agent"
+
+// auth is what a route requires: a level and, for authPerm, the
+// permission (agent.Perm*) the caller's user must have.
+type auth struct {
+	level authLevel
+	perm  string
+}
+
+type authLevel int
 
 const (
-	authNone  auth = iota
-	authKey        // any user's valid API key
-	authAdmin      // an admin's API key (an agent's gets 403 forbidden)
+	levelNone  authLevel = iota
+	levelKey             // any user's valid API key
+	levelAdmin           // an admin's API key
+	levelPerm            // a key whose user has the permission (admins have all)
+)
+
+var (
+	authNone  = auth{level: levelNone}
+	authKey   = auth{level: levelKey}
+	authAdmin = auth{level: levelAdmin} // an agent's key gets 403 forbidden
+)
+
+// authPerm requires the permission perm (agent.Perm*): admins and the
+// agents an admin granted it pass, other keys get 403 forbidden.
+func authPerm(perm string) auth { return auth{level: levelPerm, perm: perm} }
+
+// Shorthands for the permission-checked routes.
+var (
+	authSettings = authPerm(agent.PermManageSettings)
+	authUsers    = authPerm(agent.PermManageUsers)
 )
 
 // route is one API endpoint. The OpenAPI test compares this table with
@@ -71,13 +96,13 @@ func (s *server) routes() []route {
 		{"DELETE", "/api/v1/ai/prompts/{id}", authAdmin, s.deletePrompt},
 
 		{"GET", "/api/v1/settings/ai", authKey, s.getAISettings},
-		{"PUT", "/api/v1/settings/ai", authAdmin, s.putAISettings},
+		{"PUT", "/api/v1/settings/ai", authSettings, s.putAISettings},
 		{"GET", "/api/v1/settings/assistant", authKey, s.getAssistantSettings},
-		{"PUT", "/api/v1/settings/assistant", authAdmin, s.putAssistantSettings},
+		{"PUT", "/api/v1/settings/assistant", authSettings, s.putAssistantSettings},
 		{"GET", "/api/v1/settings/stop-bot", authKey, s.getStopBotSettings},
-		{"PUT", "/api/v1/settings/stop-bot", authAdmin, s.putStopBotSettings},
+		{"PUT", "/api/v1/settings/stop-bot", authSettings, s.putStopBotSettings},
 		{"GET", "/api/v1/settings/opt-out", authKey, s.getOptOutSettings},
-		{"PUT", "/api/v1/settings/opt-out", authAdmin, s.putOptOutSettings},
+		{"PUT", "/api/v1/settings/opt-out", authSettings, s.putOptOutSettings},
 
 		{"GET", "/api/v1/flows", authKey, s.listFlows},
 		{"POST", "/api/v1/flows", authAdmin, s.createFlow},
@@ -100,5 +125,10 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/api-keys", authAdmin, s.createAPIKey},
 		{"GET", "/api/v1/api-keys/{id}", authAdmin, s.getAPIKey},
 		{"POST", "/api/v1/api-keys/{id}/revoke", authAdmin, s.revokeAPIKey},
+
+		{"GET", "/api/v1/users", authUsers, s.listUsers},
+		{"POST", "/api/v1/users", authUsers, s.createUser},
+		{"GET", "/api/v1/users/{id}", authUsers, s.getUser},
+		{"PATCH", "/api/v1/users/{id}", authUsers, s.updateUser},
 	}
 }
