@@ -4,8 +4,8 @@ import "strconv"
 
 // Small helpers of compose.templ.
 
-// ariaInvalid marks the input a refused send or AI call is about.
-func ariaInvalid(d composeData, field string) string {
+// composeAriaInvalid marks the input a refused send or AI call is about.
+func composeAriaInvalid(d composeData, field string) string {
 	if fieldClass(d, field) != "" {
 		return "true"
 	}
