@@ -192,7 +192,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	}
 	deps := web.Deps{
-		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Webhook: webhook, DB: db,
+		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Webhook: webhook, DB: db,
 		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,
 		Ready: healthCheck(db, a.now),
 	}

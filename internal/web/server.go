@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/web/ui"
 )
@@ -33,6 +34,7 @@ type Deps struct {
 	AI        *ai.Service
 	DB        store.DB
 	Agents    *agent.Service
+	Settings  *settings.Store // the audit log of settings changes
 	Webhook   *intake.Handler
 	Sandbox   http.Handler // nil when the sandbox is off
 	UI        *ui.UI       // the web app
