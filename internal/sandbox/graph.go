@@ -25,6 +25,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	mux.HandleFunc(graphPrefix, s.graph(s.handleUnsupported))
 	s.controlRoutes(mux)
 	s.assistantRoutes(mux)
+	s.mediaRoutes(mux) // media.go
 	mux.HandleFunc("/sandbox/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such sandbox route: " + r.Method + " " + r.URL.Path})
 	})
@@ -104,6 +105,8 @@ func (s *Sandbox) handleGetObject(w http.ResponseWriter, r *http.Request) {
 			"message_template_namespace": "zapflow_sandbox", "account_review_status": "APPROVED"}
 	} else if t := s.templateByID(id); t != nil {
 		obj = toMap(t)
+	} else if isMediaID(id) {
+		obj = mediaObject(r, id) // media.go
 	}
 	s.mu.Unlock()
 	if obj == nil {
