@@ -2,8 +2,10 @@ package ui_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -66,6 +68,26 @@ func TestSandboxPagePlaysACustomer(t *testing.T) {
 			return strings.Contains(chat, "Tudo ótimo! Em que posso ajudar?") && strings.Contains(chat, "Oi, tudo bem?")
 		}, "the chat shows both sides")
 
+		// A template with quick replies: the chat offers its buttons, and a
+		// tap reaches zapflow as a button message.
+		require.Equal(t, http.StatusOK, env.Do(http.MethodPost, "/api/v1/messages", map[string]any{"type": "template",
+			"sender": sender.PhoneNumberID, "to": "+5511977776666", "wait": true,
+			"template": map[string]any{"name": "call_followup", "language": "pt_BR"}, "variables": map[string]string{"1": "Bia", "2": "Carlos"}}, nil))
+		var tap string
+		env.Eventually(func() bool {
+			_, _, chat := b.do(http.MethodGet, "/sandbox/ui/chat?"+customer.Encode(), nil, nil)
+			m := regexp.MustCompile(`name="button" value="([^"]*)">Tenho uma dúvida<`).FindStringSubmatch(chat)
+			if m != nil {
+				tap = html.UnescapeString(m[1])
+			}
+			return m != nil
+		}, "the chat offers the template's quick replies")
+		status, _, _ = b.do(http.MethodPost, "/sandbox/ui/tap", form(map[string]string{"button": tap}), nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		env.Eventually(func() bool {
+			return env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'in' AND type = 'button'`) == 1
+		}, "the tap is stored as a button message")
+
 		status, _, _ = b.do(http.MethodPost, "/sandbox/ui/switches", form(map[string]string{"switch": "quality", "quality": "RED"}), nil)
 		require.Equal(t, http.StatusSeeOther, status)
 		status, _, _ = b.do(http.MethodPost, "/sandbox/ui/switches", form(map[string]string{"switch": "status", "status": "DISCONNECTED"}), nil)
@@ -84,7 +106,7 @@ func TestSandboxPagePlaysACustomer(t *testing.T) {
 		status, _, _ = b.do(http.MethodPost, "/sandbox/ui/send", form(map[string]string{"do": "text", "text": "x"}),
 			map[string]string{"Sec-Fetch-Site": "cross-site"})
 		require.Equal(t, http.StatusForbidden, status, "another site cannot play the customer")
-		require.Len(t, env.App.Sandbox.Received(), 2)
+		require.Len(t, env.App.Sandbox.Received(), 3)
 	})
 }
 
