@@ -159,3 +159,9 @@ func (p *page) shot(name string) {
 	require.NoError(p.t, os.MkdirAll(dir, 0o755))
 	require.NoError(p.t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
 }
+
+// waitVisible waits until an element matching css is visible.
+func (p *page) waitVisible(css string) {
+	p.t.Helper()
+	p.do(chromedp.WaitVisible(chromedp.CSS(css)))
+}

@@ -36,6 +36,8 @@ func TestSandboxPagePlaysACustomer(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		sender := env.App.Sandbox.Senders()[0]
 		require.Contains(t, body, sender.VerifiedName)
+		_, _, body = b.do(http.MethodGet, "/sandbox", nil, map[string]string{"Accept-Language": "pt-BR"})
+		require.Contains(t, body, "Número da empresa", "Portuguese for a Portuguese browser")
 
 		customer := url.Values{"sender": {sender.PhoneNumberID}, "phone": {"+5511977776666"}, "name": {"Bia"}}
 		form := func(extra map[string]string) url.Values {

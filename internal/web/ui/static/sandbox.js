@@ -11,6 +11,10 @@ function atBottom(el) {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 40;
 }
 
+// last is the chat as the server last sent it, so an unchanged chat is
+// left alone (no flicker, no lost scroll position).
+let last = null;
+
 async function refresh() {
   const list = chatList();
   if (!list || document.visibilityState !== "visible") return;
@@ -18,14 +22,18 @@ async function refresh() {
     const res = await fetch(list.dataset.src, { headers: { Accept: "text/html" }, credentials: "same-origin" });
     if (!res.ok) return;
     const html = (await res.text()).trim();
-    if (html === list.outerHTML.trim()) return;
-    const stick = atBottom(list);
+    if (html === last) return;
+    const first = last === null;
+    last = html;
     const tpl = document.createElement("template");
     tpl.innerHTML = html;
     const next = tpl.content.firstElementChild;
     if (!next || next.id !== "chat") return;
+    if (first && next.children.length === list.children.length) return; // the page already shows it
+    const stick = atBottom(list);
+    const top = list.scrollTop;
     list.replaceWith(next);
-    if (stick) next.scrollTop = next.scrollHeight;
+    next.scrollTop = stick ? next.scrollHeight : top;
   } catch {
     // offline for a moment: the next tick tries again
   }
@@ -38,7 +46,7 @@ function enhanceCompose() {
   box.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
-      if (box.value.trim() !== "") box.form.requestSubmit(box.form.querySelector('button[value="text"]') || undefined);
+      if (box.value.trim() !== "") box.form.requestSubmit(document.querySelector('.sb-compose button[value="text"]'));
     }
   });
 }
