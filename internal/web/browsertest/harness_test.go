@@ -18,9 +18,9 @@ import (
 const (
 	// testTimeout bounds each test's browser work (a generous bound on a
 	// loaded 2-core machine; it only matters when something hangs).
-	testTimeout = 90 * time.Second
+	testTimeout = 3 * time.Minute
 	// waitTimeout bounds each wait for something to show on the page.
-	waitTimeout = 30 * time.Second
+	waitTimeout = 60 * time.Second
 	// The screenshot size (the README's pictures).
 	shotWidth, shotHeight = 1280, 800
 	// password is every test user's password.
@@ -164,4 +164,18 @@ func (p *page) shot(name string) {
 func (p *page) waitVisible(css string) {
 	p.t.Helper()
 	p.do(chromedp.WaitVisible(chromedp.CSS(css)))
+}
+
+// eventually waits until cond holds, checking every 50 ms for up to
+// waitTimeout (longer than apptest's bound: a browser test's server
+// shares the machine with the browser and the other tests).
+func (p *page) eventually(cond func() bool, msg string) {
+	p.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("timed out waiting: %s", msg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -24,7 +24,7 @@ func TestCustomerMessageShowsAndAgentReplies(t *testing.T) {
 	sender := p.env.App.Sandbox.Senders()[0].PhoneNumberID
 	_, err := p.env.App.Sandbox.CustomerWrites(sender, "+5511988887777", "Carla Cliente", "Olá, quero marcar um horário")
 	require.NoError(t, err)
-	p.env.Eventually(func() bool { return p.env.Count(`SELECT COUNT(*) FROM conversations`) == 1 }, "the conversation is stored")
+	p.eventually(func() bool { return p.env.Count(`SELECT COUNT(*) FROM conversations`) == 1 }, "the conversation is stored")
 
 	p.goTo("/inbox")
 	p.waitText("#conversation-list", "Carla Cliente")
@@ -33,7 +33,7 @@ func TestCustomerMessageShowsAndAgentReplies(t *testing.T) {
 
 	p.submit(chromedp.SendKeys(chromedp.ID("reply-text"), "Claro! Qual dia?\r"))
 	p.waitText("#messages .out", "Claro! Qual dia?")
-	p.env.Eventually(func() bool {
+	p.eventually(func() bool {
 		return slices.ContainsFunc(p.env.App.Sandbox.Sent(), func(m sandbox.SentMessage) bool {
 			return m.Text == "Claro! Qual dia?" && m.WaID == "5511988887777"
 		})

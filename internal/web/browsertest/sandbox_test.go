@@ -21,7 +21,7 @@ func TestSandboxPageCustomerReachesTheInbox(t *testing.T) {
 	p.submit(chromedp.SendKeys(chromedp.ID("sb-text"), "Vocês abrem no sábado?\r")) // Enter sends
 	p.waitText(".sb-notice", "Sent.")
 	p.waitText("#chat .sb-line.in", "Vocês abrem no sábado?")
-	p.env.Eventually(func() bool { return p.env.Count(`SELECT COUNT(*) FROM conversations`) == 1 }, "the conversation is stored")
+	p.eventually(func() bool { return p.env.Count(`SELECT COUNT(*) FROM conversations`) == 1 }, "the conversation is stored")
 
 	inbox := p.otherTab()
 	inbox.goTo("/inbox")
@@ -36,7 +36,7 @@ func TestSandboxPageCustomerReachesTheInbox(t *testing.T) {
 
 	p.submit(chromedp.Click(chromedp.CSS(`.sb-compose button[value="image"]`)))
 	p.waitText("#chat .sb-line.in", "📷")
-	p.env.Eventually(func() bool {
+	p.eventually(func() bool {
 		return p.env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'in' AND type = 'image'`) == 1
 	}, "the photo is stored as an image message")
 }

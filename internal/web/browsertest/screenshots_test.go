@@ -28,7 +28,7 @@ func TestScreenshots(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.env.App.Sandbox.CustomerSendsImage(sender, "+5511988887777", "Carla Cliente", "comprovante.png")
 	require.NoError(t, err)
-	p.env.Eventually(func() bool { return p.env.Count(`SELECT COUNT(*) FROM messages`) == 2 }, "the messages are stored")
+	p.eventually(func() bool { return p.env.Count(`SELECT COUNT(*) FROM messages`) == 2 }, "the messages are stored")
 	p.login("admin@example.com")
 	for _, s := range shots {
 		p.goTo(strings.ReplaceAll(s.path, "{conversation}", p.conversationID()))
