@@ -3,7 +3,7 @@
 GO ?= go
 PKG := ./...
 
-.PHONY: help build run test vet fuzz generate check-generated bench-intake bench-send bench-flows clean
+.PHONY: help build run test vet fuzz generate check-generated screenshots bench-intake bench-send bench-flows clean
 
 # The templ compiler that turns the web app's .templ files into Go.
 TEMPL := $(GO) run github.com/a-h/templ/cmd/templ@v0.3.1118
@@ -25,6 +25,9 @@ generate: ## regenerate the web app's templates (*_templ.go, committed)
 
 check-generated: generate ## fail when the committed *_templ.go files are not what the .templ files generate (run on a clean tree)
 	@test -z "$$(git status --porcelain -- internal/web)" || { git status --porcelain -- internal/web; echo "templates changed: run make generate and commit"; exit 1; }
+
+screenshots: ## run the browser tests and save the web app's screenshots into docs/screenshots (needs chromium)
+	ZAPFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -timeout 10m ./internal/web/browsertest
 
 vet: ## go vet
 	$(GO) vet $(PKG)

@@ -56,6 +56,10 @@ type whMessage struct {
 	Timestamp string  `json:"timestamp"`
 	Type      string  `json:"type"`
 	Text      *whText `json:"text,omitempty"`
+	// Richer messages (customer_rich.go).
+	Image       *whMedia       `json:"image,omitempty"`
+	Button      *whButton      `json:"button,omitempty"`
+	Interactive *whInteractive `json:"interactive,omitempty"`
 }
 
 type whText struct {
