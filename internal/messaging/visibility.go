@@ -6,6 +6,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/phone"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -116,3 +117,35 @@ func (s *Service) VisibleConversation(ctx context.Context, v Viewer, id int64) (
 func supportAgents(ctx context.Context, s *Service, q store.Querier) (agent.SupportAgentsSettings, error) {
 	return agent.SupportAgents(ctx, s.settings, q)
 }
+
+// CheckSendTo refuses a send by v to a customer whose conversation with
+// that sender v may not see (restricted chats: another agent's customer).
+// The sender is its id or its phone_number_id; a customer with no
+// conversation yet is anyone's to write to.
+func (s *Service) CheckSendTo(ctx context.Context, v Viewer, senderID int64, senderRef, to string) error {
+	if v.All || to == "" {
+		return nil
+	}
+	e164, err := phone.Normalize(to, "")
+	if err != nil {
+		return nil // the send itself reports the bad number
+	}
+	var assigned int64
+	err = s.db.Read().QueryRow(ctx, `SELECT c.assigned_user_id FROM conversations c
+		JOIN contacts k ON k.id = c.contact_id JOIN senders n ON n.id = c.sender_id
+		WHERE k.phone = ? AND (n.id = ? OR n.phone_number_id = ?)`, e164, senderID, senderRef).Scan(&assigned)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !v.Sees(assigned) {
+		return apperr.New(apperr.KindForbidden, CodeConversationRestricted,
+			"this customer's conversation is assigned to another agent; ask someone who may assign chats to give it to you")
+	}
+	return nil
+}
+
+// CodeConversationRestricted refuses a send into another agent's chat.
+const CodeConversationRestricted = "conversation_restricted"
