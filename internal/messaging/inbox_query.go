@@ -75,8 +75,10 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error)
 	args = append(args, cargs...)
 	if text := strings.TrimSpace(f.Query); text != "" {
 		like := "%" + escapeLike(strings.ToLower(text)) + "%"
-		q += ` AND (LOWER(k.profile_name) LIKE ? ESCAPE '\' OR k.phone LIKE ? ESCAPE '\'
-			OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND LOWER(m.summary) LIKE ? ESCAPE '\'))`
+		// Uncorrelated: each side is one scan, not one probe per
+		// conversation of the list.
+		q += ` AND (c.contact_id IN (SELECT s.id FROM contacts s WHERE LOWER(s.profile_name) LIKE ? ESCAPE '\' OR s.phone LIKE ? ESCAPE '\')
+			OR c.id IN (SELECT m.conversation_id FROM messages m WHERE LOWER(m.summary) LIKE ? ESCAPE '\'))`
 		args = append(args, like, like, like)
 	}
 	limit := f.Limit
