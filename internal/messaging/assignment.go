@@ -117,16 +117,31 @@ func (t *Team) History(ctx context.Context, id int64) ([]Assignment, error) {
 	return out, rows.Err()
 }
 
+// autoAssignLock is the PostgreSQL advisory lock key of automatic
+// assignment ("zfassign" in ASCII).
+const autoAssignLock int64 = 0x7a66617373696e67
+
 // maxTurnTries bounds how often automatic assignment retries when another
 // instance took the same agent's turn at the same moment.
 const maxTurnTries = 8
 
 // autoAssign gives new conversation id to the next agent in turn: the
 // active agent (role agent, not away) with the lowest turn, ties by id.
-// Taking the turn is a compare-and-set on the agent's row, so two
-// instances never both take the same turn; it moves the agent past every
-// other. With no agent available the conversation stays unassigned.
+// The turns live in the database (users.auto_assign_turn), so every
+// instance follows the same order; taking a turn moves the agent past
+// every other, under an advisory lock on PostgreSQL and as a
+// compare-and-set on the agent's row, so no turn is taken twice. With no
+// agent available the conversation stays unassigned.
 func (t *Team) autoAssign(ctx context.Context, tx store.Tx, id int64) error {
+	if t.svc.db.Dialect() == store.Postgres {
+		// One automatic assignment at a time across instances, until
+		// this transaction ends: turns taken concurrently on agents' rows
+		// would otherwise wait on each other in a cycle. (SQLite has one
+		// writer: its transactions already take turns.)
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, autoAssignLock); err != nil {
+			return err
+		}
+	}
 	for range maxTurnTries {
 		var user, turn int64
 		err := tx.QueryRow(ctx, `SELECT id, auto_assign_turn FROM users WHERE role = ? AND active AND NOT away
