@@ -54,9 +54,23 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error)
 		COALESCE(CASE WHEN u.name = '' THEN u.email ELSE u.name END, ''), c.resolved_at,
 		COALESCE((SELECT m.summary FROM messages m WHERE m.conversation_id = c.id ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1), ''),
 		(SELECT COUNT(*) FROM (SELECT 1 AS one FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
-			AND m.id > c.last_read_message_id LIMIT ` + strconv.Itoa(maxUnread) + `) unread)
-		FROM conversations c JOIN contacts k ON k.id = c.contact_id LEFT JOIN users u ON u.id = c.assigned_user_id WHERE `
+			AND m.id > c.last_read_message_id LIMIT ` + strconv.Itoa(maxUnread) + `) unread)`
+	from := ` FROM conversations c`
 	var args []any
+	if text := strings.TrimSpace(f.Query); text != "" {
+		// A search starts from what matches, found in one pass over
+		// contacts and one over messages, and sorts only the matches;
+		// walking the list in order and probing each conversation would
+		// touch every row for a rare word.
+		like := "%" + escapeLike(strings.ToLower(text)) + "%"
+		from = ` FROM (
+			SELECT s.id FROM conversations s JOIN contacts sk ON sk.id = s.contact_id
+				WHERE LOWER(sk.profile_name) LIKE ? ESCAPE '\' OR sk.phone LIKE ? ESCAPE '\'
+			UNION SELECT m.conversation_id FROM messages m WHERE LOWER(m.summary) LIKE ? ESCAPE '\') hit
+			JOIN conversations c ON c.id = hit.id`
+		args = append(args, like, like, like)
+	}
+	q += from + ` JOIN contacts k ON k.id = c.contact_id LEFT JOIN users u ON u.id = c.assigned_user_id WHERE `
 	order := ` ORDER BY c.last_message_at DESC, c.id DESC`
 	switch f.Filter {
 	case FilterResolved:
@@ -73,14 +87,6 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error)
 	cond, cargs := f.Viewer.where()
 	q += cond
 	args = append(args, cargs...)
-	if text := strings.TrimSpace(f.Query); text != "" {
-		like := "%" + escapeLike(strings.ToLower(text)) + "%"
-		// Uncorrelated: each side is one scan, not one probe per
-		// conversation of the list.
-		q += ` AND (c.contact_id IN (SELECT s.id FROM contacts s WHERE LOWER(s.profile_name) LIKE ? ESCAPE '\' OR s.phone LIKE ? ESCAPE '\')
-			OR c.id IN (SELECT m.conversation_id FROM messages m WHERE LOWER(m.summary) LIKE ? ESCAPE '\'))`
-		args = append(args, like, like, like)
-	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
