@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zapflow/zapflow/internal/store"
 )
@@ -58,17 +59,7 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error)
 	from := ` FROM conversations c`
 	var args []any
 	if text := strings.TrimSpace(f.Query); text != "" {
-		// A search starts from what matches, found in one pass over
-		// contacts and one over messages, and sorts only the matches;
-		// walking the list in order and probing each conversation would
-		// touch every row for a rare word.
-		like := "%" + escapeLike(strings.ToLower(text)) + "%"
-		from = ` FROM (
-			SELECT s.id FROM conversations s JOIN contacts sk ON sk.id = s.contact_id
-				WHERE LOWER(sk.profile_name) LIKE ? ESCAPE '\' OR sk.phone LIKE ? ESCAPE '\'
-			UNION SELECT m.conversation_id FROM messages m WHERE LOWER(m.summary) LIKE ? ESCAPE '\') hit
-			JOIN conversations c ON c.id = hit.id`
-		args = append(args, like, like, like)
+		from, args = searchHits(s.db.Dialect(), text)
 	}
 	q += from + ` JOIN contacts k ON k.id = c.contact_id LEFT JOIN users u ON u.id = c.assigned_user_id WHERE `
 	order := ` ORDER BY c.last_message_at DESC, c.id DESC`
@@ -111,6 +102,31 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error)
 		items = append(items, it)
 	}
 	return items, rows.Err()
+}
+
+// searchHits is the FROM clause, with its arguments, that keeps the
+// conversations whose contact's name or number, or one of whose messages,
+// contains text (case-insensitively). A search starts from what
+// matches and sorts only that: walking the list in order and probing each
+// conversation would touch every row for a rare word. On SQLite the
+// trigram indexes (message_search, contact_search) find texts of three
+// characters or more; shorter ones, and PostgreSQL, read the tables once.
+func searchHits(d store.Dialect, text string) (from string, args []any) {
+	if d == store.SQLite && utf8.RuneCountInString(text) >= 3 {
+		// A trigram MATCH of a quoted phrase is a case-insensitive
+		// substring search over every column. CROSS JOIN keeps the
+		// matches as the outer loop (SQLite would rather walk the list
+		// in order to skip the sort).
+		phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+		return ` FROM (SELECT s.id FROM conversations s WHERE s.contact_id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)
+			UNION SELECT m.conversation_id FROM messages m WHERE m.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)) hit
+			CROSS JOIN conversations c ON c.id = hit.id`, []any{phrase, phrase}
+	}
+	like := "%" + escapeLike(strings.ToLower(text)) + "%"
+	return ` FROM (SELECT s.id FROM conversations s JOIN contacts sk ON sk.id = s.contact_id
+			WHERE LOWER(sk.profile_name) LIKE ? ESCAPE '\' OR sk.phone LIKE ? ESCAPE '\'
+		UNION SELECT m.conversation_id FROM messages m WHERE LOWER(m.summary) LIKE ? ESCAPE '\') hit
+		JOIN conversations c ON c.id = hit.id`, []any{like, like, like}
 }
 
 // escapeLike makes a search text match literally inside LIKE … ESCAPE '\'.

@@ -141,6 +141,10 @@ func TestInboxUnreadAndSearch(t *testing.T) {
 		items, err = svc.Inbox(ctx, messaging.InboxFilter{Viewer: all, Query: "100%"})
 		require.NoError(t, err)
 		require.Empty(t, items, "% matches itself only")
+		items, err = svc.Inbox(ctx, messaging.InboxFilter{Viewer: all, Query: "30", Filter: messaging.FilterResolved})
+		require.NoError(t, err)
+		require.Len(t, items, 1, "a two-character search (no trigram) still finds the number")
+		require.Equal(t, int64(30), items[0].ID)
 
 		require.NoError(t, team.MarkRead(ctx, 17, 1))
 		items, err = svc.Inbox(ctx, messaging.InboxFilter{Viewer: all, Query: "order number 17"})

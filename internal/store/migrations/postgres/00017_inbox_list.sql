@@ -21,6 +21,9 @@ CREATE INDEX messages_conversation_dir ON messages (conversation_id, direction, 
 -- Replies per agent and first responses in a period (agent table).
 CREATE INDEX messages_created ON messages (created_at);
 
+-- (SQLite also gets a trigram index for the inbox search here; PostgreSQL
+-- scans messages fast enough without an extension.)
+
 -- +goose Down
 DROP INDEX messages_created;
 DROP INDEX messages_conversation_dir;

@@ -21,7 +21,56 @@ CREATE INDEX messages_conversation_dir ON messages (conversation_id, direction, 
 -- Replies per agent and first responses in a period (agent table).
 CREATE INDEX messages_created ON messages (created_at);
 
+-- SQLite only: the inbox search's substring index (FTS5 trigrams) over
+-- message summaries and contact names and numbers, kept by triggers.
+-- Without it a search reads every message; PostgreSQL scans them fast
+-- enough and needs no extension.
+CREATE VIRTUAL TABLE message_search USING fts5(summary, content='messages', content_rowid='id', tokenize='trigram');
+INSERT INTO message_search (message_search) VALUES ('rebuild');
+-- +goose StatementBegin
+CREATE TRIGGER message_search_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO message_search (rowid, summary) VALUES (new.id, new.summary);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO message_search (message_search, rowid, summary) VALUES ('delete', old.id, old.summary);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER message_search_update AFTER UPDATE OF summary ON messages BEGIN
+    INSERT INTO message_search (message_search, rowid, summary) VALUES ('delete', old.id, old.summary);
+    INSERT INTO message_search (rowid, summary) VALUES (new.id, new.summary);
+END;
+-- +goose StatementEnd
+CREATE VIRTUAL TABLE contact_search USING fts5(profile_name, phone, content='contacts', content_rowid='id', tokenize='trigram');
+INSERT INTO contact_search (contact_search) VALUES ('rebuild');
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_insert AFTER INSERT ON contacts BEGIN
+    INSERT INTO contact_search (rowid, profile_name, phone) VALUES (new.id, new.profile_name, new.phone);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_delete AFTER DELETE ON contacts BEGIN
+    INSERT INTO contact_search (contact_search, rowid, profile_name, phone) VALUES ('delete', old.id, old.profile_name, old.phone);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_update AFTER UPDATE OF profile_name, phone ON contacts BEGIN
+    INSERT INTO contact_search (contact_search, rowid, profile_name, phone) VALUES ('delete', old.id, old.profile_name, old.phone);
+    INSERT INTO contact_search (rowid, profile_name, phone) VALUES (new.id, new.profile_name, new.phone);
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER contact_search_update;
+DROP TRIGGER contact_search_delete;
+DROP TRIGGER contact_search_insert;
+DROP TABLE contact_search;
+DROP TRIGGER message_search_update;
+DROP TRIGGER message_search_delete;
+DROP TRIGGER message_search_insert;
+DROP TABLE message_search;
 DROP INDEX messages_created;
 DROP INDEX messages_conversation_dir;
 DROP INDEX conversations_assigned_open;
