@@ -36,6 +36,13 @@ func (t *Team) setResolved(ctx context.Context, id, by, at int64) error {
 // newest message (an agent opened the chat or replied): its unread count
 // drops to zero. It writes only when something was unread.
 func (t *Team) MarkRead(ctx context.Context, id, by int64) error {
+	// Opening a chat with nothing unread (the usual case) reads only:
+	// no write transaction for a page view.
+	var unread bool
+	if err := t.svc.db.Read().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id
+			WHERE c.id = ? AND m.direction = 'in' AND m.id > c.last_read_message_id)`, id).Scan(&unread); err != nil || !unread {
+		return err
+	}
 	return t.svc.db.InTx(ctx, func(tx store.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE conversations SET last_read_message_id =
 				(SELECT COALESCE(MAX(m.id), 0) FROM messages m WHERE m.conversation_id = conversations.id)
