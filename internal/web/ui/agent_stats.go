@@ -17,7 +17,7 @@ type agentStatsData struct {
 	Problem  string
 }
 
-const dayLayout = "2006-01-02"
+const statsDayLayout = "2006-01-02"
 
 // defaultStatsDays is the period the table shows first: the last week.
 const defaultStatsDays = 7
@@ -33,15 +33,15 @@ func (u *UI) agentStatsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := u.Now().UTC().Truncate(24 * time.Hour)
-	d := agentStatsData{Chrome: u.chrome(ctx), From: today.AddDate(0, 0, 1-defaultStatsDays).Format(dayLayout), To: today.Format(dayLayout)}
+	d := agentStatsData{Chrome: u.chrome(ctx), From: today.AddDate(0, 0, 1-defaultStatsDays).Format(statsDayLayout), To: today.Format(statsDayLayout)}
 	if v := r.URL.Query().Get("from"); v != "" {
 		d.From = v
 	}
 	if v := r.URL.Query().Get("to"); v != "" {
 		d.To = v
 	}
-	from, err1 := time.Parse(dayLayout, d.From)
-	to, err2 := time.Parse(dayLayout, d.To)
+	from, err1 := time.Parse(statsDayLayout, d.From)
+	to, err2 := time.Parse(statsDayLayout, d.To)
 	if err1 != nil || err2 != nil || to.Before(from) {
 		d.Problem = t(ctx, "stats.invalid")
 		render(w, r, http.StatusUnprocessableEntity, agentStatsView(d))
@@ -56,8 +56,8 @@ func (u *UI) agentStatsPage(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, agentStatsView(d))
 }
 
-// minutes renders a first-response time ("—" when none).
-func minutes(d time.Duration, answered int) string {
+// firstResponseText renders a first-response time ("—" when none).
+func firstResponseText(d time.Duration, answered int) string {
 	if answered == 0 {
 		return "—"
 	}

@@ -102,5 +102,5 @@ func (u *UI) chatForm(w http.ResponseWriter, r *http.Request) (inboxData, bool) 
 }
 
 func (u *UI) backToChat(w http.ResponseWriter, r *http.Request, d inboxData) {
-	http.Redirect(w, r, listLink(d, id64(d.Current.ID), d.Filter), http.StatusSeeOther)
+	http.Redirect(w, r, listLink(d, fmtID(d.Current.ID), d.Filter), http.StatusSeeOther)
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 
 	"github.com/zapflow/zapflow/internal/agent"
@@ -60,6 +59,6 @@ func (u *UI) loadChatTeam(ctx context.Context, d *inboxData) error {
 	return nil
 }
 
-func itoa(n int) string              { return strconv.Itoa(n) }
-func id64(n int64) string            { return strconv.FormatInt(n, 10) }
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+// fmtInt and fmtID render numbers in templates.
+func fmtInt(n int) string  { return strconv.Itoa(n) }
+func fmtID(n int64) string { return strconv.FormatInt(n, 10) }

@@ -2,13 +2,14 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/zapflow/zapflow/internal/messaging"
 )
 
-// maxQuery bounds the inbox search text.
-const maxQuery = 100
+// maxListQuery bounds the inbox search text.
+const maxListQuery = 100
 
 // loadList fills the inbox list: one query for the page, whatever its
 // size, narrowed to what viewer may see, by ?filter= (mine, unassigned,
@@ -22,8 +23,8 @@ func (u *UI) loadList(r *http.Request, viewer messaging.Viewer, d *inboxData) er
 		d.Filter = messaging.FilterAll
 	}
 	d.Query = strings.TrimSpace(q.Get("q"))
-	if len(d.Query) > maxQuery {
-		d.Query = d.Query[:maxQuery]
+	if len(d.Query) > maxListQuery {
+		d.Query = d.Query[:maxListQuery]
 	}
 	list, err := u.Messaging.Inbox(r.Context(), messaging.InboxFilter{Viewer: viewer, Filter: d.Filter, Query: d.Query, Limit: 50})
 	d.List = list
@@ -47,7 +48,7 @@ func listLink(d inboxData, id string, filter string) string {
 		v = append(v, "filter="+filter)
 	}
 	if d.Query != "" && id != "" {
-		v = append(v, "q="+urlQueryEscape(d.Query))
+		v = append(v, "q="+url.QueryEscape(d.Query))
 	}
 	if len(v) == 0 {
 		return path
@@ -60,5 +61,5 @@ func unreadBadge(n int) string {
 	if n >= 100 {
 		return "99+"
 	}
-	return itoa(n)
+	return fmtInt(n)
 }
