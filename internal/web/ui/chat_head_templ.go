@@ -398,7 +398,7 @@ func chatTeamPanel(d inboxData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if d.Team.NoteProblem != "" || len(d.Team.Notes) > 0 {
+		if d.Team.NoteProblem != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, " open")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
