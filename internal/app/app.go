@@ -199,9 +199,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if a.Sandbox != nil {
 		deps.Sandbox = a.sandboxHandler()
 	}
-	deps.UI = ui.New(ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
+	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
 		Settings: a.Settings, DB: db, Live: a.Live, Sandbox: a.Sandbox, Log: log,
-		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now})
+		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now}
+	a.setupAssign(&uiDeps)
+	deps.UI = ui.New(uiDeps)
 	a.handler = web.NewHandler(deps)
 	return a, nil
 }

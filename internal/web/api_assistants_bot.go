@@ -15,6 +15,9 @@ func (s *server) getBotState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkConversation(r, id); err != nil {
+		return err
+	}
 	st, err := s.AI.BotState(r.Context(), id)
 	if err != nil {
 		return err
@@ -34,6 +37,9 @@ func (s *server) pauseBot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkConversation(r, id); err != nil {
+		return err
+	}
 	var in pauseRequest
 	if r.ContentLength != 0 {
 		if err := httpx.DecodeJSON(w, r, maxJSONBody, &in); err != nil {
@@ -51,6 +57,9 @@ func (s *server) pauseBot(w http.ResponseWriter, r *http.Request) error {
 func (s *server) resumeBot(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.checkConversation(r, id); err != nil {
 		return err
 	}
 	st, err := s.AI.ResumeBot(r.Context(), id)

@@ -37,7 +37,11 @@ func (s *server) listConversations(w http.ResponseWriter, r *http.Request) error
 			return apperr.Invalid("phone", "invalid_phone", err.Error())
 		}
 	}
-	page, err := s.Messaging.Conversations(r.Context(), f)
+	v, err := s.Messaging.ViewerFromContext(r.Context())
+	if err != nil {
+		return err
+	}
+	page, err := s.Messaging.ConversationsFor(r.Context(), v, f)
 	if err != nil {
 		return err
 	}
@@ -48,6 +52,9 @@ func (s *server) listConversations(w http.ResponseWriter, r *http.Request) error
 func (s *server) getConversation(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.checkConversation(r, id); err != nil {
 		return err
 	}
 	c, err := s.Messaging.Conversation(r.Context(), id)
@@ -145,4 +152,15 @@ func (s *server) getContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, c)
 	return nil
+}
+
+// checkConversation answers 404 for a conversation the caller may not see
+// (restricted chats: another agent's), exactly as for one that does not
+// exist. Every conversation-scoped route calls it.
+func (s *server) checkConversation(r *http.Request, id int64) error {
+	v, err := s.Messaging.ViewerFromContext(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.Messaging.CheckSees(r.Context(), v, id)
 }

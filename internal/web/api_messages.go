@@ -46,6 +46,13 @@ func (s *server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return apperr.Invalid("sender", "invalid_request", "sender must be a sender id or a phone_number_id")
 	}
+	v, err := s.Messaging.ViewerFromContext(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := s.Messaging.CheckSendTo(r.Context(), v, req.SenderID, req.SenderRef, req.To); err != nil {
+		return err
+	}
 	m, err := s.Outbox.Send(r.Context(), req)
 	if err != nil {
 		return err
@@ -72,6 +79,12 @@ func (s *server) getMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	m, err := s.Messaging.Message(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := s.checkConversation(r, m.ConversationID); err != nil {
+		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindNotFound {
+			return apperr.NotFound("message") // hidden with its chat
+		}
 		return err
 	}
 	httpx.JSON(w, http.StatusOK, m)

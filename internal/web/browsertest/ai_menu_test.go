@@ -28,8 +28,9 @@ func TestAIMenuFillsTheBoxAndSendsOnlyOnClick(t *testing.T) {
 		chromedp.Click(chromedp.CSS(".ai-go")))
 	var draft string
 	p.eventually(func() bool {
-		p.do(chromedp.Value(chromedp.ID("reply-text"), &draft))
-		return strings.HasPrefix(draft, "[sandbox]")
+		v, err := chromedp.Run(p.ctx, chromedp.Value(chromedp.ID("reply-text")))
+		draft = v
+		return err == nil && strings.HasPrefix(draft, "[sandbox]")
 	}, "the suggestion fills the reply box")
 	p.shot("ai-menu")
 	require.Empty(t, p.env.App.Sandbox.Sent(), "nothing is sent before the agent presses Send")

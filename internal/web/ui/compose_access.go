@@ -7,10 +7,16 @@ import (
 )
 
 // canSeeConversation says whether user may see (and act on) conversation
-// convID. Every reply-box action and media download asks it. For now it
-// lets every signed-in user through; the merge wires it to the
-// restricted-chats rule (support agents see only their own and unassigned
-// chats).
+// convID: the restricted-chats rule (Deps.CanSee). Every reply-box action
+// and media download asks it; an error refuses.
 func (u *UI) canSeeConversation(ctx context.Context, user agent.User, convID int64) bool {
-	return true
+	if u.CanSee == nil {
+		return true
+	}
+	ok, err := u.CanSee(ctx, user, convID)
+	if err != nil {
+		u.Log.Error("checking who may see a conversation", "conversation", convID, "err", err)
+		return false
+	}
+	return ok
 }

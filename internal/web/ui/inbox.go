@@ -11,15 +11,21 @@ import (
 
 // inboxData is what the inbox page shows.
 type inboxData struct {
-	Chrome        chrome
-	Conversations []messaging.Conversation
-	Current       *messaging.Conversation
-	Messages      []messaging.Message
-	Sandbox       bool
-	Now           time.Time
-	Draft         string
-	Problem       string      // a refused reply, with its fix
-	Compose       composeData // the reply box's templates and ✨ menu (compose.go)
+	Chrome chrome
+	// The list (list.templ): one page of what the user may see, chosen
+	// by ?filter= and ?q= (see inbox_list.go).
+	List     []messaging.InboxItem
+	Filter   string
+	Query    string
+	Current  *messaging.Conversation
+	Messages []messaging.Message
+	Sandbox  bool
+	Now      time.Time
+	Draft    string
+	Problem  string      // a refused reply, with its fix
+	Compose  composeData // the reply box's templates and ✨ menu (compose.go)
+	// Team is the open chat's owner, history and notes (chat_head.templ).
+	Team chatTeam
 }
 
 // inboxPage lists the conversations, newest first, and shows the chosen one.
@@ -36,21 +42,28 @@ func (u *UI) inbox(r *http.Request) (inboxData, error) {
 	ctx := withLocale(r.Context(), locale(r))
 	*r = *r.WithContext(ctx)
 	d := inboxData{Chrome: u.chrome(ctx), Sandbox: u.SandboxOn(), Now: u.Now()}
-	page, err := u.Messaging.Conversations(ctx, messaging.ConversationFilter{Limit: 50})
+	viewer, err := u.Messaging.ViewerOf(ctx, userFrom(ctx))
 	if err != nil {
 		return d, err
 	}
-	d.Conversations = page.Conversations
+	if err := u.loadList(r, viewer, &d); err != nil {
+		return d, err
+	}
 	if idText := r.PathValue("id"); idText != "" {
 		id, err := strconv.ParseInt(idText, 10, 64)
 		if err != nil {
 			return d, apperr.NotFound("conversation")
 		}
-		c, err := u.Messaging.Conversation(ctx, id)
+		// A chat the user may not see is answered as one that does not
+		// exist, for the page and every action under it.
+		c, err := u.Messaging.VisibleConversation(ctx, viewer, id)
 		if err != nil {
 			return d, err
 		}
 		d.Current = &c
+		if err := u.loadChatTeam(ctx, &d); err != nil {
+			return d, err
+		}
 		if d.Messages, err = u.Messaging.Messages(ctx, id, 50); err != nil {
 			return d, err
 		}

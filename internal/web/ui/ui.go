@@ -50,6 +50,9 @@ type Deps struct {
 	// inbox can say how to make the first customer write in.
 	SandboxOn func() bool
 	Now       func() time.Time
+	// CanSee reports whether user may see conversation conversationID
+	// (restricted chats): the event stream and media downloads ask it.
+	CanSee func(ctx context.Context, user agent.User, conversationID int64) (bool, error)
 }
 
 // UI serves the web app.
