@@ -1,0 +1,150 @@
+package live_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/live"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/store/storetest"
+)
+
+// appendEvent commits one event for conversation conv through hub.
+func appendEvent(t *testing.T, db store.DB, hub *live.Hub, conv int64) {
+	t.Helper()
+	require.NoError(t, db.InTx(context.Background(), func(tx store.Tx) error {
+		return hub.Append(context.Background(), tx, live.Event{Kind: live.KindNote, ConversationID: conv})
+	}))
+}
+
+// receive waits for the next event of sub (the broker's own deadline is
+// the test's: a lost event fails here).
+func receive(t *testing.T, sub *live.Sub) live.Event {
+	t.Helper()
+	select {
+	case ev := <-sub.C:
+		return ev
+	case <-sub.Done:
+		t.Fatal("the subscription was dropped")
+	case <-time.After(15 * time.Second):
+		t.Fatal("no event arrived")
+	}
+	return live.Event{}
+}
+
+func startBroker(t *testing.T, hub *live.Hub, opts live.BrokerOptions) *live.Broker {
+	t.Helper()
+	b := live.NewBroker(hub, nil, opts)
+	require.NoError(t, b.Start(context.Background()))
+	t.Cleanup(b.Stop)
+	return b
+}
+
+// TestBrokerHandsCommittedEventsToEverySubscriber shows a committed event
+// reaches every stream at once (the local wake-up, not the slow poll,
+// which is an hour here), and a rolled-back one never does.
+func TestBrokerHandsCommittedEventsToEverySubscriber(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		hub := live.New(db, nil)
+		appendEvent(t, db, hub, 1) // before the broker: not replayed to new streams
+		b := startBroker(t, hub, live.BrokerOptions{Poll: time.Hour})
+		s1, s2 := b.Subscribe(), b.Subscribe()
+		require.Equal(t, 2, b.Subscribers())
+
+		rolledBack := db.InTx(context.Background(), func(tx store.Tx) error {
+			require.NoError(t, hub.Append(context.Background(), tx, live.Event{Kind: live.KindNote, ConversationID: 99}))
+			return store.ErrNotFound
+		})
+		require.ErrorIs(t, rolledBack, store.ErrNotFound)
+		appendEvent(t, db, hub, 7)
+		for _, s := range []*live.Sub{s1, s2} {
+			ev := receive(t, s)
+			require.Equal(t, int64(7), ev.ConversationID)
+			require.Equal(t, live.KindNote, ev.Kind)
+		}
+		b.Unsubscribe(s1)
+		require.Equal(t, 1, b.Subscribers())
+		b.Stop()
+		<-s2.Done // shutdown closes the streams
+	})
+}
+
+// TestBrokerDropsAStreamThatFallsBehind shows a stream whose buffer is
+// full is closed (it reconnects and reads the rest from the database)
+// rather than holding the others up.
+func TestBrokerDropsAStreamThatFallsBehind(t *testing.T) {
+	db := storetest.New(t, store.SQLite)
+	hub := live.New(db, nil)
+	b := startBroker(t, hub, live.BrokerOptions{Poll: time.Hour, SubBuffer: 2})
+	slow, fast := b.Subscribe(), b.Subscribe()
+	for i := range 3 {
+		appendEvent(t, db, hub, int64(i+1))
+		require.Equal(t, int64(i+1), receive(t, fast).ConversationID)
+	}
+	select {
+	case <-slow.Done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the slow stream was not dropped")
+	}
+	require.Equal(t, 1, b.Subscribers())
+}
+
+// TestBrokerHearsAnotherInstanceOnPostgres shows an event committed by
+// one instance reaches the streams of another through LISTEN/NOTIFY: the
+// second broker's poll is an hour and nothing wakes it locally.
+func TestBrokerHearsAnotherInstanceOnPostgres(t *testing.T) {
+	if !hasPostgres() {
+		t.Skip(storetest.PostgresURLEnv + " not set")
+	}
+	db := storetest.New(t, store.Postgres)
+	writer, reader := live.New(db, nil), live.New(db, nil)
+	b := startBroker(t, reader, live.BrokerOptions{Poll: time.Hour})
+	sub := b.Subscribe()
+	// The listener connects in the background: keep committing until one
+	// event arrives (each NOTIFY, or the wake-up after LISTEN, reads all).
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		appendEvent(t, db, writer, 42)
+		select {
+		case ev := <-sub.C:
+			require.Equal(t, int64(42), ev.ConversationID)
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+		require.True(t, time.Now().Before(deadline), "no event reached the other instance")
+	}
+}
+
+// TestBrokerDeliversAnEventThatCommitsAfterANewerOne shows an event whose
+// transaction took its id first but committed last still reaches the
+// streams (PostgreSQL hands out ids at insert time).
+func TestBrokerDeliversAnEventThatCommitsAfterANewerOne(t *testing.T) {
+	if !hasPostgres() {
+		t.Skip(storetest.PostgresURLEnv + " not set")
+	}
+	db := storetest.New(t, store.Postgres)
+	hub := live.New(db, nil)
+	b := startBroker(t, hub, live.BrokerOptions{Poll: time.Hour})
+	sub := b.Subscribe()
+
+	inserted, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.InTx(context.Background(), func(tx store.Tx) error {
+			if err := hub.Append(context.Background(), tx, live.Event{Kind: live.KindNote, ConversationID: 1}); err != nil {
+				return err
+			}
+			close(inserted)
+			<-release
+			return nil
+		})
+	}()
+	<-inserted
+	appendEvent(t, db, hub, 2)
+	require.Equal(t, int64(2), receive(t, sub).ConversationID)
+	close(release)
+	require.NoError(t, <-done)
+	require.Equal(t, int64(1), receive(t, sub).ConversationID, "the older id, committed late")
+}
