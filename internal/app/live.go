@@ -16,7 +16,7 @@ func (a *App) setupLive() {
 	a.Live = live.New(a.DB, a.now)
 	a.LiveBroker = live.NewBroker(a.Live, a.log.With("component", "live"), live.BrokerOptions{})
 	a.Messaging.OnInbound(func(ctx context.Context, tx store.Tx, ev messaging.InboundEvent) error {
-		return a.Live.Append(ctx, tx, live.Event{Kind: live.KindMessage, ConversationID: ev.ConversationID, MessageID: ev.Message.ID})
+		return a.Live.Append(ctx, tx, live.Event{Kind: live.KindInbound, ConversationID: ev.ConversationID, MessageID: ev.Message.ID})
 	})
 	a.Outbox.OnQueued(func(ctx context.Context, tx store.Tx, m messaging.Message) error {
 		return a.Live.Append(ctx, tx, live.Event{Kind: live.KindMessage, ConversationID: m.ConversationID, MessageID: m.ID})

@@ -15,7 +15,8 @@ import (
 
 // Event kinds.
 const (
-	KindMessage      = "message"      // a message was stored (inbound or queued outbound)
+	KindMessage      = "message"      // an outbound message was queued
+	KindInbound      = "inbound"      // an inbound message was stored (the sound plays for it)
 	KindStatus       = "status"       // a message's delivery status moved
 	KindConversation = "conversation" // a conversation changed (resolved, reopened, read)
 	KindAssigned     = "assigned"     // a conversation was (re)assigned

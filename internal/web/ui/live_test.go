@@ -39,7 +39,7 @@ func TestEventStreamDeliversAnInboundMessage(t *testing.T) {
 		_, err := env.App.Sandbox.CustomerWrites(sender, "+5511988887777", "Ana Cliente", "Chegou ao vivo?")
 		require.NoError(t, err)
 		ev := s.next()
-		require.Equal(t, live.KindMessage, ev.Kind)
+		require.Equal(t, live.KindInbound, ev.Kind)
 		var conv, msg int64
 		require.NoError(t, env.App.DB.Read().QueryRow(context.Background(), `SELECT conversation_id, id FROM messages WHERE direction = 'in'`).
 			Scan(&conv, &msg))
@@ -152,7 +152,7 @@ func TestEventsReachAStreamOnAnotherInstance(t *testing.T) {
 	_, err := one.App.Sandbox.CustomerWrites(sender, "+5511977776666", "Bia", "Oi do outro servidor")
 	require.NoError(t, err)
 	ev := s.next()
-	require.Equal(t, live.KindMessage, ev.Kind)
+	require.Equal(t, live.KindInbound, ev.Kind)
 	var text string
 	require.NoError(t, two.App.DB.Read().QueryRow(context.Background(), `SELECT summary FROM messages WHERE id = ?`, ev.Data.MessageID).Scan(&text))
 	require.Equal(t, "Oi do outro servidor", text)
