@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,7 @@ type inboxResult struct {
 	MinPerStream      int       `json:"min_events_per_stream"`
 	MaxPerStream      int       `json:"max_events_per_stream"`
 	Reconnects        int       `json:"reconnects"`
+	Repeated          int       `json:"repeated_or_late"`
 	ServerPeakRSSKiB  int64     `json:"server_peak_rss_kib"`
 	ServerCPUSeconds  float64   `json:"server_cpu_seconds"`
 	MeasuredForSecond float64   `json:"measured_for_seconds"`
@@ -83,6 +85,8 @@ func runInbox(ctx context.Context, cfg *inboxConfig, progress io.Writer) (*inbox
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
+	streamCtx, stopStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopStreams()
 	res := &inboxResult{Streams: cfg.Streams, RSSBeforeKiB: before.RSSKiB}
 	streams := make([]*benchStream, cfg.Streams)
 	var opened sync.WaitGroup
@@ -92,10 +96,10 @@ func runInbox(ctx context.Context, cfg *inboxConfig, progress io.Writer) (*inbox
 		streams[i] = s
 		opened.Add(1)
 		done.Add(1)
-		go func() { defer done.Done(); s.run(ctx, opened.Done) }()
+		go func() { defer done.Done(); s.run(streamCtx, opened.Done) }()
 	}
 	opened.Wait()
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || streamCtx.Err() != nil {
 		return nil, errors.New("ended before every stream was open")
 	}
 	select {
@@ -121,6 +125,10 @@ func runInbox(ctx context.Context, cfg *inboxConfig, progress io.Writer) (*inbox
 		}
 	}
 	<-ctx.Done()
+	// The load ended: let the streams catch up (those that reconnect read
+	// what they missed) until none has received anything for quiet.
+	waitQuiet(streams, quiet, time.Minute)
+	stopStreams()
 	res.MeasuredForSecond = time.Since(start).Seconds()
 	peak := sampler.Stop()
 	res.ServerPeakRSSKiB = peak.PeakKiB
@@ -133,6 +141,7 @@ func runInbox(ctx context.Context, cfg *inboxConfig, progress io.Writer) (*inbox
 	for _, s := range streams {
 		all = append(all, s.delays...)
 		res.Reconnects += s.reconnects
+		res.Repeated += s.repeated
 		if res.MinPerStream < 0 || len(s.delays) < res.MinPerStream {
 			res.MinPerStream = len(s.delays)
 		}
@@ -174,8 +183,29 @@ type benchStream struct {
 	client     *http.Client
 	cookie     *http.Cookie
 	lastID     string
+	maxID      int64
 	delays     []time.Duration
 	reconnects int
+	repeated   int          // events with an id at or below one already seen
+	lastEvent  atomic.Int64 // unix ns of the latest arrival
+}
+
+// quiet is how long no stream may receive anything before the run ends.
+const quiet = 3 * time.Second
+
+// waitQuiet waits until no stream has received an event for d, or limit.
+func waitQuiet(streams []*benchStream, d, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		var latest int64
+		for _, s := range streams {
+			latest = max(latest, s.lastEvent.Load())
+		}
+		if time.Since(time.Unix(0, latest)) >= d {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func (s *benchStream) run(ctx context.Context, opened func()) {
@@ -232,6 +262,12 @@ func (s *benchStream) follow(ctx context.Context, connected func()) error {
 		switch {
 		case strings.HasPrefix(line, "id: "):
 			s.lastID = strings.TrimPrefix(line, "id: ")
+			id, _ := strconv.ParseInt(s.lastID, 10, 64)
+			if id <= s.maxID {
+				s.repeated++
+			}
+			s.maxID = max(s.maxID, id)
+			s.lastEvent.Store(time.Now().UnixNano())
 		case strings.HasPrefix(line, "data: "):
 			var d struct {
 				At int64 `json:"at"`
@@ -245,10 +281,11 @@ func (s *benchStream) follow(ctx context.Context, connected func()) error {
 }
 
 func printInbox(w io.Writer, r *inboxResult) {
-	fmt.Fprintf(w, "event streams:       %d open, reconnects %d\n", r.Streams, r.Reconnects)
+	fmt.Fprintf(w, "event streams:       %d open, reconnects %d (a stream that falls behind is closed and resumes from its last id)\n", r.Streams, r.Reconnects)
 	fmt.Fprintf(w, "memory per stream:   %.1f KiB (server RSS %.1f → %.1f MiB with the streams open, idle)\n",
 		r.PerStreamKiB, mib(r.RSSBeforeKiB), mib(r.RSSAfterKiB))
-	fmt.Fprintf(w, "events delivered:    %d in %.1fs (per stream: min %d, max %d)\n", r.Delivery.Count, r.MeasuredForSecond, r.MinPerStream, r.MaxPerStream)
+	fmt.Fprintf(w, "events delivered:    %d in %.1fs (per stream: min %d, max %d; repeated or out of order: %d)\n", r.Delivery.Count, r.MeasuredForSecond,
+		r.MinPerStream, r.MaxPerStream, r.Repeated)
 	fmt.Fprintf(w, "commit → received:   p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms\n",
 		ms(r.Delivery.P50), ms(r.Delivery.P90), ms(r.Delivery.P99), ms(r.Delivery.Max))
 	fmt.Fprintf(w, "server under load:   peak RSS %.1f MiB, CPU %s s\n", mib(r.ServerPeakRSSKiB), strconv.FormatFloat(r.ServerCPUSeconds, 'f', 1, 64))
