@@ -22,8 +22,7 @@ type Broker struct {
 	subs   map[*Sub]struct{}
 	closed bool
 
-	last  int64               // newest id handed out
-	holes map[int64]time.Time // ids skipped, when first seen: a transaction that took a lower id may still commit
+	last Cursor // the newest event handed out
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -34,11 +33,9 @@ type BrokerOptions struct {
 	Poll      time.Duration // safety poll when no wake-up comes (2 s)
 	Keep      time.Duration // events older than this are deleted (24 h)
 	Sweep     time.Duration // how often old events are deleted (10 min)
-	HoleWait  time.Duration // how long a skipped id may still commit (30 s)
+	Retry     time.Duration // first re-read while events wait for an older transaction (10 ms, doubling up to Poll)
 	SubBuffer int           // events a stream may fall behind before it is closed (256)
 }
-
-const maxHoles = 1000
 
 // Sub is one stream's subscription. C carries events in the order the
 // broker read them; Done closes when the stream fell too far behind or
@@ -63,8 +60,8 @@ func NewBroker(hub *Hub, log *slog.Logger, opts BrokerOptions) *Broker {
 	if opts.Sweep <= 0 {
 		opts.Sweep = 10 * time.Minute
 	}
-	if opts.HoleWait <= 0 {
-		opts.HoleWait = 30 * time.Second
+	if opts.Retry <= 0 {
+		opts.Retry = 10 * time.Millisecond
 	}
 	if opts.SubBuffer <= 0 {
 		opts.SubBuffer = 256
@@ -72,7 +69,7 @@ func NewBroker(hub *Hub, log *slog.Logger, opts BrokerOptions) *Broker {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Broker{hub: hub, log: log, opts: opts, subs: map[*Sub]struct{}{}, holes: map[int64]time.Time{},
+	return &Broker{hub: hub, log: log, opts: opts, subs: map[*Sub]struct{}{},
 		done: make(chan struct{})}
 }
 
@@ -107,7 +104,7 @@ func (b *Broker) Subscribers() int {
 // Start begins following the event table from its newest event; the
 // broker runs until Stop or until ctx ends.
 func (b *Broker) Start(ctx context.Context) error {
-	last, err := lastID(ctx, b.hub.db.Read())
+	last, err := end(ctx, b.hub.db)
 	if err != nil {
 		return err
 	}
@@ -148,9 +145,19 @@ func (b *Broker) Stop() {
 func (b *Broker) loop(ctx context.Context) {
 	poll := time.NewTicker(b.opts.Poll)
 	defer poll.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	wait := b.opts.Retry
 	nextSweep := b.hub.now()
 	for {
-		b.read(ctx)
+		if b.read(ctx) {
+			// Committed events wait behind a transaction still running:
+			// look again soon (it may append nothing and so wake no one).
+			retry.Reset(wait)
+			wait = min(2*wait, b.opts.Poll)
+		} else {
+			wait = b.opts.Retry
+		}
 		if now := b.hub.now(); !now.Before(nextSweep) {
 			if err := sweep(ctx, b.hub.db, now.Add(-b.opts.Keep)); err != nil && ctx.Err() == nil {
 				b.log.Warn("live: deleting old events", "err", err)
@@ -162,52 +169,27 @@ func (b *Broker) loop(ctx context.Context) {
 			return
 		case <-b.hub.wake:
 		case <-poll.C:
+		case <-retry.C:
 		}
 	}
 }
 
-// read hands out every event committed since the last read, and those of
-// skipped ids that committed late (PostgreSQL hands out ids at insert and
-// transactions commit in any order).
-func (b *Broker) read(ctx context.Context) {
-	q := b.hub.db.Read()
-	if len(b.holes) > 0 {
-		ids := make([]int64, 0, len(b.holes))
-		for id := range b.holes {
-			ids = append(ids, id)
-		}
-		late, err := byIDs(ctx, q, ids)
-		if err != nil {
-			b.warn(ctx, err)
-			return
-		}
-		for _, ev := range late {
-			delete(b.holes, ev.ID)
-		}
-		b.publish(late)
-		expired := b.hub.now().Add(-b.opts.HoleWait)
-		for id, seen := range b.holes {
-			if seen.Before(expired) {
-				delete(b.holes, id) // rolled back, most likely
-			}
-		}
-	}
+// read hands out, in order, every event committed since the last read
+// that nothing can overtake any more. blocked says newer events wait for
+// an older transaction to end.
+func (b *Broker) read(ctx context.Context) (blocked bool) {
 	for {
-		evs, err := Since(ctx, q, b.last, maxBatch)
+		evs, full, blocked, err := readAfter(ctx, b.hub.db, b.last, maxBatch)
 		if err != nil {
 			b.warn(ctx, err)
-			return
+			return false
 		}
-		now := b.hub.now()
-		for _, ev := range evs {
-			for id := b.last + 1; id < ev.ID && len(b.holes) < maxHoles; id++ {
-				b.holes[id] = now
-			}
-			b.last = ev.ID
+		if len(evs) > 0 {
+			b.last = At(evs[len(evs)-1])
 		}
 		b.publish(evs)
-		if len(evs) < maxBatch {
-			return
+		if !full {
+			return blocked
 		}
 	}
 }

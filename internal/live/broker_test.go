@@ -118,10 +118,11 @@ func TestBrokerHearsAnotherInstanceOnPostgres(t *testing.T) {
 	}
 }
 
-// TestBrokerDeliversAnEventThatCommitsAfterANewerOne shows an event whose
-// transaction took its id first but committed last still reaches the
-// streams (PostgreSQL hands out ids at insert time).
-func TestBrokerDeliversAnEventThatCommitsAfterANewerOne(t *testing.T) {
+// TestBrokerWaitsForAnOlderTransaction shows an event of a transaction
+// that began first but commits last is not lost nor overtaken: PostgreSQL
+// hands out ids at insert time and commits in any order, so the broker
+// reads in transaction order up to the oldest transaction still running.
+func TestBrokerWaitsForAnOlderTransaction(t *testing.T) {
 	if !hasPostgres() {
 		t.Skip(storetest.PostgresURLEnv + " not set")
 	}
@@ -142,9 +143,9 @@ func TestBrokerDeliversAnEventThatCommitsAfterANewerOne(t *testing.T) {
 		})
 	}()
 	<-inserted
-	appendEvent(t, db, hub, 2)
-	require.Equal(t, int64(2), receive(t, sub).ConversationID)
+	appendEvent(t, db, hub, 2) // commits first
 	close(release)
 	require.NoError(t, <-done)
-	require.Equal(t, int64(1), receive(t, sub).ConversationID, "the older id, committed late")
+	require.Equal(t, int64(1), receive(t, sub).ConversationID, "the older transaction's event first")
+	require.Equal(t, int64(2), receive(t, sub).ConversationID)
 }

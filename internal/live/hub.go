@@ -31,6 +31,7 @@ type Event struct {
 	MessageID      int64     `json:"message_id,omitempty"`
 	UserID         int64     `json:"user_id,omitempty"` // who did it, or whom it concerns (assignment)
 	At             time.Time `json:"at"`
+	tx             int64     // the appending transaction's order (see Cursor)
 }
 
 // notifyChannel is the PostgreSQL channel instances tell each other on.

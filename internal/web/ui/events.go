@@ -15,8 +15,9 @@ import (
 // silent connections, and lets the server notice a browser that left.
 const heartbeat = 20 * time.Second
 
-// maxBacklogPage is one read of what a reconnecting browser missed.
-const maxBacklogPage = 500
+// maxBacklog bounds what a reconnecting browser replays; one away longer
+// than that many events misses the oldest (its next page load shows them).
+const maxBacklog = 5000
 
 // eventData is what a browser learns of an event: enough to fetch the
 // fragment it needs; "at" (unix ms of the change) lets a benchmark
@@ -44,17 +45,12 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 	sub := u.Broker.Subscribe()
 	defer u.Broker.Unsubscribe(sub)
 	var backlog []live.Event
-	for from := after; after > 0; {
-		page, err := live.Since(ctx, u.DB.Read(), from, maxBacklogPage)
-		if err != nil {
+	if after > 0 {
+		var err error
+		if backlog, err = live.Since(ctx, u.DB, after, maxBacklog); err != nil {
 			u.fail(w, r, err)
 			return
 		}
-		backlog = append(backlog, page...)
-		if len(page) < maxBacklogPage {
-			break
-		}
-		from = page[len(page)-1].ID
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -65,12 +61,14 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 	if _, err := fmt.Fprint(w, "retry: 2000\n: connected\n\n"); err != nil {
 		return
 	}
-	sent := map[int64]bool{}
+	// Events go out in the broker's order; one the backlog already
+	// covered (at or before its last) is not sent twice.
+	var covered live.Cursor
+	if len(backlog) > 0 {
+		covered = live.At(backlog[len(backlog)-1])
+	}
 	user := userFrom(ctx)
 	send := func(ev live.Event) error {
-		if sent[ev.ID] {
-			return nil
-		}
 		ok, err := u.CanSee(ctx, user, ev.ConversationID)
 		if err != nil || !ok {
 			return err
@@ -84,7 +82,6 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 		if err := send(ev); err != nil {
 			return
 		}
-		sent[ev.ID] = true
 	}
 	if err := rc.Flush(); err != nil {
 		return
@@ -100,7 +97,7 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 			// its last id and gets the rest from the database.
 			return
 		case ev := <-sub.C:
-			if err := u.sendLive(ctx, send, ev, sub); err != nil {
+			if err := u.sendLive(ctx, send, covered, ev, sub); err != nil {
 				return
 			}
 		case <-beat.C:
@@ -116,13 +113,15 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 
 // sendLive sends ev and whatever else is already waiting, so a burst is
 // flushed once.
-func (u *UI) sendLive(ctx context.Context, send func(live.Event) error, ev live.Event, sub *live.Sub) error {
+func (u *UI) sendLive(ctx context.Context, send func(live.Event) error, covered live.Cursor, ev live.Event, sub *live.Sub) error {
 	for {
-		if err := send(ev); err != nil {
-			if ctx.Err() == nil {
-				u.Log.Debug("event stream ended", "err", err)
+		if covered.After(ev) { // else the backlog sent it
+			if err := send(ev); err != nil {
+				if ctx.Err() == nil {
+					u.Log.Debug("event stream ended", "err", err)
+				}
+				return err
 			}
-			return err
 		}
 		select {
 		case ev = <-sub.C:
