@@ -9,20 +9,24 @@ import (
 
 // Broker is the one reader of the event table per process: woken after a
 // local commit, by a PostgreSQL NOTIFY from another instance, or by a slow
-// safety poll, it reads the events after the last one it saw and hands
-// each to every subscribed stream. Streams hold no database connection
-// while they wait; however many browsers are connected, the table is read
-// once per wake-up.
+// safety poll, it reads the events after the last one it saw and puts
+// them in a ring of recent events that every stream reads from. Streams
+// hold no database connection and no buffer of their own while they wait;
+// however many browsers are connected, the table is read once per wake-up.
 type Broker struct {
 	hub  *Hub
 	log  *slog.Logger
 	opts BrokerOptions
 
-	mu     sync.Mutex
-	subs   map[*Sub]struct{}
-	closed bool
+	mu      sync.Mutex
+	ring    []Event       // the latest events: event number n is ring[n % len(ring)]
+	seq     uint64        // events published so far
+	changed chan struct{} // closed (and replaced) when events are published
+	subs    int
+	closed  bool
+	stopped chan struct{} // closed by Stop: every stream ends
 
-	last Cursor // the newest event handed out
+	last Cursor // the newest event read
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -30,24 +34,20 @@ type Broker struct {
 
 // BrokerOptions tune a Broker; zero values take the defaults.
 type BrokerOptions struct {
-	Poll      time.Duration // safety poll when no wake-up comes (2 s)
-	Keep      time.Duration // events older than this are deleted (24 h)
-	Sweep     time.Duration // how often old events are deleted (10 min)
-	Retry     time.Duration // first re-read while events wait for an older transaction (10 ms, doubling up to Poll)
-	SubBuffer int           // events a stream may fall behind before it is closed (256)
+	Poll  time.Duration // safety poll when no wake-up comes (2 s)
+	Keep  time.Duration // events older than this are deleted (24 h)
+	Sweep time.Duration // how often old events are deleted (10 min)
+	Retry time.Duration // first re-read while events wait for an older transaction (10 ms, doubling up to Poll)
+	// Ring is how many recent events streams can read; a stream further
+	// behind is closed and its browser resumes from the database (4096).
+	Ring int
 }
 
-// Sub is one stream's subscription. C carries events in the order the
-// broker read them; Done closes when the stream fell too far behind or
-// the broker stopped: the stream then ends and the browser reconnects with
-// its last id, losing nothing.
+// Sub is one stream's place in the broker's ring.
 type Sub struct {
-	C    chan Event
-	Done chan struct{}
-	once sync.Once
+	b    *Broker
+	next uint64
 }
-
-func (s *Sub) drop() { s.once.Do(func() { close(s.Done) }) }
 
 // NewBroker builds the broker of hub.
 func NewBroker(hub *Hub, log *slog.Logger, opts BrokerOptions) *Broker {
@@ -63,42 +63,57 @@ func NewBroker(hub *Hub, log *slog.Logger, opts BrokerOptions) *Broker {
 	if opts.Retry <= 0 {
 		opts.Retry = 10 * time.Millisecond
 	}
-	if opts.SubBuffer <= 0 {
-		opts.SubBuffer = 256
+	if opts.Ring <= 0 {
+		opts.Ring = 4096
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Broker{hub: hub, log: log, opts: opts, subs: map[*Sub]struct{}{},
-		done: make(chan struct{})}
+	return &Broker{hub: hub, log: log, opts: opts, ring: make([]Event, opts.Ring), changed: make(chan struct{}),
+		stopped: make(chan struct{}), done: make(chan struct{})}
 }
 
-// Subscribe adds a stream. Call Unsubscribe when it ends.
+// Subscribe adds a stream: it reads the events published from now on.
+// Call Unsubscribe when it ends.
 func (b *Broker) Subscribe() *Sub {
-	s := &Sub{C: make(chan Event, b.opts.SubBuffer), Done: make(chan struct{})}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		s.drop()
-		return s
-	}
-	b.subs[s] = struct{}{}
-	return s
+	b.subs++
+	return &Sub{b: b, next: b.seq}
 }
 
 // Unsubscribe removes a stream.
-func (b *Broker) Unsubscribe(s *Sub) {
+func (b *Broker) Unsubscribe(*Sub) {
 	b.mu.Lock()
-	delete(b.subs, s)
+	b.subs--
 	b.mu.Unlock()
-	s.drop()
 }
 
 // Subscribers is how many streams are open (for tests and metrics).
 func (b *Broker) Subscribers() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.subs)
+	return b.subs
+}
+
+// Stopped is closed when the broker stops (graceful shutdown): streams end.
+func (b *Broker) Stopped() <-chan struct{} { return b.stopped }
+
+// Take appends to buf the events published since the last Take, in
+// order. When there are none, wait is closed once there are. lagged says
+// the stream fell so far behind that the ring no longer holds what it
+// missed: it should end, and its browser resume from the database.
+func (s *Sub) Take(buf []Event) (evs []Event, wait <-chan struct{}, lagged bool) {
+	b := s.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.seq-s.next > uint64(len(b.ring)) {
+		return buf, nil, true
+	}
+	for ; s.next < b.seq; s.next++ {
+		buf = append(buf, b.ring[s.next%uint64(len(b.ring))])
+	}
+	return buf, b.changed, false
 }
 
 // Start begins following the event table from its newest event; the
@@ -131,10 +146,7 @@ func (b *Broker) Stop() {
 		return
 	}
 	b.closed = true
-	for s := range b.subs {
-		s.drop()
-	}
-	b.subs = map[*Sub]struct{}{}
+	close(b.stopped)
 	b.mu.Unlock()
 	if b.cancel != nil {
 		b.cancel()
@@ -200,24 +212,17 @@ func (b *Broker) warn(ctx context.Context, err error) {
 	}
 }
 
-// publish hands evs to every stream; a stream whose buffer is full is
-// dropped rather than slowing the others.
+// publish puts evs in the ring and wakes every stream.
 func (b *Broker) publish(evs []Event) {
 	if len(evs) == 0 {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for s := range b.subs {
-	events:
-		for _, ev := range evs {
-			select {
-			case s.C <- ev:
-			default:
-				delete(b.subs, s)
-				s.drop()
-				break events
-			}
-		}
+	for _, ev := range evs {
+		b.ring[b.seq%uint64(len(b.ring))] = ev
+		b.seq++
 	}
+	close(b.changed)
+	b.changed = make(chan struct{})
 }

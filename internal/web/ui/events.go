@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -88,45 +87,42 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 	}
 	beat := time.NewTicker(heartbeat)
 	defer beat.Stop()
+	var buf []live.Event
 	for {
+		evs, wait, lagged := sub.Take(buf[:0])
+		if lagged {
+			// Too far behind: the browser reconnects with its last id and
+			// reads the rest from the database.
+			return
+		}
+		buf = evs
+		for _, ev := range evs {
+			if !covered.After(ev) {
+				continue // the backlog sent it
+			}
+			if err := send(ev); err != nil {
+				return
+			}
+		}
+		if len(evs) > 0 {
+			if err := rc.Flush(); err != nil {
+				return
+			}
+			continue // more may have come while writing
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-sub.Done:
-			// Fell behind or shutting down: the browser reconnects with
-			// its last id and gets the rest from the database.
+		case <-u.Broker.Stopped():
 			return
-		case ev := <-sub.C:
-			if err := u.sendLive(ctx, send, covered, ev, sub); err != nil {
-				return
-			}
+		case <-wait:
 		case <-beat.C:
 			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
 				return
 			}
-		}
-		if err := rc.Flush(); err != nil {
-			return
-		}
-	}
-}
-
-// sendLive sends ev and whatever else is already waiting, so a burst is
-// flushed once.
-func (u *UI) sendLive(ctx context.Context, send func(live.Event) error, covered live.Cursor, ev live.Event, sub *live.Sub) error {
-	for {
-		if covered.After(ev) { // else the backlog sent it
-			if err := send(ev); err != nil {
-				if ctx.Err() == nil {
-					u.Log.Debug("event stream ended", "err", err)
-				}
-				return err
+			if err := rc.Flush(); err != nil {
+				return
 			}
-		}
-		select {
-		case ev = <-sub.C:
-		default:
-			return nil
 		}
 	}
 }
