@@ -3,7 +3,7 @@
 GO ?= go
 PKG := ./...
 
-.PHONY: help build run test vet fuzz generate check-generated screenshots bench-intake bench-send bench-flows clean
+.PHONY: help build run test vet fuzz generate check-generated screenshots bench-intake bench-send bench-flows bench-inbox clean
 
 # The templ compiler that turns the web app's .templ files into Go.
 TEMPL := $(GO) run github.com/a-h/templ/cmd/templ@v0.3.1118
@@ -46,3 +46,6 @@ bench-send: ## send pipeline throughput, per-sender rate precision, queue-to-sen
 
 bench-flows: ## inbound message → 3-step flow → sandbox send: flows/s, p99 trigger-to-send latency, peak RSS
 	bash scripts/bench-flows.sh
+
+bench-inbox: ## 200 open event streams while bench-flows load runs: event delivery p99 and memory per stream
+	bash scripts/bench-inbox.sh

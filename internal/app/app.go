@@ -59,6 +59,7 @@ type App struct {
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
 	Live       *live.Hub        // the inbox's realtime events
+	LiveBroker *live.Broker     // reads them for this process's event streams
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
 	sandboxOn  atomic.Bool      // false once a real account turned it off
 	// HTTPTimeouts bound slow clients (web.DefaultTimeouts); tests may
@@ -171,7 +172,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.setupAI(box, workers)
 	a.setupFlows(workers)
 	a.Agents = agent.New(db, a.now)
-	a.Live = live.New(db, a.now)
+	a.setupLive()
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
@@ -200,7 +201,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		deps.Sandbox = a.sandboxHandler()
 	}
 	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
-		Settings: a.Settings, DB: db, Live: a.Live, Sandbox: a.Sandbox, Log: log,
+		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now}
 	a.setupAssign(&uiDeps)
 	deps.UI = ui.New(uiDeps)
@@ -251,6 +252,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
 		go a.watchSandbox(ctx)
 	}
+	if err := a.LiveBroker.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start live events: %w", err)
+	}
 	stopDebug := a.serveDebug()
 	defer stopDebug()
 	serveErr := make(chan error, 1)
@@ -267,6 +271,9 @@ func (a *App) Run(ctx context.Context) error {
 	if a.Sandbox != nil {
 		a.Sandbox.Close()
 	}
+	// Event streams never end by themselves: closing them lets Shutdown
+	// finish (browsers reconnect to another instance with their last id).
+	a.LiveBroker.Stop()
 	if serr := srv.Shutdown(sctx); serr != nil {
 		a.log.Warn("http shutdown", "err", serr)
 	}

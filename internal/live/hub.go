@@ -15,7 +15,8 @@ import (
 
 // Event kinds.
 const (
-	KindMessage      = "message"      // a message was stored (inbound or queued outbound)
+	KindMessage      = "message"      // an outbound message was queued
+	KindInbound      = "inbound"      // an inbound message was stored (the sound plays for it)
 	KindStatus       = "status"       // a message's delivery status moved
 	KindConversation = "conversation" // a conversation changed (resolved, reopened, read)
 	KindAssigned     = "assigned"     // a conversation was (re)assigned
@@ -30,6 +31,7 @@ type Event struct {
 	MessageID      int64     `json:"message_id,omitempty"`
 	UserID         int64     `json:"user_id,omitempty"` // who did it, or whom it concerns (assignment)
 	At             time.Time `json:"at"`
+	tx             int64     // the appending transaction's order (see Cursor)
 }
 
 // notifyChannel is the PostgreSQL channel instances tell each other on.

@@ -152,6 +152,8 @@ type statusResult struct {
 	pending bool         // parked in pending_statuses until its send is recorded
 	foreign bool         // the wamid or opaque id names another number's message: nothing done
 	linked  *SendOutcome // the in-doubt send it linked by biz_opaque_callback_data
+	// messageID and conversationID name the message a status applied to.
+	messageID, conversationID int64
 }
 
 func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (statusResult, error) {
@@ -176,10 +178,10 @@ func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (s
 		q += ofNumber
 		args = append(args, u.PhoneNumberID)
 	}
-	var id int64
-	err := tx.QueryRow(ctx, q+` RETURNING id`, args...).Scan(&id)
+	var id, conv int64
+	err := tx.QueryRow(ctx, q+` RETURNING id, conversation_id`, args...).Scan(&id, &conv)
 	if err == nil {
-		return statusResult{applied: true}, nil
+		return statusResult{applied: true, messageID: id, conversationID: conv}, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return statusResult{}, err

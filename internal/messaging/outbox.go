@@ -49,6 +49,7 @@ type Outbox struct {
 	OutboxOptions
 	waiters      *waiters
 	outcomeHooks []OutcomeHook
+	queuedHooks  []QueuedHook // see OnQueued
 	jitter       func() float64
 	phones       phoneCache
 	// sentRecorded runs after a batch that recorded sends commits: it
@@ -204,8 +205,9 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 		return Message{}, err
 	}
 	tx.AfterCommit(o.wake)
-	return Message{ID: id, ConversationID: convID, Direction: Outbound, Type: typ, Content: content, Summary: summary,
-		Status: StatusQueued, OccurredAt: store.Time(store.Millis(now)), CreatedAt: store.Time(store.Millis(now))}, nil
+	m := Message{ID: id, ConversationID: convID, Direction: Outbound, Type: typ, Content: content, Summary: summary,
+		Status: StatusQueued, OccurredAt: store.Time(store.Millis(now)), CreatedAt: store.Time(store.Millis(now))}
+	return m, o.runQueuedHooks(ctx, tx, m)
 }
 
 // outboundContact is what SendTx knows of the recipient: the 24-hour

@@ -121,6 +121,9 @@ func (s *Service) processStatus(ctx context.Context, tx store.Tx, owner int64, e
 	if res.pending {
 		s.pendingAdded(tx)
 	}
+	if err := s.runStatusHooks(ctx, tx, res, u.Status); err != nil {
+		return err
+	}
 	if res.linked == nil || s.onLinked == nil {
 		return nil
 	}

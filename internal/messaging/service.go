@@ -21,6 +21,8 @@ type Service struct {
 	// webhook showed Meta accepted (set by Outbox.Attach).
 	onLinked OutcomeHook
 	pending  pendingSweeper
+
+	statusHooks []StatusHook // see OnStatus
 }
 
 // New builds a Service. st keeps the settings people change at runtime

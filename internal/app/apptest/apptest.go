@@ -31,7 +31,11 @@ type Env struct {
 	URL     string // base URL, e.g. http://127.0.0.1:41234
 	APIKey  string // an admin API key
 	Dialect store.Dialect
-	t       testing.TB
+	// DatabaseURL (PostgreSQL only) and DataDir let a second instance run
+	// on the same database (SameDatabase).
+	DatabaseURL string
+	DataDir     string
+	t           testing.TB
 }
 
 // Option adjusts the configuration before the app starts.
@@ -47,6 +51,16 @@ func AllowOutbound(t testing.TB, entries string) Option {
 	allow, err := netguard.ParseAllowlist(entries)
 	require.NoError(t, err)
 	return func(c *config.Config) { c.OutboundAllow = allow }
+}
+
+// SameDatabase runs the new zapflow on other's PostgreSQL schema and data
+// directory (its secret key), as a second `zapflow serve` behind the same
+// load balancer would.
+func SameDatabase(other *Env) Option {
+	return func(c *config.Config) {
+		c.DatabaseURL = other.DatabaseURL
+		c.DataDir = other.DataDir
+	}
 }
 
 // Start runs a zapflow on dialect d until the test ends.
@@ -86,7 +100,7 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 			t.Errorf("zapflow did not stop within 30s")
 		}
 	})
-	return &Env{App: a, URL: a.PublicURL(), APIKey: AdminKey(t, a), Dialect: d, t: t}
+	return &Env{App: a, URL: a.PublicURL(), APIKey: AdminKey(t, a), Dialect: d, DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, t: t}
 }
 
 // AdminKey returns a new API key of the test admin, created on first use.

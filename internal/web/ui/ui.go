@@ -40,6 +40,12 @@ type Deps struct {
 	Settings  *settings.Store
 	DB        store.DB
 	Live      *live.Hub
+	// Broker hands committed live events to the event streams.
+	Broker *live.Broker
+	// CanSee says whether user may see a conversation (restricted chats);
+	// event streams, fragments, reply-box actions and media downloads give
+	// nothing of one it refuses. Nil: everyone sees all.
+	CanSee func(ctx context.Context, user agent.User, conversationID int64) (bool, error)
 	// Sandbox is the built-in simulated Cloud API, nil when it never ran
 	// in this process; SandboxOn says whether it runs now.
 	Sandbox *sandbox.Sandbox
@@ -50,9 +56,6 @@ type Deps struct {
 	// inbox can say how to make the first customer write in.
 	SandboxOn func() bool
 	Now       func() time.Time
-	// CanSee reports whether user may see conversation conversationID
-	// (restricted chats): the event stream and media downloads ask it.
-	CanSee func(ctx context.Context, user agent.User, conversationID int64) (bool, error)
 }
 
 // UI serves the web app.
@@ -65,6 +68,9 @@ type UI struct {
 func New(d Deps) *UI {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.CanSee == nil {
+		d.CanSee = func(context.Context, agent.User, int64) (bool, error) { return true, nil }
 	}
 	if d.SandboxOn == nil {
 		d.SandboxOn = func() bool { return false }
@@ -93,7 +99,13 @@ func (u *UI) Register(mux *http.ServeMux) {
 // chrome is the frame's view of the signed-in user of ctx.
 func (u *UI) chrome(ctx context.Context) chrome {
 	user := userFrom(ctx)
-	return chrome{User: user, Sandbox: u.SandboxOn(), Sound: user.Sound == "on"}
+	// The admin's default applies unless the user chose; when the
+	// settings cannot be read, only a user who chose sound hears it.
+	n, err := agent.Notifications(ctx, u.Settings, u.DB.Read())
+	if err != nil {
+		u.Log.Warn("reading the notification settings", "err", err)
+	}
+	return chrome{User: user, Sandbox: u.SandboxOn(), Sound: user.SoundOn(n)}
 }
 
 // guard refuses cross-origin state-changing requests.
