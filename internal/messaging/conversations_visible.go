@@ -8,12 +8,9 @@ import (
 	"github.com/zapflow/zapflow/internal/store"
 )
 
-// ConversationsFor is Conversations narrowed to what v may see (the REST
-// API's list): the same filters, cursor and order.
+// ConversationsFor lists the conversations v may see (the REST API's
+// list) by latest message, newest first.
 func (s *Service) ConversationsFor(ctx context.Context, v Viewer, f ConversationFilter) (ConversationPage, error) {
-	if v.All {
-		return s.Conversations(ctx, f)
-	}
 	now := s.now()
 	q := `SELECT ` + conversationColumns + conversationFrom + ` WHERE 1 = 1`
 	cond, args := v.where()
