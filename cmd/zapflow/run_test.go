@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -263,6 +264,22 @@ func TestServeFirstStart(t *testing.T) {
 			require.Equal(t, http.StatusOK, code, body)
 			code, body = httpGet(t, s.url+"/api/v1/senders", "zf_wrong")
 			require.Equal(t, http.StatusUnauthorized, code, body)
+
+			// The printed URL leads to the login page, which takes the
+			// printed password.
+			require.Contains(t, out, "open:         "+s.url+"/login")
+			form := url.Values{"email": {admin[1]}, "password": {pw[1]}, "next": {"/inbox"}}
+			req, err := http.NewRequest(http.MethodPost, s.url+"/login", strings.NewReader(form.Encode()))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := noRedirect.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+			require.Equal(t, "/inbox", resp.Header.Get("Location"))
+			require.Contains(t, resp.Header.Get("Set-Cookie"), "zapflow_session=")
 
 			require.Equal(t, 0, s.stop(t), s.stderr.String())
 			// The printed password works.

@@ -319,6 +319,7 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("create first API key: %w", err)
 	}
 	fmt.Fprintf(out, "\nFirst start: created the first admin and an API key. They are shown only now.\n")
+	fmt.Fprintf(out, "  open:         %s/login\n", a.PublicURL())
 	fmt.Fprintf(out, "  admin login:  %s\n", u.Email)
 	if generated {
 		fmt.Fprintf(out, "  password:     %s\n", password)
