@@ -47,7 +47,7 @@ func TestHealthReportsFailingWrites(t *testing.T) {
 		status, body = call(t, env, "", http.MethodGet, "/healthz", "")
 		e := requireError(t, http.StatusServiceUnavailable, "unhealthy", status, body)
 		require.Contains(t, e.Error.Message, "does not take writes")
-		require.Contains(t, e.Error.Message, "simulated write failure")
+		require.NotContains(t, e.Error.Message, "simulated write failure", "the driver's words stay in the server log")
 		// Reads alone still work: the read check did not catch this.
 		status, body = call(t, env, env.APIKey, http.MethodGet, "/api/v1/senders", "")
 		require.Equal(t, http.StatusOK, status, body)

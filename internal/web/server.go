@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -134,7 +135,10 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
 		if err := s.Ready(ctx); err != nil {
 			s.Log.Warn("health check failed", "err", err)
-			httpx.Fail(w, http.StatusServiceUnavailable, "unhealthy", err.Error())
+			// The endpoint has no login: say what failed, not the driver's
+			// words (which can name the database's host and user).
+			what, _, _ := strings.Cut(err.Error(), ": ")
+			httpx.Fail(w, http.StatusServiceUnavailable, "unhealthy", what+" (the server log has the details)")
 			return
 		}
 	}
