@@ -22,11 +22,7 @@ func (a *App) setupLive() {
 		return a.Live.Append(ctx, tx, live.Event{Kind: live.KindMessage, ConversationID: m.ConversationID, MessageID: m.ID})
 	})
 	a.Outbox.OnOutcome(func(ctx context.Context, tx store.Tx, o messaging.SendOutcome) error {
-		var conv int64
-		if err := tx.QueryRow(ctx, `SELECT conversation_id FROM messages WHERE id = ?`, o.MessageID).Scan(&conv); err != nil {
-			return err
-		}
-		return a.Live.Append(ctx, tx, live.Event{Kind: live.KindStatus, ConversationID: conv, MessageID: o.MessageID})
+		return a.Live.Append(ctx, tx, live.Event{Kind: live.KindStatus, ConversationID: o.ConversationID, MessageID: o.MessageID})
 	})
 	a.Messaging.OnStatus(func(ctx context.Context, tx store.Tx, c messaging.StatusChange) error {
 		return a.Live.Append(ctx, tx, live.Event{Kind: live.KindStatus, ConversationID: c.ConversationID, MessageID: c.MessageID})

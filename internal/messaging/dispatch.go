@@ -49,6 +49,7 @@ const (
 // sendJob is one claimed message on its way to Meta.
 type sendJob struct {
 	id, senderID, accountID, contactID int64
+	conversationID                     int64
 	phoneID, senderStatus, to          string
 	content, source                    string
 	rate                               int
@@ -203,7 +204,7 @@ func (o *Outbox) queueSenders(ctx context.Context) ([]queueSender, error) {
 // through the partial index messages_send_due_direct, so held bulk
 // messages cost the dispatcher nothing however many wait.
 const (
-	dueSelect = `SELECT m.id, m.content, m.attempts, m.in_doubt_since, m.source, k.id, k.phone
+	dueSelect = `SELECT m.id, m.conversation_id, m.content, m.attempts, m.in_doubt_since, m.source, k.id, k.phone
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts k ON k.id = c.contact_id
 		WHERE m.sender_id = ? AND m.status = 'queued' AND m.send_at > 0 AND m.send_at <= ?`
 	dueOrder       = ` ORDER BY m.send_at, m.id LIMIT ?`
@@ -225,7 +226,7 @@ func (o *Outbox) dueFor(ctx context.Context, s queueSender, now time.Time, limit
 	var out []sendJob
 	for rows.Next() {
 		j := sendJob{senderID: s.id, accountID: s.accountID, phoneID: s.phoneID, senderStatus: s.status, rate: s.rate}
-		if err := rows.Scan(&j.id, &j.content, &j.attempt, &j.prevDoubt, &j.source, &j.contactID, &j.to); err != nil {
+		if err := rows.Scan(&j.id, &j.conversationID, &j.content, &j.attempt, &j.prevDoubt, &j.source, &j.contactID, &j.to); err != nil {
 			return nil, err
 		}
 		j.attempt++

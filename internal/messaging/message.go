@@ -88,8 +88,13 @@ func scanMessage(row store.Row) (Message, error) {
 
 // Messages returns a conversation's messages in order, the latest limit.
 func (s *Service) Messages(ctx context.Context, conversationID int64, limit int) ([]Message, error) {
-	rows, err := s.db.Read().Query(ctx, `SELECT * FROM (SELECT `+messageColumns+` FROM messages WHERE conversation_id = ?
+	return s.queryMessages(ctx, `SELECT * FROM (SELECT `+messageColumns+` FROM messages WHERE conversation_id = ?
 		ORDER BY occurred_at DESC, id DESC LIMIT ?) m ORDER BY occurred_at, id`, conversationID, clampLimit(limit))
+}
+
+// queryMessages runs a query selecting messageColumns and scans its rows.
+func (s *Service) queryMessages(ctx context.Context, q string, args ...any) ([]Message, error) {
+	rows, err := s.db.Read().Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +241,7 @@ func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (
 	err = tx.QueryRow(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
 			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, in_doubt_since = 0, send_at = 0, error_code = '', error_message = '',
 			error_detail = '', updated_at = ?
-		WHERE id = ? AND wamid IS NULL AND direction = 'out' RETURNING source`, u.WAMID, u.At, now, id).Scan(&out.Source)
+		WHERE id = ? AND wamid IS NULL AND direction = 'out' RETURNING source, conversation_id`, u.WAMID, u.At, now, id).Scan(&out.Source, &out.ConversationID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil
 	}

@@ -6,21 +6,8 @@ import "context"
 // before message beforeID in the chat's order (occurred_at, then id),
 // oldest first: the next page when the agent scrolls back.
 func (s *Service) MessagesBefore(ctx context.Context, conversationID, beforeID int64, limit int) ([]Message, error) {
-	rows, err := s.db.Read().Query(ctx, `SELECT * FROM (SELECT `+messageColumns+` FROM messages m
+	return s.queryMessages(ctx, `SELECT * FROM (SELECT `+messageColumns+` FROM messages m
 		WHERE conversation_id = ? AND EXISTS (SELECT 1 FROM messages b WHERE b.id = ? AND b.conversation_id = m.conversation_id
 			AND (m.occurred_at < b.occurred_at OR (m.occurred_at = b.occurred_at AND m.id < b.id)))
 		ORDER BY occurred_at DESC, id DESC LIMIT ?) m ORDER BY occurred_at, id`, conversationID, beforeID, clampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Message{}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }

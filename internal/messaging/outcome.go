@@ -9,7 +9,8 @@ import (
 // SendOutcome is the end of a message's trip through the send pipeline:
 // Meta accepted it (sent, with its wamid) or it failed for good.
 type SendOutcome struct {
-	MessageID int64
+	MessageID      int64
+	ConversationID int64
 	// Source is the SendRequest's Source (e.g. "flow:<run>:<step>"), so a
 	// hook recognises the messages it asked for.
 	Source string

@@ -111,7 +111,7 @@ func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult, hooks bo
 		if err != nil || !hooks || !first {
 			return err // not first: the status webhook reported the outcome already
 		}
-		return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, Source: j.source, Status: StatusSent, WAMID: r.wamid})
+		return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, ConversationID: j.conversationID, Source: j.source, Status: StatusSent, WAMID: r.wamid})
 	case resultRelease:
 		_, err := tx.Exec(ctx, `UPDATE messages SET attempts = attempts - 1, in_doubt_since = ?, send_at = ?, updated_at = ?
 			WHERE id = ? AND status = 'queued'`, j.prevDoubt, store.Millis(j.slot), now, j.id)
@@ -155,7 +155,7 @@ func (o *Outbox) recordFailed(ctx context.Context, tx store.Tx, r sendResult, ho
 	if !hooks {
 		return nil
 	}
-	return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, Source: j.source, Status: StatusFailed, Err: se})
+	return o.runOutcomeHooks(ctx, tx, SendOutcome{MessageID: j.id, ConversationID: j.conversationID, Source: j.source, Status: StatusFailed, Err: se})
 }
 
 // applySideEffects records what an error says beyond this message: the

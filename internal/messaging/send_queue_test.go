@@ -271,7 +271,7 @@ func TestSendOutcomeReportedOnceWhenTheWebhookWins(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
 		require.Len(t, outcomes, 1)
-		require.Equal(t, messaging.SendOutcome{MessageID: m.ID, Status: messaging.StatusSent, WAMID: "wamid.RACE"}, outcomes[0])
+		require.Equal(t, messaging.SendOutcome{MessageID: m.ID, ConversationID: m.ConversationID, Status: messaging.StatusSent, WAMID: "wamid.RACE"}, outcomes[0])
 		got := e.message(t, m.ID)
 		require.Equal(t, messaging.StatusSent, got.Status)
 		require.Equal(t, "wamid.RACE", got.WAMID)

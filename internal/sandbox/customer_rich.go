@@ -101,7 +101,7 @@ func (s *Sandbox) customerSends(phoneNumberID, from, name, summary string, fill 
 	now := s.now()
 	wamid := newWAMID(waID, true)
 	s.windows[pairKey{phoneNumberID, waID}] = now
-	delete(s.notOnWA, waID)
+	delete(s.notOnWA, waID) // someone who writes in is on WhatsApp
 	s.inbound = record(s.inbound, InboundMessage{WAMID: wamid, PhoneNumberID: phoneNumberID,
 		From: waID, Name: name, Text: summary, Time: now}, s.cfg.MaxRecords)
 	msg := &whMessage{From: waID, ID: wamid, Timestamp: unix(now)}
