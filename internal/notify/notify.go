@@ -32,11 +32,25 @@ type Notification struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// LiveKind is the live event kind a new notification appends, so every
+// signed-in browser updates its bell.
+const LiveKind = "notification"
+
 // Add records a notification through q (usually the transaction that
-// recorded the failure, so both commit together).
+// recorded the failure, so both commit together) and appends its live
+// event. The event carries no conversation: every user's bell hears it.
+// Add does not wake this process's event streams itself (it has no hub);
+// a commit that appends other events wakes them, a NOTIFY does on
+// PostgreSQL, and otherwise the broker's safety poll (2 s) picks it up —
+// notifications are rare, and that is soon enough for a bell.
 func Add(ctx context.Context, q store.Querier, kind, title, body, ref string, now time.Time) error {
-	_, err := q.Exec(ctx, `INSERT INTO notifications (kind, title, body, ref, created_at) VALUES (?, ?, ?, ?, ?)`,
-		kind, title, body, ref, store.Millis(now))
+	var id int64
+	if err := q.QueryRow(ctx, `INSERT INTO notifications (kind, title, body, ref, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		kind, title, body, ref, store.Millis(now)).Scan(&id); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, `INSERT INTO live_events (kind, conversation_id, message_id, user_id, created_at) VALUES (?, 0, ?, 0, ?)`,
+		LiveKind, id, store.Millis(now))
 	return err
 }
 

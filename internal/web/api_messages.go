@@ -10,7 +10,6 @@ import (
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/messaging"
-	"github.com/zapflow/zapflow/internal/notify"
 )
 
 // sendBody is POST /api/v1/messages. sender is a sender id (number) or
@@ -106,15 +105,3 @@ func (s *server) setOptOut(w http.ResponseWriter, r *http.Request, out bool) err
 	return nil
 }
 
-func (s *server) listNotifications(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit")
-	if err != nil {
-		return err
-	}
-	list, err := notify.List(r.Context(), s.DB.Read(), int(limit))
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"notifications": list})
-	return nil
-}

@@ -75,6 +75,9 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},
 
 		{"GET", "/api/v1/notifications", authKey, s.listNotifications},
+		{"POST", "/api/v1/notifications/read-all", authKey, s.readAllNotifications},
+		{"POST", "/api/v1/notifications/{id}/read", authKey, s.readNotification},
+		{"POST", "/api/v1/notifications/{id}/dismiss", authKey, s.dismissNotification},
 
 		{"GET", "/api/v1/assistants", authKey, s.listAssistants},
 		{"POST", "/api/v1/assistants", authAdmin, s.createAssistant},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zapflow/zapflow/internal/live"
+	"github.com/zapflow/zapflow/internal/notify"
 )
 
 // heartbeat keeps idle event streams alive through proxies that close
@@ -68,13 +69,17 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 	}
 	user := userFrom(ctx)
 	send := func(ev live.Event) error {
-		ok, err := u.CanSee(ctx, user, ev.ConversationID)
-		if err != nil || !ok {
-			return err
+		// A notification is the whole team's (it names no chat); every
+		// other event is seen only by who may see its conversation.
+		if ev.Kind != notify.LiveKind {
+			ok, err := u.CanSee(ctx, user, ev.ConversationID)
+			if err != nil || !ok {
+				return err
+			}
 		}
 		data, _ := json.Marshal(eventData{ID: ev.ID, ConversationID: ev.ConversationID, MessageID: ev.MessageID, UserID: ev.UserID,
 			At: ev.At.UnixMilli()})
-		_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, data)
+		_, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, data)
 		return err
 	}
 	for _, ev := range backlog {

@@ -22,6 +22,7 @@ import (
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/notify"
 	"github.com/zapflow/zapflow/internal/sandbox"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
@@ -94,6 +95,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerSettings(mux)
 	u.registerCompose(mux)
 	u.registerSandbox(mux)
+	u.registerNotify(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.
@@ -105,7 +107,11 @@ func (u *UI) chrome(ctx context.Context) chrome {
 	if err != nil {
 		u.Log.Warn("reading the notification settings", "err", err)
 	}
-	return chrome{User: user, Sandbox: u.SandboxOn(), Sound: user.SoundOn(n)}
+	unread, err := notify.Unread(ctx, u.DB.Read(), user.ID)
+	if err != nil {
+		u.Log.Warn("counting unread notifications", "err", err)
+	}
+	return chrome{User: user, Sandbox: u.SandboxOn(), Sound: user.SoundOn(n), Unread: unread}
 }
 
 // guard refuses cross-origin state-changing requests.

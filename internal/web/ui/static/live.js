@@ -254,6 +254,10 @@ function follow() {
   for (const kind of ["inbound", "message", "status", "conversation", "assigned", "note"]) {
     source.addEventListener(kind, (e) => onEvent(kind, e));
   }
+  // A notification concerns no chat: only the bell (notify.js) hears it.
+  source.addEventListener("notification", () => {
+    document.dispatchEvent(new CustomEvent("zapflow:notification"));
+  });
   // Close cleanly on navigation so the server frees the stream at once.
   window.addEventListener("pagehide", () => source.close());
 }
