@@ -104,4 +104,3 @@ func (s *server) setOptOut(w http.ResponseWriter, r *http.Request, out bool) err
 	httpx.JSON(w, http.StatusOK, c)
 	return nil
 }
-
