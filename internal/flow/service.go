@@ -207,3 +207,6 @@ func (s *Service) ExportFlow(ctx context.Context, id int64, f Format) ([]byte, e
 	}
 	return Export(r.Definition, f)
 }
+
+// AuditSection is the audit log's section for flow changes.
+const AuditSection = "flows"

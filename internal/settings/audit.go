@@ -15,14 +15,14 @@ import (
 // AuditEntry is one line of a settings page's audit trail: who changed
 // which section, what changed, and when.
 type AuditEntry struct {
-	ID      int64
-	Section string
-	UserID  int64
+	ID      int64  `json:"id"`
+	Section string `json:"section"`
+	UserID  int64  `json:"user_id"`
 	// UserName is the user's name (or email) at read time; "" when the
 	// user no longer exists.
-	UserName  string
-	Summary   string
-	CreatedAt time.Time
+	UserName  string    `json:"user_name"`
+	Summary   string    `json:"summary"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // maxSummary bounds a stored summary: a long keyword list must not make
@@ -48,11 +48,14 @@ func (s *Store) RecordChange(ctx context.Context, section string, userID int64, 
 // The user's name is read from the users table so a renamed user shows
 // under their current name.
 func (s *Store) Changes(ctx context.Context, section string, limit int) ([]AuditEntry, error) {
-	rows, err := s.db.Read().Query(ctx, `SELECT a.id, a.section, a.user_id, COALESCE(NULLIF(u.name, ''), u.email, ''), a.summary, a.created_at
-		FROM settings_audit a LEFT JOIN users u ON u.id = a.user_id
-		WHERE a.section = ? ORDER BY a.id DESC LIMIT ?`, section, limit)
+	return s.Log(ctx, AuditFilter{Section: section, Limit: limit})
+}
+
+// scanAudit runs an audit query whose columns are an AuditEntry's.
+func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]AuditEntry, error) {
+	rows, err := s.db.Read().Query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("settings: read audit of %s: %w", section, err)
+		return nil, fmt.Errorf("settings: read audit: %w", err)
 	}
 	defer rows.Close()
 	out := []AuditEntry{}
@@ -149,4 +152,57 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// AuditFilter narrows Log. Zero fields match everything.
+type AuditFilter struct {
+	Section string
+	UserID  int64
+	// Before pages back: only lines with a smaller id.
+	Before int64
+	Limit  int // 50 when 0; at most 200
+}
+
+// Log returns audit lines of every section (settings, flows, users, API
+// keys), newest first, for the audit log page and API.
+func (s *Store) Log(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	q := `SELECT a.id, a.section, a.user_id, COALESCE(NULLIF(u.name, ''), u.email, ''), a.summary, a.created_at
+		FROM settings_audit a LEFT JOIN users u ON u.id = a.user_id WHERE 1 = 1`
+	var args []any
+	if f.Section != "" {
+		q += ` AND a.section = ?`
+		args = append(args, f.Section)
+	}
+	if f.UserID > 0 {
+		q += ` AND a.user_id = ?`
+		args = append(args, f.UserID)
+	}
+	if f.Before > 0 {
+		q += ` AND a.id < ?`
+		args = append(args, f.Before)
+	}
+	q += ` ORDER BY a.id DESC LIMIT ?`
+	args = append(args, f.Limit)
+	return s.scanAudit(ctx, q, args...)
+}
+
+// AuditSections lists the sections that have audit lines, for a filter.
+func (s *Store) AuditSections(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT section FROM settings_audit ORDER BY section`)
+	if err != nil {
+		return nil, fmt.Errorf("settings: read audit sections: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var sec string
+		if err := rows.Scan(&sec); err != nil {
+			return nil, err
+		}
+		out = append(out, sec)
+	}
+	return out, rows.Err()
 }

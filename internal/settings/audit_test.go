@@ -56,3 +56,39 @@ func TestDiffNamesChangedFieldsAndHidesSecrets(t *testing.T) {
 	require.Equal(t, "key changed; on: false → true; words: stop → stop, parar", d)
 	require.Empty(t, settings.Diff(sec{Same: 2}, sec{Same: 2}))
 }
+
+// TestAuditLogFiltersAndPages reads every section's lines, then one
+// section's, one user's, and pages back with Before.
+func TestAuditLogFiltersAndPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		s := settings.New(db, time.Now, time.Second)
+		var ana int64
+		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+			return tx.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+				VALUES ('ana@example.com', 'Ana', 'admin', '!', 0, 0) RETURNING id`).Scan(&ana)
+		}))
+		require.NoError(t, s.RecordChange(ctx, "flows", ana, "created flow"))
+		require.NoError(t, s.RecordChange(ctx, "users", 0, "created user"))
+		require.NoError(t, s.RecordChange(ctx, "flows", ana, "enabled flow"))
+
+		all, err := s.Log(ctx, settings.AuditFilter{})
+		require.NoError(t, err)
+		require.Len(t, all, 3)
+		require.Equal(t, "enabled flow", all[0].Summary)
+		flows, err := s.Log(ctx, settings.AuditFilter{Section: "flows"})
+		require.NoError(t, err)
+		require.Len(t, flows, 2)
+		mine, err := s.Log(ctx, settings.AuditFilter{UserID: ana})
+		require.NoError(t, err)
+		require.Len(t, mine, 2)
+		older, err := s.Log(ctx, settings.AuditFilter{Before: all[0].ID, Limit: 1})
+		require.NoError(t, err)
+		require.Len(t, older, 1)
+		require.Equal(t, "created user", older[0].Summary)
+		sections, err := s.AuditSections(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []string{"flows", "users"}, sections)
+	})
+}

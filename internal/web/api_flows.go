@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -58,6 +59,7 @@ func (s *server) createFlow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.audit(r, flow.AuditSection, fmt.Sprintf("created flow %q (#%d)", rec.Name, rec.ID))
 	httpx.JSON(w, http.StatusCreated, rec)
 	return nil
 }
@@ -92,6 +94,7 @@ func (s *server) updateFlow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.audit(r, flow.AuditSection, fmt.Sprintf("saved flow %q (#%d) as version %d", rec.Name, rec.ID, rec.Version))
 	httpx.JSON(w, http.StatusOK, rec)
 	return nil
 }
@@ -104,6 +107,7 @@ func (s *server) deleteFlow(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Flows.Delete(r.Context(), id); err != nil {
 		return err
 	}
+	s.audit(r, flow.AuditSection, fmt.Sprintf("deleted flow #%d", id))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -124,6 +128,7 @@ func (s *server) setFlowEnabled(w http.ResponseWriter, r *http.Request, on bool)
 	if err != nil {
 		return err
 	}
+	s.audit(r, flow.AuditSection, fmt.Sprintf("%s flow %q (#%d)", map[bool]string{true: "enabled", false: "disabled"}[on], rec.Name, rec.ID))
 	httpx.JSON(w, http.StatusOK, rec)
 	return nil
 }
@@ -137,6 +142,7 @@ func (s *server) importFlow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.audit(r, flow.AuditSection, fmt.Sprintf("imported flow %q (#%d, version %d)", rec.Name, rec.ID, rec.Version))
 	httpx.JSON(w, http.StatusCreated, rec)
 	return nil
 }

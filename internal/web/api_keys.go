@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
+	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/httpx"
 )
@@ -51,6 +53,7 @@ func (s *server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.audit(r, agent.AuditAPIKeys, fmt.Sprintf("created API key %q (#%d) for user #%d", k.Name, k.ID, userID))
 	httpx.JSON(w, http.StatusCreated, map[string]any{"api_key": k, "key": key})
 	return nil
 }
@@ -77,6 +80,7 @@ func (s *server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.audit(r, agent.AuditAPIKeys, fmt.Sprintf("revoked API key %q (#%d)", k.Name, k.ID))
 	httpx.JSON(w, http.StatusOK, k)
 	return nil
 }

@@ -39,6 +39,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.audit(r, agent.AuditUsers, agent.AddedSummary(u))
 	httpx.JSON(w, http.StatusCreated, u)
 	return nil
 }
@@ -76,11 +77,12 @@ func (s *server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor, _ := agent.PrincipalFrom(r.Context())
-	u, err := s.Agents.UpdateUser(r.Context(), actor, id, agent.UserChange{Name: in.Name, Role: in.Role,
-		Permissions: in.Permissions, Active: in.Active, Away: in.Away, Password: in.Password})
+	ch := agent.UserChange{Name: in.Name, Role: in.Role, Permissions: in.Permissions, Active: in.Active, Away: in.Away, Password: in.Password}
+	u, err := s.Agents.UpdateUser(r.Context(), actor, id, ch)
 	if err != nil {
 		return err
 	}
+	s.audit(r, agent.AuditUsers, ch.Summary(u))
 	httpx.JSON(w, http.StatusOK, u)
 	return nil
 }

@@ -79,6 +79,8 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/notifications/{id}/read", authKey, s.readNotification},
 		{"POST", "/api/v1/notifications/{id}/dismiss", authKey, s.dismissNotification},
 
+		{"GET", "/api/v1/audit", authAdmin, s.listAudit},
+
 		{"GET", "/api/v1/assistants", authKey, s.listAssistants},
 		{"POST", "/api/v1/assistants", authAdmin, s.createAssistant},
 		{"GET", "/api/v1/assistants/{id}", authKey, s.getAssistant},

@@ -96,6 +96,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerCompose(mux)
 	u.registerSandbox(mux)
 	u.registerNotify(mux)
+	u.registerAudit(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.

@@ -101,7 +101,8 @@ func (u *UI) change(w http.ResponseWriter, r *http.Request, ch agent.UserChange,
 	if !ok {
 		return
 	}
-	if _, err := u.Agents.UpdateUser(ctx, userFrom(ctx).Principal(), target.ID, ch); err != nil {
+	updated, err := u.Agents.UpdateUser(ctx, userFrom(ctx).Principal(), target.ID, ch)
+	if err != nil {
 		problems, ok := userProblem(ctx, err)
 		if !ok {
 			u.fail(w, r, err)
@@ -115,6 +116,7 @@ func (u *UI) change(w http.ResponseWriter, r *http.Request, ch agent.UserChange,
 		render(w, r, http.StatusUnprocessableEntity, userFormView(d))
 		return
 	}
+	u.audit(r, agent.AuditUsers, ch.Summary(updated))
 	if target.ID == userFrom(ctx).ID && ch.Password != nil {
 		// A reset of one's own password from here ends this session too:
 		// log in again with the new one.

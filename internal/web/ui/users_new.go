@@ -51,5 +51,6 @@ func (u *UI) createUser(w http.ResponseWriter, r *http.Request) {
 		render(w, r, http.StatusUnprocessableEntity, userFormView(userFormData{Chrome: u.chrome(ctx), New: true, User: shown, Errors: problems}))
 		return
 	}
+	u.audit(r, agent.AuditUsers, agent.AddedSummary(created))
 	http.Redirect(w, r, "/users/"+strconv.FormatInt(created.ID, 10)+"?done=created", http.StatusSeeOther)
 }
