@@ -80,6 +80,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/notifications/{id}/dismiss", authKey, s.dismissNotification},
 
 		{"GET", "/api/v1/audit", authAdmin, s.listAudit},
+		{"GET", "/api/v1/dashboard", authPerm(agent.PermViewStatus), s.getDashboard},
 
 		{"GET", "/api/v1/assistants", authKey, s.listAssistants},
 		{"POST", "/api/v1/assistants", authAdmin, s.createAssistant},

@@ -32,22 +32,14 @@ func (u *UI) agentStatsPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, t(ctx, "stats.forbidden"), http.StatusForbidden)
 		return
 	}
-	today := u.Now().UTC().Truncate(24 * time.Hour)
-	d := agentStatsData{Chrome: u.chrome(ctx), From: today.AddDate(0, 0, 1-defaultStatsDays).Format(statsDayLayout), To: today.Format(statsDayLayout)}
-	if v := r.URL.Query().Get("from"); v != "" {
-		d.From = v
-	}
-	if v := r.URL.Query().Get("to"); v != "" {
-		d.To = v
-	}
-	from, err1 := time.Parse(statsDayLayout, d.From)
-	to, err2 := time.Parse(statsDayLayout, d.To)
-	if err1 != nil || err2 != nil || to.Before(from) {
+	p := u.period(r)
+	d := agentStatsData{Chrome: u.chrome(ctx), From: p.FromText, To: p.ToText}
+	if !p.OK {
 		d.Problem = t(ctx, "stats.invalid")
 		render(w, r, http.StatusUnprocessableEntity, agentStatsView(d))
 		return
 	}
-	rows, err := u.Messaging.AgentStats(ctx, from, to.AddDate(0, 0, 1))
+	rows, err := u.Messaging.AgentStats(ctx, p.From, p.To)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -55,6 +47,35 @@ func (u *UI) agentStatsPage(w http.ResponseWriter, r *http.Request) {
 	d.Rows = rows
 	render(w, r, http.StatusOK, agentStatsView(d))
 }
+
+// period is a range of whole UTC days chosen in a form: from and to as
+// typed (YYYY-MM-DD, both included), and as times [From, To).
+type period struct {
+	FromText, ToText string
+	From, To         time.Time
+	OK               bool // both parse and to is not before from
+}
+
+// period reads ?from and ?to, defaulting to the last defaultStatsDays
+// days up to today.
+func (u *UI) period(r *http.Request) period {
+	today := u.Now().UTC().Truncate(24 * time.Hour)
+	p := period{FromText: today.AddDate(0, 0, 1-defaultStatsDays).Format(statsDayLayout), ToText: today.Format(statsDayLayout)}
+	if v := r.URL.Query().Get("from"); v != "" {
+		p.FromText = v
+	}
+	if v := r.URL.Query().Get("to"); v != "" {
+		p.ToText = v
+	}
+	from, err1 := time.Parse(statsDayLayout, p.FromText)
+	to, err2 := time.Parse(statsDayLayout, p.ToText)
+	p.OK = err1 == nil && err2 == nil && !to.Before(from) && to.Sub(from) <= maxPeriod
+	p.From, p.To = from, to.AddDate(0, 0, 1)
+	return p
+}
+
+// maxPeriod bounds a chosen period, so one page cannot ask for decades.
+const maxPeriod = 366 * 24 * time.Hour
 
 // firstResponseText renders a first-response time ("—" when none).
 func firstResponseText(d time.Duration, answered int) string {

@@ -97,6 +97,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerSandbox(mux)
 	u.registerNotify(mux)
 	u.registerAudit(mux)
+	u.registerDashboard(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.

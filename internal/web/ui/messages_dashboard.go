@@ -1,0 +1,51 @@
+package ui
+
+// The texts of the dashboard (see messages.go).
+var (
+	enDashboard = map[string]string{
+		"nav.dashboard":       "Dashboard",
+		"dash.title":          "Dashboard",
+		"dash.utc":            "Days in UTC.",
+		"dash.messages":       "Messages per day",
+		"dash.in":             "Received",
+		"dash.out":            "Sent",
+		"dash.delivery":       "Delivery rate",
+		"dash.read":           "Read rate",
+		"dash.failed":         "Failed",
+		"dash.runs":           "Flow runs per day",
+		"dash.runs.all":       "Flow runs",
+		"dash.runs.failed":    "Flow runs failed",
+		"dash.ai":             "AI calls per day",
+		"dash.ai.calls":       "AI calls",
+		"dash.ai.errors":      "AI errors",
+		"dash.failures":       "Failed messages by error",
+		"dash.failures.none":  "No message failed in this period.",
+		"dash.code":           "Error code",
+		"dash.count":          "Messages",
+		"dash.agents":         "Open chats per agent",
+		"dash.agents.more":    "Response times per agent",
+	}
+	ptBRDashboard = map[string]string{
+		"nav.dashboard":       "Painel",
+		"dash.title":          "Painel",
+		"dash.utc":            "Dias em UTC.",
+		"dash.messages":       "Mensagens por dia",
+		"dash.in":             "Recebidas",
+		"dash.out":            "Enviadas",
+		"dash.delivery":       "Taxa de entrega",
+		"dash.read":           "Taxa de leitura",
+		"dash.failed":         "Com falha",
+		"dash.runs":           "Execuções de fluxos por dia",
+		"dash.runs.all":       "Execuções de fluxos",
+		"dash.runs.failed":    "Execuções com falha",
+		"dash.ai":             "Chamadas de IA por dia",
+		"dash.ai.calls":       "Chamadas de IA",
+		"dash.ai.errors":      "Erros de IA",
+		"dash.failures":       "Mensagens com falha por erro",
+		"dash.failures.none":  "Nenhuma mensagem falhou neste período.",
+		"dash.code":           "Código do erro",
+		"dash.count":          "Mensagens",
+		"dash.agents":         "Conversas abertas por atendente",
+		"dash.agents.more":    "Tempos de resposta por atendente",
+	}
+)
