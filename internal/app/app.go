@@ -202,7 +202,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
 		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
-		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now}
+		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL()}
 	a.setupAssign(&uiDeps)
 	deps.UI = ui.New(uiDeps)
 	a.handler = web.NewHandler(deps)

@@ -57,6 +57,9 @@ type Deps struct {
 	// inbox can say how to make the first customer write in.
 	SandboxOn func() bool
 	Now       func() time.Time
+	// PublicURL is where Meta reaches this server (the webhook URL the
+	// account pages show).
+	PublicURL string
 }
 
 // UI serves the web app.
@@ -98,6 +101,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerNotify(mux)
 	u.registerAudit(mux)
 	u.registerDashboard(mux)
+	u.registerWAAccounts(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.
