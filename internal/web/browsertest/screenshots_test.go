@@ -23,6 +23,9 @@ var pages = []struct{ name, path, wait string }{
 	{"settings-prompts", "/settings/prompts", ".settings form"},
 	{"users", "/users", ".users-table"},
 	{"account", "/account", "main form"},
+	{"accounts", "/accounts", ".account-card"},
+	{"account-new", "/accounts/new", ".account-form"},
+	{"audit", "/audit", ".audit-page"},
 }
 
 // TestEveryPageRenders opens every page of pages in the browser as an

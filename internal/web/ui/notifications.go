@@ -124,8 +124,8 @@ func backTo(r *http.Request) string {
 }
 
 // refTarget is the page a notification's ref ("<type>:<id>") points at: a
-// message opens its chat at the message, a run its run page. Anything
-// without a page of its own (a sender, an account) stays on the list.
+// message opens its chat at the message, a run its run page, a number
+// its account's page. Anything else stays on the list.
 func (u *UI) refTarget(ctx context.Context, ref string) (string, error) {
 	kind, idText, _ := strings.Cut(ref, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
@@ -147,6 +147,16 @@ func (u *UI) refTarget(ctx context.Context, ref string) (string, error) {
 		return "/inbox/" + idText, nil
 	case "run":
 		return "/runs/" + idText, nil
+	case "sender":
+		var acc int64
+		err := u.DB.Read().QueryRow(ctx, `SELECT account_id FROM senders WHERE id = ?`, id).Scan(&acc)
+		if errors.Is(err, store.ErrNotFound) {
+			return "/notifications", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return "/accounts/" + strconv.FormatInt(acc, 10), nil
 	}
 	return "/notifications", nil
 }
