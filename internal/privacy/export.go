@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Export is one contact's data, ready to be written as a ZIP. Prepare
@@ -125,6 +127,9 @@ func object(cols []string, vals []any, jsonCols []string) []field {
 		v := vals[i]
 		if b, ok := v.([]byte); ok {
 			v = string(b)
+			if !utf8.Valid(b) {
+				v = base64.StdEncoding.EncodeToString(b)
+			}
 		}
 		if contains(jsonCols, c) {
 			if s, ok := v.(string); ok && json.Valid([]byte(s)) {

@@ -155,7 +155,7 @@ func (m *matcher) each(ctx context.Context, t Table, cols []string, fn func(row)
 		var ors []string
 		for _, c := range t.Mentions {
 			for _, n := range m.s.numbers {
-				ors = append(ors, "CAST("+ident(c)+" AS TEXT) LIKE ?")
+				ors = append(ors, "CAST("+m.column(t, c)+" AS TEXT) LIKE ?")
 				preArgs = append(preArgs, "%"+n+"%")
 			}
 		}
@@ -167,10 +167,10 @@ func (m *matcher) each(ctx context.Context, t Table, cols []string, fn func(row)
 	}
 	sel := []string{ident(t.Key), "CASE WHEN " + linked + " THEN 1 ELSE 0 END", "CASE WHEN " + busy + " THEN 1 ELSE 0 END"}
 	for _, c := range t.Mentions {
-		sel = append(sel, ident(c))
+		sel = append(sel, m.column(t, c))
 	}
 	for _, c := range cols {
-		sel = append(sel, ident(c))
+		sel = append(sel, m.column(t, c))
 	}
 	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + ident(t.Name) +
 		" WHERE (" + linked + ") OR (" + prefilter + ") ORDER BY " + ident(t.Key)
@@ -209,6 +209,14 @@ func (m *matcher) each(ctx context.Context, t Table, cols []string, fn func(row)
 		}
 	}
 	return rows.Err()
+}
+
+// column is how a column of t is read: JSONB columns as JSON text.
+func (m *matcher) column(t Table, c string) string {
+	if t.JSONB && m.d == store.SQLite && contains(t.JSON, c) {
+		return "json(" + ident(c) + ")"
+	}
+	return ident(c)
 }
 
 // keysOf returns (and remembers) the keys of t's rows of the subject.

@@ -13,6 +13,7 @@ var fileDescriptions = map[string]string{
 	"messages.json":         "every message both ways: direction (in = from the contact), type, content, delivery status and its times, errors; queued messages are sends not made yet",
 	"media.json":            "the media (images, voice notes, documents…) zapflow keeps, one entry per file in media/",
 	"notes.json":            "the team's internal notes about the conversations (never sent to the contact)",
+	"bot_states.json":       "whether the automatic assistant is paused in each conversation, why and until when",
 	"assignments.json":      "which team member (user id) each conversation was assigned to, and when",
 	"notifications.json":    "team notifications about the contact's messages or automations",
 	"flow_runs.json":        "automations (flows) run for the contact: trigger data, every step's input, output and errors (state)",

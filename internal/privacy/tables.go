@@ -31,6 +31,9 @@ type Table struct {
 	Busy string
 	// JSON columns hold JSON documents, exported as JSON, not as strings.
 	JSON []string
+	// JSONB: on SQLite the JSON columns are binary JSONB (River's tables),
+	// read as text through json().
+	JSONB bool
 	// Blob is a column exported as a file instead of in the JSON.
 	Blob *Blob
 }
@@ -56,6 +59,7 @@ var Tables = []Table{
 		Linked:   `wamid IN (SELECT wamid FROM messages WHERE wamid IS NOT NULL AND conversation_id IN ` + convs + `)`,
 		Mentions: []string{"wamid"}, WAMIDs: true},
 	{Name: "notes", Key: "id", File: "notes.json", Linked: `conversation_id IN ` + convs},
+	{Name: "bot_states", Key: "conversation_id", File: "bot_states.json", Linked: `conversation_id IN ` + convs},
 	{Name: "assignments", Key: "id", File: "assignments.json", Linked: `conversation_id IN ` + convs},
 	{Name: "live_events", Key: "id", Linked: `conversation_id IN ` + convs + ` OR message_id IN ` + msgs},
 	{Name: "notifications", Key: "id", File: "notifications.json",
@@ -72,7 +76,7 @@ var Tables = []Table{
 		Linked:   `customer_id IN (SELECT phone FROM contacts WHERE id = ?) OR customer_id IN (SELECT wa_id FROM contacts WHERE id = ?)`,
 		Mentions: []string{"customer_id"}},
 	{Name: "river_job", Key: "id", File: "jobs.json", Mentions: []string{"args"}, WAMIDs: true,
-		Busy: `state = 'running'`, JSON: []string{"args", "errors", "metadata"}},
+		Busy: `state = 'running'`, JSON: []string{"args", "attempted_by", "errors", "metadata", "tags"}, JSONB: true},
 	{Name: "inbound_events", Key: "id", File: "webhook_events.json", Mentions: []string{"payload"},
 		Busy: `processed_at = 0`, JSON: []string{"payload"}},
 	{Name: "messages", Key: "id", File: "messages.json", Linked: `conversation_id IN ` + convs, JSON: []string{"content", "context"}},
@@ -106,6 +110,7 @@ var Unrelated = map[string]string{
 	"river_leader":       "job queue bookkeeping",
 	"river_migration":    "job queue bookkeeping",
 	"river_queue":        "job queue bookkeeping",
+	"river_notification": "job queue wake-ups (queue names only; SQLite)",
 	// SQLite only: full-text indexes over messages and contacts, kept by
 	// triggers on those tables (a deleted row leaves them at once).
 	"message_search":         "full-text index of messages",
