@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"time"
@@ -57,6 +58,14 @@ func (svc *Service) Erase(ctx context.Context, id int64, confirm string, by Acto
 		if _, err := tx.Exec(ctx, `UPDATE contacts SET updated_at = updated_at WHERE id = ?`, id); err != nil {
 			return err
 		}
+		// SQLite leaves deleted rows' bytes in free pages until they are
+		// reused; secure_delete overwrites them with zeros as they are freed.
+		if svc.db.Dialect() == store.SQLite {
+			if _, err := tx.Exec(ctx, `PRAGMA secure_delete = ON`); err != nil {
+				return err
+			}
+			defer func() { _, _ = tx.Exec(ctx, `PRAGMA secure_delete = OFF`) }()
+		}
 		m := &matcher{q: tx, d: svc.db.Dialect(), s: s}
 		keys := map[string][]any{}
 		for _, t := range Tables {
@@ -94,7 +103,23 @@ func (svc *Service) Erase(ctx context.Context, id int64, confirm string, by Acto
 			id, by.UserID, by.APIKeyID, string(deleted), store.Millis(out.ErasedAt))
 		return err
 	})
+	if err == nil && out.Status == StatusErased {
+		svc.checkpoint(ctx)
+	}
 	return out, err
+}
+
+// checkpoint moves SQLite's write-ahead log into the database file and
+// empties it: the log still holds the pages as they were before the
+// erasure (secure_delete zeroes the freed space in the file and in the
+// pages the erasure writes, not in older log frames). It is best effort:
+// while a long read holds an older snapshot, the log is emptied by a later
+// checkpoint instead. PostgreSQL keeps deleted rows' bytes until
+// (auto)vacuum reuses their space; see the README.
+func (svc *Service) checkpoint(ctx context.Context) {
+	if w, ok := svc.db.(interface{ Writer() *sql.DB }); ok {
+		_, _ = w.Writer().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
 }
 
 // deleteKeys deletes t's rows by key, in batches; it returns how many

@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -282,4 +285,33 @@ func TestTablesCoverTheSchema(t *testing.T) {
 		sort.Strings(missing)
 		require.Empty(t, missing, "add these tables to privacy.Tables (or privacy.Unrelated, saying why) in internal/privacy/tables.go")
 	})
+}
+
+// TestEraseLeavesNoBytesInTheSQLiteFile: deleted rows normally stay in
+// SQLite's free pages and write-ahead log until overwritten; after an
+// erasure neither the database file nor its log holds a byte of the
+// contact, while the other contact is still there.
+func TestEraseLeavesNoBytesInTheSQLiteFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "zapflow.db")
+	db, err := store.OpenSQLite(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	require.NoError(t, store.Migrate(ctx, db))
+	svc, a, b := setup(t, db)
+	_, err = svc.Erase(ctx, a.ContactID, a.WAID, privacy.Actor{UserID: 1})
+	require.NoError(t, err)
+	var files []byte
+	for _, f := range []string{path, path + "-wal"} {
+		data, err := os.ReadFile(f)
+		if !errors.Is(err, os.ErrNotExist) {
+			require.NoError(t, err)
+		}
+		files = append(files, data...)
+	}
+	for _, n := range a.Needles() {
+		require.Zero(t, bytes.Count(files, []byte(n)), "the file still holds %q", n)
+	}
+	require.Positive(t, bytes.Count(files, []byte(b.Secret)), "the other contact is in the file")
 }
