@@ -26,8 +26,9 @@
 //     deleted, not redacted: their dedupe keys are wamids, which encode the
 //     number, and Meta redelivers only webhooks we did not acknowledge. An
 //     event not processed yet would bring the contact back right after the
-//     erasure, so such an event (and a job of theirs that is running)
-//     refuses the erasure with 409 contact_busy: try again in a moment.
+//     erasure, so such an event (and a job of theirs that is running, or
+//     a message to them being sent) refuses the erasure with 409
+//     contact_busy: try again in a moment.
 //   - ai_calls rows hold no customer data (purpose, model, tokens,
 //     outcome) and no reference to a contact; the AI's memory of the
 //     customer (ai_conversations, ai_messages) is exported and erased.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -211,14 +212,16 @@ func TestEraseLeavesNoTraceAndIsIdempotent(t *testing.T) {
 }
 
 // TestEraseWaitsForWorkInFlight: a webhook event of the contact not yet
-// processed, or a job of theirs running, would bring data back right after
-// the erasure, so the erasure is refused (409) and deletes nothing until
+// processed, a job of theirs running or a message being sent to them would
+// bring data back right after the erasure, so the erasure is refused (409) and deletes nothing until
 // they are done.
 func TestEraseWaitsForWorkInFlight(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
 		svc, a, _ := setup(t, db)
 		for _, c := range []struct{ busy, done string }{
+			{`UPDATE messages SET in_doubt_since = 5 WHERE status = 'queued' AND conversation_id = ` + strconv.FormatInt(a.ConversationID, 10),
+				`UPDATE messages SET in_doubt_since = 0 WHERE status = 'queued'`},
 			{`UPDATE inbound_events SET processed_at = 0 WHERE dedupe_key = '` + a.WAID + `-0'`,
 				`UPDATE inbound_events SET processed_at = 1 WHERE dedupe_key = '` + a.WAID + `-0'`},
 			{`UPDATE river_job SET state = 'running', attempted_at = scheduled_at, attempt = 1 WHERE kind = 'ai_typing_indicator' AND CAST(args AS TEXT) LIKE '%` + a.WAID + `%'`,

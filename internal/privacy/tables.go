@@ -79,7 +79,11 @@ var Tables = []Table{
 		Busy: `state = 'running'`, JSON: []string{"args", "attempted_by", "errors", "metadata", "tags"}, JSONB: true},
 	{Name: "inbound_events", Key: "id", File: "webhook_events.json", Mentions: []string{"payload"},
 		Busy: `processed_at = 0`, JSON: []string{"payload"}},
-	{Name: "messages", Key: "id", File: "messages.json", Linked: `conversation_id IN ` + convs, JSON: []string{"content", "context"}},
+	// A queued message with in_doubt_since set is being sent (or its send
+	// timed out and Meta may have taken it): its outcome and status would
+	// arrive after the erasure.
+	{Name: "messages", Key: "id", File: "messages.json", Linked: `conversation_id IN ` + convs,
+		Busy: `status = 'queued' AND in_doubt_since <> 0`, JSON: []string{"content", "context"}},
 	{Name: "conversations", Key: "id", File: "conversations.json", Linked: `contact_id = ?`},
 	{Name: "contacts", Key: "id", File: "contact.json", One: true, Linked: `id = ?`},
 }
