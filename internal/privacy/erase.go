@@ -41,7 +41,7 @@ func (svc *Service) Erase(ctx context.Context, id int64, confirm string, by Acto
 	var out Erasure
 	err := svc.db.InTx(ctx, func(tx store.Tx) error {
 		out = Erasure{}
-		s, err := loadSubject(ctx, tx, svc.db.Dialect(), id)
+		s, m, err := loadSubject(ctx, tx, svc.db.Dialect(), id)
 		if e, ok := apperr.As(err); ok && e.Kind == apperr.KindNotFound {
 			out, err = previousErasure(ctx, tx, id)
 			return err
@@ -66,7 +66,6 @@ func (svc *Service) Erase(ctx context.Context, id int64, confirm string, by Acto
 			}
 			defer func() { _, _ = tx.Exec(ctx, `PRAGMA secure_delete = OFF`) }()
 		}
-		m := &matcher{q: tx, d: svc.db.Dialect(), s: s}
 		keys := map[string][]any{}
 		for _, t := range Tables {
 			var busy bool

@@ -21,15 +21,16 @@ import (
 type Export struct {
 	svc *Service
 	s   *subject
+	m   *matcher
 }
 
 // Prepare starts the export of contact id (apperr not_found if none).
 func (svc *Service) Prepare(ctx context.Context, id int64) (*Export, error) {
-	s, err := loadSubject(ctx, svc.db.Read(), svc.db.Dialect(), id)
+	s, m, err := loadSubject(ctx, svc.db.Read(), svc.db.Dialect(), id)
 	if err != nil {
 		return nil, err
 	}
-	return &Export{svc: svc, s: s}, nil
+	return &Export{svc: svc, s: s, m: m}, nil
 }
 
 // Filename is the download's name.
@@ -43,8 +44,7 @@ func (e *Export) Filename() string {
 // memory whole.
 func (e *Export) WriteTo(ctx context.Context, w io.Writer) error {
 	zw := zip.NewWriter(w)
-	q, d := e.svc.db.Read(), e.svc.db.Dialect()
-	m := &matcher{q: q, d: d, s: e.s}
+	q, d, m := e.svc.db.Read(), e.svc.db.Dialect(), e.m
 	now := e.svc.now().UTC()
 	counts := map[string]int{}
 	var files []blobFiles

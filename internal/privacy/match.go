@@ -32,15 +32,17 @@ const minNumberDigits = 6
 // wamidPattern finds WhatsApp message ids in free text.
 var wamidPattern = regexp.MustCompile(`wamid\.[A-Za-z0-9+/=_\-]+`)
 
-// loadSubject reads contact id; apperr not_found when there is none.
-func loadSubject(ctx context.Context, q store.Querier, d store.Dialect, id int64) (*subject, error) {
+// loadSubject reads contact id (apperr not_found when there is none) and
+// returns the matcher that finds their rows through q.
+func loadSubject(ctx context.Context, q store.Querier, d store.Dialect, id int64) (*subject, *matcher, error) {
 	s := &subject{contactID: id, wamids: map[string]bool{}}
+	m := &matcher{q: q, d: d, s: s}
 	err := q.QueryRow(ctx, `SELECT wa_id, phone FROM contacts WHERE id = ?`, id).Scan(&s.waID, &s.phone)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, apperr.NotFound("contact")
+		return nil, nil, apperr.NotFound("contact")
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, n := range []string{digits(s.waID), digits(s.phone)} {
 		if len(n) >= minNumberDigits && !contains(s.numbers, n) {
@@ -49,29 +51,32 @@ func loadSubject(ctx context.Context, q store.Querier, d store.Dialect, id int64
 	}
 	rows, err := q.Query(ctx, `SELECT wamid FROM messages WHERE wamid IS NOT NULL AND conversation_id IN `+convs, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var w string
 		if err := rows.Scan(&w); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		s.wamids[w] = true
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// A status webhook for a message whose send was never recorded names
 	// its wamid beside the customer's number: that wamid is theirs too.
-	m := &matcher{q: q, d: d, s: s}
-	events := Table{Name: "inbound_events", Key: "id", Mentions: []string{"payload"}}
-	return s, m.each(ctx, events, nil, func(r row) error {
+	events, err := tableNamed("inbound_events")
+	if err != nil {
+		return nil, nil, err
+	}
+	err = m.each(ctx, events, nil, func(r row) error {
 		for _, w := range wamidPattern.FindAllString(r.mentionText, -1) {
 			s.wamids[w] = true
 		}
 		return nil
 	})
+	return s, m, err
 }
 
 // mentions reports whether text names the subject: one of their numbers
@@ -102,12 +107,15 @@ func (s *subject) mentions(text string) bool {
 	return false
 }
 
-// matcher finds a subject's rows, table by table.
+// matcher finds a subject's rows, table by table. Matches read without
+// columns are remembered: the webhook events, scanned whole for the
+// subject's wamids, are not scanned again, and a child table (Parent)
+// reuses its parent's keys.
 type matcher struct {
 	q    store.Querier
 	d    store.Dialect
 	s    *subject
-	keys map[string][]any // matched keys per table, for children (Parent)
+	seen map[string][]row
 }
 
 // row is one matched row: its key, whether it is busy, the values of the
@@ -122,6 +130,33 @@ type row struct {
 // each calls fn for every row of t that belongs to the subject, with the
 // values of cols.
 func (m *matcher) each(ctx context.Context, t Table, cols []string, fn func(row) error) error {
+	if len(cols) == 0 {
+		if rows, ok := m.seen[t.Name]; ok {
+			for _, r := range rows {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var rows []row
+		if err := m.scan(ctx, t, nil, func(r row) error {
+			rows = append(rows, r)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if m.seen == nil {
+			m.seen = map[string][]row{}
+		}
+		m.seen[t.Name] = rows
+		return m.each(ctx, t, nil, fn)
+	}
+	return m.scan(ctx, t, cols, fn)
+}
+
+// scan reads t's rows of the subject.
+func (m *matcher) scan(ctx context.Context, t Table, cols []string, fn func(row) error) error {
 	var linked string
 	var linkedArgs []any
 	switch {
@@ -149,12 +184,14 @@ func (m *matcher) each(ctx context.Context, t Table, cols []string, fn func(row)
 	}
 	prefilter := "1 = 0"
 	var preArgs []any
-	if len(t.Mentions) > 0 && t.WAMIDs {
-		prefilter = "1 = 1"
-	} else if len(t.Mentions) > 0 && len(m.s.numbers) > 0 {
+	needles := m.s.numbers
+	if t.WAMIDs && len(m.s.wamids) > 0 {
+		needles = append(append([]string{}, needles...), "wamid.")
+	}
+	if len(t.Mentions) > 0 && len(needles) > 0 {
 		var ors []string
 		for _, c := range t.Mentions {
-			for _, n := range m.s.numbers {
+			for _, n := range needles {
 				ors = append(ors, "CAST("+m.column(t, c)+" AS TEXT) LIKE ?")
 				preArgs = append(preArgs, "%"+n+"%")
 			}
@@ -219,24 +256,14 @@ func (m *matcher) column(t Table, c string) string {
 	return ident(c)
 }
 
-// keysOf returns (and remembers) the keys of t's rows of the subject.
+// keysOf returns the keys of t's rows of the subject.
 func (m *matcher) keysOf(ctx context.Context, t Table) ([]any, error) {
-	if k, ok := m.keys[t.Name]; ok {
-		return k, nil
-	}
 	var keys []any
 	err := m.each(ctx, t, nil, func(r row) error {
 		keys = append(keys, r.key)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if m.keys == nil {
-		m.keys = map[string][]any{}
-	}
-	m.keys[t.Name] = keys
-	return keys, nil
+	return keys, err
 }
 
 func tableNamed(name string) (Table, error) {

@@ -22,9 +22,9 @@ type Table struct {
 	// one of their wamids (see the package doc); a row that mentions them
 	// belongs to them.
 	Mentions []string
-	// WAMIDs makes the mention search consider every row (not only those
-	// whose text holds the number), for tables whose rows name the contact
-	// only through a wamid. Use it only for small tables.
+	// WAMIDs makes the mention search read every row whose text holds a
+	// wamid (not only those holding the number), for tables whose rows
+	// name the contact only through one. Use it only for small tables.
 	WAMIDs bool
 	// Busy is an SQL condition true for a row still being worked on: an
 	// erasure that meets one is refused (409 contact_busy) and retried.
