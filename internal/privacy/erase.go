@@ -41,22 +41,23 @@ func (svc *Service) Erase(ctx context.Context, id int64, confirm string, by Acto
 	var out Erasure
 	err := svc.db.InTx(ctx, func(tx store.Tx) error {
 		out = Erasure{}
-		s, m, err := loadSubject(ctx, tx, svc.db.Dialect(), id)
-		if e, ok := apperr.As(err); ok && e.Kind == apperr.KindNotFound {
+		// Lock the contact first (PostgreSQL): an inbound message for them
+		// now waits for this erasure instead of racing it.
+		n, err := tx.Exec(ctx, `UPDATE contacts SET updated_at = updated_at WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
 			out, err = previousErasure(ctx, tx, id)
 			return err
 		}
+		s, m, err := loadSubject(ctx, tx, svc.db.Dialect(), id)
 		if err != nil {
 			return err
 		}
 		if c := digits(confirm); c == "" || (c != digits(s.phone) && c != digits(s.waID)) {
 			return apperr.Invalid("confirm", "confirmation_mismatch",
 				"to erase this contact, send its phone number in \"confirm\"; erasing cannot be undone")
-		}
-		// Lock the contact first (PostgreSQL): an inbound message for them
-		// now waits for this erasure instead of racing it.
-		if _, err := tx.Exec(ctx, `UPDATE contacts SET updated_at = updated_at WHERE id = ?`, id); err != nil {
-			return err
 		}
 		// SQLite leaves deleted rows' bytes in free pages until they are
 		// reused; secure_delete overwrites them with zeros as they are freed.
