@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // Export is one contact's data, ready to be written as a ZIP. Prepare
@@ -38,8 +41,8 @@ func (e *Export) Filename() string {
 	return "zapflow-contact-" + strconv.FormatInt(e.s.contactID, 10) + ".zip"
 }
 
-// WriteTo streams the ZIP to w: README.txt, one JSON file per kind of
-// record, then the media files. Rows are read table by table and written
+// WriteTo streams the ZIP to w: one JSON file per kind of record, the
+// media files, then README.txt (which counts the records). Rows are read table by table and written
 // as they come, media one file at a time, so a long history never sits in
 // memory whole.
 func (e *Export) WriteTo(ctx context.Context, w io.Writer) error {
@@ -90,6 +93,9 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) error {
 		for i, k := range f.keys {
 			var data []byte
 			err := q.QueryRow(ctx, `SELECT `+ident(f.t.Blob.Column)+` FROM `+ident(f.t.Name)+` WHERE `+ident(f.t.Key)+` = ?`, k).Scan(&data)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // evicted from the cache since its row was read
+			}
 			if err != nil {
 				return fmt.Errorf("privacy: read %s %v: %w", f.t.Name, k, err)
 			}

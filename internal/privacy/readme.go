@@ -11,7 +11,7 @@ var fileDescriptions = map[string]string{
 	"contact.json":          "the contact: WhatsApp id (wa_id), phone number, profile name, opt-out and other flags",
 	"conversations.json":    "the conversations with each of the business's WhatsApp numbers (sender_id), with the 24-hour window",
 	"messages.json":         "every message both ways: direction (in = from the contact), type, content, delivery status and its times, errors; queued messages are sends not made yet",
-	"media.json":            "the media (images, voice notes, documents…) zapflow keeps, one entry per file in media/",
+	"media.json":            "the media (images, voice notes, documents…) zapflow keeps, one entry per file in media/; media never opened in the inbox stays with WhatsApp and is not included",
 	"notes.json":            "the team's internal notes about the conversations (never sent to the contact)",
 	"bot_states.json":       "whether the automatic assistant is paused in each conversation, why and until when",
 	"assignments.json":      "which team member (user id) each conversation was assigned to, and when",
