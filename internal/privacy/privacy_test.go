@@ -220,8 +220,9 @@ func TestEraseWaitsForWorkInFlight(t *testing.T) {
 		ctx := context.Background()
 		svc, a, _ := setup(t, db)
 		for _, c := range []struct{ busy, done string }{
-			{`UPDATE messages SET in_doubt_since = 5 WHERE status = 'queued' AND conversation_id = ` + strconv.FormatInt(a.ConversationID, 10),
-				`UPDATE messages SET in_doubt_since = 0 WHERE status = 'queued'`},
+			// claimed by the outbox, then its attempt recorded (in doubt, waiting for a retry)
+			{`UPDATE messages SET in_doubt_since = updated_at WHERE status = 'queued' AND conversation_id = ` + strconv.FormatInt(a.ConversationID, 10),
+				`UPDATE messages SET updated_at = updated_at + 1 WHERE status = 'queued'`},
 			{`UPDATE inbound_events SET processed_at = 0 WHERE dedupe_key = '` + a.WAID + `-0'`,
 				`UPDATE inbound_events SET processed_at = 1 WHERE dedupe_key = '` + a.WAID + `-0'`},
 			{`UPDATE river_job SET state = 'running', attempted_at = scheduled_at, attempt = 1 WHERE kind = 'ai_typing_indicator' AND CAST(args AS TEXT) LIKE '%` + a.WAID + `%'`,

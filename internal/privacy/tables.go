@@ -79,11 +79,13 @@ var Tables = []Table{
 		Busy: `state = 'running'`, JSON: []string{"args", "attempted_by", "errors", "metadata", "tags"}, JSONB: true},
 	{Name: "inbound_events", Key: "id", File: "webhook_events.json", Mentions: []string{"payload"},
 		Busy: `processed_at = 0`, JSON: []string{"payload"}},
-	// A queued message with in_doubt_since set is being sent (or its send
-	// timed out and Meta may have taken it): its outcome and status would
-	// arrive after the erasure.
+	// A queued message the outbox claimed and whose outcome it has not
+	// recorded yet is being sent (the claim sets in_doubt_since and
+	// updated_at to the same time; recording the outcome moves updated_at
+	// on): Meta's answer and statuses would arrive after the erasure. A
+	// message waiting for a retry is not busy: it is simply not sent.
 	{Name: "messages", Key: "id", File: "messages.json", Linked: `conversation_id IN ` + convs,
-		Busy: `status = 'queued' AND in_doubt_since <> 0`, JSON: []string{"content", "context"}},
+		Busy: `status = 'queued' AND in_doubt_since <> 0 AND in_doubt_since = updated_at`, JSON: []string{"content", "context"}},
 	{Name: "conversations", Key: "id", File: "conversations.json", Linked: `contact_id = ?`},
 	{Name: "contacts", Key: "id", File: "contact.json", One: true, Linked: `id = ?`},
 }

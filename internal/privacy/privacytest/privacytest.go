@@ -136,7 +136,8 @@ func Seed(t testing.TB, db store.DB, q *jobs.Queue, p Person) Seeded {
 		in := msg("in", s.WAMIDs[0], "text", `{"body":"hello, `+s.Secret+`"}`, "received", 0)
 		img := msg("in", s.WAMIDs[1], "image", `{"id":"media-`+p.WAID+`","mime_type":"image/jpeg"}`, "received", 0)
 		msg("out", s.WAMIDs[2], "text", `{"body":"hi `+p.Name+`"}`, "delivered", 0)
-		queued := msg("out", "", "text", `{"body":"later"}`, "queued", now+60_000)
+		// Due in ten days: a running outbox does not try to send it.
+		queued := msg("out", "", "text", `{"body":"later"}`, "queued", time.Now().Add(240*time.Hour).UnixMilli())
 		exec(`INSERT INTO media_cache (message_id, mime_type, size, data, fetched_at) VALUES (?, 'image/jpeg', ?, ?, ?)`,
 			img, len(s.Secret), []byte(s.Secret), now)
 		exec(`INSERT INTO pending_statuses (wamid, status, occurred_at, created_at) VALUES (?, 'read', ?, ?)`, s.WAMIDs[3], now, now)
