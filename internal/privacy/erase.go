@@ -36,7 +36,7 @@ type Erasure struct {
 // the anonymous audit line. confirm must be the contact's phone number or
 // wa_id (any formatting): an erasure cannot be undone, so the caller
 // proves they mean this person. Erasing an erased contact changes nothing
-// and answers StatusAlreadyErased with the first erasure.
+// and answers StatusAlreadyErased with that erasure.
 func (svc *Service) Erase(ctx context.Context, id int64, confirm string, by Actor) (Erasure, error) {
 	var out Erasure
 	err := svc.db.InTx(ctx, func(tx store.Tx) error {
@@ -139,12 +139,13 @@ func deleteKeys(ctx context.Context, tx store.Tx, t Table, keys []any) (int, err
 }
 
 // previousErasure answers an erasure of a contact that no longer exists:
-// the first erasure's line, or not_found for an id never erased.
+// its erasure's line (the latest, should SQLite have given the id to a
+// later contact that was erased too), or not_found for an id never erased.
 func previousErasure(ctx context.Context, q store.Querier, id int64) (Erasure, error) {
 	out := Erasure{Status: StatusAlreadyErased, ContactID: id}
 	var deleted string
 	var at int64
-	err := q.QueryRow(ctx, `SELECT user_id, deleted, created_at FROM contact_erasures WHERE contact_id = ? ORDER BY id LIMIT 1`, id).
+	err := q.QueryRow(ctx, `SELECT user_id, deleted, created_at FROM contact_erasures WHERE contact_id = ? ORDER BY id DESC LIMIT 1`, id).
 		Scan(&out.UserID, &deleted, &at)
 	if errors.Is(err, store.ErrNotFound) {
 		return out, apperr.NotFound("contact")
