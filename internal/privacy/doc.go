@@ -35,6 +35,6 @@
 //   - Media lives in the database (media_cache), so it goes with the
 //     transaction; no file of a contact is kept on disk.
 //   - A second erasure of the same contact id is a no-op answered 200 with
-//     status "already_erased" (and the first erasure's time); an id that
+//     status "already_erased" (and that erasure's time); an id that
 //     never existed is 404.
 package privacy
