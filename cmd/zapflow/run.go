@@ -29,6 +29,10 @@ Usage:
                                   print a new API key acting as that user (shown once; stored hashed)
   zapflow apikey list             list API keys: id, name, prefix, user, created, last used, revoked
   zapflow apikey revoke ID        revoke a key; it is refused from the next request on
+  zapflow contact export ID [-o FILE]
+                                  write everything held about a contact to a ZIP (LGPD/GDPR)
+  zapflow contact erase ID -confirm PHONE
+                                  delete everything about a contact; only an anonymous audit line stays
   zapflow sandbox secret          print the app secret the sandbox signs webhooks with
                                   (random per installation; for load tests and scripts)
 
@@ -67,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = apikey(ctx, cfg, args, stdout)
 	case "sandbox":
 		err = sandboxSecretCmd(ctx, cfg, args, stdout)
+	case "contact":
+		err = contact(ctx, cfg, args, stdout)
 	default:
 		fmt.Fprintf(stderr, "zapflow: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -28,6 +28,7 @@ import (
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/netguard"
+	"github.com/zapflow/zapflow/internal/privacy"
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/sandbox"
 	"github.com/zapflow/zapflow/internal/secret"
@@ -200,6 +201,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if a.Sandbox != nil {
 		deps.Sandbox = a.sandboxHandler()
 	}
+	deps.Privacy = privacy.New(db, a.now)
 	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
 		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL()}

@@ -70,6 +70,8 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/contacts/{id}", authKey, s.getContact},
 		{"POST", "/api/v1/contacts/{id}/opt-out", authKey, s.optOut},
 		{"POST", "/api/v1/contacts/{id}/opt-in", authKey, s.optIn},
+		{"GET", "/api/v1/contacts/{id}/export", authAdmin, s.exportContact},
+		{"POST", "/api/v1/contacts/{id}/erase", authAdmin, s.eraseContact},
 
 		{"POST", "/api/v1/messages", authKey, s.sendMessage},
 		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},

@@ -21,6 +21,7 @@ import (
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
+	"github.com/zapflow/zapflow/internal/privacy"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/web/ui"
@@ -33,6 +34,7 @@ type Deps struct {
 	Outbox    *messaging.Outbox
 	Flows     *flow.Service
 	AI        *ai.Service
+	Privacy   *privacy.Service // contacts' data export and erasure
 	DB        store.DB
 	Agents    *agent.Service
 	Settings  *settings.Store // the audit log of settings changes
