@@ -102,6 +102,8 @@ var Unrelated = map[string]string{
 	"login_failures":     "the team's logins",
 	"settings":           "configuration",
 	"settings_audit":     "who changed which setting",
+	"notification_reads": "which team member read which notification",
+	"notification_marks": "how far each team member read the notifications",
 	"flows":              "flow definitions",
 	"flow_versions":      "flow definitions",
 	"flow_meta":          "flow cache version",
