@@ -77,7 +77,7 @@ const maxTurnTries = 8
 // NextAgent takes the next turn of round-robin lead assignment inside tx
 // and returns whose it is: the active agent (role agent, not away) with
 // the lowest turn, ties by id; 0 when no agent is available. The turns
-// live in the database (users.lead_turn), so every instance follows one
+// live in the database (table lead_turns), so every instance follows one
 // order and a restart keeps it: taking a turn moves the agent past every
 // other, under an advisory lock on PostgreSQL and as a compare-and-set on
 // the agent's row, so no turn is taken twice.
@@ -92,16 +92,16 @@ func (s *Service) NextAgent(ctx context.Context, tx store.Tx) (int64, error) {
 	}
 	for range maxTurnTries {
 		var user, turn int64
-		err := tx.QueryRow(ctx, `SELECT id, lead_turn FROM users WHERE role = ? AND active AND NOT away
-			ORDER BY lead_turn, id LIMIT 1`, agent.RoleAgent).Scan(&user, &turn)
+		err := tx.QueryRow(ctx, `SELECT u.id, COALESCE(t.turn, 0) FROM users u LEFT JOIN lead_turns t ON t.user_id = u.id
+			WHERE u.role = ? AND u.active AND NOT u.away ORDER BY COALESCE(t.turn, 0), u.id LIMIT 1`, agent.RoleAgent).Scan(&user, &turn)
 		if errors.Is(err, store.ErrNotFound) {
 			return 0, nil
 		}
 		if err != nil {
 			return 0, err
 		}
-		n, err := tx.Exec(ctx, `UPDATE users SET lead_turn = (SELECT MAX(lead_turn) FROM users) + 1
-			WHERE id = ? AND lead_turn = ?`, user, turn)
+		n, err := tx.Exec(ctx, `INSERT INTO lead_turns (user_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM lead_turns))
+			ON CONFLICT (user_id) DO UPDATE SET turn = excluded.turn WHERE lead_turns.turn = ?`, user, turn)
 		if err != nil {
 			return 0, err
 		}

@@ -39,7 +39,7 @@ func TestAutoLeadOnePerContactUnderConcurrentFirstMessages(t *testing.T) {
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM leads WHERE contact_id = ?`, c))
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM lead_status_history`))
 		// Exactly one round-robin turn was taken: the lost races took none.
-		require.Equal(t, 1, e.count(t, `SELECT COALESCE(MAX(lead_turn), 0) FROM users WHERE id IN (?, ?)`, a1, a2))
+		require.Equal(t, 1, e.count(t, `SELECT COALESCE(SUM(turn), 0) FROM lead_turns WHERE user_id IN (?, ?)`, a1, a2))
 		l, err := e.leads.OpenLead(context.Background(), c)
 		require.NoError(t, err)
 		require.Equal(t, a1, l.AgentID, "the first turn is the lowest id's")

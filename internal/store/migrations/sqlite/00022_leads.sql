@@ -59,12 +59,17 @@ CREATE TABLE lead_status_history (
 CREATE INDEX lead_status_history_lead ON lead_status_history (lead_id, id);
 
 -- Round-robin lead assignment gives the next lead to the active agent
--- with the lowest turn; taking one moves the agent past every other. In
--- the database, so the order is fair across restarts and instances.
-ALTER TABLE users ADD COLUMN lead_turn BIGINT NOT NULL DEFAULT 0;
+-- with the lowest turn (no row: 0); taking one moves the agent past every
+-- other. In the database, so the order is fair across restarts and
+-- instances; in a table of its own rather than on users, so taking a
+-- lead turn never locks the user rows conversation assignment updates.
+CREATE TABLE lead_turns (
+    user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    turn    BIGINT NOT NULL
+);
 
 -- +goose Down
-ALTER TABLE users DROP COLUMN lead_turn;
+DROP TABLE lead_turns;
 DROP TABLE lead_status_history;
 DROP TABLE lead_tags;
 DROP TABLE leads;
