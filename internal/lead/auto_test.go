@@ -9,9 +9,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -244,5 +247,41 @@ func TestAutoSettingsValidation(t *testing.T) {
 
 		// The source auto lead uses cannot be removed.
 		requireAppErr(t, e.leads.RemoveSource(ctx, 1), apperr.KindConflict, "source_in_use", "")
+	})
+}
+
+// Round-robin stays fair when first messages of many customers arrive at
+// once, with automatic conversation assignment on too (both take turns in
+// the same transactions, in the order the app registers their hooks):
+// every message is stored, no transaction deadlocks, and both the leads
+// and the chats are shared 10 each.
+func TestRoundRobinUnderConcurrentCustomersWithChatAssignment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		e.msg.OnInbound(messaging.NewTeam(e.msg, live.New(db, e.clock.Now)).InboundHook())
+		require.NoError(t, settings.Put(ctx, e.st, agent.KeySupportAgents, agent.SupportAgentsSettings{AutoAssign: true}))
+		agents := []int64{e.agent(t, "ana"), e.agent(t, "bia"), e.agent(t, "caio")}
+		e.enable(t, lead.AutoSettingsInput{Agent: ptr(lead.AgentRoundRobin)})
+
+		var wg sync.WaitGroup
+		errs := make([]error, 30)
+		for i := range 30 {
+			wg.Go(func() {
+				errs[i] = e.deliver(inbound(fmt.Sprintf("wamid.cc.%d", i), fmt.Sprintf("55119100%05d", i), t0))
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			require.NoError(t, err, "delivery %d", i)
+		}
+		leads := map[int64]int{}
+		chats := map[int64]int{}
+		for _, a := range agents {
+			leads[a] = e.count(t, `SELECT COUNT(*) FROM leads WHERE assigned_user_id = ?`, a)
+			chats[a] = e.count(t, `SELECT COUNT(*) FROM conversations WHERE assigned_user_id = ?`, a)
+		}
+		require.Equal(t, map[int64]int{agents[0]: 10, agents[1]: 10, agents[2]: 10}, leads)
+		require.Equal(t, map[int64]int{agents[0]: 10, agents[1]: 10, agents[2]: 10}, chats)
 	})
 }
