@@ -119,6 +119,11 @@ func TestAPILeads(t *testing.T) {
 		requireError(t, http.StatusBadRequest, "invalid_json", status, raw)
 		status, raw = call(t, env, key, http.MethodPost, leadPath+"/assign", `{"agent_id":null}`)
 		requireError(t, http.StatusForbidden, "forbidden", status, raw)
+		status, raw = call(t, env, key, http.MethodPost, "/api/v1/leads", `{"contact_id":99999}`)
+		e = requireError(t, http.StatusUnprocessableEntity, "invalid_contact", status, raw)
+		require.Equal(t, "contact_id", e.Error.Field)
+		status, raw = call(t, env, key, http.MethodPost, "/api/v1/leads", `{"contact_id":99999,"agent_id":`+strconv.FormatInt(bia.ID, 10)+`}`)
+		requireError(t, http.StatusForbidden, "forbidden", status, raw)
 
 		status, raw = call(t, env, env.APIKey, http.MethodPatch, biaPath, `{"permissions":["manage_leads","assign"]}`)
 		require.Equal(t, http.StatusOK, status, raw)
