@@ -94,6 +94,9 @@ func TestAutoLeadAppliesDefaultsAndTellsTheAgent(t *testing.T) {
 		require.Equal(t, "ana", l.AgentName)
 		require.True(t, l.Automatic)
 		require.Equal(t, "Maria", l.ContactName)
+		var conv int64
+		require.NoError(t, db.Read().QueryRow(ctx, `SELECT id FROM conversations WHERE contact_id = ?`, c).Scan(&conv))
+		require.Equal(t, conv, l.ConversationID, "the chat to open beside the lead")
 		require.Equal(t, t0, l.CreatedAt)
 
 		h, err := e.leads.History(ctx, l.ID)

@@ -43,7 +43,10 @@ type Lead struct {
 	ContactID    int64  `json:"contact_id"`
 	ContactName  string `json:"contact_name"`
 	ContactPhone string `json:"contact_phone"`
-	Status       Status `json:"status"`
+	// ConversationID is the contact's latest conversation (the chat to
+	// open beside the lead), 0 when the contact has none.
+	ConversationID int64  `json:"conversation_id"`
+	Status         Status `json:"status"`
 	// SourceID is 0 when the lead has no source (or its source was
 	// removed); SourceName is then "".
 	SourceID   int64  `json:"source_id"`

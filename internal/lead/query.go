@@ -44,7 +44,8 @@ const (
 
 const leadColumns = `l.id, l.contact_id, c.profile_name, c.phone, l.status, COALESCE(l.source_id, 0), COALESCE(s.name, ''),
 	COALESCE(l.assigned_user_id, 0), COALESCE(CASE WHEN u.name = '' THEN u.email ELSE u.name END, ''),
-	l.notes, l.fields, l.automatic, l.created_at, l.updated_at`
+	l.notes, l.fields, l.automatic, l.created_at, l.updated_at,
+	COALESCE((SELECT cv.id FROM conversations cv WHERE cv.contact_id = l.contact_id ORDER BY cv.last_message_at DESC, cv.id DESC LIMIT 1), 0)`
 
 const leadFrom = ` FROM leads l JOIN contacts c ON c.id = l.contact_id
 	LEFT JOIN lead_sources s ON s.id = l.source_id LEFT JOIN users u ON u.id = l.assigned_user_id`
@@ -162,7 +163,7 @@ func (s *Service) query(ctx context.Context, q store.Querier, query string, args
 		var status, fields string
 		var created, updated int64
 		if err := rows.Scan(&l.ID, &l.ContactID, &l.ContactName, &l.ContactPhone, &status, &l.SourceID, &l.SourceName,
-			&l.AgentID, &l.AgentName, &l.Notes, &fields, &l.Automatic, &created, &updated); err != nil {
+			&l.AgentID, &l.AgentName, &l.Notes, &fields, &l.Automatic, &created, &updated, &l.ConversationID); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -38,6 +38,7 @@ func TestListFiltersAndEdits(t *testing.T) {
 		require.Equal(t, "asked for prices", l1.Notes)
 		require.Equal(t, lead.StatusNew, l1.Status)
 		require.Equal(t, ana, l1.AgentID)
+		require.Zero(t, l1.ConversationID, "a contact who never wrote has no chat")
 
 		e.clock.Set(t0.Add(24 * time.Hour))
 		l2, err := e.leads.Create(ctx, lead.NewLead{ContactID: e.contact(t, "5511911110002"), Status: lead.StatusContacted, SourceID: 2}, by)
