@@ -2,6 +2,7 @@ package lead
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/live"
@@ -166,4 +167,39 @@ func (s *Service) Capture(ctx context.Context, tx store.Tx, contactID int64) (in
 		}
 	}
 	return id, s.appendEvent(ctx, tx, live.KindLead, contactID, 0)
+}
+
+// autoAudit is AutoSettings as an audit line shows it: the source and the
+// agent by name rather than by id.
+type autoAudit struct {
+	Enabled bool   `json:"enabled"`
+	Status  Status `json:"default_status"`
+	Source  string `json:"source"`
+	Agent   string `json:"agent"`
+}
+
+// AuditSummary describes the change from before to after for the settings
+// audit ("enabled: false → true; agent: unassigned → Ana"), "" when
+// nothing changed. Names are read now; an id that is gone shows as "#id".
+func (s *Service) AuditSummary(ctx context.Context, before, after AutoSettings) string {
+	return settings.Diff(s.auditView(ctx, before), s.auditView(ctx, after))
+}
+
+func (s *Service) auditView(ctx context.Context, v AutoSettings) autoAudit {
+	q := s.db.Read()
+	name := func(query string, id int64) string {
+		var n string
+		if err := q.QueryRow(ctx, query, id).Scan(&n); err != nil {
+			return "#" + strconv.FormatInt(id, 10)
+		}
+		return n
+	}
+	a := autoAudit{Enabled: v.Enabled, Status: v.Status, Agent: v.Agent}
+	if v.SourceID != 0 {
+		a.Source = name(`SELECT name FROM lead_sources WHERE id = ?`, v.SourceID)
+	}
+	if v.Agent == AgentNamed {
+		a.Agent = name(`SELECT CASE WHEN name = '' THEN email ELSE name END FROM users WHERE id = ?`, v.AgentID)
+	}
+	return a
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/lead"
-	"github.com/zapflow/zapflow/internal/settings"
 )
 
 // Leads (F18): any user's key reads them; editing needs manage_leads and
@@ -305,7 +304,7 @@ func (s *server) putLeadSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.audit(r, lead.KeyAutoLead, settings.Diff(before, v))
+	s.audit(r, lead.KeyAutoLead, s.Leads.AuditSummary(r.Context(), before, v))
 	httpx.JSON(w, http.StatusOK, v)
 	return nil
 }

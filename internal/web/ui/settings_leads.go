@@ -7,7 +7,6 @@ import (
 
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/lead"
-	"github.com/zapflow/zapflow/internal/settings"
 )
 
 // leadSettingsForm is the auto lead panel's form as typed, with the
@@ -97,7 +96,7 @@ func (u *UI) saveLeadSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	after, err := u.Leads.UpdateAutoSettings(ctx, in)
 	if err == nil {
-		u.panelSaved(w, r, f, settings.Diff(before, after))
+		u.panelSaved(w, r, f, u.Leads.AuditSummary(ctx, before, after))
 		return
 	}
 	if !panelRefused(ctx, &f, err) {

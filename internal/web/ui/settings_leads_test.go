@@ -54,6 +54,8 @@ func TestLeadSettingsPanel(t *testing.T) {
 
 		body = b.saveSettings("/settings/leads", url.Values{"enabled": {"on"}, "default_status": {"contacted"}, "source_id": {"2"}, "agent": {biaID}})
 		require.Contains(t, body, "enabled: false → true")
+		require.Contains(t, body, "source: WhatsApp → Facebook", "the audit names the source")
+		require.Contains(t, body, "agent: unassigned → Agent bia@example.com", "and the agent")
 		require.Contains(t, body, `<option value="contacted" selected>`)
 		s, err := env.App.Leads.AutoSettings(ctx, nil)
 		require.NoError(t, err)
