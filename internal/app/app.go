@@ -24,6 +24,7 @@ import (
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/jobs"
+	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
@@ -54,6 +55,7 @@ type App struct {
 	Messaging  *messaging.Service
 	Outbox     *messaging.Outbox
 	Flows      *flow.Service
+	Leads      *lead.Service
 	Agents     *agent.Service
 	Settings   *settings.Store
 	AI         *ai.Service
@@ -160,6 +162,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Settings = settings.New(db, a.now, settings.DefaultTTL)
 	a.Messaging = messaging.New(db, a.Accounts, a.Settings, a.now, log)
 	a.Messaging.OnInbound(a.Messaging.OptOutHook())
+	a.hookLeads()
 	graphClient := a.guard.Client(30 * time.Second)
 	a.Outbox = messaging.NewOutbox(messaging.OutboxOptions{
 		DB: db, Accounts: a.Accounts, Limiter: ratelimit.New(ratelimit.Options{}),
@@ -206,6 +209,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL()}
 	a.setupAssign(&uiDeps)
+	a.setupLeads(&deps, &uiDeps)
 	deps.UI = ui.New(uiDeps)
 	a.handler = web.NewHandler(deps)
 	return a, nil

@@ -25,6 +25,7 @@ func (a *App) setupFlows(workers *river.Workers) {
 			return flow.AIReply{Text: r.Reply, ConversationID: r.ConversationID}, err
 		},
 		BotPaused: a.AI.Paused,
+		Leads:     flowLeads{a},
 		Now:       a.now, Log: a.log.With("component", "flow"),
 	})
 	// One bot at a time: a run waiting for a reply silences the assistant

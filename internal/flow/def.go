@@ -91,6 +91,20 @@ type Step struct {
 	// stop
 	Reason string `json:"reason,omitempty" yaml:"reason,omitempty"`
 
+	// update_lead: the contact's open lead (created when it has none)
+	// gets Status, the Tags added, Notes and the custom Fields; every
+	// value is a template.
+	Status string            `json:"status,omitempty" yaml:"status,omitempty"`
+	Tags   []string          `json:"tags,omitempty" yaml:"tags,omitempty"`
+	Notes  string            `json:"notes,omitempty" yaml:"notes,omitempty"`
+	Fields map[string]string `json:"fields,omitempty" yaml:"fields,omitempty"`
+
+	// assign_agent: Mode agent (Agent is the user's email, a template),
+	// round_robin or unassign; the conversation and the contact's open
+	// lead get the agent.
+	Mode  string `json:"mode,omitempty" yaml:"mode,omitempty"`
+	Agent string `json:"agent,omitempty" yaml:"agent,omitempty"`
+
 	// Every step that can fail.
 	Retry   *RetryPolicy `json:"retry,omitempty" yaml:"retry,omitempty"`
 	OnError string       `json:"on_error,omitempty" yaml:"on_error,omitempty"` // fail (default) | continue | stop | goto:<step id>

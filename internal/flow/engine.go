@@ -34,6 +34,7 @@ const (
 	WaitDelay = "delay" // a wake-up at Until
 	WaitRetry = "retry" // a wake-up at Until to try the step again
 	WaitReply = "reply" // the customer's next message (or the timeout at Until)
+	WaitLead  = "lead"  // an update_lead or assign_agent change, made in the same commit
 )
 
 // Loop guards, like goflow's MaxStepsPerSprint: a run that keeps going
@@ -131,6 +132,7 @@ const (
 	EffectAI     = "ai"
 	EffectWake   = "wake"
 	EffectNotify = "notify"
+	EffectLead   = "lead"
 )
 
 // Effect is something the host must do, in the transaction that stores
@@ -144,6 +146,7 @@ type Effect struct {
 	HTTP   *HTTPEffect    `json:"http,omitempty"`
 	AI     *AIEffect      `json:"ai,omitempty"`
 	Notify *NotifyEffect  `json:"notify,omitempty"`
+	Lead   *LeadEffect    `json:"lead,omitempty"`
 	Extra  map[string]any `json:"extra,omitempty"`
 }
 
@@ -239,7 +242,7 @@ func (e *engine) accept(in Input) bool {
 		e.end(StatusCancelled)
 	case InputResult:
 		w := st.Wait
-		if w == nil || w.Key != in.Key || (w.Kind != WaitSend && w.Kind != WaitHTTP && w.Kind != WaitAI) {
+		if w == nil || w.Key != in.Key || (w.Kind != WaitSend && w.Kind != WaitHTTP && w.Kind != WaitAI && w.Kind != WaitLead) {
 			return false
 		}
 		st.Wait = nil

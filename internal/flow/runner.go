@@ -143,6 +143,9 @@ func (s *Service) effect(ctx context.Context, tx store.Tx, st *State, ef Effect)
 		return nil, &river.InsertManyParams{Args: HTTPArgs{RunID: st.RunID, Key: ef.Key, Request: *ef.HTTP}}, nil
 	case EffectAI:
 		return nil, &river.InsertManyParams{Args: AIArgs{RunID: st.RunID, Key: ef.Key, Request: *ef.AI}}, nil
+	case EffectLead:
+		in, err := s.leadEffect(ctx, tx, st, ef)
+		return in, nil, err
 	case EffectNotify:
 		title := ef.Notify.Title
 		if st.TestRecipient != "" {

@@ -41,6 +41,10 @@ type ServiceOptions struct {
 	BotPaused func(ctx context.Context, q store.Querier, convID int64) (bool, string, error)
 	Now       func() time.Time
 	Log       *slog.Logger
+
+	// Leads carries out update_lead and assign_agent (nil: those steps
+	// fail with leads_unavailable).
+	Leads Leads
 }
 
 // Service stores flows, starts runs from triggers and applies every input

@@ -20,6 +20,8 @@ const (
 	StepHTTPRequest     = "http_request"
 	StepSetVariables    = "set_variables"
 	StepStop            = "stop"
+	StepUpdateLead      = "update_lead"
+	StepAssignAgent     = "assign_agent"
 )
 
 // stepKind is a step type's behaviour: validate checks and compiles its
@@ -49,13 +51,17 @@ func lookupStepKind(t string) (stepKind, bool) {
 		return stepKind{validateSet, runSet}, true
 	case StepStop:
 		return stepKind{func(*validator, *Step, string) {}, runStop}, true
+	case StepUpdateLead:
+		return stepKind{validateUpdateLead, runUpdateLead}, true
+	case StepAssignAgent:
+		return stepKind{validateAssignAgent, runAssignAgent}, true
 	}
 	return stepKind{}, false
 }
 
 // StepTypes lists the step types, for error messages and the API.
 func StepTypes() []string {
-	return []string{StepSendTemplate, StepSendText, StepGenerateAIReply, StepDelay, StepWaitForReply, StepBranch, StepHTTPRequest, StepSetVariables, StepStop}
+	return []string{StepSendTemplate, StepSendText, StepGenerateAIReply, StepDelay, StepWaitForReply, StepBranch, StepHTTPRequest, StepSetVariables, StepStop, StepUpdateLead, StepAssignAgent}
 }
 
 // stepRun is one attempt of one step, with helpers that render fields

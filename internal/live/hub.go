@@ -23,6 +23,13 @@ const (
 	KindNote         = "note"         // an internal note was added
 )
 
+// Lead event kinds (package lead): the web app refreshes a lead panel on
+// KindLead and tells the agent named by UserID of a KindLeadAssigned.
+const (
+	KindLead         = "lead"          // a lead changed (status, notes, tags…); UserID is who changed it
+	KindLeadAssigned = "lead_assigned" // a lead was (re)assigned; UserID is the new agent (0: unassigned)
+)
+
 // Event is one change a browser may need to show.
 type Event struct {
 	ID             int64     `json:"id"`

@@ -95,6 +95,22 @@ func (t *Team) assign(ctx context.Context, tx store.Tx, id, to, by int64, auto b
 	return t.hub.Append(ctx, tx, live.Event{Kind: live.KindAssigned, ConversationID: id, UserID: to})
 }
 
+// AssignTx gives conversation id to user to (0 unassigns it) inside the
+// caller's transaction, as automation (a flow's assign_agent step): the
+// history shows it as automatic. A conversation that already has that
+// agent is left as it is. to must be an active user (the caller checks).
+func (t *Team) AssignTx(ctx context.Context, tx store.Tx, id, to int64) error {
+	var cur int64
+	err := tx.QueryRow(ctx, `SELECT assigned_user_id FROM conversations WHERE id = ?`, id).Scan(&cur)
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.NotFound("conversation")
+	}
+	if err != nil || cur == to {
+		return err
+	}
+	return t.assign(ctx, tx, id, to, 0, true)
+}
+
 // History lists conversation id's assignments, oldest first.
 func (t *Team) History(ctx context.Context, id int64) ([]Assignment, error) {
 	rows, err := t.svc.db.Read().Query(ctx, `SELECT a.id, a.user_id, COALESCE(u.name, ''), a.by_user_id, COALESCE(b.name, ''), a.automatic, a.created_at

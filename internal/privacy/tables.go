@@ -86,6 +86,9 @@ var Tables = []Table{
 	// message waiting for a retry is not busy: it is simply not sent.
 	{Name: "messages", Key: "id", File: "messages.json", Linked: `conversation_id IN ` + convs,
 		Busy: `status = 'queued' AND in_doubt_since <> 0 AND in_doubt_since = updated_at`, JSON: []string{"content", "context"}},
+	{Name: "lead_tags", Key: "lead_id", File: "lead_tags.json", Parent: "leads", ParentColumn: "lead_id"},
+	{Name: "lead_status_history", Key: "id", File: "lead_history.json", Parent: "leads", ParentColumn: "lead_id"},
+	{Name: "leads", Key: "id", File: "leads.json", Linked: `contact_id = ?`, JSON: []string{"fields"}},
 	{Name: "conversations", Key: "id", File: "conversations.json", Linked: `contact_id = ?`},
 	{Name: "contacts", Key: "id", File: "contact.json", One: true, Linked: `id = ?`},
 }
@@ -104,6 +107,8 @@ var Unrelated = map[string]string{
 	"settings_audit":     "who changed which setting",
 	"notification_reads": "which team member read which notification",
 	"notification_marks": "how far each team member read the notifications",
+	"lead_sources":       "the business's list of lead sources",
+	"lead_turns":         "whose turn it is in the lead round-robin",
 	"flows":              "flow definitions",
 	"flow_versions":      "flow definitions",
 	"flow_meta":          "flow cache version",

@@ -138,5 +138,19 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/users", authUsers, s.createUser},
 		{"GET", "/api/v1/users/{id}", authUsers, s.getUser},
 		{"PATCH", "/api/v1/users/{id}", authUsers, s.updateUser},
+
+		{"GET", "/api/v1/leads", authKey, s.listLeads},
+		{"POST", "/api/v1/leads", authLeads, s.createLead},
+		{"GET", "/api/v1/leads/report", authKey, s.leadReport},
+		{"GET", "/api/v1/leads/{id}", authKey, s.getLead},
+		{"PATCH", "/api/v1/leads/{id}", authLeads, s.updateLead},
+		{"POST", "/api/v1/leads/{id}/assign", authAssign, s.assignLead},
+		{"GET", "/api/v1/leads/{id}/history", authKey, s.leadHistory},
+		{"GET", "/api/v1/lead-sources", authKey, s.listLeadSources},
+		{"POST", "/api/v1/lead-sources", authLeads, s.createLeadSource},
+		{"PATCH", "/api/v1/lead-sources/{id}", authLeads, s.renameLeadSource},
+		{"DELETE", "/api/v1/lead-sources/{id}", authLeads, s.deleteLeadSource},
+		{"GET", "/api/v1/settings/leads", authKey, s.getLeadSettings},
+		{"PUT", "/api/v1/settings/leads", authSettings, s.putLeadSettings},
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/intake"
+	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/privacy"
@@ -33,6 +34,7 @@ type Deps struct {
 	Messaging *messaging.Service
 	Outbox    *messaging.Outbox
 	Flows     *flow.Service
+	Leads     *lead.Service
 	AI        *ai.Service
 	Privacy   *privacy.Service // contacts' data export and erasure
 	DB        store.DB

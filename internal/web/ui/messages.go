@@ -4,8 +4,10 @@ package ui
 // Brazilian Portuguese. Each part of the app keeps its texts in its own
 // file (messages_<part>.go) and its maps are listed here.
 var (
-	enParts   = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox, enNotify, enAudit, enDashboard, enAccounts}
-	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox, ptBRNotify, ptBRAudit, ptBRDashboard, ptBRAccounts}
+	enParts = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox, enNotify, enAudit, enDashboard,
+		enAccounts, enLeadSettings}
+	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox, ptBRNotify, ptBRAudit,
+		ptBRDashboard, ptBRAccounts, ptBRLeadSettings}
 )
 
 // enCore and ptBRCore are the login, layout and inbox texts.

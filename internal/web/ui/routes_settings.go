@@ -14,6 +14,7 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 		"opt-out":        {u.optOutSettingsPage, u.saveOptOutSettings},
 		"sound":          {u.soundSettingsPage, u.saveSoundSettings},
 		"support-agents": {u.supportAgentsSettingsPage, u.saveSupportAgentsSettings},
+		"leads":          {u.leadSettingsPage, u.saveLeadSettings},
 		"prompts":        {u.settingsPromptsPage, u.settingsCreatePrompt},
 	}
 	for slug, h := range pages {

@@ -9,6 +9,7 @@ import (
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/settings"
 )
 
@@ -36,6 +37,7 @@ var settingsPanels = []settingsPanel{
 	{Slug: "opt-out", Section: "opt_out"},
 	{Slug: "sound", Section: agent.KeyNotifications},
 	{Slug: "support-agents", Section: agent.KeySupportAgents},
+	{Slug: "leads", Section: lead.KeyAutoLead},
 	{Slug: "prompts", Section: "ai_prompts"},
 }
 

@@ -26,6 +26,7 @@ type sseEvent struct {
 	Data struct {
 		ConversationID int64 `json:"conversation_id"`
 		MessageID      int64 `json:"message_id"`
+		UserID         int64 `json:"user_id"`
 	}
 }
 

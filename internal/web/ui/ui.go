@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/notify"
@@ -41,6 +42,7 @@ type Deps struct {
 	Settings  *settings.Store
 	DB        store.DB
 	Live      *live.Hub
+	Leads     *lead.Service
 	// Broker hands committed live events to the event streams.
 	Broker *live.Broker
 	// CanSee says whether user may see a conversation (restricted chats);
