@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/sandbox"
@@ -35,6 +36,7 @@ type Deps struct {
 	Agents    *agent.Service
 	Accounts  *account.Service
 	Messaging *messaging.Service
+	Contacts  *contact.Service
 	Outbox    *messaging.Outbox
 	AI        *ai.Service
 	Settings  *settings.Store
