@@ -39,6 +39,8 @@ type RowError struct {
 	Phone   string `json:"phone"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// SameAs is, for a duplicate_phone, the row the number was first on.
+	SameAs int `json:"same_as,omitempty"`
 }
 
 // importRow is a good row, ready to write.
@@ -108,7 +110,7 @@ func parseImport(data []byte, region string) (importPlan, error) {
 		row, rerr := cols.row(n, rec, region)
 		if rerr == nil {
 			if first, dup := firstRow[row.waID]; dup {
-				rerr = &RowError{Code: "duplicate_phone", Message: "the same number as row " + strconv.Itoa(first)}
+				rerr = &RowError{Code: "duplicate_phone", Message: "the same number as row " + strconv.Itoa(first), SameAs: first}
 			} else {
 				firstRow[row.waID] = n
 			}

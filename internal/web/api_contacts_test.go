@@ -133,7 +133,7 @@ func TestAPIContactsImportExport(t *testing.T) {
 		require.Equal(t, 2, res.Created)
 		require.Equal(t, []contact.RowError{
 			{Row: 3, Phone: "not a number", Code: "invalid_phone", Message: res.Errors[0].Message},
-			{Row: 5, Phone: "+55 11 98888-7777", Code: "duplicate_phone", Message: "the same number as row 2"},
+			{Row: 5, Phone: "+55 11 98888-7777", Code: "duplicate_phone", Message: "the same number as row 2", SameAs: 2},
 		}, res.Errors)
 		require.Equal(t, 2, env.Count(`SELECT COUNT(*) FROM contacts`))
 

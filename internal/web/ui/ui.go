@@ -96,6 +96,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerSettings(mux)
 	u.registerCompose(mux)
 	u.registerSandbox(mux)
+	u.registerContacts(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.
