@@ -165,6 +165,15 @@ func withBlankRows(rows []fieldRow) []fieldRow {
 	return append(slices.Clone(rows), make([]fieldRow, blankFieldRows)...)
 }
 
+// rowInvalid marks the filled rows of the custom fields when they were
+// refused.
+func rowInvalid(d contactData, row fieldRow) string {
+	if row.Key == "" && row.Value == "" {
+		return "false"
+	}
+	return ariaInvalid(d.Errors["fields"])
+}
+
 // historyWho says who or what made an opt-out change.
 func historyWho(ctx context.Context, h contact.OptOutChange) string {
 	s := t(ctx, "contacts.source."+h.Source)
