@@ -2,8 +2,8 @@ package contact
 
 import (
 	"context"
-	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/store"
@@ -36,6 +36,8 @@ type ImportResult struct {
 // each; the others are written in one transaction: a new number is a new
 // contact, a known one gets the row's name (when not blank), its tags
 // added, its fields set and its opt-out changed (recorded in the history).
+// Rows are written in batches of multi-row statements, so the largest
+// file holds the database's writer for a few seconds at most.
 func (s *Service) Import(ctx context.Context, data []byte, region string, by Actor) (ImportResult, error) {
 	by.Source = SourceImport
 	plan, err := parseImport(data, region)
@@ -49,43 +51,196 @@ func (s *Service) Import(ctx context.Context, data []byte, region string, by Act
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx store.Tx) error {
 		res.Created, res.Updated = 0, 0
-		for _, row := range plan.rows {
-			created, err := importOne(ctx, tx, row, by, now)
-			if err != nil {
-				return err
-			}
-			if created {
-				res.Created++
-			} else {
-				res.Updated++
-			}
-		}
-		return nil
+		return chunked(len(plan.rows), func(lo, hi int) error {
+			created, err := importChunk(ctx, tx, plan.rows[lo:hi], by, now)
+			res.Created += created
+			res.Updated += hi - lo - created
+			return err
+		})
 	})
 	return res, err
 }
 
-// importOne writes one good row.
-func importOne(ctx context.Context, tx store.Tx, row importRow, by Actor, now time.Time) (bool, error) {
+// chunked calls fn for consecutive ranges of n items, sized by
+// store.Chunks.
+func chunked(n int, fn func(lo, hi int) error) error {
+	lo := 0
+	for _, size := range store.Chunks(n) {
+		if err := fn(lo, lo+size); err != nil {
+			return err
+		}
+		lo += size
+	}
+	return nil
+}
+
+// known is a contact of the database an import row names.
+type known struct {
+	id       int64
+	name     string
+	optedOut bool
+	fresh    bool // created by this import
+}
+
+// importChunk writes rows (no two with the same number) and returns how
+// many contacts it created.
+func importChunk(ctx context.Context, tx store.Tx, rows []importRow, by Actor, now time.Time) (int, error) {
 	at := store.Millis(now)
-	var id int64
-	var optedOut, created bool
-	err := tx.QueryRow(ctx, `SELECT id, opted_out FROM contacts WHERE wa_id = ?`, row.waID).Scan(&id, &optedOut)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		created = true
-		err = tx.QueryRow(ctx, `INSERT INTO contacts (wa_id, phone, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			row.waID, row.phone, row.name, at, at).Scan(&id)
-	case err == nil:
-		_, err = tx.Exec(ctx, `UPDATE contacts SET name = CASE WHEN ? <> '' THEN ? ELSE name END, updated_at = ? WHERE id = ?`,
-			row.name, row.name, at, id)
-	}
+	byWAID, err := lookUp(ctx, tx, rows)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	if err := addTags(ctx, tx, id, row.tags); err != nil {
-		return false, err
+	var fresh, old []importRow
+	for _, r := range rows {
+		if _, ok := byWAID[r.waID]; ok {
+			old = append(old, r)
+		} else {
+			fresh = append(fresh, r)
+		}
 	}
-	c := checked{set: row.fields, optedOut: row.optedOut}
-	return created, apply(ctx, tx, id, optedOut, c, by, "row "+strconv.Itoa(row.row), now)
+	if err := insertContacts(ctx, tx, fresh, at, byWAID); err != nil {
+		return 0, err
+	}
+	if len(old) > 0 {
+		ids := make([]any, 0, len(old)+1)
+		ids = append(ids, at)
+		for _, r := range old {
+			k := byWAID[r.waID]
+			ids = append(ids, k.id)
+			if r.name != "" && r.name != k.name {
+				if _, err := tx.Exec(ctx, `UPDATE contacts SET name = ? WHERE id = ?`, r.name, k.id); err != nil {
+					return 0, err
+				}
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET updated_at = ? WHERE id IN (`+store.List(len(old))+`)`, ids...); err != nil {
+			return 0, err
+		}
+	}
+	if err := importTags(ctx, tx, rows, byWAID); err != nil {
+		return 0, err
+	}
+	if err := importFields(ctx, tx, rows, byWAID); err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		k := byWAID[r.waID]
+		if r.optedOut != nil {
+			if err := setOptOut(ctx, tx, k.id, k.optedOut, *r.optedOut, by, "row "+strconv.Itoa(r.row), now); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(fresh), nil
+}
+
+// lookUp finds the contacts of rows' numbers.
+func lookUp(ctx context.Context, tx store.Tx, rows []importRow) (map[string]known, error) {
+	args := make([]any, len(rows))
+	for i, r := range rows {
+		args[i] = r.waID
+	}
+	found := map[string]known{}
+	res, err := tx.Query(ctx, `SELECT wa_id, id, name, opted_out FROM contacts WHERE wa_id IN (`+store.List(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	for res.Next() {
+		var waID string
+		var k known
+		if err := res.Scan(&waID, &k.id, &k.name, &k.optedOut); err != nil {
+			return nil, err
+		}
+		found[waID] = k
+	}
+	return found, res.Err()
+}
+
+// insertContacts creates the contacts of rows and adds them to byWAID.
+func insertContacts(ctx context.Context, tx store.Tx, rows []importRow, at int64, byWAID map[string]known) error {
+	return chunked(len(rows), func(lo, hi int) error {
+		args := make([]any, 0, 5*(hi-lo))
+		for _, r := range rows[lo:hi] {
+			args = append(args, r.waID, r.phone, r.name, at, at)
+		}
+		res, err := tx.Query(ctx, `INSERT INTO contacts (wa_id, phone, name, created_at, updated_at) VALUES `+
+			store.Placeholders(hi-lo, 5)+` RETURNING wa_id, id`, args...)
+		if err != nil {
+			return err
+		}
+		defer res.Close()
+		for res.Next() {
+			var waID string
+			k := known{fresh: true}
+			if err := res.Scan(&waID, &k.id); err != nil {
+				return err
+			}
+			byWAID[waID] = k
+		}
+		return res.Err()
+	})
+}
+
+// importTags adds the rows' tags their contacts lack (ignoring case).
+func importTags(ctx context.Context, tx store.Tx, rows []importRow, byWAID map[string]known) error {
+	have := map[int64]map[string]bool{}
+	var ids []any
+	for _, r := range rows {
+		if k := byWAID[r.waID]; !k.fresh && len(r.tags) > 0 {
+			ids = append(ids, k.id)
+		}
+	}
+	if len(ids) > 0 {
+		res, err := tx.Query(ctx, `SELECT contact_id, tag FROM contact_tags WHERE contact_id IN (`+store.List(len(ids))+`)`, ids...)
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			var id int64
+			var tag string
+			if err := res.Scan(&id, &tag); err != nil {
+				res.Close()
+				return err
+			}
+			if have[id] == nil {
+				have[id] = map[string]bool{}
+			}
+			have[id][strings.ToLower(tag)] = true
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	var pairs []any
+	for _, r := range rows {
+		id := byWAID[r.waID].id
+		for _, tag := range r.tags {
+			if !have[id][strings.ToLower(tag)] {
+				pairs = append(pairs, id, tag)
+			}
+		}
+	}
+	return chunked(len(pairs)/2, func(lo, hi int) error {
+		_, err := tx.Exec(ctx, `INSERT INTO contact_tags (contact_id, tag) VALUES `+store.Placeholders(hi-lo, 2)+
+			` ON CONFLICT DO NOTHING`, pairs[2*lo:2*hi]...)
+		return err
+	})
+}
+
+// importFields sets the rows' custom fields.
+func importFields(ctx context.Context, tx store.Tx, rows []importRow, byWAID map[string]known) error {
+	var triples []any
+	for _, r := range rows {
+		id := byWAID[r.waID].id
+		for k, v := range r.fields {
+			triples = append(triples, id, k, v)
+		}
+	}
+	return chunked(len(triples)/3, func(lo, hi int) error {
+		_, err := tx.Exec(ctx, `INSERT INTO contact_fields (contact_id, name, value) VALUES `+store.Placeholders(hi-lo, 3)+
+			` ON CONFLICT (contact_id, name) DO UPDATE SET value = excluded.value`, triples[3*lo:3*hi]...)
+		return err
+	})
 }
