@@ -53,6 +53,8 @@ func TestCreateEditSearch(t *testing.T) {
 		requireInvalid(t, err, "phone")
 		_, err = s.Create(ctx, contact.Input{Phone: ptr("(11) 98888-7777")}, "", by)
 		requireInvalid(t, err, "phone") // no country code and no region
+		_, err = s.Create(ctx, contact.Input{Phone: ptr("(11) 98888-7777")}, "XX", by)
+		requireInvalid(t, err, "region")
 
 		ana, err := s.Create(ctx, contact.Input{Phone: ptr("(11) 98888-7777"), Name: ptr("  Ana Souza "),
 			Tags: &[]string{"VIP", "vip", " loja  centro "}, Fields: map[string]*string{"city": ptr("São Paulo")}}, "BR", by)

@@ -40,6 +40,10 @@ type ImportResult struct {
 // file holds the database's writer for a few seconds at most.
 func (s *Service) Import(ctx context.Context, data []byte, region string, by Actor) (ImportResult, error) {
 	by.Source = SourceImport
+	region, err := checkRegion(region)
+	if err != nil {
+		return ImportResult{}, err
+	}
 	plan, err := parseImport(data, region)
 	if err != nil {
 		return ImportResult{}, err

@@ -45,6 +45,16 @@ func normPhone(input, region string) (string, error) {
 	return e164, nil
 }
 
+// checkRegion normalises region, the country of numbers written without
+// their country code ("" for none).
+func checkRegion(region string) (string, error) {
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if region != "" && !phone.ValidRegion(region) {
+		return "", apperr.Invalid("region", codeInvalid, "region is an ISO country code such as BR or PT")
+	}
+	return region, nil
+}
+
 // normName trims a display name and checks it.
 func normName(s string) (string, error) {
 	s = strings.TrimSpace(s)

@@ -76,11 +76,16 @@ func check(in Input) (checked, error) {
 }
 
 // Create adds a contact. region (an ISO country code, may be "") reads a
-// number written without its country code. A number that already has a
+// number written without its country code; an unknown one is refused on
+// the region field. A number that already has a
 // contact is a conflict on the phone field.
 func (s *Service) Create(ctx context.Context, in Input, region string, by Actor) (Contact, error) {
 	if in.Phone == nil || strings.TrimSpace(*in.Phone) == "" {
 		return Contact{}, apperr.Invalid("phone", codeInvalid, "phone is required, e.g. +5511988887777")
+	}
+	region, err := checkRegion(region)
+	if err != nil {
+		return Contact{}, err
 	}
 	e164, err := normPhone(*in.Phone, region)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/apperr"
@@ -76,16 +75,6 @@ func (s *server) getContact(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// contactRegion reads the optional region (an ISO country code) that
-// reads numbers written without their country code.
-func contactRegion(v string) (string, error) {
-	v = strings.TrimSpace(v)
-	if v != "" && !phone.ValidRegion(v) {
-		return "", apperr.Invalid("region", "invalid_request", "region is an ISO country code such as BR or PT")
-	}
-	return strings.ToUpper(v), nil
-}
-
 func (s *server) createContact(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		contact.Input
@@ -94,11 +83,7 @@ func (s *server) createContact(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, maxJSONBody, &in); err != nil {
 		return err
 	}
-	region, err := contactRegion(in.Region)
-	if err != nil {
-		return err
-	}
-	c, err := s.Contacts.Create(r.Context(), in.Input, region, contactActor(r))
+	c, err := s.Contacts.Create(r.Context(), in.Input, in.Region, contactActor(r))
 	if err != nil {
 		return err
 	}
@@ -174,9 +159,6 @@ func (s *server) importContacts(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return apperr.Invalid("file", "invalid_request", "the upload could not be read: send the CSV as the body (text/csv) or as the file part of a form")
-	}
-	if region, err = contactRegion(region); err != nil {
-		return err
 	}
 	res, err := s.Contacts.Import(r.Context(), data, region, contactActor(r))
 	if err != nil {

@@ -58,7 +58,7 @@ func (u *UI) createContact(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	phone, name, region := r.PostForm.Get("phone"), r.PostForm.Get("name"), strings.TrimSpace(r.PostForm.Get("region"))
-	c, err := u.Contacts.Create(ctx, contact.Input{Phone: &phone, Name: &name}, regionOrBlank(region), u.actor(ctx))
+	c, err := u.Contacts.Create(ctx, contact.Input{Phone: &phone, Name: &name}, region, u.actor(ctx))
 	if err == nil {
 		http.Redirect(w, r, contactPath(c.ID)+"?done=created", http.StatusSeeOther)
 		return
@@ -67,9 +67,6 @@ func (u *UI) createContact(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		u.fail(w, r, err)
 		return
-	}
-	if region != "" && regionOrBlank(region) == "" {
-		errs["region"] = t(ctx, "contacts.err.region")
 	}
 	d, derr := u.contactsData(r)
 	if derr != nil {
@@ -98,15 +95,6 @@ func (u *UI) defaultRegion(ctx context.Context) string {
 		}
 	}
 	return ""
-}
-
-// regionOrBlank is region when it names a country, else "".
-func regionOrBlank(region string) string {
-	region = strings.ToUpper(strings.TrimSpace(region))
-	if len(region) != 2 || region[0] < 'A' || region[0] > 'Z' || region[1] < 'A' || region[1] > 'Z' {
-		return ""
-	}
-	return region
 }
 
 // contactProblems turns a refusal of the contact service into problems

@@ -46,21 +46,23 @@ func (u *UI) importContacts(w http.ResponseWriter, r *http.Request) {
 		if !errors.As(err, &mbe) {
 			d.FileError = t(ctx, "contacts.import.choose")
 		}
-	case d.Region != "" && regionOrBlank(d.Region) == "":
-		d.RegionError = t(ctx, "contacts.err.region")
 	default:
-		res, err := u.Contacts.Import(ctx, data, regionOrBlank(d.Region), u.actor(ctx))
+		res, err := u.Contacts.Import(ctx, data, d.Region, u.actor(ctx))
 		if err == nil {
 			d.Result = &res
 			render(w, r, http.StatusOK, contactsImportView(d))
 			return
 		}
 		ae, ok := apperr.As(err)
-		if !ok || ae.Field != "file" {
+		switch {
+		case ok && ae.Field == "file":
+			d.FileError, d.FileDetail = panelText(ctx, "contacts.file."+ae.Code, ae.Message), ae.Message
+		case ok && ae.Field == "region":
+			d.RegionError = t(ctx, "contacts.err.region")
+		default:
 			u.fail(w, r, err)
 			return
 		}
-		d.FileError, d.FileDetail = panelText(ctx, "contacts.file."+ae.Code, ae.Message), ae.Message
 	}
 	render(w, r, http.StatusUnprocessableEntity, contactsImportView(d))
 }
