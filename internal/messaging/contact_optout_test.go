@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/contact"
+	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -41,5 +42,30 @@ func TestKeywordOptOutIsRecorded(t *testing.T) {
 		require.Len(t, h, 2)
 		require.Equal(t, "api", h[0].Source)
 		require.False(t, h[0].After)
+	})
+}
+
+// The inbox calls a contact by the team's name once it has one (the
+// WhatsApp profile name until then), and its search finds them by it, by
+// a short and a long text (SQLite's trigram index and the plain scan).
+func TestInboxShowsTheTeamsName(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.mustProcess(t, text(e.sender, "wamid.1", "5511988887777", "Ana", t0, "Oi"))
+		conv := e.onlyConversation(t)
+		require.Equal(t, "Ana", conv.ContactName)
+
+		contacts := contact.New(db, e.clock.Now)
+		_, err := contacts.Update(ctx, conv.ContactID, contact.Input{Name: ptr("Zuleica Prado")}, contact.Actor{Source: contact.SourceAPI})
+		require.NoError(t, err)
+		require.Equal(t, "Zuleica Prado", e.onlyConversation(t).ContactName)
+		for _, q := range []string{"zuleica", "Zu", "ana"} {
+			items, err := e.svc.Inbox(ctx, messaging.InboxFilter{Query: q})
+			require.NoError(t, err)
+			require.Len(t, items, 1, q)
+			require.Equal(t, "Zuleica Prado", items[0].ContactName)
+		}
 	})
 }

@@ -36,7 +36,54 @@ CREATE TABLE contact_opt_out_changes (
 );
 CREATE INDEX contact_opt_out_changes_contact ON contact_opt_out_changes (contact_id, id);
 
+-- SQLite only: the inbox search's contact index also holds the team's
+-- name (PostgreSQL's search reads the table).
+DROP TRIGGER contact_search_update;
+DROP TRIGGER contact_search_delete;
+DROP TRIGGER contact_search_insert;
+DROP TABLE contact_search;
+CREATE VIRTUAL TABLE contact_search USING fts5(name, profile_name, phone, content='contacts', content_rowid='id', tokenize='trigram');
+INSERT INTO contact_search (contact_search) VALUES ('rebuild');
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_insert AFTER INSERT ON contacts BEGIN
+    INSERT INTO contact_search (rowid, name, profile_name, phone) VALUES (new.id, new.name, new.profile_name, new.phone);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_delete AFTER DELETE ON contacts BEGIN
+    INSERT INTO contact_search (contact_search, rowid, name, profile_name, phone) VALUES ('delete', old.id, old.name, old.profile_name, old.phone);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_update AFTER UPDATE OF name, profile_name, phone ON contacts BEGIN
+    INSERT INTO contact_search (contact_search, rowid, name, profile_name, phone) VALUES ('delete', old.id, old.name, old.profile_name, old.phone);
+    INSERT INTO contact_search (rowid, name, profile_name, phone) VALUES (new.id, new.name, new.profile_name, new.phone);
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER contact_search_update;
+DROP TRIGGER contact_search_delete;
+DROP TRIGGER contact_search_insert;
+DROP TABLE contact_search;
+CREATE VIRTUAL TABLE contact_search USING fts5(profile_name, phone, content='contacts', content_rowid='id', tokenize='trigram');
+INSERT INTO contact_search (contact_search) VALUES ('rebuild');
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_insert AFTER INSERT ON contacts BEGIN
+    INSERT INTO contact_search (rowid, profile_name, phone) VALUES (new.id, new.profile_name, new.phone);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_delete AFTER DELETE ON contacts BEGIN
+    INSERT INTO contact_search (contact_search, rowid, profile_name, phone) VALUES ('delete', old.id, old.profile_name, old.phone);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contact_search_update AFTER UPDATE OF profile_name, phone ON contacts BEGIN
+    INSERT INTO contact_search (contact_search, rowid, profile_name, phone) VALUES ('delete', old.id, old.profile_name, old.phone);
+    INSERT INTO contact_search (rowid, profile_name, phone) VALUES (new.id, new.profile_name, new.phone);
+END;
+-- +goose StatementEnd
 DROP TABLE contact_opt_out_changes;
 DROP TABLE contact_fields;
 DROP TABLE contact_tags;
