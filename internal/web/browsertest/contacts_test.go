@@ -89,4 +89,10 @@ func TestContactEditAndImport(t *testing.T) {
 	require.Contains(t, row, "12345")
 	require.Equal(t, 1, p.env.Count(`SELECT COUNT(*) FROM contacts WHERE phone = '+5521977776666' AND name = 'Caio'`))
 	require.Equal(t, 3, p.env.Count(`SELECT COUNT(*) FROM contacts`))
+
+	p.goTo("/contacts?q=vip")
+	p.waitText(".contacts-table", "Caio")
+	p.waitText(".contacts-table", "Carla Souza")
+	require.NotContains(t, p.text(), "Duda", "the search finds the tag")
+	p.shot("contacts")
 }
