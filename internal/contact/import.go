@@ -2,6 +2,7 @@ package contact
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -94,16 +95,38 @@ func importChunk(ctx context.Context, tx store.Tx, rows []importRow, by Actor, n
 	if err != nil {
 		return 0, err
 	}
-	var fresh, old []importRow
+	var fresh []importRow
 	for _, r := range rows {
-		if _, ok := byWAID[r.waID]; ok {
-			old = append(old, r)
-		} else {
+		if _, ok := byWAID[r.waID]; !ok {
 			fresh = append(fresh, r)
 		}
 	}
 	if err := insertContacts(ctx, tx, fresh, at, byWAID); err != nil {
 		return 0, err
+	}
+	// A customer who wrote in meanwhile (on PostgreSQL) is a contact now:
+	// the row updates them.
+	var raced []importRow
+	for _, r := range fresh {
+		if _, ok := byWAID[r.waID]; !ok {
+			raced = append(raced, r)
+		}
+	}
+	if len(raced) > 0 {
+		more, err := lookUp(ctx, tx, raced)
+		if err != nil {
+			return 0, err
+		}
+		maps.Copy(byWAID, more)
+	}
+	created := 0
+	var old []importRow
+	for _, r := range rows {
+		if byWAID[r.waID].fresh {
+			created++
+		} else {
+			old = append(old, r)
+		}
 	}
 	if len(old) > 0 {
 		ids := make([]any, 0, len(old)+1)
@@ -135,7 +158,7 @@ func importChunk(ctx context.Context, tx store.Tx, rows []importRow, by Actor, n
 			}
 		}
 	}
-	return len(fresh), nil
+	return created, nil
 }
 
 // lookUp finds the contacts of rows' numbers.
@@ -169,7 +192,7 @@ func insertContacts(ctx context.Context, tx store.Tx, rows []importRow, at int64
 			args = append(args, r.waID, r.phone, r.name, at, at)
 		}
 		res, err := tx.Query(ctx, `INSERT INTO contacts (wa_id, phone, name, created_at, updated_at) VALUES `+
-			store.Placeholders(hi-lo, 5)+` RETURNING wa_id, id`, args...)
+			store.Placeholders(hi-lo, 5)+` ON CONFLICT (wa_id) DO NOTHING RETURNING wa_id, id`, args...)
 		if err != nil {
 			return err
 		}
