@@ -66,6 +66,8 @@ func TestContactEditAndImport(t *testing.T) {
 	p.waitText(".saved", "Saved.")
 	p.waitText("#optout-history", "Opted out")
 	p.waitText("#optout-history", "Agent ana@example.com")
+	_, err = chromedp.Run(p.ctx, chromedp.Evaluate[bool](`(window.scrollTo(0, document.body.scrollHeight), true)`))
+	require.NoError(t, err)
 	p.shot("contact")
 	c, err = p.env.App.Contacts.Get(ctx, id)
 	require.NoError(t, err)
