@@ -23,6 +23,8 @@ var pages = []struct{ name, path, wait string }{
 	{"settings-prompts", "/settings/prompts", ".settings form"},
 	{"users", "/users", ".users-table"},
 	{"account", "/account", "main form"},
+	{"contacts", "/contacts", ".contacts-table"},
+	{"contacts-import", "/contacts/import", ".contact-form"},
 }
 
 // TestEveryPageRenders opens every page of pages in the browser as an
