@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/store"
@@ -116,7 +117,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		limit = 50
 	}
 	limit = min(limit, MaxLimit)
-	where, args := f.where()
+	where, args := f.where(s.db.Dialect())
 	q := `SELECT ` + columns + ` FROM contacts k` + where + ` ORDER BY k.id DESC LIMIT ? OFFSET ?`
 	args = append(args, limit+1, max(f.Offset, 0))
 	list, err := query(ctx, s.db.Read(), q, args...)
@@ -131,25 +132,35 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 }
 
 // where is the filter's WHERE clause (with a leading space) and its
-// arguments.
-func (f Filter) where() (string, []any) {
+// arguments. On SQLite a text of three characters or more is looked up in
+// the trigram index of names and numbers (contact_search) instead of
+// reading every contact; shorter texts, and PostgreSQL, read the table.
+func (f Filter) where(d store.Dialect) (string, []any) {
 	var conds []string
 	var args []any
+	const tagged = `k.id IN (SELECT contact_id FROM contact_tags WHERE LOWER(tag) = LOWER(?))`
 	if f.Phone != "" {
 		conds, args = append(conds, `k.phone = ?`), append(args, f.Phone)
 	}
 	if tag := strings.TrimSpace(f.Tag); tag != "" {
-		conds = append(conds, `EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = k.id AND LOWER(t.tag) = LOWER(?))`)
-		args = append(args, tag)
+		conds, args = append(conds, tagged), append(args, tag)
 	}
 	if text := strings.TrimSpace(f.Query); text != "" {
-		like := "%" + escapeLike(strings.ToLower(text)) + "%"
-		alts := []string{`LOWER(k.name) LIKE ? ESCAPE '\'`, `LOWER(k.profile_name) LIKE ? ESCAPE '\'`,
-			`EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = k.id AND LOWER(t.tag) = LOWER(?))`}
-		args = append(args, like, like, text)
-		if digits := phoneDigits(text); digits != "" {
-			alts = append(alts, `k.phone LIKE ?`)
-			args = append(args, "%"+digits+"%")
+		var alts []string
+		indexed := d == store.SQLite && utf8.RuneCountInString(text) >= 3
+		if indexed {
+			alts = append(alts, `k.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)`)
+			args = append(args, `"`+strings.ReplaceAll(text, `"`, `""`)+`"`)
+		} else {
+			like := "%" + escapeLike(strings.ToLower(text)) + "%"
+			alts = append(alts, `LOWER(k.name) LIKE ? ESCAPE '\'`, `LOWER(k.profile_name) LIKE ? ESCAPE '\'`)
+			args = append(args, like, like)
+		}
+		alts, args = append(alts, tagged), append(args, text)
+		// A number typed with spaces or dashes: its digits (the index
+		// holds the number as +5511988887777).
+		if digits := phoneDigits(text); digits != "" && (!indexed || digits != strings.TrimPrefix(text, "+")) {
+			alts, args = append(alts, `k.phone LIKE ?`), append(args, "%"+digits+"%")
 		}
 		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
 	}
@@ -205,11 +216,19 @@ func fillExtras(ctx context.Context, q store.Querier, list []Contact) error {
 	}
 	at := make(map[int64]*Contact, len(list))
 	ids := make([]any, len(list))
+	lo, hi := list[0].ID, list[0].ID
 	for i := range list {
 		at[list[i].ID], ids[i] = &list[i], list[i].ID
+		lo, hi = min(lo, list[i].ID), max(hi, list[i].ID)
 	}
-	in := `(` + store.List(len(ids)) + `)`
-	rows, err := q.Query(ctx, `SELECT contact_id, tag FROM contact_tags WHERE contact_id IN `+in+` ORDER BY contact_id, LOWER(tag), tag`, ids...)
+	// A page of an export is a run of ids: a range reads it faster than a
+	// list of hundreds (which PostgreSQL plans slowly); rows of contacts
+	// not in list are skipped.
+	in, args := `IN (`+store.List(len(ids))+`)`, ids
+	if hi-lo < int64(2*len(list)) {
+		in, args = `BETWEEN ? AND ?`, []any{lo, hi}
+	}
+	rows, err := q.Query(ctx, `SELECT contact_id, tag FROM contact_tags WHERE contact_id `+in+` ORDER BY contact_id, LOWER(tag), tag`, args...)
 	if err != nil {
 		return err
 	}
@@ -220,13 +239,15 @@ func fillExtras(ctx context.Context, q store.Querier, list []Contact) error {
 			rows.Close()
 			return err
 		}
-		at[id].Tags = append(at[id].Tags, tag)
+		if c := at[id]; c != nil {
+			c.Tags = append(c.Tags, tag)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = q.Query(ctx, `SELECT contact_id, name, value FROM contact_fields WHERE contact_id IN `+in, ids...)
+	rows, err = q.Query(ctx, `SELECT contact_id, name, value FROM contact_fields WHERE contact_id `+in, args...)
 	if err != nil {
 		return err
 	}
@@ -237,7 +258,9 @@ func fillExtras(ctx context.Context, q store.Querier, list []Contact) error {
 		if err := rows.Scan(&id, &k, &v); err != nil {
 			return err
 		}
-		at[id].Fields[k] = v
+		if c := at[id]; c != nil {
+			c.Fields[k] = v
+		}
 	}
 	return rows.Err()
 }

@@ -112,6 +112,8 @@ func TestCreateEditSearch(t *testing.T) {
 		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "ana s"}))
 		require.Equal(t, []int64{caio}, find(contact.Filter{Query: "CAIO"}), "the profile name, ignoring case")
 		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "98888-77"}), "part of the number, its dashes ignored")
+		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "988887"}), "part of the number")
+		require.Equal(t, []int64{caio}, find(contact.Filter{Query: "Li"}), "a text too short for SQLite's index")
 		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "Cliente"}), "a tag")
 		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Tag: "CLIENTE"}))
 		require.Empty(t, find(contact.Filter{Query: "100%"}), "LIKE wildcards match literally")

@@ -27,7 +27,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, f Filter) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	where, args := f.where()
+	where, args := f.where(s.db.Dialect())
 	if where == "" {
 		where = " WHERE k.id > ?"
 	} else {
