@@ -21,6 +21,7 @@ import (
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/config"
+	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/jobs"
@@ -53,6 +54,7 @@ type App struct {
 	Metrics    *metrics.Metrics
 	Accounts   *account.Service
 	Messaging  *messaging.Service
+	Contacts   *contact.Service
 	Outbox     *messaging.Outbox
 	Flows      *flow.Service
 	Leads      *lead.Service
@@ -163,6 +165,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Messaging = messaging.New(db, a.Accounts, a.Settings, a.now, log)
 	a.Messaging.OnInbound(a.Messaging.OptOutHook())
 	a.hookLeads()
+	a.Contacts = contact.New(db, a.now)
 	graphClient := a.guard.Client(30 * time.Second)
 	a.Outbox = messaging.NewOutbox(messaging.OutboxOptions{
 		DB: db, Accounts: a.Accounts, Limiter: ratelimit.New(ratelimit.Options{}),
@@ -197,7 +200,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	}
 	deps := web.Deps{
-		Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Webhook: webhook, DB: db,
+		Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Webhook: webhook, DB: db,
 		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,
 		Ready: healthCheck(db, a.now),
 	}
@@ -205,7 +208,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		deps.Sandbox = a.sandboxHandler()
 	}
 	deps.Privacy = privacy.New(db, a.now)
-	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Outbox: a.Outbox, AI: a.AI,
+	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, AI: a.AI,
 		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL()}
 	a.setupAssign(&uiDeps)

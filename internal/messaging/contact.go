@@ -25,6 +25,11 @@ type Contact struct {
 
 const contactColumns = `id, wa_id, phone, profile_name, opted_out, not_on_whatsapp, created_at, updated_at`
 
+// contactNameColumn is what the inbox calls a contact (alias k): the
+// team's name for them (package contact), else their WhatsApp profile
+// name.
+const contactNameColumn = `COALESCE(NULLIF(k.name, ''), k.profile_name)`
+
 func scanContact(row store.Row) (Contact, error) {
 	var c Contact
 	var created, updated int64

@@ -22,7 +22,7 @@ type Conversation struct {
 	SenderID        int64     `json:"sender_id"`
 	ContactID       int64     `json:"contact_id"`
 	ContactPhone    string    `json:"contact_phone"`
-	ContactName     string    `json:"contact_name"`
+	ContactName     string    `json:"contact_name"` // the team's name for them, else their WhatsApp profile name
 	StartedAt       time.Time `json:"started_at"`
 	FirstMessageID  int64     `json:"first_message_id"`
 	LastMessageAt   time.Time `json:"last_message_at"`
@@ -33,7 +33,7 @@ type Conversation struct {
 	UpdatedAt       time.Time `json:"updated_at"`
 }
 
-const conversationColumns = `c.id, c.sender_id, c.contact_id, k.phone, k.profile_name, c.started_at, c.first_message_id,
+const conversationColumns = `c.id, c.sender_id, c.contact_id, k.phone, ` + contactNameColumn + `, c.started_at, c.first_message_id,
 	c.last_message_at, c.last_inbound_at, c.window_expires_at, c.created_at, c.updated_at`
 
 const conversationFrom = ` FROM conversations c JOIN contacts k ON k.id = c.contact_id`

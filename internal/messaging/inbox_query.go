@@ -51,7 +51,7 @@ const maxUnread = 100
 // correlated subqueries on indexes, evaluated for the page's rows only.
 func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error) {
 	now := s.now()
-	q := `SELECT c.id, k.phone, k.profile_name, c.last_message_at, c.window_expires_at, c.assigned_user_id,
+	q := `SELECT c.id, k.phone, ` + contactNameColumn + `, c.last_message_at, c.window_expires_at, c.assigned_user_id,
 		COALESCE(CASE WHEN u.name = '' THEN u.email ELSE u.name END, ''), c.resolved_at,
 		COALESCE((SELECT m.summary FROM messages m WHERE m.conversation_id = c.id ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1), ''),
 		(SELECT COUNT(*) FROM (SELECT 1 AS one FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
@@ -124,9 +124,9 @@ func searchHits(d store.Dialect, text string) (from string, args []any) {
 	}
 	like := "%" + escapeLike(strings.ToLower(text)) + "%"
 	return ` FROM (SELECT s.id FROM conversations s JOIN contacts sk ON sk.id = s.contact_id
-			WHERE LOWER(sk.profile_name) LIKE ? ESCAPE '\' OR sk.phone LIKE ? ESCAPE '\'
+			WHERE LOWER(sk.name) LIKE ? ESCAPE '\' OR LOWER(sk.profile_name) LIKE ? ESCAPE '\' OR sk.phone LIKE ? ESCAPE '\'
 		UNION SELECT m.conversation_id FROM messages m WHERE LOWER(m.summary) LIKE ? ESCAPE '\') hit
-		JOIN conversations c ON c.id = hit.id`, []any{like, like, like}
+		JOIN conversations c ON c.id = hit.id`, []any{like, like, like, like}
 }
 
 // escapeLike makes a search text match literally inside LIKE … ESCAPE '\'.

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
 )
@@ -62,14 +63,19 @@ func (s *Service) UpdateOptOutSettings(ctx context.Context, in OptOutSettings) (
 	return out, nil
 }
 
-// SetOptOut marks a contact opted out of marketing messages, or back in.
+// SetOptOut marks a contact opted out of marketing messages, or back in,
+// and records the change in the contact's opt-out history (as an API
+// change by nobody in particular; contact.Service.SetOptOut names who).
 func (s *Service) SetOptOut(ctx context.Context, contactID int64, out bool) (Contact, error) {
 	if _, err := s.Contact(ctx, contactID); err != nil {
 		return Contact{}, err
 	}
 	err := s.db.InTx(ctx, func(tx store.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ?, updated_at = ? WHERE id = ?`, out, store.Millis(s.now()), contactID)
-		return err
+		n, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out = ?`, out, store.Millis(s.now()), contactID, !out)
+		if err != nil || n == 0 {
+			return err
+		}
+		return contact.RecordOptOut(ctx, tx, contactID, !out, out, contact.Actor{Source: contact.SourceAPI}, "", s.now())
 	})
 	if err != nil {
 		return Contact{}, err
@@ -102,8 +108,17 @@ func (s *Service) OptOutHook() InboundHook {
 		if !matchesOptOut(set.Keywords, typed, tapped) {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE contacts SET opted_out = ? WHERE id = ?`, true, ev.ContactID)
-		return err
+		n, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ? WHERE id = ? AND opted_out = ?`, true, ev.ContactID, false)
+		if err != nil || n == 0 {
+			return err // already opted out: nothing changed, nothing to record
+		}
+		said := typed // what the customer said, for the history
+		for _, t := range tapped {
+			if said == "" {
+				said = t
+			}
+		}
+		return contact.RecordOptOut(ctx, tx, ev.ContactID, false, true, contact.Actor{Source: contact.SourceKeyword}, said, s.now())
 	}
 }
 

@@ -89,6 +89,9 @@ var Tables = []Table{
 	{Name: "lead_tags", Key: "lead_id", File: "lead_tags.json", Parent: "leads", ParentColumn: "lead_id"},
 	{Name: "lead_status_history", Key: "id", File: "lead_history.json", Parent: "leads", ParentColumn: "lead_id"},
 	{Name: "leads", Key: "id", File: "leads.json", Linked: `contact_id = ?`, JSON: []string{"fields"}},
+	{Name: "contact_tags", Key: "contact_id", File: "contact_tags.json", Linked: `contact_id = ?`},
+	{Name: "contact_fields", Key: "contact_id", File: "contact_fields.json", Linked: `contact_id = ?`},
+	{Name: "contact_opt_out_changes", Key: "id", File: "opt_out_history.json", Linked: `contact_id = ?`},
 	{Name: "conversations", Key: "id", File: "conversations.json", Linked: `contact_id = ?`},
 	{Name: "contacts", Key: "id", File: "contact.json", One: true, Linked: `id = ?`},
 }

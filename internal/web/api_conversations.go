@@ -117,43 +117,6 @@ func (s *server) conversationOwner(ctx context.Context, id int64) (conversationO
 	return o, nil
 }
 
-func (s *server) listContacts(w http.ResponseWriter, r *http.Request) error {
-	var f messaging.ContactFilter
-	limit, err := queryInt(r, "limit")
-	if err != nil {
-		return err
-	}
-	offset, err := queryInt(r, "offset")
-	if err != nil {
-		return err
-	}
-	f.Limit, f.Offset = int(limit), int(offset)
-	if p := r.URL.Query().Get("phone"); p != "" {
-		if f.Phone, err = phone.Normalize(p, ""); err != nil {
-			return apperr.Invalid("phone", "invalid_phone", err.Error())
-		}
-	}
-	list, err := s.Messaging.Contacts(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"contacts": list})
-	return nil
-}
-
-func (s *server) getContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.Messaging.Contact(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, c)
-	return nil
-}
-
 // checkConversation answers 404 for a conversation the caller may not see
 // (restricted chats: another agent's), exactly as for one that does not
 // exist. Every conversation-scoped route calls it.

@@ -89,18 +89,3 @@ func (s *server) getMessage(w http.ResponseWriter, r *http.Request) error {
 	httpx.JSON(w, http.StatusOK, m)
 	return nil
 }
-
-func (s *server) optOut(w http.ResponseWriter, r *http.Request) error { return s.setOptOut(w, r, true) }
-func (s *server) optIn(w http.ResponseWriter, r *http.Request) error  { return s.setOptOut(w, r, false) }
-func (s *server) setOptOut(w http.ResponseWriter, r *http.Request, out bool) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.Messaging.SetOptOut(r.Context(), id, out)
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, c)
-	return nil
-}

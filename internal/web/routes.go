@@ -67,9 +67,14 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/conversations/{id}", authKey, s.getConversation},
 
 		{"GET", "/api/v1/contacts", authKey, s.listContacts},
+		{"POST", "/api/v1/contacts", authPerm(agent.PermManageLeads), s.createContact},
+		{"POST", "/api/v1/contacts/import", authPerm(agent.PermManageLeads), s.importContacts},
+		{"GET", "/api/v1/contacts/export", authKey, s.exportContacts},
 		{"GET", "/api/v1/contacts/{id}", authKey, s.getContact},
-		{"POST", "/api/v1/contacts/{id}/opt-out", authKey, s.optOut},
-		{"POST", "/api/v1/contacts/{id}/opt-in", authKey, s.optIn},
+		{"PATCH", "/api/v1/contacts/{id}", authPerm(agent.PermManageLeads), s.updateContact},
+		{"GET", "/api/v1/contacts/{id}/opt-out-history", authKey, s.contactOptOutHistory},
+		{"POST", "/api/v1/contacts/{id}/opt-out", authPerm(agent.PermManageLeads), s.optOut},
+		{"POST", "/api/v1/contacts/{id}/opt-in", authPerm(agent.PermManageLeads), s.optIn},
 		{"GET", "/api/v1/contacts/{id}/export", authAdmin, s.exportContact},
 		{"POST", "/api/v1/contacts/{id}/erase", authAdmin, s.eraseContact},
 

@@ -16,6 +16,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/intake"
@@ -32,6 +33,7 @@ import (
 type Deps struct {
 	Accounts  *account.Service
 	Messaging *messaging.Service
+	Contacts  *contact.Service
 	Outbox    *messaging.Outbox
 	Flows     *flow.Service
 	Leads     *lead.Service

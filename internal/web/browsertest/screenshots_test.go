@@ -27,6 +27,8 @@ var pages = []struct{ name, path, wait string }{
 	{"accounts", "/accounts", ".account-card"},
 	{"account-new", "/accounts/new", ".account-form"},
 	{"audit", "/audit", ".audit-page"},
+	{"contacts", "/contacts", ".contacts-table"},
+	{"contacts-import", "/contacts/import", ".contact-form"},
 }
 
 // TestEveryPageRenders opens every page of pages in the browser as an

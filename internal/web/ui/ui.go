@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -37,6 +38,7 @@ type Deps struct {
 	Agents    *agent.Service
 	Accounts  *account.Service
 	Messaging *messaging.Service
+	Contacts  *contact.Service
 	Outbox    *messaging.Outbox
 	AI        *ai.Service
 	Settings  *settings.Store
@@ -104,6 +106,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerAudit(mux)
 	u.registerDashboard(mux)
 	u.registerWAAccounts(mux)
+	u.registerContacts(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.
