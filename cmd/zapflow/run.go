@@ -38,6 +38,9 @@ Usage:
                                   daily backups taken by the server, keeping the newest N
   zapflow restore FILE [-force]   check and restore a backup (server stopped), then migrate up;
                                   -force replaces a database that holds data (kept, renamed)
+  zapflow doctor                  check the installation (database, key, URL, webhooks, numbers, clock, disk,
+                                  permissions), one line each with the fix; exit 0 only when all pass
+  zapflow healthcheck             exit 0 when the local server's /healthz answers 200 (container HEALTHCHECK)
 
 Configuration comes from ZAPFLOW_* environment variables; see the README.
 `
@@ -78,6 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = backupCmd(ctx, cfg, args, stdout)
 	case "restore":
 		err = restoreCmd(ctx, cfg, args, stdout)
+	case "doctor":
+		err = doctorCmd(ctx, cfg, args, stdout)
+	case "healthcheck":
+		err = healthcheck(ctx, cfg, args, stdout)
 	default:
 		fmt.Fprintf(stderr, "zapflow: unknown command %q\n\n%s", cmd, usage)
 		return 2
