@@ -36,7 +36,7 @@ func (r Result) String() string {
 	return s
 }
 
-func pass(what, detail string) Result     { return Result{OK: true, What: what, Detail: detail} }
+func pass(what, detail string) Result      { return Result{OK: true, What: what, Detail: detail} }
 func fail(what, detail, fix string) Result { return Result{What: what, Detail: detail, Fix: fix} }
 
 // Graph is the part of the Cloud API client the checks call.

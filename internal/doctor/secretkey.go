@@ -49,7 +49,7 @@ func SecretKey(ctx context.Context, env Env) (Result, *secret.Box) {
 	n, err := checkSealedSettings(ctx, env, box)
 	if err != nil {
 		return fail(what, fmt.Sprintf("the key from %s does not open the stored setting %s", where, err),
-			"set ZAPFLOW_SECRET_KEY_FILE to the key this database was written with, or enter that setting again"), nil
+			"set ZAPFLOW_SECRET_KEY_FILE to the key this database was written with, or enter that setting again"), box
 	}
 	return pass(what, fmt.Sprintf("read from %s; opens the secrets of %d accounts and %d settings", where, len(accounts), n)), box
 }
