@@ -85,6 +85,11 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "restored "+archive)
 	require.Contains(t, out, "make sure the key this data was written with is "+filepath.Join(target["ZAPFLOW_DATA_DIR"], "secret.key"))
+	require.Contains(t, out, "WARNING: there is no key at "+filepath.Join(target["ZAPFLOW_DATA_DIR"], "secret.key")+" yet")
+	// The original key goes back in place, so the restored tokens open.
+	key, err := os.ReadFile(filepath.Join(env["ZAPFLOW_DATA_DIR"], "secret.key"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(target["ZAPFLOW_DATA_DIR"], "secret.key"), key, 0o600))
 	db := openDB(t, target)
 	stored := countBy(t, context.Background(), db, `SELECT dedupe_key, COUNT(*) FROM inbound_events GROUP BY dedupe_key`)
 	for _, n := range before {
@@ -104,6 +109,7 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 	s2 := startServe(t, target)
 	code2, body := httpGet(t, s2.url+"/healthz", "")
 	require.Equal(t, http.StatusOK, code2, body)
+	require.Equal(t, secret, sandboxSecret(t, target), "the restored secrets open with the original key")
 }
 
 // On PostgreSQL both commands refuse and print the pg_dump recipe.

@@ -7,12 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/app"
 	"github.com/zapflow/zapflow/internal/backup"
 	"github.com/zapflow/zapflow/internal/config"
+	"github.com/zapflow/zapflow/internal/secret"
 )
 
 const restoreUsage = "usage: zapflow restore FILE [-force]"
@@ -57,6 +59,11 @@ func restoreCmd(ctx context.Context, cfg config.Config, args []string, out io.Wr
 	}
 	fmt.Fprintf(out, "database schema at version %d\n", res.Latest)
 	fmt.Fprintf(out, "the secret key is not in backups: before starting zapflow, make sure the key this data was written with is %s\n", app.SecretKeyLocation(cfg))
+	if cfg.SecretKey == "" {
+		if _, err := os.Stat(secret.KeyPath(cfg.DataDir)); err != nil {
+			fmt.Fprintf(out, "WARNING: there is no key at %s yet: put the original one there (or set ZAPFLOW_SECRET_KEY_FILE) before the first start, or zapflow generates a new key that cannot read the restored access tokens\n", secret.KeyPath(cfg.DataDir))
+		}
+	}
 	return nil
 }
 

@@ -36,6 +36,9 @@ func CreateFile(ctx context.Context, o Options, path string) (Manifest, error) {
 	if o.DB.Dialect() != store.SQLite {
 		return Manifest{}, ErrPostgres
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return Manifest{}, fmt.Errorf("backup: %w", err)
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), ".zapflow-backup-*.tmp")
 	if err != nil {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
