@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # zapflow container image: a static binary on distroless (CA certificates
 # and time zones, no shell), running as an unprivileged user, data in /data.
 #   docker build -t zapflow --build-arg VERSION=v1.0.0 --build-arg COMMIT=$(git rev-parse HEAD) .
@@ -21,7 +22,7 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/zapflow /zapflow
 # The volume's mount point, owned by the image's user (65532), so a new
 # named volume starts owner-only.
-COPY --from=build --chown=65532:65532 /out/data /data
+COPY --from=build --chown=65532:65532 --chmod=0700 /out/data /data
 USER 65532:65532
 ENV ZAPFLOW_ADDR=0.0.0.0:8080 \
     ZAPFLOW_DATA_DIR=/data \
