@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # zapflow container image: a static binary on distroless (CA certificates
 # and time zones, no shell), running as an unprivileged user, data in /data.
 #   docker build -t zapflow --build-arg VERSION=v1.0.0 --build-arg COMMIT=$(git rev-parse HEAD) .
