@@ -39,13 +39,16 @@ bench-intake: ## webhook intake throughput, latency and memory on SQLite and Pos
 	bash scripts/bench-intake.sh
 
 clean: ## remove build output
-	rm -rf bin
+	rm -rf bin dist
 
 bench-send: ## send pipeline throughput, per-sender rate precision, queue-to-sent latency and memory
 	bash scripts/bench-send.sh
 
 bench-flows: ## inbound message → 3-step flow → sandbox send: flows/s, p99 trigger-to-send latency, peak RSS
 	bash scripts/bench-flows.sh
+
+bench-inbox: ## 200 open event streams while bench-flows load runs: event delivery p99 and memory per stream
+	bash scripts/bench-inbox.sh
 
 .PHONY: release image image-test
 
@@ -67,6 +70,3 @@ image: ## build the container image zapflow:$(VERSION) (needs docker)
 
 image-test: ## build the image, start it and check /healthz and the container's health (needs docker)
 	bash scripts/image-test.sh
-
-bench-inbox: ## 200 open event streams while bench-flows load runs: event delivery p99 and memory per stream
-	bash scripts/bench-inbox.sh

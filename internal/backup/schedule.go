@@ -78,6 +78,10 @@ type scheduledWorker struct {
 	s *Scheduler
 }
 
+// Timeout lets a large database's backup run past River's one-minute
+// default.
+func (w *scheduledWorker) Timeout(*river.Job[ScheduledArgs]) time.Duration { return 2 * time.Hour }
+
 func (w *scheduledWorker) Work(ctx context.Context, _ *river.Job[ScheduledArgs]) error {
 	_, err := w.s.RunIfDue(ctx)
 	return err
