@@ -34,7 +34,7 @@ func TestAllPass(t *testing.T) {
 			t.Log("\n" + all)
 			require.Contains(t, all, "✓ database: ")
 			require.Contains(t, all, "(latest)")
-			require.Contains(t, all, "✓ secret key: read from ZAPFLOW_SECRET_KEY; opens the secrets of 1 accounts")
+			require.Contains(t, all, "✓ secret key: read from ZAPFLOW_SECRET_KEY(_FILE); opens the secrets of 1 accounts")
 			require.Contains(t, all, "✓ account 1 (Loja) webhook: app ")
 			require.Contains(t, all, "sends webhooks to "+f.env.Config.BaseURL+"/webhooks/whatsapp/1")
 			require.Contains(t, all, "✓ number +55 11 4000-0001 (100000000000011): status CONNECTED, quality GREEN")
@@ -134,7 +134,7 @@ func TestBrokenChecks(t *testing.T) {
 		f := newFixture(t, store.SQLite)
 		f.env.Config.SecretKey = "not the key"
 		bad := failing(f.run(t))
-		require.Equal(t, "✗ secret key: the key from ZAPFLOW_SECRET_KEY does not open the stored access tokens — fix: set ZAPFLOW_SECRET_KEY_FILE to the key this database was written with (the one kept apart from the backups)", bad[0])
+		require.Equal(t, "✗ secret key: the key from ZAPFLOW_SECRET_KEY(_FILE) does not open the stored access tokens — fix: set ZAPFLOW_SECRET_KEY_FILE to the key this database was written with (the one kept apart from the backups)", bad[0])
 		require.Len(t, bad, 2, "the accounts cannot be checked either")
 	})
 	t.Run("key file missing", func(t *testing.T) {

@@ -21,7 +21,7 @@ var sealedRE = regexp.MustCompile(`enc:v1:[A-Za-z0-9+/]+`)
 // account checks (nil when it failed).
 func SecretKey(ctx context.Context, env Env) (Result, *secret.Box) {
 	const what = "secret key"
-	key, where := env.Config.SecretKey, "ZAPFLOW_SECRET_KEY"
+	key, where := env.Config.SecretKey, "ZAPFLOW_SECRET_KEY(_FILE)"
 	if key == "" {
 		where = secret.KeyPath(env.Config.DataDir)
 		b, err := os.ReadFile(where)
