@@ -36,6 +36,16 @@ Usage:
   zapflow sandbox secret          print the app secret the sandbox signs webhooks with
                                   (random per installation; for load tests and scripts)
 
+  zapflow backup [-o FILE]        write a backup (SQLite: database snapshot, media and manifest) while the
+                                  server runs; the secret key is not included. PostgreSQL: prints the pg_dump recipe
+  zapflow backup schedule [-on|-off] [-hour H] [-keep N] [-dir FOLDER]
+                                  daily backups taken by the server, keeping the newest N
+  zapflow restore FILE [-force]   check and restore a backup (server stopped), then migrate up;
+                                  -force replaces a database that holds data (kept, renamed)
+  zapflow doctor                  check the installation (database, key, URL, webhooks, numbers, clock, disk,
+                                  permissions), one line each with the fix; exit 0 only when all pass
+  zapflow healthcheck             exit 0 when the local server's /healthz answers 200 (container HEALTHCHECK)
+
 Configuration comes from ZAPFLOW_* environment variables; see the README.
 `
 
@@ -73,6 +83,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = sandboxSecretCmd(ctx, cfg, args, stdout)
 	case "contact":
 		err = contact(ctx, cfg, args, stdout)
+	case "backup":
+		err = backupCmd(ctx, cfg, args, stdout)
+	case "restore":
+		err = restoreCmd(ctx, cfg, args, stdout)
+	case "doctor":
+		err = doctorCmd(ctx, cfg, args, stdout)
+	case "healthcheck":
+		err = healthcheck(ctx, cfg, args, stdout)
 	default:
 		fmt.Fprintf(stderr, "zapflow: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -268,6 +268,10 @@ func TestServeFirstStart(t *testing.T) {
 			// The printed URL leads to the login page, which takes the
 			// printed password.
 			require.Contains(t, out, "open:         "+s.url+"/login")
+			if d == store.SQLite {
+				require.Contains(t, out, "secret key:   "+filepath.Join(env["ZAPFLOW_DATA_DIR"], "secret.key"))
+			}
+			require.Contains(t, out, "keep a copy apart from your backups")
 			form := url.Values{"email": {admin[1]}, "password": {pw[1]}, "next": {"/inbox"}}
 			req, err := http.NewRequest(http.MethodPost, s.url+"/login", strings.NewReader(form.Encode()))
 			require.NoError(t, err)

@@ -8,18 +8,22 @@ import (
 	"github.com/zapflow/zapflow/internal/app"
 )
 
+// commit is the git revision, set with -ldflags "-X main.commit=…" by
+// builds without the checkout's .git (make release, the container image).
+var commit string
+
 // printVersion prints the version line of this binary's build.
 func printVersion(out io.Writer) {
 	bi, _ := debug.ReadBuildInfo()
-	fmt.Fprintln(out, versionLine(app.Version, bi))
+	fmt.Fprintln(out, versionLine(app.Version, commit, bi))
 }
 
 // versionLine says which build this is: the -ldflags version when one was
 // set, else the module version (`go install …@v1.2.3`), and the VCS
 // revision the Go toolchain stamps into a binary built in a git checkout
-// (absent under `go run` and `go test`), so a bug report names the exact
-// commit.
-func versionLine(ldVersion string, bi *debug.BuildInfo) string {
+// (absent under `go run` and `go test`), else the -ldflags commit, so a
+// bug report names the exact commit.
+func versionLine(ldVersion, ldCommit string, bi *debug.BuildInfo) string {
 	version, revision, modified := ldVersion, "", false
 	if bi != nil {
 		if version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
@@ -33,6 +37,9 @@ func versionLine(ldVersion string, bi *debug.BuildInfo) string {
 				modified = s.Value == "true"
 			}
 		}
+	}
+	if revision == "" {
+		revision = ldCommit
 	}
 	line := "zapflow " + version
 	if revision != "" {

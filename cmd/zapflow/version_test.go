@@ -24,6 +24,10 @@ func TestVersionLine(t *testing.T) {
 		{"dev", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
 			{Key: "vcs.revision", Value: "abc"}, {Key: "vcs.modified", Value: "true"}}}, "zapflow dev (revision abc, modified)"},
 	} {
-		require.Equal(t, c.want, versionLine(c.ld, c.bi))
+		require.Equal(t, c.want, versionLine(c.ld, "", c.bi))
 	}
+	// Without a VCS stamp (a build outside the checkout), the -ldflags
+	// commit names the revision.
+	require.Equal(t, "zapflow v2.0.0 (revision 0123abc)", versionLine("v2.0.0", "0123abc", &debug.BuildInfo{}))
+	require.Equal(t, "zapflow v2.0.0 (revision 47ba052f00)", versionLine("v2.0.0", "0123abc", &debug.BuildInfo{Settings: rev}), "the toolchain's stamp wins")
 }

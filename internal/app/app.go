@@ -162,6 +162,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		CheckURL: a.guard.CheckURL, GraphURL: cfg.GraphURL, GraphVersion: cfg.GraphVersion, Now: a.now, Logger: log})
 	a.Queue.AddPeriodic(a.Accounts.Register(workers, cfg.SenderCheckInterval)...)
 	a.Settings = settings.New(db, a.now, settings.DefaultTTL)
+	if db.Dialect() == store.SQLite {
+		a.Queue.AddPeriodic(a.backupScheduler().Register(workers)...)
+	}
 	a.Messaging = messaging.New(db, a.Accounts, a.Settings, a.now, log)
 	a.Messaging.OnInbound(a.Messaging.OptOutHook())
 	a.hookLeads()
@@ -336,6 +339,8 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "  password:     (from ZAPFLOW_ADMIN_PASSWORD)\n")
 	}
 	fmt.Fprintf(out, "  API key:      %s\n", key)
-	fmt.Fprintf(out, "  try:          curl -H 'Authorization: Bearer %s' %s/api/v1/senders\n\n", key, a.PublicURL())
+	fmt.Fprintf(out, "  try:          curl -H 'Authorization: Bearer %s' %s/api/v1/senders\n", key, a.PublicURL())
+	fmt.Fprintf(out, "  secret key:   %s\n", SecretKeyLocation(a.cfg))
+	fmt.Fprintf(out, "                it encrypts the stored access tokens and is never inside a backup: keep a copy apart from your backups\n\n")
 	return nil
 }

@@ -51,7 +51,7 @@ func LoadOrCreateKey(key, dataDir string) (string, bool, error) {
 	if key != "" {
 		return key, false, nil
 	}
-	path := filepath.Join(dataDir, keyFile)
+	path := KeyPath(dataDir)
 	if b, err := os.ReadFile(path); err == nil {
 		k := strings.TrimSpace(string(b))
 		if k == "" {
@@ -74,6 +74,9 @@ func LoadOrCreateKey(key, dataDir string) (string, bool, error) {
 	}
 	return k, true, nil
 }
+
+// KeyPath is where the generated key of a data folder is kept.
+func KeyPath(dataDir string) string { return filepath.Join(dataDir, keyFile) }
 
 // Encrypt seals plaintext; "" stays "" so optional secrets stay empty.
 func (b *Box) Encrypt(plaintext string) (string, error) {

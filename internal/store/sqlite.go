@@ -34,6 +34,12 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 			return nil, fmt.Errorf("store: create data folder: %w", err)
 		}
 	}
+	// Create the file owner-only before SQLite does (it would use the
+	// umask, usually 0644): it holds every conversation. SQLite gives the
+	// -wal and -shm files the database file's mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		_ = f.Close()
+	}
 	// synchronous=FULL makes every commit survive a power loss, not only a
 	// crash; writes are grouped into few large commits, so the fsync is paid
 	// per group, not per message. busy_timeout covers the rare moment a

@@ -85,8 +85,15 @@ func (c *Client) sameOrigin(raw string) bool {
 // response (or a 2xx one carrying an error envelope) becomes *APIError; a
 // 2xx body is decoded into out when out is not nil.
 func (c *Client) do(ctx context.Context, method, rawURL, token string, body []byte, out any) error {
+	_, err := c.doHeader(ctx, method, rawURL, token, body, out)
+	return err
+}
+
+// doHeader is do that also returns the response's headers (nil when no
+// response came), for callers that read Meta's Date.
+func (c *Client) doHeader(ctx context.Context, method, rawURL, token string, body []byte, out any) (http.Header, error) {
 	if token == "" {
-		return errors.New("whatsapp: empty access token")
+		return nil, errors.New("whatsapp: empty access token")
 	}
 	var rd io.Reader
 	if body != nil {
@@ -94,7 +101,7 @@ func (c *Client) do(ctx context.Context, method, rawURL, token string, body []by
 	}
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
 	if err != nil {
-		return fmt.Errorf("whatsapp: build request: %w", err)
+		return nil, fmt.Errorf("whatsapp: build request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
@@ -103,25 +110,25 @@ func (c *Client) do(ctx context.Context, method, rawURL, token string, body []by
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("whatsapp: %s %s: %w", method, req.URL.Path, err)
+		return nil, fmt.Errorf("whatsapp: %s %s: %w", method, req.URL.Path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		return fmt.Errorf("whatsapp: %s %s: read response: %w", method, req.URL.Path, err)
+		return resp.Header, fmt.Errorf("whatsapp: %s %s: read response: %w", method, req.URL.Path, err)
 	}
 	if len(data) > maxResponseBytes {
-		return fmt.Errorf("whatsapp: %s %s: response larger than %d bytes", method, req.URL.Path, maxResponseBytes)
+		return resp.Header, fmt.Errorf("whatsapp: %s %s: response larger than %d bytes", method, req.URL.Path, maxResponseBytes)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 || hasErrorEnvelope(data) {
-		return decodeAPIError(resp.StatusCode, data)
+		return resp.Header, decodeAPIError(resp.StatusCode, data)
 	}
 	if out == nil {
-		return nil
+		return resp.Header, nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("whatsapp: %s %s: decode response: %w (body %s)",
+		return resp.Header, fmt.Errorf("whatsapp: %s %s: decode response: %w (body %s)",
 			method, req.URL.Path, err, snippet(data, 200))
 	}
-	return nil
+	return resp.Header, nil
 }
