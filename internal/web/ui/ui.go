@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/sandbox"
@@ -37,6 +38,7 @@ type Deps struct {
 	Messaging *messaging.Service
 	Outbox    *messaging.Outbox
 	AI        *ai.Service
+	Flows     *flow.Service
 	Settings  *settings.Store
 	DB        store.DB
 	Live      *live.Hub
@@ -94,6 +96,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerSettings(mux)
 	u.registerCompose(mux)
 	u.registerSandbox(mux)
+	u.registerFlows(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.

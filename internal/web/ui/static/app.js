@@ -6,6 +6,7 @@ import "./assign.js";
 import "./settings.js";
 import "./compose.js";
 import "./sandbox.js";
+import "./flows.js";
 
 // The newest message is in view when a chat opens.
 function scrollToNewest() {
