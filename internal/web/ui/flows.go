@@ -294,4 +294,3 @@ func fileName(name string) string {
 	}
 	return s
 }
-

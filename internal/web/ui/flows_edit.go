@@ -44,7 +44,7 @@ type flowEditData struct {
 	Saved    bool
 	// The test run form's last input.
 	TestTo, TestData, TestSender string
-	TestProblem              string
+	TestProblem                  string
 }
 
 // hasErrors reports whether any problem is an error (not a warning).
