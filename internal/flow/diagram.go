@@ -69,7 +69,7 @@ func Layout(fl Flow) Diagram {
 	if fl.Trigger.Type == TriggerEvent && fl.Trigger.Event != "" {
 		label = fl.Trigger.Event
 	}
-	trigger := l.node(DiagramNode{Kind: NodeTrigger, Label: label})
+	trigger := l.node(DiagramNode{Kind: NodeTrigger, Label: label, Note: "trigger"})
 	exits, width, height := l.list(fl.Steps, 0, 1, []exit{{node: trigger}})
 	end := l.node(DiagramNode{Kind: NodeEnd, Label: "end", Row: 1 + height})
 	for _, e := range exits {

@@ -221,7 +221,7 @@ func (u *UI) setFlowEnabled(w http.ResponseWriter, r *http.Request, on bool) {
 			return
 		}
 		d := u.editorFromRecord(r, rec, flow.YAML)
-		d.addProblem(ae.Field, problemText(ae), false)
+		d.addProblem(ae.Field, ae.Message, false)
 		d.finish()
 		render(w, r, http.StatusUnprocessableEntity, flowEditView(d))
 		return

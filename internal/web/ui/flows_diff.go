@@ -106,3 +106,41 @@ func diffChanged(d []diffLine) (added, removed int) {
 	}
 	return added, removed
 }
+
+// diffRow is a line of a shown diff, or (Skip > 0) a fold of that many
+// unchanged lines.
+type diffRow struct {
+	diffLine
+	Skip int
+}
+
+// foldUnchanged keeps the changed lines with context lines around each,
+// folding longer runs of unchanged lines; a diff without changes is kept
+// whole (it shows one version).
+func foldUnchanged(d []diffLine, context int) []diffRow {
+	keep := make([]bool, len(d))
+	changed := false
+	for i, l := range d {
+		if l.Op == ' ' {
+			continue
+		}
+		changed = true
+		for j := max(0, i-context); j <= min(len(d)-1, i+context); j++ {
+			keep[j] = true
+		}
+	}
+	var out []diffRow
+	for i := 0; i < len(d); i++ {
+		if !changed || keep[i] {
+			out = append(out, diffRow{diffLine: d[i]})
+			continue
+		}
+		n := 0
+		for i+n < len(d) && !keep[i+n] {
+			n++
+		}
+		out = append(out, diffRow{Skip: n})
+		i += n - 1
+	}
+	return out
+}

@@ -50,3 +50,21 @@ func TestLineDiff(t *testing.T) {
 		require.Equal(t, pair[1], strings.Join(nw, "\n"))
 	}
 }
+
+// TestFoldUnchanged shows long unchanged runs folded to a count with
+// context kept around each change, and a diff without changes kept whole.
+func TestFoldUnchanged(t *testing.T) {
+	t.Parallel()
+	a := "1\n2\n3\n4\n5\n6\n7\n8\n9\n10"
+	b := "1\n2\n3\n4\n5\n6\n7\n8\nnine\n10"
+	rows := foldUnchanged(lineDiff(a, b), 2)
+	require.Equal(t, 6, rows[0].Skip, "lines 1-6 are folded")
+	var shown []string
+	for _, r := range rows[1:] {
+		require.Zero(t, r.Skip)
+		shown = append(shown, string(r.Op)+r.Text)
+	}
+	require.Equal(t, []string{" 7", " 8", "-9", "+nine", " 10"}, shown)
+	whole := foldUnchanged(lineDiff(a, a), 2)
+	require.Len(t, whole, 10)
+}

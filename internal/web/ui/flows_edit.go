@@ -195,7 +195,7 @@ func (u *UI) saveFlow(w http.ResponseWriter, r *http.Request) {
 		u.flowMissing(w, r, err)
 		return
 	}
-	d.addProblem(ae.Field, problemText(ae), false)
+	d.addProblem(ae.Field, ae.Message, false)
 	d.finish()
 	render(w, r, http.StatusUnprocessableEntity, flowEditView(d))
 }
@@ -216,7 +216,7 @@ func (u *UI) convertFlow(w http.ResponseWriter, r *http.Request) {
 		msg := err.Error()
 		field := ""
 		if ae != nil {
-			msg, field = problemText(ae), ae.Field
+			msg, field = ae.Message, ae.Field
 		}
 		d.addProblem(field, msg, false)
 		d.finish()

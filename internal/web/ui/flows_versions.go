@@ -14,7 +14,7 @@ type flowVersionsData struct {
 	// A and B are the compared versions (A older), Diff their line diff
 	// as YAML files.
 	A, B           int
-	Diff           []diffLine
+	Diff           []diffRow
 	Added, Removed int
 }
 
@@ -54,7 +54,8 @@ func (u *UI) flowVersionsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		texts[i] = string(out)
 	}
-	d.Diff = lineDiff(texts[0], texts[1])
-	d.Added, d.Removed = diffChanged(d.Diff)
+	diff := lineDiff(texts[0], texts[1])
+	d.Added, d.Removed = diffChanged(diff)
+	d.Diff = foldUnchanged(diff, 3)
 	render(w, r, http.StatusOK, flowVersionsView(d))
 }
