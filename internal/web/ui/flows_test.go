@@ -199,3 +199,81 @@ func (b *browser) upload(path, name, content string) (int, http.Header, string) 
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, string(raw)
 }
+
+// exampleFlowID is the id of the installed example flow named name.
+func exampleFlowID(t *testing.T, env *apptest.Env, name string) string {
+	t.Helper()
+	var id int64
+	require.NoError(t, env.App.DB.Read().QueryRow(context.Background(), `SELECT id FROM flows WHERE name = ?`, name).Scan(&id))
+	return strconv.FormatInt(id, 10)
+}
+
+// TestRunPageWaitsAndCancels shows a waiting run's page says what it
+// waits for and when it wakes, its live fragment asks to be fetched again
+// while it moves and stops asking once it is cancelled, and cancelling an
+// ended run says so.
+func TestRunPageWaitsAndCancels(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		b := settingsAdmin(t, env, "ana@example.com")
+		id := exampleFlowID(t, env, "Post-call follow-up")
+		status, h, _ := b.do(http.MethodPost, "/flows/"+id+"/test", url.Values{"to": {"+5511988887777"}, "trigger": {`{"outcome": "interested"}`}}, nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		runPath := h.Get("Location")
+		status, _, body := b.do(http.MethodGet, runPath, nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, "for the delay to pass")
+		require.Contains(t, body, "wakes at")
+		require.Contains(t, body, `id="cancel-run"`)
+		_, _, frag := b.do(http.MethodGet, runPath+"/live", nil, nil)
+		require.True(t, strings.HasPrefix(strings.TrimSpace(frag), `<div id="run-live"`), "the fragment is the live part only")
+		require.Contains(t, frag, "data-active")
+
+		status, h, _ = b.do(http.MethodPost, runPath+"/cancel", url.Values{}, nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		require.Equal(t, runPath, h.Get("Location"))
+		_, _, frag = b.do(http.MethodGet, runPath+"/live", nil, nil)
+		require.NotContains(t, frag, "data-active")
+		require.Contains(t, frag, "cancelled")
+		require.NotContains(t, frag, `id="cancel-run"`)
+		status, _, body = b.do(http.MethodPost, runPath+"/cancel", url.Values{}, nil)
+		require.Equal(t, http.StatusConflict, status)
+		require.Contains(t, body, "already ended")
+
+		status, _, body = b.do(http.MethodGet, "/runs?status=cancelled&flow="+id, nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, `href="`+runPath+`"`)
+		status, _, body = b.do(http.MethodGet, "/runs?status=completed", nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.NotContains(t, body, `href="`+runPath+`"`)
+		status, _, _ = b.do(http.MethodGet, "/runs?from=yesterday", nil, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		status, _, _ = b.do(http.MethodGet, "/runs/999999", nil, nil)
+		require.Equal(t, http.StatusNotFound, status)
+	})
+}
+
+// TestTemplateWarningsAtTheirLines shows a template the sender's
+// account does not have is saved with a warning at the line of its name,
+// and enabling the flow is then refused at that same line.
+func TestTemplateWarningsAtTheirLines(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		b := settingsAdmin(t, env, "ana@example.com")
+		id := exampleFlowID(t, env, "Appointment reminder")
+		path := "/flows/" + id
+		_, _, yaml := b.do(http.MethodGet, path+"/export", nil, nil)
+		edited := strings.Replace(yaml, "name: appointment_confirmation", "name: no_such_template", 1)
+		line := 1 + strings.Count(edited[:strings.Index(edited, "name: no_such_template")], "\n")
+		status, _, body := b.do(http.MethodPost, path, url.Values{"format": {"yaml"}, "definition": {edited}}, nil)
+		require.Equal(t, http.StatusOK, status, body)
+		require.Contains(t, body, "Saved as version")
+		require.Contains(t, body, `data-line="`+strconv.Itoa(line)+`"`)
+		require.Contains(t, body, `class="bad warn"`)
+		require.Contains(t, body, "no template no_such_template")
+
+		status, _, body = b.do(http.MethodPost, path+"/enable", url.Values{}, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		require.Contains(t, body, `data-line="`+strconv.Itoa(line)+`"`)
+		require.Contains(t, body, "cannot be enabled")
+		require.Zero(t, env.Count(`SELECT COUNT(*) FROM flows WHERE id = ? AND enabled = ?`, mustInt(id), true))
+	})
+}
