@@ -277,3 +277,34 @@ func TestTemplateWarningsAtTheirLines(t *testing.T) {
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM flows WHERE id = ? AND enabled = ?`, mustInt(id), true))
 	})
 }
+
+// TestRunsListPages shows the run list pages newest first, 50 at a
+// time, keeping the search in the next page's link.
+func TestRunsListPages(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		id := mustInt(exampleFlowID(t, env, "Appointment reminder"))
+		var first, last int64
+		for i := range 52 {
+			run, err := env.App.Flows.TestRun(ctx, id, flow.TestRunRequest{To: "+5511988887777"})
+			require.NoError(t, err)
+			if i == 0 {
+				first = run
+			}
+			last = run
+		}
+		b := settingsAdmin(t, env, "ana@example.com")
+		status, _, body := b.do(http.MethodGet, "/runs?phone=%2B5511988887777", nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, `href="/runs/`+strconv.FormatInt(last, 10)+`"`)
+		require.NotContains(t, body, `href="/runs/`+strconv.FormatInt(first, 10)+`"`)
+		m := regexp.MustCompile(`href="(/runs\?[^"]*before=\d+[^"]*)"`).FindStringSubmatch(body)
+		require.NotNil(t, m, "a link to older runs")
+		next := strings.ReplaceAll(m[1], "&amp;", "&")
+		require.Contains(t, next, "phone=%2B5511988887777")
+		status, _, body = b.do(http.MethodGet, next, nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, `href="/runs/`+strconv.FormatInt(first, 10)+`"`)
+		require.NotContains(t, body, "before=", "the last page has no older link")
+	})
+}
