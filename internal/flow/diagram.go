@@ -29,8 +29,9 @@ const (
 type DiagramNode struct {
 	ID    string // step id; "" for the trigger and the end
 	Kind  string // NodeTrigger, NodeEnd or the step type
-	Label string
-	Note  string // what else a box says: the branch count, "on error → x"
+	Label string // shortened to fit the box; Title is in full
+	Note  string // what else a box says: the type, "on error → x"
+	Title string
 	Col   int
 	Row   int
 	X, Y  int // top-left corner
@@ -65,11 +66,11 @@ type layouter struct{ d Diagram }
 // Layout lays out fl.
 func Layout(fl Flow) Diagram {
 	l := &layouter{}
-	label := fl.Trigger.Type
+	label := strings.TrimPrefix(fl.Trigger.Type, "whatsapp.")
 	if fl.Trigger.Type == TriggerEvent && fl.Trigger.Event != "" {
 		label = fl.Trigger.Event
 	}
-	trigger := l.node(DiagramNode{Kind: NodeTrigger, Label: label, Note: "trigger"})
+	trigger := l.node(DiagramNode{Kind: NodeTrigger, Label: short(label, 18), Note: "trigger", Title: fl.Trigger.Type + " " + fl.Trigger.Event})
 	exits, width, height := l.list(fl.Steps, 0, 1, []exit{{node: trigger}})
 	end := l.node(DiagramNode{Kind: NodeEnd, Label: "end", Row: 1 + height})
 	for _, e := range exits {
@@ -104,7 +105,8 @@ func (l *layouter) list(steps []Step, col, row int, in []exit) ([]exit, int, int
 	width, r := 1, row
 	for i := range steps {
 		s := &steps[i]
-		n := l.node(DiagramNode{ID: s.ID, Kind: s.Type, Label: s.ID, Note: stepNote(s), Col: col, Row: r})
+		note := stepNote(s)
+		n := l.node(DiagramNode{ID: s.ID, Kind: s.Type, Label: short(s.ID, 18), Note: short(note, 26), Title: s.ID + " · " + note, Col: col, Row: r})
 		for _, e := range in {
 			l.edge(e.node, n, e.label)
 		}
@@ -126,7 +128,7 @@ func (l *layouter) step(s *Step, n, col, row int) ([]exit, int, int) {
 	switch s.Type {
 	case StepBranch:
 		for _, b := range s.Branches {
-			paths = append(paths, path{short(b.When), b.Steps})
+			paths = append(paths, path{short(b.When, 28), b.Steps})
 		}
 		paths = append(paths, path{"else", s.Else}) // no else: the run goes on
 	case StepWaitForReply:
@@ -172,11 +174,12 @@ func stepNote(s *Step) string {
 	return note
 }
 
-// short keeps a label to what fits beside an arrow.
-func short(s string) string {
+// short keeps a label to n characters, what fits in a box or beside an
+// arrow.
+func short(s string, n int) string {
 	r := []rune(s)
-	if len(r) > 28 {
-		return string(r[:27]) + "…"
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
 	}
 	return s
 }

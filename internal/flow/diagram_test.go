@@ -35,9 +35,16 @@ func TestLayoutDrawsBranchesAndJoins(t *testing.T) {
 			{When: `trigger.outcome == "no"`, Steps: []Step{{ID: "bye", Type: StepStop}}},
 		}},
 		{ID: "ask", Type: StepWaitForReply, OnTimeout: []Step{{ID: "late", Type: StepSendText}}},
-		{ID: "last", Type: StepSendText},
+		{ID: "last_step_with_a_long_identifier", Type: StepSendText},
 	}}
 	d := Layout(fl)
+	for i := range d.Nodes {
+		if d.Nodes[i].ID == "last_step_with_a_long_identifier" {
+			require.Equal(t, "last_step_with_a_…", d.Nodes[i].Label, "a long id is shortened to fit its box")
+			require.Contains(t, d.Nodes[i].Title, "last_step_with_a_long_identifier")
+			d.Nodes[i].ID = "last"
+		}
+	}
 	require.ElementsMatch(t, []string{
 		"trigger --> wait",
 		"wait --> route",
@@ -79,7 +86,8 @@ func TestLayoutOfABranchAtTheEnd(t *testing.T) {
 	}}
 	d := Layout(fl)
 	require.ElementsMatch(t, []string{"trigger --> route", "route -true-> x", "route -else-> y", "x --> end", "y --> end"}, edgeSet(d))
-	require.Equal(t, "whatsapp.message_received", d.Nodes[0].Label)
+	require.Equal(t, "message_received", d.Nodes[0].Label)
+	require.Contains(t, d.Nodes[0].Title, "whatsapp.message_received")
 	for _, n := range d.Nodes {
 		if n.ID == "y" {
 			require.Contains(t, n.Note, "on error → x")

@@ -27,7 +27,6 @@ func TestFlowFromGalleryBrokenFixedAndTested(t *testing.T) {
 	p.login("admin@example.com")
 	p.goTo("/flows")
 	p.waitVisible(".flows-table")
-	p.shot("flows")
 	p.submit(chromedp.Click(chromedp.CSS(`a[href="/flows/new"]`)))
 	p.waitVisible(".gallery")
 	p.shot("flows-new")

@@ -23,10 +23,10 @@ var pages = []struct{ name, path, wait string }{
 	{"settings-prompts", "/settings/prompts", ".settings form"},
 	{"users", "/users", ".users-table"},
 	{"account", "/account", "main form"},
-	{"flows-list", "/flows", ".flows-table"},
+	{"flows", "/flows", ".flows-table"},
 	{"flow-example", "/flows/1", "svg.flow-diagram"},
 	{"flow-versions", "/flows/1/versions", ".diff"},
-	{"runs-list", "/runs", ".run-search"},
+	{"runs-search", "/runs", ".run-search"},
 }
 
 // TestEveryPageRenders opens every page of pages in the browser as an
