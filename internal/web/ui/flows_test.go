@@ -308,3 +308,28 @@ func TestRunsListPages(t *testing.T) {
 		require.NotContains(t, body, "before=", "the last page has no older link")
 	})
 }
+
+// TestRunPageShowsTheErrorWithItsFix shows a step that failed for good
+// on the run page with its code, message and what to do about it.
+func TestRunPageShowsTheErrorWithItsFix(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		rec, err := env.App.Flows.Create(ctx, flow.Flow{Name: "Say hi", Trigger: flow.Trigger{Type: flow.TriggerEvent, Event: "hi"},
+			Steps: []flow.Step{{ID: "hello", Type: flow.StepSendText, Sender: "100000000000011", To: "{{contact.phone}}", Text: "hi"}}})
+		require.NoError(t, err)
+		runID, err := env.App.Flows.TestRun(ctx, rec.ID, flow.TestRunRequest{To: "12345"})
+		require.NoError(t, err)
+		env.Eventually(func() bool {
+			return env.Count(`SELECT COUNT(*) FROM flow_runs WHERE id = ? AND status = 'failed'`, runID) == 1
+		}, "the run fails")
+		b := settingsAdmin(t, env, "ana@example.com")
+		status, _, body := b.do(http.MethodGet, "/runs/"+strconv.FormatInt(runID, 10), nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, "invalid_phone")
+		require.Contains(t, body, "How to fix:")
+		require.Contains(t, body, "with country code")
+		require.NotContains(t, body, "data-active", "a failed run is not polled")
+		_, _, body = b.do(http.MethodGet, "/flows", nil, nil)
+		require.Regexp(t, `class="bad">\s*1\s*</td>`, body, "today's failure is counted")
+	})
+}
