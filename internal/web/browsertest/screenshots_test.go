@@ -29,6 +29,10 @@ var pages = []struct{ name, path, wait string }{
 	{"audit", "/audit", ".audit-page"},
 	{"contacts", "/contacts", ".contacts-table"},
 	{"contacts-import", "/contacts/import", ".contact-form"},
+	{"flows", "/flows", ".flows-table"},
+	{"flow-example", "/flows/1", "svg.flow-diagram"},
+	{"flow-versions", "/flows/1/versions", ".diff"},
+	{"runs-search", "/runs", ".run-search"},
 }
 
 // TestEveryPageRenders opens every page of pages in the browser as an

@@ -21,6 +21,7 @@ import (
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/contact"
+	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -41,6 +42,7 @@ type Deps struct {
 	Contacts  *contact.Service
 	Outbox    *messaging.Outbox
 	AI        *ai.Service
+	Flows     *flow.Service
 	Settings  *settings.Store
 	DB        store.DB
 	Live      *live.Hub
@@ -107,6 +109,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerDashboard(mux)
 	u.registerWAAccounts(mux)
 	u.registerContacts(mux)
+	u.registerFlows(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.
