@@ -85,7 +85,9 @@ func (f *fixture) message(convID int64, at time.Time, direction, status string) 
 	return id
 }
 
-func (f *fixture) inbound(convID int64, at time.Time) int64 { return f.message(convID, at, "in", "received") }
+func (f *fixture) inbound(convID int64, at time.Time) int64 {
+	return f.message(convID, at, "in", "received")
+}
 
 func (f *fixture) media(msgID int64) {
 	f.exec(`INSERT INTO media_cache (message_id, mime_type, size, data, fetched_at) VALUES (?, 'image/jpeg', 3, ?, 0)`, msgID, []byte("jpg"))
@@ -125,4 +127,6 @@ func (f *fixture) configure(days int, enabled bool, timeOfDay string) {
 	require.NoError(f.t, err)
 }
 
-func date(y int, m time.Month, d, h, mi, s int) time.Time { return time.Date(y, m, d, h, mi, s, 0, time.UTC) }
+func date(y int, m time.Month, d, h, mi, s int) time.Time {
+	return time.Date(y, m, d, h, mi, s, 0, time.UTC)
+}
