@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/sandbox"
@@ -56,6 +57,7 @@ type Deps struct {
 	// inbox can say how to make the first customer write in.
 	SandboxOn func() bool
 	Now       func() time.Time
+	Cleanup   *cleanup.Service // the chat history cleanup panel
 }
 
 // UI serves the web app.
