@@ -14,7 +14,11 @@ func TestSettingsTextsInBothLanguages(t *testing.T) {
 		require.NotEmpty(t, ptBRSettings[k], "pt-BR text missing for %s", k)
 	}
 	for _, p := range settingsPanels {
-		require.NotEmpty(t, enSettings["settings."+p.Slug+".title"], p.Slug)
-		require.NotEmpty(t, enSettings["settings."+p.Slug+".desc"], p.Slug)
+		for _, k := range []string{"settings." + p.Slug + ".title", "settings." + p.Slug + ".desc"} {
+			en, ok := lookup(enParts, k)
+			require.True(t, ok && en != "", k)
+			pt, ok := lookup(ptBRParts, k)
+			require.True(t, ok && pt != "", k)
+		}
 	}
 }
