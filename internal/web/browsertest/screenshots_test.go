@@ -21,6 +21,7 @@ var pages = []struct{ name, path, wait string }{
 	{"settings-sound", "/settings/sound", ".settings form"},
 	{"settings-support-agents", "/settings/support-agents", ".settings form"},
 	{"settings-prompts", "/settings/prompts", ".settings form"},
+	{"settings-cleanup", "/settings/cleanup", ".settings form"},
 	{"users", "/users", ".users-table"},
 	{"account", "/account", "main form"},
 }
