@@ -3,7 +3,7 @@
 GO ?= go
 PKG := ./...
 
-.PHONY: help build run test vet fuzz generate check-generated screenshots bench-intake bench-send bench-flows bench-inbox clean
+.PHONY: help build run test vet fuzz generate check-generated screenshots bench-intake bench-send bench-flows bench-inbox bench-cleanup clean
 
 # The templ compiler that turns the web app's .templ files into Go.
 TEMPL := $(GO) run github.com/a-h/templ/cmd/templ@v0.3.1118
@@ -49,3 +49,6 @@ bench-flows: ## inbound message → 3-step flow → sandbox send: flows/s, p99 t
 
 bench-inbox: ## 200 open event streams while bench-flows load runs: event delivery p99 and memory per stream
 	bash scripts/bench-inbox.sh
+
+bench-cleanup: ## chat history cleanup of 1,000,000 SQLite messages while the inbox is read: duration, inbox p99
+	bash scripts/bench-cleanup.sh

@@ -220,6 +220,13 @@ func TestCleanupManyBatches(t *testing.T) {
 		require.Equal(t, int64(2), f.count(`SELECT COUNT(*) FROM messages`))
 		require.True(t, f.exists("conversations", convs[0]))
 		require.False(t, f.exists("conversations", convs[1]))
+		if db.Dialect() == store.SQLite {
+			// The inbox search index lost the deleted messages' entries,
+			// is consistent, and merges again as it did before the run.
+			f.exec(`INSERT INTO message_search (message_search) VALUES ('integrity-check')`)
+			require.Equal(t, int64(2), f.count(`SELECT COUNT(*) FROM message_search WHERE message_search MATCH 'hello'`))
+			require.Equal(t, int64(defaultAutomerge), f.count(`SELECT CAST(v AS INTEGER) FROM message_search_config WHERE k = 'automerge'`))
+		}
 	})
 }
 

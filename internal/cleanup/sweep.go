@@ -26,6 +26,7 @@ const (
 // live events that pointed at what went.
 func (s *Service) sweep(ctx context.Context, runID int64, cutoff, now time.Time) error {
 	c := store.Millis(cutoff)
+	defer s.pauseSearchMerge(ctx)()
 	phases := []func(tx store.Tx) (Counts, bool, error){
 		func(tx store.Tx) (Counts, bool, error) { return s.deleteMessages(ctx, tx, c) },
 		func(tx store.Tx) (Counts, bool, error) { return s.deleteNotes(ctx, tx, c) },
