@@ -46,7 +46,7 @@ type cleanupResult struct {
 	ServerCPUSeconds  float64   `json:"server_cpu_seconds"` // during the cleanup (inbox requests included)
 	Readers           int       `json:"readers"`
 	Think             string    `json:"think"`
-	LoadAverage       string    `json:"load_average"`       // the machine's, after the cleanup: other work skews the wall times
+	LoadAverage       string    `json:"load_average"` // the machine's, after the cleanup: other work skews the wall times
 }
 
 func cmdCleanup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
