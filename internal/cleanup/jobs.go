@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/store"
@@ -23,11 +24,15 @@ type TickArgs struct{}
 // Kind is River's job kind.
 func (TickArgs) Kind() string { return "cleanup.tick" }
 
-// InsertOpts: one tick at a time (a tick that runs a long cleanup makes
-// the next ones wait instead of piling up), never retried (the next tick
-// is the retry).
+// InsertOpts: one tick at a time (while a tick runs a long cleanup, the
+// next ones are skipped instead of piling up), never retried (the next
+// tick is the retry). A completed tick does not count: River keeps it for
+// a day, and by default it would block every later tick.
 func (TickArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+	}}}
 }
 
 type tickWorker struct {
