@@ -2,6 +2,7 @@ package cleanup
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/store"
@@ -27,8 +28,9 @@ const (
 func (s *Service) sweep(ctx context.Context, runID int64, cutoff, now time.Time) error {
 	c := store.Millis(cutoff)
 	defer s.pauseSearchMerge(ctx)()
+	touched := map[int64]struct{}{}
 	phases := []func(tx store.Tx) (Counts, bool, error){
-		func(tx store.Tx) (Counts, bool, error) { return s.deleteMessages(ctx, tx, c) },
+		func(tx store.Tx) (Counts, bool, error) { return s.deleteMessages(ctx, tx, c, touched) },
 		func(tx store.Tx) (Counts, bool, error) { return s.deleteNotes(ctx, tx, c) },
 		func(tx store.Tx) (Counts, bool, error) {
 			n, err := tx.Exec(ctx, `DELETE FROM pending_statuses WHERE id IN (SELECT id FROM pending_statuses WHERE created_at < ? LIMIT ?)`, c, s.batch)
@@ -46,7 +48,47 @@ func (s *Service) sweep(ctx context.Context, runID int64, cutoff, now time.Time)
 	if err := s.deleteConversations(ctx, runID, c); err != nil {
 		return err
 	}
+	if err := s.repointFirstMessages(ctx, runID, touched); err != nil {
+		return err
+	}
 	return s.deleteLiveEvents(ctx, runID)
+}
+
+// repointFirstMessages points the first_message_id of each conversation
+// that lost messages (and is still there) at its oldest message left.
+// Done once at the end rather than per batch: deleting oldest first takes
+// a conversation's first message in nearly every batch that touches it.
+func (s *Service) repointFirstMessages(ctx context.Context, runID int64, touched map[int64]struct{}) error {
+	ids := make([]int64, 0, len(touched))
+	for id := range touched {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), s.batch)]
+		ids = ids[len(chunk):]
+		_, err := s.step(ctx, runID, func(tx store.Tx) (Counts, bool, error) {
+			rest := chunk
+			for _, n := range store.Chunks(len(rest)) {
+				args := make([]any, n)
+				for i, id := range rest[:n] {
+					args[i] = id
+				}
+				if _, err := tx.Exec(ctx, `UPDATE conversations SET first_message_id = COALESCE((SELECT m.id FROM messages m
+						WHERE m.conversation_id = conversations.id ORDER BY m.occurred_at, m.id LIMIT 1), 0)
+					WHERE id IN (`+store.List(n)+`) AND first_message_id <> 0
+					AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.id = conversations.first_message_id)`, args...); err != nil {
+					return Counts{}, false, err
+				}
+				rest = rest[n:]
+			}
+			return Counts{}, false, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // drain repeats a phase's batch until one comes back short.
@@ -60,9 +102,9 @@ func (s *Service) drain(ctx context.Context, runID int64, fn func(tx store.Tx) (
 }
 
 // deleteMessages removes one batch of old messages and their cached media
-// (counted here; the foreign key would take it along anyway), and points
-// each touched conversation's first_message_id at its oldest message left.
-func (s *Service) deleteMessages(ctx context.Context, tx store.Tx, cutoff int64) (Counts, bool, error) {
+// (counted here; the foreign key would take it along anyway), and adds
+// the conversations they were in to touched.
+func (s *Service) deleteMessages(ctx context.Context, tx store.Tx, cutoff int64, touched map[int64]struct{}) (Counts, bool, error) {
 	var out Counts
 	var err error
 	out.Media, err = tx.Exec(ctx, `DELETE FROM media_cache WHERE message_id IN (`+oldMessageBatch+`)`, cutoff, s.batch)
@@ -73,32 +115,18 @@ func (s *Service) deleteMessages(ctx context.Context, tx store.Tx, cutoff int64)
 	if err != nil {
 		return out, false, err
 	}
-	convs := map[int64]struct{}{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return out, false, err
 		}
-		convs[id] = struct{}{}
+		touched[id] = struct{}{}
 		out.Messages++
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return out, false, err
-	}
-	ids := make([]any, 0, len(convs))
-	for id := range convs {
-		ids = append(ids, id)
-	}
-	for _, n := range store.Chunks(len(ids)) {
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET first_message_id = COALESCE((SELECT m.id FROM messages m
-				WHERE m.conversation_id = conversations.id ORDER BY m.occurred_at, m.id LIMIT 1), 0)
-			WHERE id IN (`+store.List(n)+`) AND first_message_id <> 0
-			AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.id = conversations.first_message_id)`, ids[:n]...); err != nil {
-			return out, false, err
-		}
-		ids = ids[n:]
 	}
 	return out, out.Messages == int64(s.batch), nil
 }
