@@ -16,6 +16,10 @@ import (
 // time of day or of the switch applies within it.
 const TickEvery = time.Minute
 
+// catchUp is how long after its time of day a scheduled run may still
+// start.
+const catchUp = time.Hour
+
 // TickArgs is the periodic job that starts the daily run when it is due.
 // River enqueues periodic jobs on its elected leader only, so the tick
 // runs once across every instance.
@@ -60,10 +64,12 @@ func (s *Service) Register(workers *river.Workers) []*river.PeriodicJob {
 }
 
 // Tick starts the scheduled run when it is due and reports whether it
-// ran. It is due when the schedule is on, today's time of day has passed,
-// and no scheduled run has finished or is running since then; a failed
-// one is tried again after retryFailedAfter. A server that was down at
-// the time runs it when it is back the same day.
+// ran. It is due when the schedule is on, today's time of day passed less
+// than catchUp ago, and no scheduled run has finished or is running since
+// then; a failed one is tried again after retryFailedAfter. The window
+// lets a server busy or restarting at that minute still run it, without
+// a schedule switched on (or moved) at 10:00 for 03:00 deleting history
+// in the middle of the working day: that first run waits for tomorrow.
 func (s *Service) Tick(ctx context.Context) (bool, error) {
 	v, err := s.Settings(ctx)
 	if err != nil || !v.Enabled {
@@ -71,7 +77,7 @@ func (s *Service) Tick(ctx context.Context) (bool, error) {
 	}
 	now := s.now()
 	slot := slotOn(now, v, s.loc)
-	if now.Before(slot) {
+	if now.Before(slot) || now.Sub(slot) >= catchUp {
 		return false, nil
 	}
 	var status string

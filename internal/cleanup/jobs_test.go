@@ -19,7 +19,7 @@ func TestTickJob(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
-		f := newFixture(t, db, date(2025, time.October, 30, 5, 0, 0))
+		f := newFixture(t, db, date(2025, time.October, 30, 4, 30, 0))
 		c, _ := f.conversation(date(2025, time.January, 1, 0, 0, 0))
 		f.inbound(c, date(2025, time.February, 1, 0, 0, 0))
 		f.configure(30, true, "04:00")

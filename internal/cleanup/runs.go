@@ -111,7 +111,7 @@ func (s *Service) progress(ctx context.Context, tx store.Tx, id int64, c Counts)
 // finish ends a run: done, or failed with what went wrong. It uses a
 // context of its own, so a run cancelled by shutdown is still logged.
 func (s *Service) finish(r Run, runErr error) (Run, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	r.FinishedAt = s.now()
 	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()

@@ -29,6 +29,12 @@ func TestScheduleTick(t *testing.T) {
 		require.Zero(t, f.count(`SELECT COUNT(*) FROM cleanup_runs`))
 		require.True(t, f.exists("messages", old))
 
+		f.configure(30, true, "02:00")
+		ran, err = f.svc.Tick(ctx)
+		require.NoError(t, err)
+		require.False(t, ran, "switched on after today's time (and its hour): the first run is tomorrow's")
+		require.True(t, f.exists("messages", old))
+
 		f.configure(30, true, "04:00")
 		ran, err = f.svc.Tick(ctx)
 		require.NoError(t, err)
