@@ -4,6 +4,7 @@
 //	zapflow-bench send [flags]     API template sends paced per sender, read back from the sandbox
 //	zapflow-bench flows [flags]    webhooks that each start a flow that sends a template, end to end
 //	zapflow-bench inbox [flags]    web app event streams: memory per stream, commit-to-browser delay
+//	zapflow-bench cleanup [flags]  seed a large history, clean it while the inbox is read: duration, inbox p99
 //	zapflow-bench rss -pid N       sample a process's resident memory (idle footprint)
 //
 // It exists to check the intake target (≥ 10,000 messages/s with p99 < 50 ms
@@ -33,6 +34,7 @@ const usage = `usage:
   zapflow-bench send [flags]     load-test the send pipeline against the sandbox (zapflow-bench send -h)
   zapflow-bench flows [flags]    inbound message → flow run → sandbox send, end to end (zapflow-bench flows -h)
   zapflow-bench inbox [flags]    hold web app event streams open, report memory per stream and delivery delay (zapflow-bench inbox -h)
+  zapflow-bench cleanup [flags]  seed a large chat history and clean it while the inbox is read (zapflow-bench cleanup -h)
   zapflow-bench rss -pid N [-for 5s]   sample a process's RSS, print mean and peak
 `
 
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdFlows(ctx, args[1:], stdout, stderr)
 	case "inbox":
 		return cmdInbox(ctx, args[1:], stdout, stderr)
+	case "cleanup":
+		return cmdCleanup(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

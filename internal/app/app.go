@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/config"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
@@ -66,6 +67,7 @@ type App struct {
 	Live       *live.Hub        // the inbox's realtime events
 	LiveBroker *live.Broker     // reads them for this process's event streams
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
+	Cleanup    *cleanup.Service // the chat history cleanup
 	sandboxOn  atomic.Bool      // false once a real account turned it off
 	// HTTPTimeouts bound slow clients (web.DefaultTimeouts); tests may
 	// shorten them between New and Run.
@@ -183,6 +185,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.setupFlows(workers)
 	a.Agents = agent.New(db, a.now)
 	a.setupLive()
+	a.setupCleanup(workers)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
@@ -204,7 +207,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	deps := web.Deps{
 		Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Webhook: webhook, DB: db,
-		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version,
+		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version, Cleanup: a.Cleanup,
 		Ready: healthCheck(db, a.now),
 	}
 	if a.Sandbox != nil {
@@ -213,7 +216,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	deps.Privacy = privacy.New(db, a.now)
 	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, AI: a.AI, Flows: a.Flows,
 		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
-		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL()}
+		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL(), Cleanup: a.Cleanup}
 	a.setupAssign(&uiDeps)
 	a.setupLeads(&deps, &uiDeps)
 	deps.UI = ui.New(uiDeps)

@@ -112,6 +112,7 @@ var Unrelated = map[string]string{
 	"notification_marks": "how far each team member read the notifications",
 	"lead_sources":       "the business's list of lead sources",
 	"lead_turns":         "whose turn it is in the lead round-robin",
+	"cleanup_runs":       "the chat history cleanup's log: when, cutoff and counts",
 	"flows":              "flow definitions",
 	"flow_versions":      "flow definitions",
 	"flow_meta":          "flow cache version",

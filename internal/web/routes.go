@@ -116,6 +116,10 @@ func (s *server) routes() []route {
 		{"PUT", "/api/v1/settings/stop-bot", authSettings, s.putStopBotSettings},
 		{"GET", "/api/v1/settings/opt-out", authKey, s.getOptOutSettings},
 		{"PUT", "/api/v1/settings/opt-out", authSettings, s.putOptOutSettings},
+		{"GET", "/api/v1/settings/cleanup", authSettings, s.getCleanupSettings},
+		{"PUT", "/api/v1/settings/cleanup", authSettings, s.putCleanupSettings},
+		{"POST", "/api/v1/cleanup/run", authSettings, s.runCleanup},
+		{"GET", "/api/v1/cleanup/runs", authSettings, s.listCleanupRuns},
 
 		{"GET", "/api/v1/flows", authKey, s.listFlows},
 		{"POST", "/api/v1/flows", authAdmin, s.createFlow},

@@ -16,6 +16,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/httpx"
@@ -42,6 +43,7 @@ type Deps struct {
 	DB        store.DB
 	Agents    *agent.Service
 	Settings  *settings.Store // the audit log of settings changes
+	Cleanup   *cleanup.Service
 	Webhook   *intake.Handler
 	Sandbox   http.Handler // nil when the sandbox is off
 	UI        *ui.UI       // the web app

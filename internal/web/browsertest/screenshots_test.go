@@ -22,6 +22,7 @@ var pages = []struct{ name, path, wait string }{
 	{"settings-support-agents", "/settings/support-agents", ".settings form"},
 	{"settings-prompts", "/settings/prompts", ".settings form"},
 	{"settings-leads", "/settings/leads", ".settings form"},
+	{"settings-cleanup", "/settings/cleanup", ".settings form"},
 	{"users", "/users", ".users-table"},
 	{"account", "/account", "main form"},
 	{"accounts", "/accounts", ".account-card"},

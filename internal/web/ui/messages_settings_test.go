@@ -14,10 +14,11 @@ func TestSettingsTextsInBothLanguages(t *testing.T) {
 		require.NotEmpty(t, ptBRSettings[k], "pt-BR text missing for %s", k)
 	}
 	for _, p := range settingsPanels {
-		// A panel's texts may live in its own part's file.
-		title, _ := lookup(enParts, "settings."+p.Slug+".title")
-		desc, _ := lookup(enParts, "settings."+p.Slug+".desc")
-		require.NotEmpty(t, title, p.Slug)
-		require.NotEmpty(t, desc, p.Slug)
+		for _, k := range []string{"settings." + p.Slug + ".title", "settings." + p.Slug + ".desc"} {
+			en, ok := lookup(enParts, k)
+			require.True(t, ok && en != "", k)
+			pt, ok := lookup(ptBRParts, k)
+			require.True(t, ok && pt != "", k)
+		}
 	}
 }

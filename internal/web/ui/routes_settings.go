@@ -16,6 +16,7 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 		"support-agents": {u.supportAgentsSettingsPage, u.saveSupportAgentsSettings},
 		"leads":          {u.leadSettingsPage, u.saveLeadSettings},
 		"prompts":        {u.settingsPromptsPage, u.settingsCreatePrompt},
+		"cleanup":        {u.cleanupSettingsPage, u.saveCleanupSettings},
 	}
 	for slug, h := range pages {
 		mux.Handle("GET /settings/"+slug, u.settingsRoute(h[0]))
@@ -23,4 +24,5 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 	}
 	mux.Handle("POST /settings/prompts/{id}", u.guard(u.settingsRoute(u.settingsUpdatePrompt)))
 	mux.Handle("POST /settings/prompts/{id}/delete", u.guard(u.settingsRoute(u.settingsDeletePrompt)))
+	mux.Handle("POST /settings/cleanup/run", u.guard(u.settingsRoute(u.runCleanup)))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/settings"
 )
@@ -39,6 +40,7 @@ var settingsPanels = []settingsPanel{
 	{Slug: "support-agents", Section: agent.KeySupportAgents},
 	{Slug: "leads", Section: lead.KeyAutoLead},
 	{Slug: "prompts", Section: "ai_prompts"},
+	{Slug: "cleanup", Section: cleanup.Key},
 }
 
 // auditShown is how many audit lines a panel shows.

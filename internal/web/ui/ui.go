@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/lead"
@@ -66,6 +67,7 @@ type Deps struct {
 	// PublicURL is where Meta reaches this server (the webhook URL the
 	// account pages show).
 	PublicURL string
+	Cleanup   *cleanup.Service // the chat history cleanup panel
 }
 
 // UI serves the web app.
