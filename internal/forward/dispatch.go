@@ -12,19 +12,24 @@ import (
 // there, clock jumps. Rows written here wake it at once (after commit).
 const pollInterval = 5 * time.Second
 
+// maxChain is how many deliveries of one conversation a send slot takes
+// in a row before it lets other conversations have it.
+const maxChain = 8
+
 // claimed is a delivery this process is sending.
 type claimed struct {
-	id          int64
-	deliveryID  string
-	payload     []byte
-	attempts    int // attempts made before this one
-	windowStart int64
+	id           int64
+	conversation int64
+	deliveryID   string
+	payload      []byte
+	attempts     int // attempts made before this one
+	windowStart  int64
 }
 
 // headsQuery selects the head of each conversation's queue of pending
 // deliveries: only it may be sent, so deliveries of one conversation keep
 // their order while those of different conversations go in parallel.
-const headsQuery = `SELECT d.id, d.delivery_id, d.payload, d.attempts, d.window_start, d.next_attempt_at, d.lease_until
+const headsQuery = `SELECT d.id, d.conversation_id, d.delivery_id, d.payload, d.attempts, d.window_start, d.next_attempt_at, d.lease_until
 	FROM forward_deliveries d
 	JOIN (SELECT MIN(id) AS id FROM forward_deliveries WHERE state = 'pending' GROUP BY conversation_id) h ON h.id = d.id`
 
@@ -144,7 +149,7 @@ func (s *Service) heads(ctx context.Context, now int64) ([]claimed, int64, error
 		var c claimed
 		var payload string
 		var at, lease int64
-		if err := rows.Scan(&c.id, &c.deliveryID, &payload, &c.attempts, &c.windowStart, &at, &lease); err != nil {
+		if err := rows.Scan(&c.id, &c.conversation, &c.deliveryID, &payload, &c.attempts, &c.windowStart, &at, &lease); err != nil {
 			return nil, 0, err
 		}
 		c.payload = []byte(payload)
@@ -200,15 +205,46 @@ func (s *Service) claim(ctx context.Context, heads []claimed, now int64) ([]clai
 	return got, err
 }
 
-// run sends one claimed delivery and records the attempt.
+// run sends one claimed delivery and records the attempt. While
+// forwarding stays on, it goes on with its conversation's next delivery
+// when that is due, claimed in the same transaction that recorded this
+// one: a conversation's backlog drains without a dispatch round per
+// delivery.
 func (s *Service) run(ctx context.Context, c claimed, st Settings, secret string) {
 	defer func() {
 		<-s.slots
 		s.inflight.Done()
 		s.Wake() // the conversation's next delivery may be due now
 	}()
-	a := s.attempt(ctx, c, st, secret)
-	if err := s.record(ctx, c, a); err != nil {
-		s.Log.Error("forwarding: recording an attempt", "delivery", c.deliveryID, "err", err)
+	for sent := 1; ; sent++ {
+		a := s.attempt(ctx, c, st, secret)
+		var err error
+		st, err = s.settings(ctx, nil)
+		// After maxChain sends the slot goes back to the dispatcher, which
+		// serves the conversations that waited longest first.
+		chain := err == nil && st.Enabled && st.URL != "" && !s.stopping() && sent < maxChain
+		if chain {
+			secret, err = s.Box.Decrypt(st.Secret)
+			chain = err == nil
+		}
+		next, err := s.record(ctx, c, a, chain)
+		if err != nil {
+			s.Log.Error("forwarding: recording an attempt", "delivery", c.deliveryID, "err", err)
+			return
+		}
+		if next == nil {
+			return
+		}
+		c = *next
+	}
+}
+
+// stopping reports whether Stop was called.
+func (s *Service) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
 	}
 }

@@ -2,6 +2,7 @@ package forward
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -14,8 +15,10 @@ const KindFailing = "forwarding_failing"
 
 // record stores an attempt and moves its delivery on: delivered, due
 // again after a backoff, or failed for good; and keeps the endpoint's
-// health, notifying the team once when it keeps failing.
-func (s *Service) record(ctx context.Context, c claimed, a attemptResult) error {
+// health, notifying the team once when it keeps failing. With chain, it
+// also claims the conversation's next delivery when that is due (the
+// same one again after a retry with no wait) and returns it.
+func (s *Service) record(ctx context.Context, c claimed, a attemptResult, chain bool) (*claimed, error) {
 	now := s.Now()
 	at := store.Millis(now)
 	n := c.attempts + 1
@@ -30,7 +33,9 @@ func (s *Service) record(ctx context.Context, c claimed, a attemptResult) error 
 			a.err = "gave up: still failing 24 hours after the first attempt: " + a.err
 		}
 	}
-	return s.DB.InTx(ctx, func(tx store.Tx) error {
+	var next *claimed
+	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+		next = nil
 		var err error
 		switch a.outcome {
 		case OutcomeDelivered:
@@ -54,12 +59,36 @@ func (s *Service) record(ctx context.Context, c claimed, a attemptResult) error 
 			return err
 		}
 		if a.outcome == OutcomeDelivered {
-			_, err := tx.Exec(ctx, `UPDATE forward_health SET consecutive_failures = 0, failing_since = 0, notified = FALSE
+			_, err = tx.Exec(ctx, `UPDATE forward_health SET consecutive_failures = 0, failing_since = 0, notified = FALSE
 				WHERE id = 1 AND (consecutive_failures <> 0 OR notified)`)
+		} else {
+			err = s.noteFailure(ctx, tx, a, now)
+		}
+		if err != nil || !chain {
 			return err
 		}
-		return s.noteFailure(ctx, tx, a, now)
+		next, err = s.claimNext(ctx, tx, c.conversation, at)
+		return err
 	})
+	return next, err
+}
+
+// claimNext claims the head of a conversation's queue if it is due.
+func (s *Service) claimNext(ctx context.Context, tx store.Tx, conversation, now int64) (*claimed, error) {
+	c := claimed{conversation: conversation}
+	var payload string
+	err := tx.QueryRow(ctx, `UPDATE forward_deliveries SET lease_until = ?, updated_at = ?
+		WHERE id = (SELECT id FROM forward_deliveries WHERE state = 'pending' AND conversation_id = ? ORDER BY id LIMIT 1)
+		AND next_attempt_at <= ? AND lease_until <= ? RETURNING id, delivery_id, payload, attempts, window_start`,
+		now+s.Lease.Milliseconds(), now, conversation, now, now).Scan(&c.id, &c.deliveryID, &payload, &c.attempts, &c.windowStart)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.payload = []byte(payload)
+	return &c, nil
 }
 
 // noteFailure counts a failed attempt and notifies the team the first
