@@ -159,6 +159,8 @@ func eventually(t testing.TB, limit time.Duration, cond func() bool, msg string,
 type request struct {
 	Method, RawQuery, Timestamp, Signature, Delivery string
 	Body                                             []byte
+	// Done is closed when the sender gave up on the request.
+	Done <-chan struct{}
 }
 
 // receiver is a local endpoint that answers each request with answer(n)
@@ -177,7 +179,7 @@ func newReceiver(t testing.TB, answer func(r request, n int) (int, http.Header))
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		req := request{Method: r.Method, RawQuery: r.URL.RawQuery, Timestamp: r.Header.Get(forward.HeaderTimestamp),
-			Signature: r.Header.Get(forward.HeaderSignature), Delivery: r.Header.Get(forward.HeaderDelivery), Body: body}
+			Signature: r.Header.Get(forward.HeaderSignature), Delivery: r.Header.Get(forward.HeaderDelivery), Body: body, Done: r.Context().Done()}
 		rc.mu.Lock()
 		rc.reqs = append(rc.reqs, req)
 		rc.seen[req.Delivery]++
