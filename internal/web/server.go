@@ -17,6 +17,7 @@ import (
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/flow"
+	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -36,6 +37,7 @@ type Deps struct {
 	DB        store.DB
 	Agents    *agent.Service
 	Settings  *settings.Store // the audit log of settings changes
+	Forward   *forward.Service
 	Webhook   *intake.Handler
 	Sandbox   http.Handler // nil when the sandbox is off
 	UI        *ui.UI       // the web app

@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/sandbox"
@@ -38,6 +39,7 @@ type Deps struct {
 	Outbox    *messaging.Outbox
 	AI        *ai.Service
 	Settings  *settings.Store
+	Forward   *forward.Service
 	DB        store.DB
 	Live      *live.Hub
 	// Broker hands committed live events to the event streams.
