@@ -4,8 +4,8 @@ package ui
 // Brazilian Portuguese. Each part of the app keeps its texts in its own
 // file (messages_<part>.go) and its maps are listed here.
 var (
-	enParts   = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox}
-	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox}
+	enParts   = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox, enForward}
+	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox, ptBRForward}
 )
 
 // enCore and ptBRCore are the login, layout and inbox texts.

@@ -14,7 +14,8 @@ func TestSettingsTextsInBothLanguages(t *testing.T) {
 		require.NotEmpty(t, ptBRSettings[k], "pt-BR text missing for %s", k)
 	}
 	for _, p := range settingsPanels {
-		require.NotEmpty(t, enSettings["settings."+p.Slug+".title"], p.Slug)
-		require.NotEmpty(t, enSettings["settings."+p.Slug+".desc"], p.Slug)
+		_, title := lookup(enParts, "settings."+p.Slug+".title")
+		_, desc := lookup(enParts, "settings."+p.Slug+".desc")
+		require.True(t, title && desc, p.Slug)
 	}
 }

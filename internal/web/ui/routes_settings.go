@@ -15,6 +15,7 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 		"sound":          {u.soundSettingsPage, u.saveSoundSettings},
 		"support-agents": {u.supportAgentsSettingsPage, u.saveSupportAgentsSettings},
 		"prompts":        {u.settingsPromptsPage, u.settingsCreatePrompt},
+		"forwarding":     {u.forwardSettingsPage, u.saveForwardSettings},
 	}
 	for slug, h := range pages {
 		mux.Handle("GET /settings/"+slug, u.settingsRoute(h[0]))
@@ -22,4 +23,5 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 	}
 	mux.Handle("POST /settings/prompts/{id}", u.guard(u.settingsRoute(u.settingsUpdatePrompt)))
 	mux.Handle("POST /settings/prompts/{id}/delete", u.guard(u.settingsRoute(u.settingsDeletePrompt)))
+	u.registerForward(mux)
 }

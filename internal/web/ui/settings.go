@@ -9,6 +9,7 @@ import (
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/settings"
 )
 
@@ -37,6 +38,7 @@ var settingsPanels = []settingsPanel{
 	{Slug: "sound", Section: agent.KeyNotifications},
 	{Slug: "support-agents", Section: agent.KeySupportAgents},
 	{Slug: "prompts", Section: "ai_prompts"},
+	{Slug: "forwarding", Section: forward.Key},
 }
 
 // auditShown is how many audit lines a panel shows.

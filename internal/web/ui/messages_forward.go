@@ -1,0 +1,108 @@
+package ui
+
+// The texts of webhook forwarding (its settings panel and delivery log).
+var enForward = map[string]string{
+	"settings.forwarding.title": "Webhook forwarding",
+	"settings.forwarding.desc":  "Send every message customers write on WhatsApp to your own system (a CRM), signed, with retries.",
+
+	"forward.not_cloud_api.title": "This is not the Cloud API webhook.",
+	"forward.not_cloud_api": "Meta calls zapflow at /webhooks/whatsapp/… (set in your Meta app); here zapflow calls your endpoint " +
+		"with each inbound message. Do not enter zapflow's own webhook address here.",
+	"forward.enabled":        "Forward inbound WhatsApp messages (off: nothing is sent or retried; pending deliveries are held until it is on again)",
+	"forward.method":         "Method",
+	"forward.method.post":    "POST — JSON body",
+	"forward.method.get":     "GET — query parameters",
+	"forward.method.hint":    "POST suits most CRMs and larger messages; GET sends message_id, sender, phone, name, type, text, media_id, timestamp and delivery_id in the URL.",
+	"forward.url":            "Endpoint URL",
+	"forward.url.hint":       "An http(s) address reachable from this server. Private and local addresses are refused unless ZAPFLOW_OUTBOUND_ALLOW lists them.",
+	"forward.secret":         "Signing secret",
+	"forward.secret.set":     "A secret is set, ending in",
+	"forward.secret.unset":   "No secret yet: one is generated when you switch forwarding on.",
+	"forward.secret.hint":    "Every request carries X-Zapflow-Timestamp and X-Zapflow-Signature (sha256= HMAC of timestamp, “.” and the body or query string). The README shows how to check it.",
+	"forward.secret.new":     "Your signing secret — copy it now:",
+	"forward.secret.once":    "It is shown only this once. If you lose it, generate a new one.",
+	"forward.rotate":         "Generate a new secret",
+	"forward.rotate.confirm": "Generate a new signing secret? Your endpoint must use the new one from now on.",
+
+	"forward.log.title":     "Delivery log",
+	"forward.log.desc":      "The latest 50 deliveries, newest first, with every attempt: status, latency, the start of the answer, the error.",
+	"forward.log.held":      "Forwarding is switched off: pending deliveries are held and go out when it is switched on again.",
+	"forward.log.resent":    "Sent again:",
+	"forward.log.refused":   "Forwarding is switched off: switch it on to resend.",
+	"forward.log.not_found": "No such delivery.",
+	"forward.log.filter":    "Show",
+	"forward.log.none":      "No deliveries yet.",
+	"forward.log.when":      "Received",
+	"forward.log.customer":  "Customer",
+	"forward.log.message":   "Message",
+	"forward.log.state":     "State",
+	"forward.log.attempts":  "Attempts",
+	"forward.log.resend":    "Resend",
+
+	"forward.state.all":       "All",
+	"forward.state.pending":   "Pending",
+	"forward.state.delivered": "Delivered",
+	"forward.state.failed":    "Failed",
+	"forward.state.held":      "Held (forwarding is off)",
+
+	"forward.outcome.delivered": "delivered",
+	"forward.outcome.retry":     "will retry",
+	"forward.outcome.failed":    "failed",
+
+	"settings.err.url_required.url":            "Enter your endpoint's URL to switch forwarding on.",
+	"settings.err.invalid_url.url":              "Enter an http or https address, e.g. https://crm.example.com/zapflow.",
+	"settings.err.destination_not_allowed.url": "This address is private or local and zapflow refuses it. Use a public address, or ask your operator to add it to ZAPFLOW_OUTBOUND_ALLOW.",
+}
+
+var ptBRForward = map[string]string{
+	"settings.forwarding.title": "Reenvio de webhooks",
+	"settings.forwarding.desc":  "Envie cada mensagem que os clientes escrevem no WhatsApp para o seu sistema (um CRM), assinada e com novas tentativas.",
+
+	"forward.not_cloud_api.title": "Este não é o webhook da Cloud API.",
+	"forward.not_cloud_api": "A Meta chama o zapflow em /webhooks/whatsapp/… (configurado no seu app da Meta); aqui o zapflow chama o seu endpoint " +
+		"a cada mensagem recebida. Não informe aqui o endereço de webhook do próprio zapflow.",
+	"forward.enabled":        "Reenviar as mensagens recebidas do WhatsApp (desligado: nada é enviado nem tentado de novo; as entregas pendentes ficam retidas até religar)",
+	"forward.method":         "Método",
+	"forward.method.post":    "POST — corpo JSON",
+	"forward.method.get":     "GET — parâmetros na URL",
+	"forward.method.hint":    "POST serve à maioria dos CRMs e a mensagens maiores; GET envia message_id, sender, phone, name, type, text, media_id, timestamp e delivery_id na URL.",
+	"forward.url":            "URL do endpoint",
+	"forward.url.hint":       "Um endereço http(s) que este servidor alcance. Endereços privados e locais são recusados, a menos que ZAPFLOW_OUTBOUND_ALLOW os liste.",
+	"forward.secret":         "Segredo de assinatura",
+	"forward.secret.set":     "Há um segredo, terminado em",
+	"forward.secret.unset":   "Ainda não há segredo: ele é gerado quando você liga o reenvio.",
+	"forward.secret.hint":    "Cada requisição traz X-Zapflow-Timestamp e X-Zapflow-Signature (sha256= HMAC do timestamp, “.” e do corpo ou da query string). O README mostra como conferir.",
+	"forward.secret.new":     "Seu segredo de assinatura — copie agora:",
+	"forward.secret.once":    "Ele só é mostrado desta vez. Se perder, gere um novo.",
+	"forward.rotate":         "Gerar novo segredo",
+	"forward.rotate.confirm": "Gerar um novo segredo de assinatura? Seu endpoint precisa usar o novo a partir de agora.",
+
+	"forward.log.title":     "Registro de entregas",
+	"forward.log.desc":      "As 50 entregas mais recentes, com cada tentativa: status, latência, o início da resposta, o erro.",
+	"forward.log.held":      "O reenvio está desligado: as entregas pendentes ficam retidas e saem quando ele for religado.",
+	"forward.log.resent":    "Enviada de novo:",
+	"forward.log.refused":   "O reenvio está desligado: ligue-o para reenviar.",
+	"forward.log.not_found": "Entrega não encontrada.",
+	"forward.log.filter":    "Mostrar",
+	"forward.log.none":      "Nenhuma entrega ainda.",
+	"forward.log.when":      "Recebida",
+	"forward.log.customer":  "Cliente",
+	"forward.log.message":   "Mensagem",
+	"forward.log.state":     "Estado",
+	"forward.log.attempts":  "Tentativas",
+	"forward.log.resend":    "Reenviar",
+
+	"forward.state.all":       "Todas",
+	"forward.state.pending":   "Pendentes",
+	"forward.state.delivered": "Entregues",
+	"forward.state.failed":    "Falharam",
+	"forward.state.held":      "Retida (reenvio desligado)",
+
+	"forward.outcome.delivered": "entregue",
+	"forward.outcome.retry":     "nova tentativa",
+	"forward.outcome.failed":    "falhou",
+
+	"settings.err.url_required.url":            "Informe a URL do seu endpoint para ligar o reenvio.",
+	"settings.err.invalid_url.url":              "Informe um endereço http ou https, ex.: https://crm.example.com/zapflow.",
+	"settings.err.destination_not_allowed.url": "Este endereço é privado ou local e o zapflow o recusa. Use um endereço público ou peça ao operador para incluí-lo em ZAPFLOW_OUTBOUND_ALLOW.",
+}
