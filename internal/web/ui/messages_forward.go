@@ -8,7 +8,8 @@ var enForward = map[string]string{
 	"forward.not_cloud_api.title": "This is not the Cloud API webhook.",
 	"forward.not_cloud_api": "Meta calls zapflow at /webhooks/whatsapp/… (set in your Meta app); here zapflow calls your endpoint " +
 		"with each inbound message. Do not enter zapflow's own webhook address here.",
-	"forward.enabled":        "Forward inbound WhatsApp messages (off: nothing is sent or retried; pending deliveries are held until it is on again)",
+	"forward.enabled":        "Forward inbound WhatsApp messages",
+	"forward.enabled.hint":   "Off: nothing is sent or retried, and deliveries still pending are held until it is switched on again.",
 	"forward.method":         "Method",
 	"forward.method.post":    "POST — JSON body",
 	"forward.method.get":     "GET — query parameters",
@@ -61,7 +62,8 @@ var ptBRForward = map[string]string{
 	"forward.not_cloud_api.title": "Este não é o webhook da Cloud API.",
 	"forward.not_cloud_api": "A Meta chama o zapflow em /webhooks/whatsapp/… (configurado no seu app da Meta); aqui o zapflow chama o seu endpoint " +
 		"a cada mensagem recebida. Não informe aqui o endereço de webhook do próprio zapflow.",
-	"forward.enabled":        "Reenviar as mensagens recebidas do WhatsApp (desligado: nada é enviado nem tentado de novo; as entregas pendentes ficam retidas até religar)",
+	"forward.enabled":        "Reenviar as mensagens recebidas do WhatsApp",
+	"forward.enabled.hint":   "Desligado: nada é enviado nem tentado de novo, e as entregas ainda pendentes ficam retidas até religar.",
 	"forward.method":         "Método",
 	"forward.method.post":    "POST — corpo JSON",
 	"forward.method.get":     "GET — parâmetros na URL",
