@@ -187,6 +187,9 @@ var ErrDisabled = apperr.New(apperr.KindConflict, "forwarding_disabled", "webhoo
 // window, a pending one is due now. It keeps its place in its
 // conversation's order (by age).
 func (s *Service) Resend(ctx context.Context, id string) (Delivery, error) {
+	if _, err := s.Delivery(ctx, id); err != nil {
+		return Delivery{}, err
+	}
 	held, err := s.held(ctx)
 	if err != nil {
 		return Delivery{}, err
