@@ -51,7 +51,7 @@ var enForward = map[string]string{
 	"forward.outcome.failed":    "failed",
 
 	"settings.err.url_required.url":            "Enter your endpoint's URL to switch forwarding on.",
-	"settings.err.invalid_url.url":              "Enter an http or https address, e.g. https://crm.example.com/zapflow.",
+	"settings.err.invalid_url.url":             "Enter an http or https address, e.g. https://crm.example.com/zapflow.",
 	"settings.err.destination_not_allowed.url": "This address is private or local and zapflow refuses it. Use a public address, or ask your operator to add it to ZAPFLOW_OUTBOUND_ALLOW.",
 }
 
@@ -105,6 +105,6 @@ var ptBRForward = map[string]string{
 	"forward.outcome.failed":    "falhou",
 
 	"settings.err.url_required.url":            "Informe a URL do seu endpoint para ligar o reenvio.",
-	"settings.err.invalid_url.url":              "Informe um endereço http ou https, ex.: https://crm.example.com/zapflow.",
+	"settings.err.invalid_url.url":             "Informe um endereço http ou https, ex.: https://crm.example.com/zapflow.",
 	"settings.err.destination_not_allowed.url": "Este endereço é privado ou local e o zapflow o recusa. Use um endereço público ou peça ao operador para incluí-lo em ZAPFLOW_OUTBOUND_ALLOW.",
 }
