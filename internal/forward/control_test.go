@@ -82,7 +82,7 @@ func TestPrivateEndpointRefusedAtSend(t *testing.T) {
 		port := rc.URL[strings.LastIndex(rc.URL, ":")+1:]
 		e.enable(t, forward.MethodPOST, "http://localhost:"+port+"/hook")
 		e.inbound(t, "wamid.1", "5511900000001", "Ana", "hello")
-		eventually(t, 20*time.Second, func() bool { return e.count(t, `SELECT COUNT(*) FROM forward_attempts`) == 1 }, "an attempt")
+		eventually(t, waitLimit, func() bool { return e.count(t, `SELECT COUNT(*) FROM forward_attempts`) == 1 }, "an attempt")
 		ds, err := e.fwd.Deliveries(context.Background(), forward.Filter{WithAttempts: true})
 		require.NoError(t, err)
 		require.Contains(t, ds[0].AttemptLog[0].Error, "not allowed")
@@ -115,7 +115,7 @@ func TestDisabledSendsNothing(t *testing.T) {
 
 		e.enable(t, forward.MethodPOST, rc.URL)
 		e.inbound(t, "wamid.1", "5511900000001", "Ana", "during")
-		eventually(t, 20*time.Second, func() bool { return len(rc.requests()) == 1 }, "first attempt")
+		eventually(t, waitLimit, func() bool { return len(rc.requests()) == 1 }, "first attempt")
 		_, err := e.fwd.Update(ctx, forward.Input{Enabled: ptr(false)})
 		require.NoError(t, err)
 		e.inbound(t, "wamid.2", "5511900000001", "Ana", "after")
@@ -157,7 +157,7 @@ func TestResendSendsAgainWithTheSameID(t *testing.T) {
 		d, err := e.fwd.Resend(ctx, ds[0].ID)
 		require.NoError(t, err)
 		require.Equal(t, ds[0].ID, d.ID)
-		eventually(t, 20*time.Second, func() bool { return len(rc.requests()) == 2 }, "sent again")
+		eventually(t, waitLimit, func() bool { return len(rc.requests()) == 2 }, "sent again")
 		e.waitStates(t, forward.StateDelivered)
 		reqs := rc.requests()
 		require.Equal(t, reqs[0].Delivery, reqs[1].Delivery)

@@ -29,7 +29,7 @@ func TestPOSTSendsSignedJSON(t *testing.T) {
 		e.inbound(t, "wamid.A1", "5511987654321", "Maria", "Olá, quero um orçamento")
 		e.inboundMsg(t, &whatsapp.InboundMessage{ID: "wamid.A2", From: "5511987654321", ProfileName: "Maria", Timestamp: t0,
 			Type: "image", Image: &whatsapp.Media{ID: "media-77", MimeType: "image/jpeg", SHA256: "c2hh", Caption: "a foto"}})
-		eventually(t, 20*time.Second, func() bool { return len(rc.requests()) == 2 }, "two requests")
+		eventually(t, waitLimit, func() bool { return len(rc.requests()) == 2 }, "two requests")
 
 		reqs := rc.requests()
 		for _, r := range reqs {
@@ -78,7 +78,7 @@ func TestGETSendsSignedQuery(t *testing.T) {
 		rc := newReceiver(t, always(http.StatusOK))
 		secret := e.enable(t, forward.MethodGET, rc.URL+"/crm?token=abc")
 		e.inbound(t, "wamid.G1", "5511987654321", "João", "Oi & tchau?")
-		eventually(t, 20*time.Second, func() bool { return len(rc.requests()) == 1 }, "one request")
+		eventually(t, waitLimit, func() bool { return len(rc.requests()) == 1 }, "one request")
 
 		r := rc.requests()[0]
 		require.Equal(t, http.MethodGet, r.Method)
@@ -98,7 +98,7 @@ func TestGETSendsSignedQuery(t *testing.T) {
 		require.Equal(t, r.Delivery, q.Get("delivery_id"))
 		require.NotEmpty(t, q.Get("conversation_id"))
 
-		eventually(t, 20*time.Second, func() bool {
+		eventually(t, waitLimit, func() bool {
 			return e.count(t, `SELECT COUNT(*) FROM forward_deliveries WHERE state = 'delivered'`) == 1
 		}, "delivered")
 		d, err := e.fwd.Delivery(context.Background(), r.Delivery)

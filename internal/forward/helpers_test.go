@@ -143,6 +143,10 @@ func (e *env) count(t testing.TB, q string, args ...any) int {
 	return n
 }
 
+// waitLimit bounds each wait for the dispatcher: generous, because the
+// tests share a loaded machine; it only matters when something hangs.
+const waitLimit = time.Minute
+
 // eventually polls cond every 10 ms for up to limit.
 func eventually(t testing.TB, limit time.Duration, cond func() bool, msg string, args ...any) {
 	t.Helper()

@@ -31,7 +31,7 @@ func (e *env) states(t testing.TB) []string {
 
 func (e *env) waitStates(t testing.TB, want ...string) {
 	t.Helper()
-	eventually(t, 20*time.Second, func() bool { return equal(e.states(t), want) }, "states %v (have %v)", want, e.states(t))
+	eventually(t, waitLimit, func() bool { return equal(e.states(t), want) }, "states %v (have %v)", want, e.states(t))
 }
 
 func equal(a, b []string) bool {
@@ -102,12 +102,12 @@ func TestRetriesFollowBackoffAndRetryAfter(t *testing.T) {
 		attempts := func(n int) func() bool {
 			return func() bool { return e.count(t, `SELECT COUNT(*) FROM forward_attempts`) == n }
 		}
-		eventually(t, 20*time.Second, attempts(1), "first attempt")
+		eventually(t, waitLimit, attempts(1), "first attempt")
 		require.Equal(t, t0.Add(120*time.Second), next(), "Retry-After 120 beats the 30 s backoff")
 
 		e.clock.Add(120 * time.Second)
 		e.fwd.Wake()
-		eventually(t, 20*time.Second, attempts(2), "second attempt")
+		eventually(t, waitLimit, attempts(2), "second attempt")
 		require.Equal(t, t0.Add(120*time.Second+time.Minute), next(), "the second wait doubles the first backoff (30 s → 60 s)")
 
 		e.clock.Add(time.Minute)
@@ -165,18 +165,18 @@ func TestGivesUpAfter24HoursAndNotifiesOnce(t *testing.T) {
 		e.enable(t, forward.MethodPOST, rc.URL)
 		e.inbound(t, "wamid.1", "5511900000001", "Ana", "hello")
 		attempts := func() int { return e.count(t, `SELECT COUNT(*) FROM forward_attempts`) }
-		eventually(t, 20*time.Second, func() bool { return attempts() == 1 }, "first attempt")
+		eventually(t, waitLimit, func() bool { return attempts() == 1 }, "first attempt")
 
 		for i := 2; i <= 4; i++ { // 30 s, 1 min, 2 min later: three more failures
 			e.clock.Add(time.Duration(1<<(i-2)) * 30 * time.Second)
 			e.fwd.Wake()
-			eventually(t, 20*time.Second, func() bool { return attempts() == i }, "attempt %d", i)
+			eventually(t, waitLimit, func() bool { return attempts() == i }, "attempt %d", i)
 		}
 		require.Zero(t, e.count(t, `SELECT COUNT(*) FROM notifications`))
 
 		e.clock.Set(t0.Add(2 * time.Hour)) // failing for over an hour
 		e.fwd.Wake()
-		eventually(t, 20*time.Second, func() bool { return attempts() == 5 }, "attempt 5")
+		eventually(t, waitLimit, func() bool { return attempts() == 5 }, "attempt 5")
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM notifications WHERE kind = ?`, forward.KindFailing))
 
 		e.clock.Set(t0.Add(24 * time.Hour))
@@ -219,17 +219,17 @@ func TestTenFailuresInARowNotify(t *testing.T) {
 			return func() bool { return e.count(t, `SELECT COUNT(*) FROM forward_deliveries WHERE state = 'failed'`) == n }
 		}
 		send(0, "bad", 9)
-		eventually(t, 20*time.Second, failed(9), "nine failures")
+		eventually(t, waitLimit, failed(9), "nine failures")
 		require.Zero(t, notes())
 		send(9, "bad", 3)
-		eventually(t, 20*time.Second, failed(12), "twelve failures")
+		eventually(t, waitLimit, failed(12), "twelve failures")
 		require.Equal(t, 1, notes())
 		send(12, "ok", 1)
-		eventually(t, 20*time.Second, func() bool {
+		eventually(t, waitLimit, func() bool {
 			return e.count(t, `SELECT COUNT(*) FROM forward_deliveries WHERE state = 'delivered'`) == 1
 		}, "a success")
 		send(13, "bad", 10)
-		eventually(t, 20*time.Second, failed(22), "ten more failures")
+		eventually(t, waitLimit, failed(22), "ten more failures")
 		require.Equal(t, 2, notes())
 	})
 }
