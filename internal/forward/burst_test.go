@@ -101,3 +101,54 @@ func TestBurstDeliversEverythingInOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoInstancesShareTheWork: two dispatchers on one database (two
+// `zapflow serve` processes) both send, and never the same delivery
+// twice nor a conversation out of order.
+func TestTwoInstancesShareTheWork(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		const conversations, perConversation = 10, 20
+		e := newEnv(t, db)
+		e.opts.UserAgent = "other"
+		other := e.instance(t)
+		byInstance := map[string]int{}
+		var mu sync.Mutex
+		accepted := map[string]int{}
+		next := map[string]int{}
+		var problems []string
+		rc := newReceiver(t, func(r request, n int) (int, http.Header) {
+			p := payload(t, r)
+			mu.Lock()
+			defer mu.Unlock()
+			var conv, num int
+			fmt.Sscanf(p.Text, "c%d m%d", &conv, &num)
+			if num != next[p.Sender] {
+				problems = append(problems, fmt.Sprintf("%s: got message %d, expected %d", p.Sender, num, next[p.Sender]))
+			}
+			next[p.Sender] = num + 1
+			accepted[p.DeliveryID]++
+			byInstance[r.Agent]++
+			return http.StatusOK, nil
+		})
+		e.enable(t, forward.MethodPOST, rc.URL)
+		for m := range perConversation {
+			for c := range conversations {
+				e.inbound(t, fmt.Sprintf("wamid.c%d.m%d", c, m), fmt.Sprintf("55118%08d", c), "Cliente", fmt.Sprintf("c%d m%d", c, m))
+			}
+			other.Wake() // the other instance hears of new rows by its poll; wake it as a NOTIFY would
+		}
+		total := conversations * perConversation
+		eventually(t, 3*time.Minute, func() bool {
+			return e.count(t, `SELECT COUNT(*) FROM forward_deliveries WHERE state = 'delivered'`) == total
+		}, "all delivered")
+		mu.Lock()
+		defer mu.Unlock()
+		t.Logf("%s: deliveries sent by instance: %v", db.Dialect(), byInstance)
+		require.Empty(t, problems)
+		require.Len(t, accepted, total)
+		for id, n := range accepted {
+			require.Equal(t, 1, n, "delivery %s sent twice", id)
+		}
+	})
+}

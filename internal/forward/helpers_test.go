@@ -49,6 +49,7 @@ type env struct {
 	clock   *testclock.Clock
 	msg     *messaging.Service
 	fwd     *forward.Service
+	opts    forward.Options // fwd's, for a second instance
 	account account.Account
 	sender  account.Sender
 }
@@ -99,15 +100,24 @@ func newEnv(t testing.TB, db store.DB, opts ...option) *env {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	e.fwd = forward.New(o)
+	e.opts = o
+	e.fwd = e.instance(t)
 	e.msg.OnInbound(e.fwd.InboundHook())
-	e.fwd.Start(ctx)
+	return e
+}
+
+// instance starts a forwarding service on e's database, as another
+// `zapflow serve` sharing it would run one.
+func (e *env) instance(t testing.TB) *forward.Service {
+	t.Helper()
+	f := forward.New(e.opts)
+	f.Start(context.Background())
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		e.fwd.Stop(sctx)
+		f.Stop(sctx)
 	})
-	return e
+	return f
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -161,7 +171,7 @@ func eventually(t testing.TB, limit time.Duration, cond func() bool, msg string,
 
 // request is one request a receiver got.
 type request struct {
-	Method, RawQuery, Timestamp, Signature, Delivery string
+	Method, RawQuery, Timestamp, Signature, Delivery, Agent string
 	Body                                             []byte
 	// Done is closed when the sender gave up on the request.
 	Done <-chan struct{}
@@ -183,7 +193,7 @@ func newReceiver(t testing.TB, answer func(r request, n int) (int, http.Header))
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		req := request{Method: r.Method, RawQuery: r.URL.RawQuery, Timestamp: r.Header.Get(forward.HeaderTimestamp),
-			Signature: r.Header.Get(forward.HeaderSignature), Delivery: r.Header.Get(forward.HeaderDelivery), Body: body, Done: r.Context().Done()}
+			Signature: r.Header.Get(forward.HeaderSignature), Delivery: r.Header.Get(forward.HeaderDelivery), Body: body, Done: r.Context().Done(), Agent: r.UserAgent()}
 		rc.mu.Lock()
 		rc.reqs = append(rc.reqs, req)
 		rc.seen[req.Delivery]++
