@@ -172,7 +172,7 @@ func eventually(t testing.TB, limit time.Duration, cond func() bool, msg string,
 // request is one request a receiver got.
 type request struct {
 	Method, RawQuery, Timestamp, Signature, Delivery, Agent string
-	Body                                             []byte
+	Body                                                    []byte
 	// Done is closed when the sender gave up on the request.
 	Done <-chan struct{}
 }
