@@ -66,62 +66,81 @@ func (s *Service) Wake() {
 	}
 }
 
+// idleGap is the least time between two rounds after one that sent
+// nothing: while the endpoint is down, every inbound message still wakes
+// the dispatcher, and each round reads the queue's heads; wake-ups within
+// the gap are answered together at its end.
+const idleGap = 200 * time.Millisecond
+
 func (s *Service) loop(ctx context.Context) {
 	defer close(s.stopped)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-s.wakeCh:
-		case <-timer.C:
-		}
-		next, err := s.dispatchOnce(ctx)
-		if err != nil {
-			s.Log.Error("forwarding: dispatch", "err", err)
-			next = time.Second
-		}
+	var quietUntil time.Time
+	reset := func(d time.Duration) {
 		if !timer.Stop() {
 			select {
 			case <-timer.C:
 			default:
 			}
 		}
-		timer.Reset(next)
+		timer.Reset(d)
+	}
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.wakeCh:
+			if wait := time.Until(quietUntil); wait > 0 {
+				reset(wait)
+				continue
+			}
+		case <-timer.C:
+		}
+		next, sent, err := s.dispatchOnce(ctx)
+		if err != nil {
+			s.Log.Error("forwarding: dispatch", "err", err)
+			next = time.Second
+		}
+		quietUntil = time.Time{}
+		if sent == 0 {
+			quietUntil = time.Now().Add(idleGap)
+		}
+		reset(next)
 	}
 }
 
 // dispatchOnce claims the due heads this process has room for, starts
-// sending them, and says when the next round is needed.
-func (s *Service) dispatchOnce(ctx context.Context) (time.Duration, error) {
+// sending them, and says when the next round is needed and how many
+// sends it started.
+func (s *Service) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 	st, err := s.settings(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if !st.Enabled || st.URL == "" {
-		return pollInterval, nil // held: nothing is sent or retried while off
+		return pollInterval, 0, nil // held: nothing is sent or retried while off
 	}
 	secret, err := s.Box.Decrypt(st.Secret)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	free := cap(s.slots) - len(s.slots)
 	if free <= 0 {
-		return pollInterval, nil // a finishing send wakes the loop
+		return pollInterval, 1, nil // busy; a finishing send wakes the loop
 	}
 	now := store.Millis(s.Now())
 	heads, next, err := s.heads(ctx, now)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if len(heads) > free {
 		heads = heads[:free]
 	}
+	var got []claimed
 	if len(heads) > 0 {
-		got, err := s.claim(ctx, heads, now)
-		if err != nil {
-			return 0, err
+		if got, err = s.claim(ctx, heads, now); err != nil {
+			return 0, 0, err
 		}
 		for _, c := range got {
 			s.slots <- struct{}{}
@@ -130,9 +149,9 @@ func (s *Service) dispatchOnce(ctx context.Context) (time.Duration, error) {
 		}
 	}
 	if next == 0 {
-		return pollInterval, nil
+		return pollInterval, len(got), nil
 	}
-	return min(max(time.Duration(next-now)*time.Millisecond, time.Millisecond), pollInterval), nil
+	return min(max(time.Duration(next-now)*time.Millisecond, time.Millisecond), pollInterval), len(got), nil
 }
 
 // heads reads the due heads, oldest due first, and when the earliest head
