@@ -24,6 +24,7 @@ import (
 	"github.com/zapflow/zapflow/internal/config"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
+	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/lead"
@@ -62,6 +63,7 @@ type App struct {
 	Agents     *agent.Service
 	Settings   *settings.Store
 	AI         *ai.Service
+	Forward    *forward.Service // webhook forwarding to the business's own endpoint
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
 	Live       *live.Hub        // the inbox's realtime events
@@ -183,6 +185,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Outbox.Attach(a.Messaging)
 	a.setupAI(box, workers)
 	a.setupFlows(workers)
+	a.setupForward(box)
 	a.Agents = agent.New(db, a.now)
 	a.setupLive()
 	a.setupCleanup(workers)
@@ -206,7 +209,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	}
 	deps := web.Deps{
-		Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Webhook: webhook, DB: db,
+		Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Forward: a.Forward, Webhook: webhook, DB: db,
 		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version, Cleanup: a.Cleanup,
 		Ready: healthCheck(db, a.now),
 	}
@@ -215,7 +218,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	deps.Privacy = privacy.New(db, a.now)
 	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, AI: a.AI, Flows: a.Flows,
-		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
+		Settings: a.Settings, Forward: a.Forward, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL(), Cleanup: a.Cleanup}
 	a.setupAssign(&uiDeps)
 	a.setupLeads(&deps, &uiDeps)
@@ -263,6 +266,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.Outbox.Start(ctx)
 	a.Messaging.Start(context.WithoutCancel(ctx))
+	a.Forward.Start(ctx)
 	if a.Sandbox != nil {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
 		go a.watchSandbox(ctx)
@@ -296,6 +300,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.Dispatcher.Stop()
 	a.Outbox.Stop(sctx)
 	a.Messaging.Stop()
+	a.Forward.Stop(sctx)
 	if qerr := a.Queue.Stop(sctx); qerr != nil {
 		a.log.Warn("jobs shutdown", "err", qerr)
 	}

@@ -86,6 +86,9 @@ var Tables = []Table{
 	// message waiting for a retry is not busy: it is simply not sent.
 	{Name: "messages", Key: "id", File: "messages.json", Linked: `conversation_id IN ` + convs,
 		Busy: `status = 'queued' AND in_doubt_since <> 0 AND in_doubt_since = updated_at`, JSON: []string{"content", "context"}},
+	{Name: "forward_attempts", Key: "id", File: "forwarding_attempts.json", Parent: "forward_deliveries", ParentColumn: "delivery_id"},
+	{Name: "forward_deliveries", Key: "id", File: "forwarding_deliveries.json", Linked: `message_id IN ` + msgs + ` OR conversation_id IN ` + convs,
+		Mentions: []string{"payload"}, JSON: []string{"payload"}},
 	{Name: "lead_tags", Key: "lead_id", File: "lead_tags.json", Parent: "leads", ParentColumn: "lead_id"},
 	{Name: "lead_status_history", Key: "id", File: "lead_history.json", Parent: "leads", ParentColumn: "lead_id"},
 	{Name: "leads", Key: "id", File: "leads.json", Linked: `contact_id = ?`, JSON: []string{"fields"}},
@@ -113,6 +116,7 @@ var Unrelated = map[string]string{
 	"lead_sources":       "the business's list of lead sources",
 	"lead_turns":         "whose turn it is in the lead round-robin",
 	"cleanup_runs":       "the chat history cleanup's log: when, cutoff and counts",
+	"forward_health":     "whether the CRM endpoint keeps failing",
 	"flows":              "flow definitions",
 	"flow_versions":      "flow definitions",
 	"flow_meta":          "flow cache version",

@@ -80,6 +80,7 @@ func (s *server) routes() []route {
 
 		{"POST", "/api/v1/messages", authKey, s.sendMessage},
 		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},
+		{"GET", "/api/v1/messages/{id}/media", authKey, s.getMessageMedia},
 
 		{"GET", "/api/v1/notifications", authKey, s.listNotifications},
 		{"POST", "/api/v1/notifications/read-all", authKey, s.readAllNotifications},
@@ -120,6 +121,12 @@ func (s *server) routes() []route {
 		{"PUT", "/api/v1/settings/cleanup", authSettings, s.putCleanupSettings},
 		{"POST", "/api/v1/cleanup/run", authSettings, s.runCleanup},
 		{"GET", "/api/v1/cleanup/runs", authSettings, s.listCleanupRuns},
+		{"GET", "/api/v1/settings/forwarding", authSettings, s.getForwardSettings},
+		{"PUT", "/api/v1/settings/forwarding", authSettings, s.putForwardSettings},
+		{"POST", "/api/v1/settings/forwarding/rotate-secret", authSettings, s.rotateForwardSecret},
+		{"GET", "/api/v1/forwarding/deliveries", authSettings, s.listDeliveries},
+		{"GET", "/api/v1/forwarding/deliveries/{id}", authSettings, s.getDelivery},
+		{"POST", "/api/v1/forwarding/deliveries/{id}/resend", authSettings, s.resendDelivery},
 
 		{"GET", "/api/v1/flows", authKey, s.listFlows},
 		{"POST", "/api/v1/flows", authAdmin, s.createFlow},

@@ -19,6 +19,7 @@ import (
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
+	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/httpx"
 	"github.com/zapflow/zapflow/internal/intake"
 	"github.com/zapflow/zapflow/internal/lead"
@@ -44,6 +45,7 @@ type Deps struct {
 	Agents    *agent.Service
 	Settings  *settings.Store // the audit log of settings changes
 	Cleanup   *cleanup.Service
+	Forward   *forward.Service
 	Webhook   *intake.Handler
 	Sandbox   http.Handler // nil when the sandbox is off
 	UI        *ui.UI       // the web app

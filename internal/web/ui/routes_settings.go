@@ -17,6 +17,7 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 		"leads":          {u.leadSettingsPage, u.saveLeadSettings},
 		"prompts":        {u.settingsPromptsPage, u.settingsCreatePrompt},
 		"cleanup":        {u.cleanupSettingsPage, u.saveCleanupSettings},
+		"forwarding":     {u.forwardSettingsPage, u.saveForwardSettings},
 	}
 	for slug, h := range pages {
 		mux.Handle("GET /settings/"+slug, u.settingsRoute(h[0]))
@@ -25,4 +26,5 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 	mux.Handle("POST /settings/prompts/{id}", u.guard(u.settingsRoute(u.settingsUpdatePrompt)))
 	mux.Handle("POST /settings/prompts/{id}/delete", u.guard(u.settingsRoute(u.settingsDeletePrompt)))
 	mux.Handle("POST /settings/cleanup/run", u.guard(u.settingsRoute(u.runCleanup)))
+	u.registerForward(mux)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/cleanup"
+	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/settings"
 )
@@ -41,6 +42,7 @@ var settingsPanels = []settingsPanel{
 	{Slug: "leads", Section: lead.KeyAutoLead},
 	{Slug: "prompts", Section: "ai_prompts"},
 	{Slug: "cleanup", Section: cleanup.Key},
+	{Slug: "forwarding", Section: forward.Key},
 }
 
 // auditShown is how many audit lines a panel shows.

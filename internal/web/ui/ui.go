@@ -23,6 +23,7 @@ import (
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
+	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -45,6 +46,7 @@ type Deps struct {
 	AI        *ai.Service
 	Flows     *flow.Service
 	Settings  *settings.Store
+	Forward   *forward.Service
 	DB        store.DB
 	Live      *live.Hub
 	Leads     *lead.Service
