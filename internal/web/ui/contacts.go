@@ -26,6 +26,8 @@ type contactsData struct {
 	// The add form: what was typed, the region and its problems.
 	NewPhone, NewName, Region string
 	Errors                    fieldErrors
+	// Erased: the page follows an erasure of a contact's data.
+	Erased bool
 }
 
 // contactsPage lists contacts, newest first, searched by q.
@@ -40,7 +42,7 @@ func (u *UI) contactsPage(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) contactsData(r *http.Request) (contactsData, error) {
 	ctx := r.Context()
-	d := contactsData{Chrome: u.chrome(ctx), Query: strings.TrimSpace(r.URL.Query().Get("q")), Page: 1,
+	d := contactsData{Chrome: u.chrome(ctx), Query: strings.TrimSpace(r.URL.Query().Get("q")), Page: 1, Erased: r.URL.Query().Has("erased"),
 		CanEdit: userFrom(ctx).Can(agent.PermManageLeads), Region: u.defaultRegion(ctx), Errors: fieldErrors{}}
 	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p > 1 && p < 1_000_000 {
 		d.Page = p

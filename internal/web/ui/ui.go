@@ -28,6 +28,7 @@ import (
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/notify"
+	"github.com/zapflow/zapflow/internal/privacy"
 	"github.com/zapflow/zapflow/internal/sandbox"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
@@ -66,6 +67,8 @@ type Deps struct {
 	// inbox can say how to make the first customer write in.
 	SandboxOn func() bool
 	Now       func() time.Time
+	// Privacy exports and erases a contact's data (admins, contact page).
+	Privacy *privacy.Service
 	// PublicURL is where Meta reaches this server (the webhook URL the
 	// account pages show).
 	PublicURL string
@@ -113,6 +116,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerDashboard(mux)
 	u.registerWAAccounts(mux)
 	u.registerContacts(mux)
+	u.registerPrivacy(mux)
 	u.registerFlows(mux)
 }
 
