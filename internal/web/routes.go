@@ -75,6 +75,7 @@ func (s *server) routes() []route {
 
 		{"POST", "/api/v1/messages", authKey, s.sendMessage},
 		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},
+		{"POST", "/api/v1/messages/{id}/read", authKey, s.markMessageRead},
 
 		{"GET", "/api/v1/notifications", authKey, s.listNotifications},
 		{"POST", "/api/v1/notifications/read-all", authKey, s.readAllNotifications},

@@ -85,6 +85,11 @@ func (c *Client) sameOrigin(raw string) bool {
 // response (or a 2xx one carrying an error envelope) becomes *APIError; a
 // 2xx body is decoded into out when out is not nil.
 func (c *Client) do(ctx context.Context, method, rawURL, token string, body []byte, out any) error {
+	return c.doTyped(ctx, method, rawURL, token, body, "application/json", out)
+}
+
+// doTyped is do with the body's Content-Type (a multipart upload's has its boundary).
+func (c *Client) doTyped(ctx context.Context, method, rawURL, token string, body []byte, contentType string, out any) error {
 	if token == "" {
 		return errors.New("whatsapp: empty access token")
 	}
@@ -99,7 +104,7 @@ func (c *Client) do(ctx context.Context, method, rawURL, token string, body []by
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
