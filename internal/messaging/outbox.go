@@ -182,7 +182,9 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 		if !isRichType(req.Type) {
 			return Message{}, apperr.Invalid("type", "invalid_request", `type must be one of template, text, `+strings.Join(richTypes, ", "))
 		}
-		lookup := func(field string, id int64) (string, error) { return conversationWAMID(ctx, tx, c.conversationID, id, field) }
+		lookup := func(field string, id int64) (string, error) {
+			return conversationWAMID(ctx, tx, c.conversationID, id, field)
+		}
 		if payload, summary, err = richPayload(to, req.Type, req.RichContent, lookup); err != nil {
 			return Message{}, err
 		}

@@ -60,7 +60,9 @@ type sendReaction struct {
 
 type sendInteractive struct {
 	Type   string               `json:"type"`
+	Header *interactiveHeader   `json:"header"` // send_interactive.go
 	Body   *sendInteractiveBody `json:"body"`
+	Footer *sendInteractiveBody `json:"footer"`
 	Action json.RawMessage      `json:"action"`
 }
 
@@ -311,6 +313,9 @@ func (s *Sandbox) checkShape(snd *senderState, req *sendRequest) (outbound, *api
 		}
 		if isNull(req.Interactive.Action) {
 			return out, s.apiErr(131008, "The parameter interactive['action'] is required.")
+		}
+		if e := s.checkInteractive(req.Interactive); e != nil {
+			return out, e
 		}
 		if req.Interactive.Body != nil {
 			out.text = req.Interactive.Body.Text
