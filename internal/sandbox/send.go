@@ -138,7 +138,11 @@ func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest) (any, *apiE
 		return nil, paramErr(fmt.Sprintf("Param messaging_product must be one of {WHATSAPP} - got %q.", req.MessagingProduct))
 	}
 	if req.Status != "" {
-		return s.markRead(snd, req)
+		resp, e := s.markRead(snd, req)
+		if e == nil {
+			s.recordReadLocked(phoneID, req.MessageID, raw) // reads.go
+		}
+		return resp, e
 	}
 	out, e := s.checkShape(snd, req)
 	if e != nil {
