@@ -293,3 +293,22 @@ func conversationWAMID(ctx context.Context, tx store.Tx, convID, id int64, field
 	}
 	return *wamid, nil
 }
+
+// richResend rebuilds the request of a stored media, location, contacts or
+// interactive message (as ResendRequest does for text), so a failed one
+// can be sent again. A reaction is not resent: it refers to a message by
+// its wamid, and reacting again is the agent's call.
+func richResend(typ string, content []byte) (SendRequest, bool) {
+	if !isRichType(typ) || typ == "reaction" {
+		return SendRequest{}, false
+	}
+	var p map[string]json.RawMessage
+	if json.Unmarshal(content, &p) != nil || len(p[typ]) == 0 {
+		return SendRequest{}, false
+	}
+	var rc RichContent
+	if json.Unmarshal([]byte(`{"`+typ+`":`+string(p[typ])+`}`), &rc) != nil {
+		return SendRequest{}, false
+	}
+	return SendRequest{Type: typ, RichContent: rc}, true
+}
