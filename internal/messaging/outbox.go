@@ -92,7 +92,7 @@ type TemplateRef struct {
 
 // SendRequest is one message to send.
 type SendRequest struct {
-	Type          string       `json:"type"` // template | text
+	Type          string       `json:"type"` // template | text | a rich type (send_rich.go)
 	SenderID      int64        `json:"-"`
 	SenderRef     string       `json:"-"` // phone_number_id, when SenderID is 0
 	To            string       `json:"to"`
@@ -105,6 +105,9 @@ type SendRequest struct {
 	Bulk bool `json:"bulk"`
 	// Source says who asked (api, flow:<id>, assistant…), for history.
 	Source string `json:"-"`
+	// RichContent carries media, location, contacts, interactive and
+	// reaction messages, and ReplyTo for any type (send_rich.go).
+	RichContent
 }
 
 // Send validates and queues a message in its own transaction.
@@ -176,7 +179,26 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 		}
 		typ, summary, payload = "template", render(sh.bodyText, req.Variables, ""), templatePayload(to, t, sh, req.Variables)
 	default:
-		return Message{}, apperr.Invalid("type", "invalid_request", `type must be "template" or "text"`)
+		if !isRichType(req.Type) {
+			return Message{}, apperr.Invalid("type", "invalid_request", `type must be one of template, text, `+strings.Join(richTypes, ", "))
+		}
+		lookup := func(field string, id int64) (string, error) {
+			return conversationWAMID(ctx, tx, c.conversationID, id, field)
+		}
+		if payload, summary, err = richPayload(to, req.Type, req.RichContent, lookup); err != nil {
+			return Message{}, err
+		}
+		if c.windowExpires <= store.Millis(now) {
+			return Message{}, apperr.Invalid("type", "outside_window", "outside the 24-hour window: use a template message")
+		}
+		typ = req.Type
+	}
+	if req.ReplyTo != 0 {
+		wamid, err := conversationWAMID(ctx, tx, c.conversationID, req.ReplyTo, "reply_to")
+		if err != nil {
+			return Message{}, err
+		}
+		payload["context"] = map[string]any{"message_id": wamid}
 	}
 
 	if c.id == 0 {

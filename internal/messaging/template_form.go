@@ -73,5 +73,5 @@ func ResendRequest(m Message) (req SendRequest, ok bool) {
 		return SendRequest{Type: "template", Template: &TemplateRef{Name: p.Template.Name, Language: p.Template.Language.Code},
 			Variables: vars}, p.Template.Name != ""
 	}
-	return req, false
+	return richResend(p.Type, m.Content) // send_rich.go
 }

@@ -24,6 +24,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+graphPrefix+"{version}/{id}/phone_numbers", s.graph(s.handleListPhoneNumbers))
 	mux.HandleFunc("GET "+graphPrefix+"{version}/{id}/subscribed_apps", s.graph(s.handleSubscribedApps)) // subscribed_apps.go
 	mux.HandleFunc("POST "+graphPrefix+"{version}/{id}/messages", s.graph(s.handleSend))
+	mux.HandleFunc("POST "+graphPrefix+"{version}/{id}/media", s.graph(s.handleUpload)) // upload.go
 	mux.HandleFunc(graphPrefix, s.graph(s.handleUnsupported))
 	s.controlRoutes(mux)
 	s.assistantRoutes(mux)

@@ -129,6 +129,7 @@ type Sandbox struct {
 	inbound    []InboundMessage
 	typing     []TypingIndicator // typing.go
 	media      mediaStore        // media.go
+	reads      []ReadReceipt     // reads.go
 	dupNext    int               // next webhook POSTs to deliver twice
 	q          queue
 

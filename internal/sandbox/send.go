@@ -60,7 +60,9 @@ type sendReaction struct {
 
 type sendInteractive struct {
 	Type   string               `json:"type"`
+	Header *interactiveHeader   `json:"header"` // send_interactive.go
 	Body   *sendInteractiveBody `json:"body"`
+	Footer *sendInteractiveBody `json:"footer"`
 	Action json.RawMessage      `json:"action"`
 }
 
@@ -136,7 +138,11 @@ func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest) (any, *apiE
 		return nil, paramErr(fmt.Sprintf("Param messaging_product must be one of {WHATSAPP} - got %q.", req.MessagingProduct))
 	}
 	if req.Status != "" {
-		return s.markRead(snd, req)
+		resp, e := s.markRead(snd, req)
+		if e == nil {
+			s.recordReadLocked(phoneID, req.MessageID, raw) // reads.go
+		}
+		return resp, e
 	}
 	out, e := s.checkShape(snd, req)
 	if e != nil {
@@ -311,6 +317,9 @@ func (s *Sandbox) checkShape(snd *senderState, req *sendRequest) (outbound, *api
 		}
 		if isNull(req.Interactive.Action) {
 			return out, s.apiErr(131008, "The parameter interactive['action'] is required.")
+		}
+		if e := s.checkInteractive(req.Interactive); e != nil {
+			return out, e
 		}
 		if req.Interactive.Body != nil {
 			out.text = req.Interactive.Body.Text

@@ -217,12 +217,13 @@ func TestWindowOpensAndCloses(t *testing.T) {
 func TestOtherMessageTypesAccepted(t *testing.T) {
 	t.Parallel()
 	bodies := map[string]map[string]any{
-		"image":        {"type": "image", "image": map[string]any{"link": "https://example.com/a.jpg", "caption": "foto"}},
-		"document":     {"type": "document", "document": map[string]any{"id": "123", "filename": "a.pdf"}},
-		"location":     {"type": "location", "location": map[string]any{"latitude": -23.56, "longitude": -46.65, "name": "Loja"}},
-		"reaction":     {"type": "reaction", "reaction": map[string]any{"message_id": "wamid.X", "emoji": "👍"}},
-		"contacts":     {"type": "contacts", "contacts": []any{map[string]any{"name": map[string]any{"formatted_name": "Ana"}}}},
-		"interactive":  {"type": "interactive", "interactive": map[string]any{"type": "button", "body": map[string]any{"text": "Escolha"}, "action": map[string]any{"buttons": []any{}}}},
+		"image":    {"type": "image", "image": map[string]any{"link": "https://example.com/a.jpg", "caption": "foto"}},
+		"document": {"type": "document", "document": map[string]any{"id": "123", "filename": "a.pdf"}},
+		"location": {"type": "location", "location": map[string]any{"latitude": -23.56, "longitude": -46.65, "name": "Loja"}},
+		"reaction": {"type": "reaction", "reaction": map[string]any{"message_id": "wamid.X", "emoji": "👍"}},
+		"contacts": {"type": "contacts", "contacts": []any{map[string]any{"name": map[string]any{"formatted_name": "Ana"}}}},
+		"interactive": {"type": "interactive", "interactive": map[string]any{"type": "button", "body": map[string]any{"text": "Escolha"}, "action": map[string]any{"buttons": []any{
+			map[string]any{"type": "reply", "reply": map[string]any{"id": "sim", "title": "Sim"}}}}}},
 		"default text": {"text": map[string]any{"body": "sem type"}},
 	}
 	for name, b := range bodies {

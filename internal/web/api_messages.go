@@ -25,7 +25,14 @@ const maxSendWait = 15 * time.Second
 
 func (s *server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	var body sendBody
-	if err := httpx.DecodeJSON(w, r, maxJSONBody, &body); err != nil {
+	var upload *messaging.Upload // a file sent as multipart/form-data (api_messages_rich.go)
+	if isMultipart(r) {
+		b, up, err := decodeUploadForm(w, r)
+		if err != nil {
+			return err
+		}
+		body, upload = b, up
+	} else if err := httpx.DecodeJSON(w, r, maxJSONBody, &body); err != nil {
 		return err
 	}
 	req := body.SendRequest
@@ -52,7 +59,12 @@ func (s *server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Messaging.CheckSendTo(r.Context(), v, req.SenderID, req.SenderRef, req.To); err != nil {
 		return err
 	}
-	m, err := s.Outbox.Send(r.Context(), req)
+	var m messaging.Message
+	if upload != nil {
+		m, err = s.Outbox.SendUpload(r.Context(), req, *upload)
+	} else {
+		m, err = s.Outbox.Send(r.Context(), req)
+	}
 	if err != nil {
 		return err
 	}

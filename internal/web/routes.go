@@ -81,6 +81,7 @@ func (s *server) routes() []route {
 		{"POST", "/api/v1/messages", authKey, s.sendMessage},
 		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},
 		{"GET", "/api/v1/messages/{id}/media", authKey, s.getMessageMedia},
+		{"POST", "/api/v1/messages/{id}/read", authKey, s.markMessageRead},
 
 		{"GET", "/api/v1/notifications", authKey, s.listNotifications},
 		{"POST", "/api/v1/notifications/read-all", authKey, s.readAllNotifications},

@@ -85,13 +85,24 @@ func (c *Client) sameOrigin(raw string) bool {
 // response (or a 2xx one carrying an error envelope) becomes *APIError; a
 // 2xx body is decoded into out when out is not nil.
 func (c *Client) do(ctx context.Context, method, rawURL, token string, body []byte, out any) error {
-	_, err := c.doHeader(ctx, method, rawURL, token, body, out)
+	_, err := c.request(ctx, method, rawURL, token, body, "application/json", out)
 	return err
 }
 
 // doHeader is do that also returns the response's headers (nil when no
 // response came), for callers that read Meta's Date.
 func (c *Client) doHeader(ctx context.Context, method, rawURL, token string, body []byte, out any) (http.Header, error) {
+	return c.request(ctx, method, rawURL, token, body, "application/json", out)
+}
+
+// doTyped is do with the body's Content-Type (a multipart upload's has its boundary).
+func (c *Client) doTyped(ctx context.Context, method, rawURL, token string, body []byte, contentType string, out any) error {
+	_, err := c.request(ctx, method, rawURL, token, body, contentType, out)
+	return err
+}
+
+// request is the one Graph API round trip behind do, doHeader and doTyped.
+func (c *Client) request(ctx context.Context, method, rawURL, token string, body []byte, contentType string, out any) (http.Header, error) {
 	if token == "" {
 		return nil, errors.New("whatsapp: empty access token")
 	}
@@ -106,7 +117,7 @@ func (c *Client) doHeader(ctx context.Context, method, rawURL, token string, bod
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
