@@ -133,7 +133,7 @@ func startBinary(t *testing.T, env map[string]string) *proc {
 	})
 
 	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(processBound)
 	for {
 		resp, err := client.Get(p.url + "/healthz")
 		if err == nil {
@@ -149,7 +149,7 @@ func startBinary(t *testing.T, env map[string]string) *proc {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("zapflow not healthy within 30s (last error %v)\nstdout:\n%s\nstderr:\n%s", err, p.stdout, p.stderr)
+			t.Fatalf("zapflow not healthy within the process bound (last error %v)\nstdout:\n%s\nstderr:\n%s", err, p.stdout, p.stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -353,8 +353,8 @@ func testCrash(t *testing.T, d store.Dialect) {
 	select {
 	case <-second.done:
 		require.NoError(t, second.err, "zapflow should exit 0 on SIGTERM\nstderr:\n%s", second.stderr)
-	case <-time.After(30 * time.Second):
-		t.Fatal("zapflow did not exit within 30s of SIGTERM")
+	case <-time.After(processBound):
+		t.Fatal("zapflow did not exit within the process bound of SIGTERM")
 	}
 
 	// Exactly once: one stored event and one message per wamid.
