@@ -155,7 +155,7 @@ func (e *env) count(t testing.TB, q string, args ...any) int {
 
 // waitLimit bounds each wait for the dispatcher: generous, because the
 // tests share a loaded machine; it only matters when something hangs.
-const waitLimit = time.Minute
+const waitLimit = 3 * time.Minute
 
 // eventually polls cond every 10 ms for up to limit.
 func eventually(t testing.TB, limit time.Duration, cond func() bool, msg string, args ...any) {

@@ -105,14 +105,20 @@ func TestAutoLeadAppliesDefaultsAndTellsTheAgent(t *testing.T) {
 		require.Equal(t, lead.StatusChange{ID: h[0].ID, From: "", To: lead.StatusInProgress, By: lead.ByAutoLead, At: t0}, h[0])
 
 		// The agent is told live, on the chat the message arrived in.
-		evs, err := live.Since(ctx, db, 0, 100)
-		require.NoError(t, err)
+		// On PostgreSQL an event is readable once every older transaction
+		// of the server ended (other tests' included): poll for it.
+		var evs []live.Event
 		var told bool
-		for _, ev := range evs {
-			if ev.Kind == live.KindLeadAssigned {
-				require.Equal(t, ana, ev.UserID)
-				require.NotZero(t, ev.ConversationID)
-				told = true
+		for deadline := time.Now().Add(time.Minute); !told && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			var err error
+			evs, err = live.Since(ctx, db, 0, 100)
+			require.NoError(t, err)
+			for _, ev := range evs {
+				if ev.Kind == live.KindLeadAssigned {
+					require.Equal(t, ana, ev.UserID)
+					require.NotZero(t, ev.ConversationID)
+					told = true
+				}
 			}
 		}
 		require.True(t, told, "no %s event in %+v", live.KindLeadAssigned, evs)

@@ -167,7 +167,7 @@ func (e *Env) PostWebhook(accountID int64, secret string, body []byte) (int, str
 // Eventually polls cond until it is true or 15 s pass.
 func (e *Env) Eventually(cond func() bool, msg string) {
 	e.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if cond() {
 			return
