@@ -104,6 +104,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerAudit(mux)
 	u.registerDashboard(mux)
 	u.registerWAAccounts(mux)
+	u.registerLeads(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.

@@ -7,6 +7,7 @@ import "./settings.js";
 import "./compose.js";
 import "./sandbox.js";
 import "./notify.js";
+import "./leads.js";
 
 // The newest message is in view when a chat opens.
 function scrollToNewest() {
