@@ -23,7 +23,7 @@ func (u *UI) registerLeads(mux *http.ServeMux) {
 	mux.Handle("GET /leads/report.csv", view(u.leadReportCSV))
 	mux.Handle("GET /leads/sources", u.signedIn(leadsLocale(u.needs(agent.PermManageLeads, u.leadSourcesPage))))
 	mux.Handle("POST /leads/sources", edit(agent.PermManageLeads, u.addLeadSource))
-	mux.Handle("POST /leads/sources/{id}", edit(agent.PermManageLeads, u.renameLeadSource))
+	mux.Handle("POST /leads/sources/{id}/rename", edit(agent.PermManageLeads, u.renameLeadSource))
 	mux.Handle("POST /leads/sources/{id}/delete", edit(agent.PermManageLeads, u.removeLeadSource))
 	mux.Handle("GET /leads/{id}", view(u.leadPage))
 	mux.Handle("POST /leads/{id}", edit(agent.PermManageLeads, u.saveLead))
