@@ -1,15 +1,19 @@
 package browsertest
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/lead"
 )
 
 // pages are the web app's pages an admin opens in TestEveryPageRenders:
 // the path ("{conversation}" is a chat with a text and a photo from a
-// sandbox customer), an element that must show, and the screenshot's name
+// sandbox customer, "{lead}" that customer's lead), an element that must show, and the screenshot's name
 // under make screenshots. Add a page with one line.
 var pages = []struct{ name, path, wait string }{
 	{"chat-media", "/inbox/{conversation}", "#messages img"},
@@ -34,6 +38,10 @@ var pages = []struct{ name, path, wait string }{
 	{"flow-example", "/flows/1", "svg.flow-diagram"},
 	{"flow-versions", "/flows/1/versions", ".diff"},
 	{"runs-search", "/runs", ".run-search"},
+	{"leads", "/leads", ".leads-table"},
+	{"lead", "/leads/{lead}", ".lead-form"},
+	{"leads-report", "/leads/report", ".lead-report svg"},
+	{"lead-sources", "/leads/sources", ".sources-table"},
 }
 
 // TestEveryPageRenders opens every page of pages in the browser as an
@@ -48,9 +56,13 @@ func TestEveryPageRenders(t *testing.T) {
 	_, err = p.env.App.Sandbox.CustomerSendsImage(sender, "+5511988887777", "Carla Cliente", "comprovante.png")
 	require.NoError(t, err)
 	p.eventually(func() bool { return p.env.Count(`SELECT COUNT(*) FROM messages`) == 2 }, "the messages are stored")
+	contact := p.env.Count(`SELECT id FROM contacts`)
+	l, err := p.env.App.Leads.Create(context.Background(), lead.NewLead{ContactID: int64(contact), Tags: []string{"vip"}}, lead.Actor{Kind: lead.ByFlow})
+	require.NoError(t, err)
 	p.login("admin@example.com")
 	for _, s := range pages {
-		p.goTo(strings.ReplaceAll(s.path, "{conversation}", p.conversationID()))
+		path := strings.ReplaceAll(s.path, "{conversation}", p.conversationID())
+		p.goTo(strings.ReplaceAll(path, "{lead}", strconv.FormatInt(l.ID, 10)))
 		p.waitVisible(s.wait)
 		p.shot(s.name)
 	}

@@ -70,8 +70,9 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 	user := userFrom(ctx)
 	send := func(ev live.Event) error {
 		// A notification is the whole team's (it names no chat); every
-		// other event is seen only by who may see its conversation.
-		if ev.Kind != notify.LiveKind {
+		// other event is seen only by who may see its conversation, but
+		// for the lead events leadEventOpenTo lets through.
+		if ev.Kind != notify.LiveKind && !leadEventOpenTo(user, ev) {
 			ok, err := u.CanSee(ctx, user, ev.ConversationID)
 			if err != nil || !ok {
 				return err

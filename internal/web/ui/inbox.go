@@ -26,6 +26,8 @@ type inboxData struct {
 	Compose  composeData // the reply box's templates and ✨ menu (compose.go)
 	// Team is the open chat's owner, history and notes (chat_head.templ).
 	Team chatTeam
+	// Lead is the lead panel beside the open chat (leads_chat.go).
+	Lead chatLead
 }
 
 // inboxPage lists the conversations, newest first, and shows the chosen one.
@@ -62,6 +64,9 @@ func (u *UI) inbox(r *http.Request) (inboxData, error) {
 		}
 		d.Current = &c
 		if err := u.loadChatTeam(ctx, &d); err != nil {
+			return d, err
+		}
+		if err := u.loadChatLead(ctx, &d); err != nil {
 			return d, err
 		}
 		if d.Messages, err = u.Messaging.Messages(ctx, id, 50); err != nil {

@@ -118,6 +118,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerContacts(mux)
 	u.registerPrivacy(mux)
 	u.registerFlows(mux)
+	u.registerLeads(mux)
 }
 
 // chrome is the frame's view of the signed-in user of ctx.

@@ -8,6 +8,7 @@ import "./compose.js";
 import "./sandbox.js";
 import "./notify.js";
 import "./flows.js";
+import "./leads.js";
 
 // The newest message is in view when a chat opens.
 function scrollToNewest() {

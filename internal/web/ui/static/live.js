@@ -254,6 +254,16 @@ function follow() {
   for (const kind of ["inbound", "message", "status", "conversation", "assigned", "note"]) {
     source.addEventListener(kind, (e) => onEvent(kind, e));
   }
+  // Lead events change no message: only leads.js hears them.
+  for (const kind of ["lead", "lead_assigned"]) {
+    source.addEventListener(kind, (e) => {
+      try {
+        document.dispatchEvent(new CustomEvent("zapflow:live", { detail: { kind, ...JSON.parse(e.data) } }));
+      } catch {
+        // a malformed event is dropped
+      }
+    });
+  }
   // A notification concerns no chat: only the bell (notify.js) hears it.
   source.addEventListener("notification", () => {
     document.dispatchEvent(new CustomEvent("zapflow:notification"));
