@@ -49,9 +49,8 @@ func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State,
 		return 0, err
 	}
 	st.RunID, st.StartedAt = id, now
-	s.Metrics.FlowRunStarted()
 	next, effects, _ := Advance(c, st, Input{Kind: InputStart, Now: now})
-	return id, s.commit(ctx, tx, c, runMark{}, next, effects)
+	return id, s.commit(ctx, tx, c, runMark{started: true}, next, effects)
 }
 
 // apply feeds in to run id. It returns the run's state after it, and
@@ -112,7 +111,7 @@ func (s *Service) commit(ctx context.Context, tx store.Tx, c *Compiled, from run
 			effects = append(effects, more...)
 		}
 	}
-	s.observe(from, &st)
+	s.observe(tx, from, &st)
 	return saveRun(ctx, tx, st, store.Millis(s.Now()))
 }
 
