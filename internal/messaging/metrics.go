@@ -40,11 +40,12 @@ func (j sendJob) paceRate() float64 {
 }
 
 // QueueStats reads each sender's queued messages and how long the oldest
-// has waited past its due time, for the metrics at scrape time. One query
-// over the partial index messages_send_due.
+// has waited past its due time, for the metrics at scrape time: one query
+// over the partial index messages_send_due, every sender listed (an empty
+// queue reads 0, not nothing).
 func (o *Outbox) QueueStats(ctx context.Context) ([]metrics.SenderQueue, error) {
-	rows, err := o.DB.Read().Query(ctx, `SELECT sender_id, COUNT(*), MIN(send_at) FROM messages
-		WHERE status = 'queued' AND send_at > 0 GROUP BY sender_id`)
+	rows, err := o.DB.Read().Query(ctx, `SELECT s.id, COUNT(m.id), COALESCE(MIN(m.send_at), 0) FROM senders s
+		LEFT JOIN messages m ON m.sender_id = s.id AND m.status = 'queued' AND m.send_at > 0 GROUP BY s.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,9 @@ func (o *Outbox) QueueStats(ctx context.Context) ([]metrics.SenderQueue, error) 
 		if err := rows.Scan(&q.Sender, &q.Depth, &oldest); err != nil {
 			return nil, err
 		}
-		q.Oldest = max(now.Sub(store.Time(oldest)), 0)
+		if oldest > 0 {
+			q.Oldest = max(now.Sub(store.Time(oldest)), 0)
+		}
 		out = append(out, q)
 	}
 	return out, rows.Err()
