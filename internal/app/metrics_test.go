@@ -1,15 +1,20 @@
 package app_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -18,6 +23,7 @@ import (
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/app/apptest"
 	"github.com/zapflow/zapflow/internal/flow"
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // scrape reads GET /metrics as Prometheus does.
@@ -204,4 +210,127 @@ func exported(fams map[string]*dto.MetricFamily) []string {
 	return out
 }
 
-var _ = strings.TrimSpace
+// TestGrafanaDashboardUsesExportedMetrics: deploy/grafana/zapflow.json
+// is a dashboard Grafana imports (a Prometheus datasource variable every
+// panel uses, unique ids and query ids) whose every PromQL expression
+// names only metrics this zapflow exports: seen in a scrape after
+// metricsActivity, or registered and still without a series (a counter
+// by error code nothing has failed with yet).
+func TestGrafanaDashboardUsesExportedMetrics(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../deploy/grafana/zapflow.json")
+	require.NoError(t, err)
+	var dash struct {
+		UID        string `json:"uid"`
+		Title      string `json:"title"`
+		Templating struct {
+			List []struct{ Name, Type, Query string } `json:"list"`
+		} `json:"templating"`
+		Panels []struct {
+			ID         int    `json:"id"`
+			Type       string `json:"type"`
+			Title      string `json:"title"`
+			Datasource *struct {
+				Type string `json:"type"`
+				UID  string `json:"uid"`
+			} `json:"datasource"`
+			GridPos *struct{ H, W, X, Y int } `json:"gridPos"`
+			Targets []struct {
+				Expr  string `json:"expr"`
+				RefID string `json:"refId"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &dash))
+	require.Equal(t, "zapflow", dash.UID)
+	require.NotEmpty(t, dash.Title)
+	require.Len(t, dash.Templating.List, 1)
+	v := dash.Templating.List[0]
+	require.Equal(t, []string{"datasource", "datasource", "prometheus"}, []string{v.Name, v.Type, v.Query})
+
+	env := apptest.Start(t, store.SQLite, apptest.AllowOutbound(t, "127.0.0.1"))
+	have := exported(metricsActivity(t, env))
+	for _, n := range registered(t, env.App.Metrics.Registry) {
+		if !slices.Contains(have, n) {
+			have = append(have, n) // a vector with no series yet
+		}
+	}
+
+	ids := map[int]bool{}
+	queries := 0
+	for _, p := range dash.Panels {
+		require.False(t, ids[p.ID], "panel id %d twice", p.ID)
+		ids[p.ID] = true
+		require.NotNil(t, p.GridPos, p.Title)
+		if p.Type == "row" {
+			continue
+		}
+		require.NotNil(t, p.Datasource, p.Title)
+		require.Equal(t, "prometheus", p.Datasource.Type, p.Title)
+		require.Equal(t, "${datasource}", p.Datasource.UID, p.Title)
+		require.NotEmpty(t, p.Targets, p.Title)
+		refs := map[string]bool{}
+		for _, q := range p.Targets {
+			require.False(t, refs[q.RefID], "%s: refId %s twice", p.Title, q.RefID)
+			refs[q.RefID] = true
+			names := metricNames(q.Expr)
+			require.NotEmpty(t, names, "%s: %s names no metric", p.Title, q.Expr)
+			for _, n := range names {
+				require.Contains(t, have, n, "%s: %s is not exported", p.Title, n)
+			}
+			queries++
+		}
+	}
+	require.GreaterOrEqual(t, queries, 20)
+}
+
+// promQLNoise is what metricNames removes before looking for names:
+// strings, label matchers, range selectors and by/without groupings.
+var promQLNoise = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|\{[^}]*\}|\[[^\]]*\]|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)`)
+
+// promQLIdent is an identifier not followed by "(" (a function call).
+var promQLIdent = regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_:]*`)
+
+var promQLKeywords = map[string]bool{"and": true, "or": true, "unless": true, "offset": true, "bool": true, "by": true, "without": true,
+	"on": true, "ignoring": true, "group_left": true, "group_right": true}
+
+// metricNames parses the metric names out of a PromQL expression.
+func metricNames(expr string) []string {
+	e := promQLNoise.ReplaceAllString(expr, " ")
+	var out []string
+	for _, loc := range promQLIdent.FindAllStringIndex(e, -1) {
+		name := e[loc[0]:loc[1]]
+		if promQLKeywords[name] || strings.HasPrefix(strings.TrimLeft(e[loc[1]:], " "), "(") {
+			continue
+		}
+		if loc[0] > 0 && (e[loc[0]-1] >= '0' && e[loc[0]-1] <= '9' || e[loc[0]-1] == '.') {
+			continue // a number's exponent or unit
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// registered lists the names of every metric the registry describes.
+func registered(t *testing.T, reg *prometheus.Registry) []string {
+	ch := make(chan *prometheus.Desc)
+	go func() {
+		reg.Describe(ch)
+		close(ch)
+	}()
+	fq := regexp.MustCompile(`fqName: "([^"]+)"`)
+	var out []string
+	for d := range ch {
+		m := fq.FindStringSubmatch(d.String())
+		require.NotNil(t, m, d.String())
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func TestMetricNamesOfPromQL(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, []string{"zapflow_a_bucket"}, metricNames(`histogram_quantile(0.99, sum by (le, step_type) (rate(zapflow_a_bucket{code!="x y", s=~"a|b"}[5m])))`))
+	require.Equal(t, []string{"a", "b"}, metricNames(`max by (sender) (a) / on (sender) group_left b offset 1h`))
+	require.Equal(t, []string{"process_resident_memory_bytes"}, metricNames(`process_resident_memory_bytes > 1e9`))
+}
