@@ -1,10 +1,13 @@
 package metrics
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 )
@@ -106,3 +109,25 @@ type testError struct{}
 func (testError) Error() string { return "test" }
 
 var errTest error = testError{}
+
+// The README's Metrics section lists every zapflow_ metric.
+func TestREADMEListsEveryMetric(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	ch := make(chan *prometheus.Desc)
+	go func() {
+		New().Registry.Describe(ch)
+		close(ch)
+	}()
+	fq := regexp.MustCompile(`fqName: "([^"]+)"`)
+	n := 0
+	for d := range ch {
+		m := fq.FindStringSubmatch(d.String())
+		require.NotNil(t, m, d.String())
+		if strings.HasPrefix(m[1], "zapflow_") {
+			require.Contains(t, string(readme), "| `"+m[1]+"` |", "README's Metrics table misses %s", m[1])
+			n++
+		}
+	}
+	require.Equal(t, 28, n)
+}
