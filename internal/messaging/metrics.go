@@ -39,13 +39,15 @@ func (j sendJob) paceRate() float64 {
 	return float64(j.rate)
 }
 
+const queueStatsQuery = `SELECT s.id, COUNT(m.id), COALESCE(MIN(m.send_at), 0) FROM senders s
+	LEFT JOIN messages m ON m.sender_id = s.id AND m.status = 'queued' AND m.send_at > 0 GROUP BY s.id`
+
 // QueueStats reads each sender's queued messages and how long the oldest
 // has waited past its due time, for the metrics at scrape time: one query
 // over the partial index messages_send_due, every sender listed (an empty
 // queue reads 0, not nothing).
 func (o *Outbox) QueueStats(ctx context.Context) ([]metrics.SenderQueue, error) {
-	rows, err := o.DB.Read().Query(ctx, `SELECT s.id, COUNT(m.id), COALESCE(MIN(m.send_at), 0) FROM senders s
-		LEFT JOIN messages m ON m.sender_id = s.id AND m.status = 'queued' AND m.send_at > 0 GROUP BY s.id`)
+	rows, err := o.DB.Read().Query(ctx, queueStatsQuery)
 	if err != nil {
 		return nil, err
 	}
