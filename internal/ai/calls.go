@@ -89,6 +89,7 @@ func (s *Service) record(ctx context.Context, c call, model string, latency time
 			outcome, msg = ae.Code, ae.Message
 		}
 	}
+	s.metrics.AICall(c.purpose, outcome, latency)
 	var assistantID int64
 	if c.assistant != nil {
 		assistantID = c.assistant.ID

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/settings"
@@ -61,6 +62,8 @@ type Options struct {
 	FailureThreshold int
 	Now              func() time.Time
 	Log              *slog.Logger
+	// Metrics times model calls and counts their errors (nil: not counted).
+	Metrics *metrics.Metrics
 }
 
 // Service is the AI domain: settings, model calls, assistants, helpers
@@ -80,6 +83,7 @@ type Service struct {
 	threshold     int
 	now           func() time.Time
 	log           *slog.Logger
+	metrics       *metrics.Metrics
 	pauseHooks    []PauseHook
 	flowOwner     FlowOwner
 }
@@ -106,7 +110,7 @@ func New(o Options) *Service {
 	}
 	s := &Service{db: o.DB, box: o.Box, settings: o.Settings, model: o.Model, checkURL: o.CheckURL,
 		queue: o.Queue, outbox: o.Outbox, accounts: o.Accounts, typingFor: o.TypingFor,
-		historyTokens: o.HistoryTokens, threshold: o.FailureThreshold, now: o.Now, log: o.Log}
+		historyTokens: o.HistoryTokens, threshold: o.FailureThreshold, now: o.Now, log: o.Log, metrics: o.Metrics}
 	s.SetSandboxURL(o.SandboxURL)
 	return s
 }

@@ -25,7 +25,7 @@ func (a *App) setupAI(box *secret.Box, workers *river.Workers) {
 		TypingFor: func(acc account.Account) ai.TypingClient {
 			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, typingClient)
 		},
-		Now: a.now, Log: a.log.With("component", "ai"),
+		Now: a.now, Log: a.log.With("component", "ai"), Metrics: a.Metrics,
 	})
 	a.AI.Register(workers)
 	a.Messaging.OnInbound(a.AI.InboundHook())

@@ -180,7 +180,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, graphClient)
 		},
 		Retry: messaging.RetryPolicy{Wait: cfg.SendRetryWait, Backoff: 2, MaxWait: 30 * time.Minute, Jitter: 0.1, MaxAttempts: cfg.SendMaxAttempts},
-		Lease: cfg.SendLease, Now: a.now, Log: log,
+		Lease: cfg.SendLease, Now: a.now, Log: log, Metrics: a.Metrics,
 	})
 	a.Outbox.Attach(a.Messaging)
 	a.setupAI(box, workers)
@@ -189,6 +189,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Agents = agent.New(db, a.now)
 	a.setupLive()
 	a.setupCleanup(workers)
+	a.setupMetrics()
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))

@@ -15,6 +15,7 @@ func (a *App) setupForward(box *secret.Box) {
 	a.Forward = forward.New(forward.Options{
 		DB: a.DB, Box: box, Settings: a.Settings, HTTP: a.guard.Client(15 * time.Second), CheckURL: a.guard.CheckURL,
 		PublicURL: a.PublicURL(), UserAgent: "zapflow/" + Version, Now: a.now, Log: a.log.With("component", "forward"),
+		Metrics: a.Metrics,
 	})
 	a.Messaging.OnInbound(a.Forward.InboundHook())
 }

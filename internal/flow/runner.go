@@ -50,7 +50,7 @@ func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State,
 	}
 	st.RunID, st.StartedAt = id, now
 	next, effects, _ := Advance(c, st, Input{Kind: InputStart, Now: now})
-	return id, s.commit(ctx, tx, c, next, effects)
+	return id, s.commit(ctx, tx, c, runMark{started: true}, next, effects)
 }
 
 // apply feeds in to run id. It returns the run's state after it, and
@@ -70,18 +70,19 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, id int64, in Input) (S
 		return r.state, false, err
 	}
 	r.state.RunID = id
+	from := markOf(r.state) // before Advance, which reuses the state's log
 	next, effects, changed := Advance(c, r.state, in)
 	if !changed {
 		return next, false, nil
 	}
-	return next, true, s.commit(ctx, tx, c, next, effects)
+	return next, true, s.commit(ctx, tx, c, from, next, effects)
 }
 
 // commit performs effects and saves the state. A send that the outbox
 // refuses at once (sender offline, template not found…) is the step's
 // result right away: it is fed back to the engine before anything is
 // saved, so the failure follows the step's retry policy and on_error.
-func (s *Service) commit(ctx context.Context, tx store.Tx, c *Compiled, st State, effects []Effect) error {
+func (s *Service) commit(ctx context.Context, tx store.Tx, c *Compiled, from runMark, st State, effects []Effect) error {
 	for round := 0; len(effects) > 0; round++ {
 		if round > maxSyncRounds {
 			return errors.New("flow: too many immediate step results in one commit")
@@ -110,6 +111,7 @@ func (s *Service) commit(ctx context.Context, tx store.Tx, c *Compiled, st State
 			effects = append(effects, more...)
 		}
 	}
+	s.observe(tx, from, &st)
 	return saveRun(ctx, tx, st, store.Millis(s.Now()))
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/store"
 )
@@ -45,6 +46,8 @@ type ServiceOptions struct {
 	// Leads carries out update_lead and assign_agent (nil: those steps
 	// fail with leads_unavailable).
 	Leads Leads
+	// Metrics counts runs and times steps (nil: not counted).
+	Metrics *metrics.Metrics
 }
 
 // Service stores flows, starts runs from triggers and applies every input

@@ -237,6 +237,7 @@ func (s *Service) run(ctx context.Context, c claimed, st Settings, secret string
 	}()
 	for sent := 1; ; sent++ {
 		a := s.attempt(ctx, c, st, secret)
+		s.Metrics.ForwardAttempt(a.outcome, a.latency)
 		var err error
 		st, err = s.settings(ctx, nil)
 		// After maxChain sends the slot goes back to the dispatcher, which

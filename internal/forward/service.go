@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
@@ -47,6 +48,8 @@ type Options struct {
 	Log    *slog.Logger
 	// UserAgent names zapflow to the endpoint.
 	UserAgent string
+	// Metrics counts attempts by outcome and times them (nil: not counted).
+	Metrics *metrics.Metrics
 }
 
 // Service is webhook forwarding: its settings, the delivery rows, the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,8 @@ type Broker struct {
 	stopped chan struct{} // closed by Stop: every stream ends
 
 	last Cursor // the newest event read
+
+	delivered atomic.Uint64 // events written to streams (Delivered)
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -95,6 +98,12 @@ func (b *Broker) Subscribers() int {
 	defer b.mu.Unlock()
 	return b.subs
 }
+
+// Delivered counts an event a stream wrote to its browser.
+func (b *Broker) Delivered() { b.delivered.Add(1) }
+
+// DeliveredTotal is how many events streams wrote (for metrics).
+func (b *Broker) DeliveredTotal() uint64 { return b.delivered.Load() }
 
 // Stopped is closed when the broker stops (graceful shutdown): streams end.
 func (b *Broker) Stopped() <-chan struct{} { return b.stopped }

@@ -300,6 +300,7 @@ func (o *Outbox) claim(ctx context.Context, due []sendJob, now time.Time) ([]sen
 // holding it past its lease.
 func (o *Outbox) launch(ctx context.Context, j sendJob) {
 	wait := o.Limiter.Reserve(j.senderID, float64(j.rate), j.to)
+	o.Metrics.SlotBooked(j.senderID, j.paceRate())
 	j.slot = o.Now().Add(wait)
 	o.inflight.Add(1)
 	if wait > o.Lease/4 {
@@ -313,6 +314,7 @@ func (o *Outbox) launch(ctx context.Context, j sendJob) {
 // the committer is gone: the message stays claimed and in doubt, and is
 // dealt with after its lease.
 func (o *Outbox) deliver(r sendResult) {
+	o.Metrics.SendAttempt(r.job.senderID, r.kind.String(), r.code())
 	select {
 	case o.results <- r:
 	case <-o.commitStop:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/phone"
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
@@ -39,6 +40,8 @@ type OutboxOptions struct {
 	Lease time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
+	// Metrics counts attempts and booked slots (nil: not counted).
+	Metrics *metrics.Metrics
 }
 
 // Outbox is the one send pipeline every outbound message goes through

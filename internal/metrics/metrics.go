@@ -20,6 +20,7 @@ type Metrics struct {
 	JobsFailed       *prometheus.CounterVec // by kind
 	QueueDepthSource func() (map[string]int, error)
 	PendingSource    func() (int, error)
+	opsMetrics       // sends, pacing, flows, AI, forwarding, live streams, database (ops.go)
 }
 
 // New builds and registers the collectors.
@@ -55,6 +56,7 @@ func New() *Metrics {
 	m.Registry.MustRegister(m.WebhookRequests, m.WebhookLatency, m.EventsStored, m.EventsDuplicate, m.EventsProcessed, m.EventsDropped,
 		m.CommitBatchSize, m.JobsFailed, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		depthCollector{m}, pendingCollector{m})
+	m.registerOps()
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -12,7 +13,8 @@ import (
 
 // pgDB is the scale option: one pgx pool shared by our queries and River.
 type pgDB struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	txTimer // txtime.go
 }
 
 // OpenPostgres connects to the PostgreSQL server at url.
@@ -48,6 +50,7 @@ func (d *pgDB) Read() Querier    { return pgQuerier{d.pool} }
 func (d *pgDB) Pool() *pgxpool.Pool { return d.pool }
 
 func (d *pgDB) InTx(ctx context.Context, fn func(Tx) error) error {
+	defer d.done(time.Now())
 	tx, err := d.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", mapPgErr(err))

@@ -24,6 +24,7 @@ type sqliteDB struct {
 	// relaxed is the writer connection's current synchronous mode (NORMAL
 	// when true), changed only by the holder of that one connection.
 	relaxed atomic.Bool
+	txTimer // txtime.go
 }
 
 // OpenSQLite opens (creating it and its folder if needed) the SQLite file
@@ -87,6 +88,7 @@ func (d *sqliteDB) Read() Querier    { return sqlQuerier{d.reader} }
 func (d *sqliteDB) Writer() *sql.DB { return d.writer }
 
 func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
+	defer d.done(time.Now())
 	// Holding the pool's only connection makes "set the durability, then
 	// begin" atomic: nobody (River included) can begin in between.
 	conn, err := d.writer.Conn(ctx)

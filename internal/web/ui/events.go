@@ -81,6 +81,9 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 		data, _ := json.Marshal(eventData{ID: ev.ID, ConversationID: ev.ConversationID, MessageID: ev.MessageID, UserID: ev.UserID,
 			At: ev.At.UnixMilli()})
 		_, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, data)
+		if err == nil {
+			u.Broker.Delivered()
+		}
 		return err
 	}
 	for _, ev := range backlog {
