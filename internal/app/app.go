@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/campaign"
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/config"
 	"github.com/zapflow/zapflow/internal/contact"
@@ -70,6 +71,7 @@ type App struct {
 	LiveBroker *live.Broker     // reads them for this process's event streams
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
 	Cleanup    *cleanup.Service // the chat history cleanup
+	Campaigns  *campaign.Service // bulk template sends
 	sandboxOn  atomic.Bool      // false once a real account turned it off
 	// HTTPTimeouts bound slow clients (web.DefaultTimeouts); tests may
 	// shorten them between New and Run.
@@ -189,6 +191,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Agents = agent.New(db, a.now)
 	a.setupLive()
 	a.setupCleanup(workers)
+	a.setupCampaigns(workers)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
@@ -210,7 +213,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	deps := web.Deps{
 		Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Forward: a.Forward, Webhook: webhook, DB: db,
-		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version, Cleanup: a.Cleanup,
+		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version, Cleanup: a.Cleanup, Campaigns: a.Campaigns,
 		Ready: healthCheck(db, a.now),
 	}
 	if a.Sandbox != nil {
