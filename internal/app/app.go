@@ -67,11 +67,11 @@ type App struct {
 	Forward    *forward.Service // webhook forwarding to the business's own endpoint
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
+	Campaigns  *campaign.Service
 	Live       *live.Hub        // the inbox's realtime events
 	LiveBroker *live.Broker     // reads them for this process's event streams
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
 	Cleanup    *cleanup.Service // the chat history cleanup
-	Campaigns  *campaign.Service // bulk template sends
 	sandboxOn  atomic.Bool      // false once a real account turned it off
 	// HTTPTimeouts bound slow clients (web.DefaultTimeouts); tests may
 	// shorten them between New and Run.
