@@ -235,11 +235,10 @@ func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.
 	}
 	perSecond := share * rate / float64(max(campaigns, 1))
 	n := s.pace.allowance([2]int64{id, sn.ID}, now, perSecond, s.tick)
-	backlog := int(math.Ceil(perSecond * s.tick.Seconds()))
-	if waiting > backlog {
-		n = 0
-	}
-	return min(n, quota, s.batch), nil
+	// At most one round's worth waits in the outbox: what is still
+	// there takes its room.
+	room := int(math.Ceil(perSecond*s.tick.Seconds())) - waiting
+	return max(0, min(n, room, quota, s.batch)), nil
 }
 
 // release hands up to n queued recipients of sn to the outbox, recording
