@@ -209,3 +209,32 @@ func (s *server) listCampaignRecipients(w http.ResponseWriter, r *http.Request) 
 	httpx.JSON(w, http.StatusOK, map[string]any{"recipients": rs, "next_after": next})
 	return nil
 }
+
+func (s *server) campaignRecipientsCSV(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Campaigns.Get(r.Context(), id); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="campaign-`+strconv.FormatInt(id, 10)+`-recipients.csv"`)
+	return s.Campaigns.WriteRecipients(r.Context(), id, w)
+}
+
+func (s *server) campaignTimeline(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Campaigns.Get(r.Context(), id); err != nil {
+		return err
+	}
+	hours, err := s.Campaigns.Timeline(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"hours": hours})
+	return nil
+}
