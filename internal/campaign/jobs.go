@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/zapflow/zapflow/internal/store"
 )
@@ -30,14 +29,11 @@ type RunArgs struct {
 // Kind is River's job kind.
 func (RunArgs) Kind() string { return "campaign.run" }
 
-// InsertOpts: one waiting job per campaign. A running job does not
-// block a new one (a dead process's job stays "running" for River until
-// rescued); the lease in the campaigns row keeps a second one idle.
-func (RunArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}}
-}
+// InsertOpts: no uniqueness (River's needs the running state, and a
+// dead process's job stays "running" until River rescues it an hour
+// later); the lease in the campaigns row makes any extra job return at
+// once, and the sweep only inserts for a campaign whose lease ran out.
+func (RunArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 25} }
 
 // SweepArgs is the periodic job that gives runnerless campaigns a runner.
 type SweepArgs struct{}
