@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sort"
 	"strings"
 
 	"github.com/zapflow/zapflow/internal/account"
@@ -426,14 +425,4 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// sortedKeys is for stable messages.
-func sortedKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

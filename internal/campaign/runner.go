@@ -2,7 +2,6 @@ package campaign
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strconv"
 	"sync"
@@ -72,7 +71,6 @@ func (p *pacer) allowance(key [2]int64, now time.Time, perSecond float64, tick t
 // campaign is no longer running (paused, cancelled, completed).
 func (s *Service) Round(ctx context.Context, id int64) (next time.Duration, done bool, err error) {
 	next, done = s.tick, false
-	var notes []func()
 	err = s.db.InTx(ctx, func(tx store.Tx) error {
 		now := s.now()
 		// Locks the campaign row on PostgreSQL (SQLite has one writer):
@@ -157,9 +155,6 @@ func (s *Service) Round(ctx context.Context, id int64) (next time.Duration, done
 		}
 		return nil
 	})
-	for _, f := range notes {
-		f()
-	}
 	return next, done, err
 }
 
@@ -323,5 +318,3 @@ func windowWait(w *Window, now time.Time) time.Duration {
 	wait := time.Duration((start-m+24*60)%(24*60)) * time.Minute
 	return max(wait-time.Duration(local.Second())*time.Second, time.Second)
 }
-
-var errNoRunner = errors.New("campaign: runner busy")
