@@ -397,6 +397,57 @@ func TestExpansionInBatches(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, n, p.Total)
 		require.Equal(t, n, p.WillSend)
-		t.Logf("expanded %d recipients in %v, %d MB allocated in total, heap now %d MB", n, took, (m1.TotalAlloc-m0.TotalAlloc)>>20, m1.HeapAlloc>>20)
+		t.Logf("%s: expanded %d recipients in %v, %d MB allocated in total, heap now %d MB", db.Dialect(), n, took, (m1.TotalAlloc-m0.TotalAlloc)>>20, m1.HeapAlloc>>20)
+	})
+}
+
+// TestScheduledAndManualPause: a campaign with a start time waits for
+// it; a pause by hand stops the next round and resume continues.
+func TestScheduledAndManualPause(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		for i := 1; i <= 50; i++ {
+			e.contact(t, phoneN(i), "C", nil, nil)
+		}
+		c := e.draft(t, campaign.Audience{Kind: "contacts"}, nameMapping)
+		in := campaign.Input{Name: c.Name, Config: c.Config}
+		at := t0.Add(2 * time.Hour)
+		in.StartAt = &at
+		_, err := e.svc.Update(ctx, c.ID, in)
+		require.NoError(t, err)
+		_, err = e.svc.Test(ctx, c.ID, phoneN(1))
+		require.NoError(t, err)
+		got, err := e.svc.Start(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, campaign.StatusScheduled, got.Status)
+		next, done, err := e.svc.Round(ctx, c.ID)
+		require.NoError(t, err)
+		require.False(t, done)
+		require.Equal(t, time.Minute, next)
+		require.Empty(t, e.sendsPerRecipient(t, c.ID))
+
+		e.clock.Set(at)
+		e.rounds(t, c.ID, 1)
+		got, err = e.svc.Get(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, campaign.StatusRunning, got.Status)
+		require.Len(t, e.sendsPerRecipient(t, c.ID), 32)
+
+		got, err = e.svc.Pause(ctx, c.ID, "")
+		require.NoError(t, err)
+		require.Equal(t, "paused by hand", got.PauseReason)
+		require.Equal(t, 1, e.rounds(t, c.ID, 5), "the first round after the pause stops")
+		require.Len(t, e.sendsPerRecipient(t, c.ID), 32)
+		_, err = e.svc.Pause(ctx, c.ID, "")
+		requireCode(t, err, "campaign_not_running")
+		_, err = e.svc.Resume(ctx, c.ID)
+		require.NoError(t, err)
+		e.rounds(t, c.ID, 10)
+		sends := e.sendsPerRecipient(t, c.ID)
+		require.Len(t, sends, 50)
+		for p, n := range sends {
+			require.Equal(t, 1, n, p)
+		}
 	})
 }

@@ -217,7 +217,7 @@ func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.
 		return -1, nil
 	}
 	var waiting, campaigns int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE sender_id = ? AND status = 'queued' AND direction = 'out' AND source LIKE 'campaign:%'`, sn.ID).Scan(&waiting); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0 AND bulk = ? AND source LIKE 'campaign:%'`, sn.ID, true).Scan(&waiting); err != nil {
 		return 0, err
 	}
 	if err := tx.QueryRow(ctx, `SELECT COUNT(DISTINCT r.campaign_id) FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
