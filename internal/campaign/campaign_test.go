@@ -451,3 +451,59 @@ func TestScheduledAndManualPause(t *testing.T) {
 		}
 	})
 }
+
+// TestReport: delivery states come from the messages, replies and
+// opt-outs after the send are counted, and the timeline buckets by hour.
+func TestReport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		ids := map[int]int64{}
+		for i := 1; i <= 5; i++ {
+			ids[i] = e.contact(t, phoneN(i), "C", nil, nil)
+		}
+		c := e.draft(t, campaign.Audience{Kind: "contacts"}, nameMapping)
+		e.started(t, c, phoneN(1))
+		e.rounds(t, c.ID, 3)
+		src := fmt.Sprintf("campaign:%d", c.ID)
+		later := store.Millis(e.clock.Now().Add(time.Hour))
+		msgOf := func(i int) (msgID, convID int64) {
+			require.NoError(t, db.Read().QueryRow(ctx, `SELECT m.id, m.conversation_id FROM messages m JOIN conversations v ON v.id = m.conversation_id
+				WHERE m.source = ? AND v.contact_id = ?`, src, ids[i]).Scan(&msgID, &convID))
+			return
+		}
+		m1, conv1 := msgOf(1)
+		m2, _ := msgOf(2)
+		m3, _ := msgOf(3)
+		e.exec(t, `UPDATE messages SET status = 'delivered', delivered_at = ? WHERE id = ?`, later, m1)
+		e.exec(t, `UPDATE messages SET status = 'read', delivered_at = ?, read_at = ? WHERE id = ?`, later, later, m2)
+		e.exec(t, `UPDATE messages SET status = 'failed', error_code = 'undeliverable', failed_at = ? WHERE id = ?`, later, m3)
+		e.exec(t, `INSERT INTO messages (conversation_id, direction, wamid, type, status, occurred_at, created_at, updated_at)
+			VALUES (?, 'in', 'wamid.reply', 'text', 'received', ?, ?, ?)`, conv1, later, later, later)
+		e.exec(t, `INSERT INTO contact_opt_out_changes (contact_id, opted_out_before, opted_out_after, source, user_id, detail, created_at)
+			VALUES (?, ?, ?, 'keyword', 0, 'PARAR', ?)`, ids[4], false, true, later)
+
+		p, err := e.svc.Progress(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, campaign.Progress{Sent: 4, Delivered: 2, Read: 1, Failed: 1, FailedByCode: map[string]int{"undeliverable": 1},
+			Replied: 1, OptedOutAfter: 1}, p)
+
+		failed, err := e.svc.Recipients(ctx, c.ID, "failed", 0, 0)
+		require.NoError(t, err)
+		require.Len(t, failed, 1)
+		require.Equal(t, "failed", failed[0].State)
+		require.Equal(t, "undeliverable", failed[0].ErrorCode)
+
+		hours, err := e.svc.Timeline(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, []campaign.Hour{
+			{Hour: t0, Sent: 5},
+			{Hour: t0.Add(time.Hour), Delivered: 2, Read: 1, Failed: 1},
+		}, hours)
+
+		var buf bytes.Buffer
+		require.NoError(t, e.svc.WriteRecipients(ctx, c.ID, &buf))
+		require.Len(t, strings.Split(strings.TrimSpace(buf.String()), "\n"), 6)
+		require.Contains(t, buf.String(), ",read,")
+	})
+}

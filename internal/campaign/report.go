@@ -13,7 +13,7 @@ import (
 type Progress struct {
 	Queued        int            `json:"queued"`
 	Skipped       int            `json:"skipped"`
-	Sent          int            `json:"sent"` // handed to the outbox, in any later state
+	Sent          int            `json:"sent"` // handed to the outbox and not failed (queued, sent, delivered or read)
 	Delivered     int            `json:"delivered"`
 	Read          int            `json:"read"`
 	Failed        int            `json:"failed"`
