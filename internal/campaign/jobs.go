@@ -144,7 +144,9 @@ func (s *Service) Run(ctx context.Context, id int64) error {
 		if err != nil || done {
 			return err
 		}
-		if time.Now().Add(next).After(deadline) {
+		// A long wait (start time, send window, daily quota) frees the
+		// worker: River brings the job back when it is due.
+		if next > 5*time.Second || time.Now().Add(next).After(deadline) {
 			return river.JobSnooze(next)
 		}
 		t := time.NewTimer(next)
