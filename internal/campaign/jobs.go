@@ -59,7 +59,7 @@ type runWorker struct {
 func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return runFor + time.Minute }
 
 func (w *runWorker) Work(ctx context.Context, j *river.Job[RunArgs]) error {
-	return w.s.Run(ctx, j.Args.CampaignID)
+	return w.s.Run(ctx, j.Args.CampaignID, j.ID)
 }
 
 type sweepWorker struct {
@@ -105,48 +105,45 @@ func (s *Service) Sweep(ctx context.Context) error {
 	return nil
 }
 
-// lease takes or renews the campaign's runner lease (false: another
-// runner holds it).
-func (s *Service) lease(ctx context.Context, id int64, token int64, until int64) (bool, error) {
+// lease takes or renews the campaign's runner lease for job until
+// until (false: another live job holds it).
+func (s *Service) lease(ctx context.Context, id, job, until int64) (bool, error) {
 	var n int64
 	err := s.db.InTx(ctx, func(tx store.Tx) (err error) {
-		n, err = tx.Exec(ctx, `UPDATE campaigns SET lease_until = ? WHERE id = ? AND (lease_until < ? OR lease_until = ?)`, until, id, store.Millis(s.now()), token)
+		n, err = tx.Exec(ctx, `UPDATE campaigns SET lease_until = ?, lease_job = ? WHERE id = ? AND (lease_until < ? OR lease_job = ?)`,
+			until, job, id, store.Millis(s.now()), job)
 		return err
 	})
 	return n == 1, err
 }
 
 // Run releases rounds of one campaign for up to runFor, then snoozes the
-// job; it returns nil when the campaign stopped running. Rounds are a
+// job, keeping the lease until it is back (so the sweep adds no second
+// job); it returns nil when the campaign stopped running. Rounds are a
 // tick apart, so a pause or cancel takes effect within a tick.
-func (s *Service) Run(ctx context.Context, id int64) error {
+func (s *Service) Run(ctx context.Context, id, job int64) error {
 	deadline := time.Now().Add(runFor)
-	var token int64
-	defer func() {
-		if token != 0 {
-			_ = s.db.InTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
-				_, err := tx.Exec(ctx, `UPDATE campaigns SET lease_until = 0 WHERE id = ? AND lease_until = ?`, id, token)
-				return err
-			})
-		}
-	}()
 	for {
-		until := store.Millis(s.now().Add(leaseFor))
-		ok, err := s.lease(ctx, id, token, until)
+		ok, err := s.lease(ctx, id, job, store.Millis(s.now().Add(leaseFor)))
+		if err != nil || !ok {
+			return err // !ok: another runner has it
+		}
+		next, done, err := s.Round(ctx, id)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return nil // another runner has it
-		}
-		token = until
-		next, done, err := s.Round(ctx, id)
-		if err != nil || done {
-			return err
+		if done {
+			return s.db.InTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE campaigns SET lease_until = 0, lease_job = 0 WHERE id = ? AND lease_job = ?`, id, job)
+				return err
+			})
 		}
 		// A long wait (start time, send window, daily quota) frees the
 		// worker: River brings the job back when it is due.
 		if next > 5*time.Second || time.Now().Add(next).After(deadline) {
+			if _, err := s.lease(ctx, id, job, store.Millis(s.now().Add(next+leaseFor))); err != nil {
+				return err
+			}
 			return river.JobSnooze(next)
 		}
 		t := time.NewTimer(next)

@@ -2,8 +2,9 @@
 -- Campaigns: one approved template sent to an audience at a safe pace.
 -- A campaign's settings are JSON documents (senders, mapping, audience,
 -- pause rules) read and written whole by internal/campaign; the columns
--- the runner filters on are real columns. lease_until keeps one runner
--- per campaign across instances (a dead one's lease runs out).
+-- the runner filters on are real columns. lease_until and lease_job keep
+-- one runner (River job) per campaign across instances; a dead one's lease
+-- runs out.
 CREATE TABLE campaigns (
     id                INTEGER PRIMARY KEY,
     name              TEXT    NOT NULL,
@@ -15,6 +16,7 @@ CREATE TABLE campaigns (
     pause_reason      TEXT    NOT NULL DEFAULT '',
     start_at          BIGINT  NOT NULL DEFAULT 0,
     lease_until       BIGINT  NOT NULL DEFAULT 0,
+    lease_job         BIGINT  NOT NULL DEFAULT 0,  -- the River job holding the lease
     started_at        BIGINT  NOT NULL DEFAULT 0,
     finished_at       BIGINT  NOT NULL DEFAULT 0,
     created_by        BIGINT  NOT NULL DEFAULT 0,
