@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/campaign"
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/config"
 	"github.com/zapflow/zapflow/internal/contact"
@@ -66,6 +67,7 @@ type App struct {
 	Forward    *forward.Service // webhook forwarding to the business's own endpoint
 	Writer     *intake.Writer
 	Dispatcher *intake.Dispatcher
+	Campaigns  *campaign.Service
 	Live       *live.Hub        // the inbox's realtime events
 	LiveBroker *live.Broker     // reads them for this process's event streams
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
@@ -190,6 +192,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.setupLive()
 	a.setupCleanup(workers)
 	a.setupMetrics()
+	a.setupCampaigns(workers)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
@@ -211,7 +214,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	deps := web.Deps{
 		Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, Flows: a.Flows, AI: a.AI, Agents: a.Agents, Settings: a.Settings, Forward: a.Forward, Webhook: webhook, DB: db,
-		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version, Cleanup: a.Cleanup,
+		Metrics: a.Metrics, Log: log, PublicURL: a.PublicURL(), Version: Version, Cleanup: a.Cleanup, Campaigns: a.Campaigns,
 		Ready: healthCheck(db, a.now),
 	}
 	if a.Sandbox != nil {

@@ -17,6 +17,8 @@ var fileDescriptions = map[string]string{
 	"opt_out_history.json":       "each change of the contact's marketing opt-out: before, after, why (their keyword, an agent, the API, an import) and when",
 	"forwarding_deliveries.json": "each message forwarded to the business's CRM: what was sent and its state",
 	"forwarding_attempts.json":   "each attempt to forward a message: HTTP status, latency, the start of the answer",
+	"campaign_recipients.json":   "the campaigns that included the contact: the variables used and the send's state",
+	"campaign_csv_rows.json":     "rows of uploaded campaign audience lists with the contact's number",
 	"leads.json":                 "the contact's leads: status, source, assigned agent, notes and custom fields",
 	"lead_tags.json":             "the tags on the contact's leads",
 	"lead_history.json":          "each change of a lead's status: from, to, who or what changed it, when",

@@ -86,6 +86,10 @@ var Tables = []Table{
 	// message waiting for a retry is not busy: it is simply not sent.
 	{Name: "messages", Key: "id", File: "messages.json", Linked: `conversation_id IN ` + convs,
 		Busy: `status = 'queued' AND in_doubt_since <> 0 AND in_doubt_since = updated_at`, JSON: []string{"content", "context"}},
+	{Name: "campaign_recipients", Key: "id", File: "campaign_recipients.json",
+		Linked: `contact_id = ? OR phone IN (SELECT phone FROM contacts WHERE id = ?)`, Mentions: []string{"phone"}, JSON: []string{"variables"}},
+	{Name: "campaign_csv_rows", Key: "phone", File: "campaign_csv_rows.json",
+		Linked: `phone IN (SELECT phone FROM contacts WHERE id = ?)`, Mentions: []string{"phone"}, JSON: []string{"columns"}},
 	{Name: "forward_attempts", Key: "id", File: "forwarding_attempts.json", Parent: "forward_deliveries", ParentColumn: "delivery_id"},
 	{Name: "forward_deliveries", Key: "id", File: "forwarding_deliveries.json", Linked: `message_id IN ` + msgs + ` OR conversation_id IN ` + convs,
 		Mentions: []string{"payload"}, JSON: []string{"payload"}},
@@ -117,6 +121,7 @@ var Unrelated = map[string]string{
 	"lead_turns":         "whose turn it is in the lead round-robin",
 	"cleanup_runs":       "the chat history cleanup's log: when, cutoff and counts",
 	"forward_health":     "whether the CRM endpoint keeps failing",
+	"campaigns":          "campaign definitions: template, mapping, audience filters",
 	"flows":              "flow definitions",
 	"flow_versions":      "flow definitions",
 	"flow_meta":          "flow cache version",

@@ -16,6 +16,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/campaign"
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
@@ -45,6 +46,7 @@ type Deps struct {
 	Agents    *agent.Service
 	Settings  *settings.Store // the audit log of settings changes
 	Cleanup   *cleanup.Service
+	Campaigns *campaign.Service
 	Forward   *forward.Service
 	Webhook   *intake.Handler
 	Sandbox   http.Handler // nil when the sandbox is off
