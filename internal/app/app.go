@@ -54,6 +54,7 @@ type App struct {
 	Accounts   *account.Service
 	Messaging  *messaging.Service
 	Outbox     *messaging.Outbox
+	Media      *messaging.MediaFetcher
 	Flows      *flow.Service
 	Leads      *lead.Service
 	Agents     *agent.Service
@@ -173,6 +174,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Lease: cfg.SendLease, Now: a.now, Log: log,
 	})
 	a.Outbox.Attach(a.Messaging)
+	if err := a.setupMedia(workers); err != nil {
+		return fail(err)
+	}
 	a.setupAI(box, workers)
 	a.setupFlows(workers)
 	a.Agents = agent.New(db, a.now)
@@ -209,6 +213,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Settings: a.Settings, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL()}
 	a.setupAssign(&uiDeps)
+	deps.Media, uiDeps.Media = a.Media, a.Media
 	a.setupLeads(&deps, &uiDeps)
 	deps.UI = ui.New(uiDeps)
 	a.handler = web.NewHandler(deps)

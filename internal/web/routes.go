@@ -75,6 +75,7 @@ func (s *server) routes() []route {
 
 		{"POST", "/api/v1/messages", authKey, s.sendMessage},
 		{"GET", "/api/v1/messages/{id}", authKey, s.getMessage},
+		{"GET", "/api/v1/messages/{id}/media", authKey, s.getMessageMedia},
 
 		{"GET", "/api/v1/notifications", authKey, s.listNotifications},
 		{"POST", "/api/v1/notifications/read-all", authKey, s.readAllNotifications},
@@ -152,5 +153,7 @@ func (s *server) routes() []route {
 		{"DELETE", "/api/v1/lead-sources/{id}", authLeads, s.deleteLeadSource},
 		{"GET", "/api/v1/settings/leads", authKey, s.getLeadSettings},
 		{"PUT", "/api/v1/settings/leads", authSettings, s.putLeadSettings},
+		{"GET", "/api/v1/settings/media", authKey, s.getMediaSettings},
+		{"PUT", "/api/v1/settings/media", authSettings, s.putMediaSettings},
 	}
 }

@@ -33,6 +33,7 @@ type Deps struct {
 	Accounts  *account.Service
 	Messaging *messaging.Service
 	Outbox    *messaging.Outbox
+	Media     *messaging.MediaFetcher // stored inbound media
 	Flows     *flow.Service
 	Leads     *lead.Service
 	AI        *ai.Service

@@ -38,6 +38,7 @@ type Deps struct {
 	Accounts  *account.Service
 	Messaging *messaging.Service
 	Outbox    *messaging.Outbox
+	Media     *messaging.MediaFetcher // stored inbound media; nil: fetched on demand only
 	AI        *ai.Service
 	Settings  *settings.Store
 	DB        store.DB

@@ -1,0 +1,31 @@
+package app
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/zapflow/zapflow/internal/media"
+	"github.com/zapflow/zapflow/internal/messaging"
+)
+
+// mediaSweepEvery is how often files no message references are removed.
+const mediaSweepEvery = 15 * time.Minute
+
+// setupMedia keeps inbound media under <data dir>/media: every media
+// message queues its fetch in its own transaction, and a periodic sweep
+// removes the files of deleted messages.
+func (a *App) setupMedia(workers *river.Workers) error {
+	fs, err := media.NewFS(filepath.Join(a.cfg.DataDir, "media"))
+	if err != nil {
+		return err
+	}
+	a.Media = messaging.NewMediaFetcher(messaging.MediaFetcherOptions{
+		DB: a.DB, Accounts: a.Accounts, Store: fs, Queue: a.Queue, Client: a.Outbox.MediaClient,
+		Settings: a.Settings, Now: a.now, Log: a.log.With("component", "media"),
+	})
+	a.Messaging.OnInbound(a.Media.InboundHook())
+	a.Queue.AddPeriodic(a.Media.Register(workers, mediaSweepEvery)...)
+	return nil
+}
