@@ -12,6 +12,7 @@ var fileDescriptions = map[string]string{
 	"conversations.json":    "the conversations with each of the business's WhatsApp numbers (sender_id), with the 24-hour window",
 	"messages.json":         "every message both ways: direction (in = from the contact), type, content, delivery status and its times, errors; queued messages are sends not made yet",
 	"media.json":            "the media (images, voice notes, documents…) zapflow keeps, one entry per file in media/; media never opened in the inbox stays with WhatsApp and is not included",
+	"message_media.json":    "the files of the media messages (type, size, SHA-256, file name, fetch status); the files themselves stay in zapflow's media store and are removed once no message references them",
 	"leads.json":            "the contact's leads: status, source, assigned agent, notes and custom fields",
 	"lead_tags.json":        "the tags on the contact's leads",
 	"lead_history.json":     "each change of a lead's status: from, to, who or what changed it, when",
