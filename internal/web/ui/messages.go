@@ -5,9 +5,9 @@ package ui
 // file (messages_<part>.go) and its maps are listed here.
 var (
 	enParts = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox, enNotify, enAudit, enDashboard,
-		enAccounts, enLeadSettings}
+		enAccounts, enLeadSettings, enMediaIn}
 	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox, ptBRNotify, ptBRAudit,
-		ptBRDashboard, ptBRAccounts, ptBRLeadSettings}
+		ptBRDashboard, ptBRAccounts, ptBRLeadSettings, ptBRMediaIn}
 )
 
 // enCore and ptBRCore are the login, layout and inbox texts.
