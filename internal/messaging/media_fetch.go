@@ -421,3 +421,23 @@ func attachMedia(ctx context.Context, q store.Querier, ms []Message) error {
 	}
 	return rows.Err()
 }
+
+// OpenWait is Open that, while the fetch is pending, looks again every
+// poll until wait has passed: the inbox shows a new message the moment
+// it commits, usually a moment before its job has the file.
+func (f *MediaFetcher) OpenWait(ctx context.Context, msgID int64, wait, poll time.Duration) (StoredMedia, error) {
+	deadline := f.o.Now().Add(wait)
+	for {
+		sm, err := f.Open(ctx, msgID)
+		if ae, ok := apperr.As(err); !ok || ae.Code != "media_pending" || !f.o.Now().Before(deadline) {
+			return sm, err
+		}
+		t := time.NewTimer(poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return sm, err
+		case <-t.C:
+		}
+	}
+}

@@ -299,3 +299,34 @@ func TestMediaPendingAndOversize(t *testing.T) {
 		require.Equal(t, "media_too_large", m.messageByWAMID(t, "wamid.S").Media.ErrorCode)
 	})
 }
+
+// TestMediaOpenWaitsForThePendingFetch: the inbox's request for a file
+// still being fetched gets it once the fetch stores it; with no time to
+// wait it answers media_pending at once.
+func TestMediaOpenWaitsForThePendingFetch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		m := newMediaEnv(t, db)
+		ctx := context.Background()
+		data := []byte("a photo arriving")
+		msg := m.receive(t, "wamid.W", "image", "801", "image/jpeg", data)
+		_, err := m.fetcher.OpenWait(ctx, msg.ID, 0, time.Millisecond)
+		requireAppErr(t, err, apperr.KindConflict, "media_pending", "")
+
+		type result struct {
+			sm  messaging.StoredMedia
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			sm, err := m.fetcher.OpenWait(ctx, msg.ID, time.Hour, 5*time.Millisecond) // the test clock stands still
+			done <- result{sm, err}
+		}()
+		require.NoError(t, m.fetcher.Fetch(ctx, msg.ID, false))
+		r := <-done
+		require.NoError(t, r.err)
+		b, err := io.ReadAll(r.sm.Body)
+		require.NoError(t, err)
+		require.NoError(t, r.sm.Body.Close())
+		require.Equal(t, data, b)
+	})
+}

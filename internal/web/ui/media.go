@@ -7,10 +7,15 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/messaging"
 )
+
+// mediaWait is how long a request for a file still being fetched waits
+// for it before answering 409.
+const mediaWait = 10 * time.Second
 
 // media serves the image, voice note, video, document or sticker of a
 // message to a user who may see its conversation. The server fetched it
@@ -24,7 +29,7 @@ func (u *UI) media(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.Media != nil {
-		sm, err := u.Media.Open(r.Context(), msgID)
+		sm, err := u.Media.OpenWait(r.Context(), msgID, mediaWait, 200*time.Millisecond)
 		switch {
 		case !errors.Is(err, messaging.ErrNoStoredMedia) && sm.ConversationID != convID:
 			if sm.Body != nil {
