@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Lease: cfg.SendLease, Now: a.now, Log: log,
 	})
 	a.Outbox.Attach(a.Messaging)
-	if err := a.setupMedia(workers); err != nil {
+	if err := a.setupMedia(ctx, workers); err != nil {
 		return fail(err)
 	}
 	a.setupAI(box, workers)
