@@ -59,6 +59,7 @@ type App struct {
 	Messaging  *messaging.Service
 	Contacts   *contact.Service
 	Outbox     *messaging.Outbox
+	Media      *messaging.MediaFetcher
 	Flows      *flow.Service
 	Leads      *lead.Service
 	Agents     *agent.Service
@@ -185,6 +186,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Lease: cfg.SendLease, Now: a.now, Log: log, Metrics: a.Metrics,
 	})
 	a.Outbox.Attach(a.Messaging)
+	if err := a.setupMedia(ctx, workers); err != nil {
+		return fail(err)
+	}
 	a.setupAI(box, workers)
 	a.setupFlows(workers)
 	a.setupForward(box)
@@ -225,6 +229,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Settings: a.Settings, Forward: a.Forward, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL(), Cleanup: a.Cleanup, Privacy: deps.Privacy}
 	a.setupAssign(&uiDeps)
+	deps.Media, uiDeps.Media = a.Media, a.Media
 	a.setupLeads(&deps, &uiDeps)
 	deps.UI = ui.New(uiDeps)
 	a.handler = web.NewHandler(deps)

@@ -19,6 +19,7 @@ type Config struct {
 	BaseURL             string
 	DataDir             string
 	DatabaseURL         string
+	MediaS3URL          string // "" keeps media under DataDir/media
 	Sandbox             string // "auto", "true" or "false"
 	SecretKey           string
 	AutoMigrate         bool

@@ -30,6 +30,8 @@ var vars = []variable{
 		set: func(c *Config, s string) error { c.BaseURL = s; return nil }},
 	{Name: "ZAPFLOW_DATA_DIR", Default: "./data", Description: "Folder for the SQLite database and the generated secret key.",
 		set: func(c *Config, s string) error { c.DataDir = s; return nil }},
+	{Name: "ZAPFLOW_MEDIA_S3_URL", Secret: true, Description: "Keep customers' media in an S3-compatible bucket instead of the data folder: https://ACCESS_KEY:SECRET_KEY@host/bucket[/prefix][?region=…&path_style=true] (http:// for a local server without TLS; a host on your network must also be in ZAPFLOW_OUTBOUND_ALLOW).",
+		set: func(c *Config, s string) error { c.MediaS3URL = s; return nil }},
 	{Name: "ZAPFLOW_DATABASE_URL", Secret: true, Description: "Empty for SQLite in the data folder; postgres://… for PostgreSQL.",
 		set: func(c *Config, s string) error { c.DatabaseURL = s; return nil }},
 	{Name: "ZAPFLOW_SANDBOX", Default: "auto", Description: "Built-in simulated Cloud API: auto (on while no real account exists), true or false.",

@@ -37,6 +37,9 @@ type Message struct {
 	ReadAt           time.Time `json:"read_at,omitzero"`
 	FailedAt         time.Time `json:"failed_at,omitzero"`
 	CreatedAt        time.Time `json:"created_at"`
+	// Media says where the fetch of an inbound media message's file
+	// stands (see MediaFetcher); nil for other messages and old ones.
+	Media *MediaMeta `json:"media,omitempty"`
 }
 
 // Message directions and statuses.
@@ -107,7 +110,11 @@ func (s *Service) queryMessages(ctx context.Context, q string, args ...any) ([]M
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, attachMedia(ctx, s.db.Read(), out)
 }
 
 // Message returns one message.
@@ -116,7 +123,12 @@ func (s *Service) Message(ctx context.Context, id int64) (Message, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return m, apperr.NotFound("message")
 	}
-	return m, err
+	if err != nil {
+		return m, err
+	}
+	one := []Message{m}
+	err = attachMedia(ctx, s.db.Read(), one)
+	return one[0], err
 }
 
 // StatusUpdate is one delivery status for a wamid.

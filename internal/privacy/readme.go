@@ -19,6 +19,7 @@ var fileDescriptions = map[string]string{
 	"forwarding_attempts.json":   "each attempt to forward a message: HTTP status, latency, the start of the answer",
 	"campaign_recipients.json":   "the campaigns that included the contact: the variables used and the send's state",
 	"campaign_csv_rows.json":     "rows of uploaded campaign audience lists with the contact's number",
+	"message_media.json":         "the files of the media messages (type, size, SHA-256, file name, fetch status); the files themselves stay in zapflow's media store and are removed once no message references them",
 	"leads.json":                 "the contact's leads: status, source, assigned agent, notes and custom fields",
 	"lead_tags.json":             "the tags on the contact's leads",
 	"lead_history.json":          "each change of a lead's status: from, to, who or what changed it, when",

@@ -55,6 +55,7 @@ const (
 var Tables = []Table{
 	{Name: "media_cache", Key: "message_id", File: "media.json", Linked: `message_id IN ` + msgs,
 		Blob: &Blob{Column: "data", Dir: "media", Name: "message_id", Mime: "mime_type"}},
+	{Name: "message_media", Key: "message_id", File: "message_media.json", Linked: `message_id IN ` + msgs},
 	{Name: "pending_statuses", Key: "id", File: "pending_statuses.json",
 		Linked:   `wamid IN (SELECT wamid FROM messages WHERE wamid IS NOT NULL AND conversation_id IN ` + convs + `)`,
 		Mentions: []string{"wamid"}, WAMIDs: true},
@@ -114,6 +115,7 @@ var Unrelated = map[string]string{
 	"sessions":           "the team's logins",
 	"login_failures":     "the team's logins",
 	"settings":           "configuration",
+	"media_blobs":        "stored files by hash only; the media sweep removes a file once no message_media row references it",
 	"settings_audit":     "who changed which setting",
 	"notification_reads": "which team member read which notification",
 	"notification_marks": "how far each team member read the notifications",

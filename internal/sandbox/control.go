@@ -67,11 +67,12 @@ func (s *Sandbox) handleCustomerMessage(w http.ResponseWriter, r *http.Request) 
 		Name string `json:"name"`
 		To   string `json:"to"`
 		Text string `json:"text"`
+		customerRich
 	}
 	if !decodeControl(w, r, &in) {
 		return
 	}
-	wamid, err := s.CustomerWrites(in.To, in.From, in.Name, in.Text)
+	wamid, err := s.sendCustomerRich(in.To, in.From, in.Name, in.Text, in.customerRich)
 	if err != nil {
 		controlResult(w, err)
 		return

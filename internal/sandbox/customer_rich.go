@@ -22,6 +22,8 @@ type whMedia struct {
 	MimeType string `json:"mime_type"`
 	SHA256   string `json:"sha256"`
 	Caption  string `json:"caption,omitempty"`
+	Filename string `json:"filename,omitempty"` // documents
+	Voice    bool   `json:"voice,omitempty"`    // audio recorded as a voice note
 }
 
 type whButton struct {

@@ -60,6 +60,10 @@ type whMessage struct {
 	Image       *whMedia       `json:"image,omitempty"`
 	Button      *whButton      `json:"button,omitempty"`
 	Interactive *whInteractive `json:"interactive,omitempty"`
+	// Media, documents and pins (customer_media.go).
+	Audio    *whMedia    `json:"audio,omitempty"`
+	Document *whMedia    `json:"document,omitempty"`
+	Location *whLocation `json:"location,omitempty"`
 }
 
 type whText struct {

@@ -1,18 +1,21 @@
 package web
 
 import (
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/httpx"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/settings"
 )
 
-// getMessageMedia serves a message's image, audio, video, document or
-// sticker to an API key whose user may see its conversation: the link
-// webhook forwarding sends with media, so a CRM fetches it with its own
-// key. Bytes come from zapflow's media cache or, once, from the Cloud
-// API; Meta's URL and token are never shown.
+// getMessageMedia streams an inbound message's stored file with its MIME
+// type, to a key whose user may see the conversation (others get 404, as
+// for the message itself). The bytes come from our store, never from
+// Meta's URL, which with the token stays on the server.
 func (s *server) getMessageMedia(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -28,22 +31,54 @@ func (s *server) getMessageMedia(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	f, err := s.Messaging.MessageMedia(r.Context(), s.Outbox.MediaClient, m.ConversationID, id)
+	if s.Media == nil {
+		return messaging.ErrNoStoredMedia
+	}
+	sm, err := s.Media.Open(r.Context(), id)
 	if err != nil {
 		return err
 	}
+	defer sm.Body.Close()
 	h := w.Header()
-	h.Set("Content-Type", f.MimeType)
+	h.Set("Content-Type", sm.MimeType)
+	h.Set("Content-Length", strconv.FormatInt(sm.Size, 10))
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, max-age=86400")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	name := f.Filename
-	if name == "" {
-		name = "message-" + strconv.FormatInt(id, 10)
+	h.Set("ETag", `"`+sm.SHA256+`"`)
+	if sm.Filename != "" {
+		if d := mime.FormatMediaType("attachment", map[string]string{"filename": sm.Filename}); d != "" {
+			h.Set("Content-Disposition", d)
+		}
 	}
-	if d := mime.FormatMediaType("attachment", map[string]string{"filename": name}); d != "" {
-		h.Set("Content-Disposition", d)
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.Copy(w, sm.Body) // a client that hangs up mid-file is no error of ours
+	return nil
+}
+
+func (s *server) getMediaSettings(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.Media.Settings(r.Context())
+	if err != nil {
+		return err
 	}
-	h.Set("Content-Length", strconv.Itoa(len(f.Data)))
-	_, _ = w.Write(f.Data)
+	httpx.JSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *server) putMediaSettings(w http.ResponseWriter, r *http.Request) error {
+	var in messaging.MediaSettings
+	if err := httpx.DecodeJSON(w, r, maxJSONBody, &in); err != nil {
+		return err
+	}
+	before, err := s.Media.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	v, err := s.Media.UpdateSettings(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	s.audit(r, messaging.KeyMedia, settings.Diff(before, v))
+	httpx.JSON(w, http.StatusOK, v)
 	return nil
 }

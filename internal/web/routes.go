@@ -185,5 +185,7 @@ func (s *server) routes() []route {
 		{"DELETE", "/api/v1/lead-sources/{id}", authLeads, s.deleteLeadSource},
 		{"GET", "/api/v1/settings/leads", authKey, s.getLeadSettings},
 		{"PUT", "/api/v1/settings/leads", authSettings, s.putLeadSettings},
+		{"GET", "/api/v1/settings/media", authKey, s.getMediaSettings},
+		{"PUT", "/api/v1/settings/media", authSettings, s.putMediaSettings},
 	}
 }

@@ -38,6 +38,7 @@ type Deps struct {
 	Messaging *messaging.Service
 	Contacts  *contact.Service
 	Outbox    *messaging.Outbox
+	Media     *messaging.MediaFetcher // stored inbound media
 	Flows     *flow.Service
 	Leads     *lead.Service
 	AI        *ai.Service

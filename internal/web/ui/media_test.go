@@ -47,7 +47,7 @@ func messageID(t *testing.T, env *apptest.Env, wamid string) (conv, msg string) 
 // TestMediaIsFetchedByTheServer shows a customer's image and document
 // show in the chat from our own URL; the download returns the sandbox's
 // bytes with the stored type (a document as an attachment, never
-// sniffed), is cached, and neither the page nor the answer ever carries
+// sniffed), was stored by the fetch job, and neither the page nor the answer ever carries
 // the access token or Meta's URL. A message of another conversation is
 // not found, and a visitor without a session gets nothing.
 func TestMediaIsFetchedByTheServer(t *testing.T) {
@@ -67,6 +67,8 @@ func TestMediaIsFetchedByTheServer(t *testing.T) {
 		customerSendsMedia(t, env, "wamid.media-doc", "document", `{"id":"`+docID+`","mime_type":"application/pdf","filename":"orcamento.pdf"}`)
 		conv, img := messageID(t, env, "wamid.media-image")
 		_, doc := messageID(t, env, "wamid.media-doc")
+		env.Eventually(func() bool { return env.Count(`SELECT COUNT(*) FROM message_media WHERE status = 'stored'`) == 2 },
+			"a job fetched both files after their messages committed")
 
 		token := env.App.Sandbox.Config().AccessToken
 		_, _, page := b.do(http.MethodGet, "/inbox/"+conv, nil, nil)
@@ -82,7 +84,7 @@ func TestMediaIsFetchedByTheServer(t *testing.T) {
 		require.Equal(t, "image/png", h.Get("Content-Type"))
 		require.Equal(t, "nosniff", h.Get("X-Content-Type-Options"))
 		require.Empty(t, h.Get("Content-Disposition"), "a picture shows inline")
-		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM media_cache`), "kept for the next view")
+		require.Equal(t, 0, env.Count(`SELECT COUNT(*) FROM media_cache`), "served from the store, not fetched on demand")
 
 		status, h, got = b.do(http.MethodGet, "/inbox/"+conv+"/media/"+doc, nil, nil)
 		require.Equal(t, http.StatusOK, status, got)
@@ -94,7 +96,7 @@ func TestMediaIsFetchedByTheServer(t *testing.T) {
 
 		status, _, got = b.do(http.MethodGet, "/inbox/"+conv+"/media/"+img, nil, nil)
 		require.Equal(t, http.StatusOK, status)
-		require.Equal(t, string(png), got, "served from the cache")
+		require.Equal(t, string(png), got, "served again from the store")
 
 		status, _, _ = b.do(http.MethodGet, "/inbox/999999/media/"+img, nil, nil)
 		require.Equal(t, http.StatusNotFound, status, "a message is only reachable through its own conversation")

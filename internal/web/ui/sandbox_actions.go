@@ -12,7 +12,8 @@ import (
 )
 
 // sandboxSend plays the customer writing a text (do=text) or sending a
-// photo (do=image, the text as its caption). The simulator posts the
+// photo (do=image, the text as its caption), a voice note, a PDF or a
+// location pin (do=voice, document, location; sandbox_media.go). The simulator posts the
 // signed webhook exactly as Meta would; zapflow takes it from there.
 func (u *UI) sandboxSend(w http.ResponseWriter, r *http.Request) {
 	if !sandboxForm(w, r) {
@@ -21,9 +22,12 @@ func (u *UI) sandboxSend(w http.ResponseWriter, r *http.Request) {
 	c := customerFrom(r.PostForm)
 	text := strings.TrimSpace(r.PostForm.Get("text"))
 	var err error
-	if r.PostForm.Get("do") == "image" {
+	switch r.PostForm.Get("do") {
+	case "image":
 		_, err = u.Sandbox.CustomerSendsImage(c.Sender, c.Phone, c.Name, text)
-	} else {
+	case "voice", "document", "location":
+		_, err = u.sandboxSendRich(c, r.PostForm.Get("do"), text)
+	default:
 		if text == "" {
 			u.sandboxRefused(w, r, c, r.PostForm.Get("text"), "text", "sandbox.text.empty")
 			return

@@ -44,6 +44,7 @@ type Deps struct {
 	Messaging *messaging.Service
 	Contacts  *contact.Service
 	Outbox    *messaging.Outbox
+	Media     *messaging.MediaFetcher // stored inbound media; nil: fetched on demand only
 	AI        *ai.Service
 	Flows     *flow.Service
 	Settings  *settings.Store
