@@ -82,6 +82,8 @@ var vars = []variable{
 		set: func(c *Config, s string) (err error) { c.SendLease, err = positiveDuration(s); return err }},
 	{Name: "ZAPFLOW_SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long SIGTERM waits for in-flight requests and jobs.",
 		set: func(c *Config, s string) (err error) { c.ShutdownTimeout, err = positiveDuration(s); return err }},
+	{Name: "ZAPFLOW_SANDBOX_GRAPH_URL", Description: "With several instances on one database and the sandbox on, the sandbox Graph URL they all send to (one instance's http://host:port/sandbox/graph), so the simulated Meta counts every instance's sends; empty means this instance's own.",
+		set: func(c *Config, s string) error { c.SandboxGraphURL = strings.TrimRight(s, "/"); return nil }},
 	{Name: "ZAPFLOW_SANDBOX_ASSISTANT", Default: "true", Description: "With the sandbox on, install an assistant on first start and switch the WhatsApp assistant on, so a simulated customer's first message gets an AI reply.",
 		set: func(c *Config, s string) (err error) { c.SandboxAssistant, err = strconv.ParseBool(s); return err }},
 	{Name: "ZAPFLOW_OUTBOUND_ALLOW", Default: "", Description: "Comma-separated CIDRs (10.0.0.0/8), IP addresses and host names (crm.lan) that flow HTTP steps, the AI base URL and Graph URLs may reach although they are internal; loopback, private, link-local and unique-local addresses are refused otherwise.",
