@@ -37,6 +37,13 @@ type sendConfig struct {
 	MaxWait     time.Duration // for the sandbox to have sent everything
 	Poll        time.Duration // sandbox poll interval; 0 means 500ms
 	Progress    io.Writer     // progress lines while waiting; nil for none
+	// Also: more servers on the same database to POST to, round-robin
+	// with URL (multi.go); the sandbox is URL's.
+	Also []string
+	// KillDB and KillAt: SIGKILL the first sender's lease holder once
+	// the sandbox has sent KillAt of the run (multi.go).
+	KillDB string
+	KillAt float64
 }
 
 // benchTemplate is the template every send uses; the sandbox has it
@@ -83,6 +90,17 @@ type sendResult struct {
 	// Queue-to-sent: sent_at − created_at, as the server recorded them.
 	QueueToSentMs latencySummary `json:"queue_to_sent_ms"`
 
+	// Several instances (multi.go).
+	Instances     int       `json:"instances"`
+	Throttled     int       `json:"throttled_130429"` // sends the sandbox answered 130429 during the run
+	Lost          int       `json:"lost"`             // accepted but never sent by the sandbox
+	KilledPID     int       `json:"killed_pid,omitempty"`
+	KilledAfter   int       `json:"killed_after_sends,omitempty"`
+	KilledAt      time.Time `json:"killed_at,omitzero"`
+	Killed        string    `json:"kill_error,omitempty"`
+	AfterKillS    float64   `json:"after_kill_s,omitempty"` // kill → last sandbox send
+	sandboxBefore sandboxCounts
+
 	PeakRSSMiB float64 `json:"peak_rss_mib,omitempty"`
 	MeanRSSMiB float64 `json:"mean_rss_mib,omitempty"`
 	HWMMiB     float64 `json:"vm_hwm_mib,omitempty"`
@@ -118,7 +136,8 @@ type senderStats struct {
 
 // ok reports whether everything asked for was accepted, sent and nothing failed.
 func (r *sendResult) ok() bool {
-	return r.Accepted == r.N && r.Sent == r.N && r.Failed == 0 && r.SandboxSent >= r.N && r.FetchErrors == 0
+	return r.Accepted == r.N && r.Sent == r.N && r.Failed == 0 && r.SandboxSent >= r.N && r.FetchErrors == 0 &&
+		r.SandboxDuplicates == 0 && r.Killed == ""
 }
 
 // --- math -----------------------------------------------------------------
@@ -291,6 +310,10 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	tr := newTransport(cfg.Concurrency)
 	defer tr.CloseIdleConnections()
 	c := &apiClient{base: cfg.URL, key: cfg.Key, http: &http.Client{Transport: tr, Timeout: cfg.Timeout}}
+	var clients []*apiClient // round-robin POST targets
+	for _, u := range cfg.baseURLs() {
+		clients = append(clients, &apiClient{base: u, key: cfg.Key, http: c.http})
+	}
 	progress := cfg.Progress
 	if progress == nil {
 		progress = io.Discard
@@ -329,7 +352,12 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	res := &sendResult{
 		URL: cfg.URL, N: cfg.N, Concurrency: cfg.Concurrency, RatePerSender: cfg.Rate,
 		ConfiguredPerS: cfg.Rate * len(senders), Non202: map[int]int64{},
-		Statuses: map[string]int{}, FailedCodes: map[string]int{},
+		Statuses: map[string]int{}, FailedCodes: map[string]int{}, Instances: len(clients),
+	}
+	// An older server's sandbox has no throttle count: -1 says unknown.
+	countsOK := true
+	if _, err := c.do(ctx, http.MethodGet, "/sandbox/api/sent/count", nil, &res.sandboxBefore, http.StatusOK); err != nil {
+		countsOK, res.Throttled = false, -1
 	}
 
 	// 2. Enqueue n template sends, round-robin over the senders.
@@ -347,7 +375,7 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 		}
 		var m apiMessage
 		t0 := time.Now()
-		code, err := c.do(ctx, http.MethodPost, "/api/v1/messages", body, &m, http.StatusAccepted)
+		code, err := clients[i%len(clients)].do(ctx, http.MethodPost, "/api/v1/messages", body, &m, http.StatusAccepted)
 		o := &outcomes[i]
 		o.at, o.latency, o.status = time.Now(), time.Since(t0), code
 		if err != nil {
@@ -396,6 +424,10 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	}
 	fmt.Fprintf(progress, "enqueued %d/%d in %.2fs; waiting for the sandbox to send them (max %s)...\n",
 		res.Accepted, cfg.N, res.EnqueueS, cfg.MaxWait)
+
+	if cfg.KillDB != "" {
+		go killWhenDue(ctx, c, cfg, senders[0].ID, int(cfg.KillAt*float64(res.Accepted)), res)
+	}
 
 	// 3. Wait until the sandbox has accepted every enqueued send.
 	used := map[string]int{} // phone_number_id -> index in senders
@@ -457,6 +489,14 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 		}
 	}
 	res.SandboxSent = len(ours)
+	res.Lost = res.Accepted - len(seen)
+	var after sandboxCounts
+	if _, err := c.do(ctx, http.MethodGet, "/sandbox/api/sent/count", nil, &after, http.StatusOK); err == nil && countsOK {
+		res.Throttled = after.Throttled - res.sandboxBefore.Throttled
+	}
+	if !res.KilledAt.IsZero() && lastSend.After(res.KilledAt) {
+		res.AfterKillS = lastSend.Sub(res.KilledAt).Seconds()
+	}
 	res.PerSender = append(res.PerSender, perSenderStats(senders, times, cfg.Rate)...)
 	if res.SandboxSent > 0 {
 		if span := lastSend.Sub(first202); span > 0 {
@@ -570,6 +610,13 @@ func printSend(w io.Writer, r *sendResult) {
 		fmt.Fprintf(w, "  sender %d (%s): %d sends, measured %.2f msg/s vs %d configured (%+.2f%%), max %d in any 1s window, longest gap %.2fs\n",
 			s.ID, s.PhoneNumberID, s.Sends, s.MeasuredRate, s.ConfiguredRate, s.DeviationPct, s.MaxPerSecond, s.MaxGapS)
 	}
+	fmt.Fprintf(w, "instances:      %d; 130429 throttles %d, duplicates %d, lost %d\n", r.Instances, r.Throttled, r.SandboxDuplicates, r.Lost)
+	if r.KilledPID > 0 {
+		fmt.Fprintf(w, "failover:       SIGKILLed the lease holder (pid %d) after %d sends; the last send came %.1fs later\n", r.KilledPID, r.KilledAfter, r.AfterKillS)
+	}
+	if r.Killed != "" {
+		fmt.Fprintf(w, "failover:       %s\n", r.Killed)
+	}
 	fmt.Fprintf(w, "final status:   sent %d, failed %d%s, other %s, fetch errors %d\n",
 		r.Sent, r.Failed, formatCodes(r.FailedCodes), formatOther(r.Statuses), r.FetchErrors)
 	q := r.QueueToSentMs
@@ -625,9 +672,18 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.PID, "pid", 0, "server `pid`: sample its VmRSS every 100ms and report the peak")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.DurationVar(&cfg.MaxWait, "wait", 5*time.Minute, "how long to wait for the sandbox to have sent everything")
+	var also string
+	fs.StringVar(&also, "also", "", "comma-separated base `URLs` of more servers on the same database (and -url's sandbox) to POST to, round-robin")
+	fs.StringVar(&cfg.KillDB, "kill-db", "", "PostgreSQL `URL` of the servers' database: SIGKILL the first sender's lease holder mid-run")
+	fs.Float64Var(&cfg.KillAt, "kill-at", 0.3, "with -kill-db: kill once the sandbox has sent this fraction of the run")
 	return runSubcommand(ctx, fs, args, stdout, stderr, subcommand[*sendResult]{
 		prepare: func() error {
 			cfg.URL = strings.TrimRight(cfg.URL, "/")
+			for _, u := range strings.Split(also, ",") {
+				if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+					cfg.Also = append(cfg.Also, u)
+				}
+			}
 			if err := validateSend(&cfg); err != nil {
 				return err
 			}
@@ -640,8 +696,8 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if res.ok() {
 				return ""
 			}
-			return fmt.Sprintf("FAILED: %d/%d accepted, %d sent, %d failed, sandbox sent %d",
-				res.Accepted, res.N, res.Sent, res.Failed, res.SandboxSent)
+			return fmt.Sprintf("FAILED: %d/%d accepted, %d sent, %d failed, sandbox sent %d, %d duplicates%s",
+				res.Accepted, res.N, res.Sent, res.Failed, res.SandboxSent, res.SandboxDuplicates, orDefault(res.Killed, ""))
 		},
 	})
 }
