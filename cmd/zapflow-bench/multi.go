@@ -28,12 +28,19 @@ type sandboxCounts struct {
 	Throttled int `json:"throttled"`
 }
 
-// baseURLs is -url followed by the -also servers: the round-robin targets.
-func (cfg *sendConfig) baseURLs() []string { return append([]string{cfg.URL}, cfg.Also...) }
+// baseURLs are the round-robin targets: -url and the -also servers, or
+// (-post-url=false) the -also servers only, so the instance hosting the
+// sandbox takes no part in queueing (the failover run kills another).
+func (cfg *sendConfig) baseURLs() []string {
+	if cfg.SkipURL && len(cfg.Also) > 0 {
+		return cfg.Also
+	}
+	return append([]string{cfg.URL}, cfg.Also...)
+}
 
 // killHolder SIGKILLs the process holding sender senderID's lease, read
 // from sender_leases in the database at dbURL, and returns its pid.
-func killHolder(ctx context.Context, dbURL string, senderID int64) (int, error) {
+func killHolder(ctx context.Context, dbURL string, senderID int64, spare int) (int, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return 0, err
@@ -42,6 +49,9 @@ func killHolder(ctx context.Context, dbURL string, senderID int64) (int, error) 
 	var holder string
 	if err := conn.QueryRow(ctx, `SELECT holder FROM sender_leases WHERE sender_id = $1`, senderID).Scan(&holder); err != nil {
 		return 0, fmt.Errorf("lease of sender %d: %w", senderID, err)
+	}
+	if spare > 0 && strings.Contains(holder, "/"+strconv.Itoa(spare)+"/") {
+		return 0, fmt.Errorf("the lease holder %q is the instance hosting the sandbox; not killing it", holder)
 	}
 	parts := strings.Split(holder, "/") // host/pid/random (messaging.newHolderID)
 	if len(parts) < 3 {
@@ -60,7 +70,7 @@ func killWhenDue(ctx context.Context, c *apiClient, cfg *sendConfig, senderID in
 	for ctx.Err() == nil {
 		var n sandboxCounts
 		if _, err := c.do(ctx, http.MethodGet, "/sandbox/api/sent/count", nil, &n, http.StatusOK); err == nil && n.Count-res.sandboxBefore.Count >= at {
-			pid, err := killHolder(ctx, cfg.KillDB, senderID)
+			pid, err := killHolder(ctx, cfg.KillDB, senderID, cfg.SparePID)
 			if err != nil {
 				res.Killed = "kill failed: " + err.Error()
 				return

@@ -42,8 +42,10 @@ type sendConfig struct {
 	Also []string
 	// KillDB and KillAt: SIGKILL the first sender's lease holder once
 	// the sandbox has sent KillAt of the run (multi.go).
-	KillDB string
-	KillAt float64
+	KillDB   string
+	KillAt   float64
+	SparePID int  // never kill this pid (the sandbox's host)
+	SkipURL  bool // POST to the Also servers only
 }
 
 // benchTemplate is the template every send uses; the sandbox has it
@@ -676,9 +678,12 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&also, "also", "", "comma-separated base `URLs` of more servers on the same database (and -url's sandbox) to POST to, round-robin")
 	fs.StringVar(&cfg.KillDB, "kill-db", "", "PostgreSQL `URL` of the servers' database: SIGKILL the first sender's lease holder mid-run")
 	fs.Float64Var(&cfg.KillAt, "kill-at", 0.3, "with -kill-db: kill once the sandbox has sent this fraction of the run")
+	fs.IntVar(&cfg.SparePID, "spare-pid", 0, "with -kill-db: the `pid` hosting the sandbox, never killed (the run fails if it holds the lease)")
+	postURL := fs.Bool("post-url", true, "with -also: POST to -url too (false: only to the -also servers)")
 	return runSubcommand(ctx, fs, args, stdout, stderr, subcommand[*sendResult]{
 		prepare: func() error {
 			cfg.URL = strings.TrimRight(cfg.URL, "/")
+			cfg.SkipURL = !*postURL
 			for _, u := range strings.Split(also, ",") {
 				if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
 					cfg.Also = append(cfg.Also, u)
