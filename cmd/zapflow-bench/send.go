@@ -46,6 +46,9 @@ type sendConfig struct {
 	KillAt   float64
 	SparePID int  // never kill this pid (the sandbox's host)
 	SkipURL  bool // POST to the Also servers only
+	// Preload: senders at 1/s until every message is queued, then at
+	// Rate; the rate is measured from then on.
+	Preload bool
 }
 
 // benchTemplate is the template every send uses; the sandbox has it
@@ -362,6 +365,24 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 		countsOK, res.Throttled = false, -1
 	}
 
+	// With -preload the senders trickle at 1/s while the queue fills, and
+	// get their rate once it is full: the pacing is then measured on a
+	// full queue, not on how fast the API takes messages.
+	setRate := func(rate int) error {
+		for _, s := range senders {
+			if _, err := c.do(ctx, http.MethodPatch, "/api/v1/senders/"+strconv.FormatInt(s.ID, 10),
+				map[string]int{"rate_limit": rate}, nil, http.StatusOK); err != nil {
+				return fmt.Errorf("set rate_limit: %w", err)
+			}
+		}
+		return nil
+	}
+	if cfg.Preload {
+		if err := setRate(1); err != nil {
+			return nil, err
+		}
+	}
+
 	// 2. Enqueue n template sends, round-robin over the senders.
 	base := int(time.Now().UnixNano() % 100_000_000)
 	outcomes := make([]postOutcome, cfg.N)
@@ -388,6 +409,13 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	})
 	postEnd := time.Now()
 	res.EnqueueS = postEnd.Sub(postStart).Seconds()
+	var opened time.Time // -preload: sends before this went at 1/s
+	if cfg.Preload {
+		if err := setRate(cfg.Rate); err != nil {
+			return nil, err
+		}
+		opened = time.Now()
+	}
 
 	var first202, last202 time.Time
 	var postLat []time.Duration
@@ -485,7 +513,9 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 		}
 		seen[m.WaID] = true
 		i := used[m.PhoneNumberID]
-		times[i] = append(times[i], m.Time)
+		if m.Time.After(opened) {
+			times[i] = append(times[i], m.Time)
+		}
 		if m.Time.After(lastSend) {
 			lastSend = m.Time
 		}
@@ -679,6 +709,7 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.KillDB, "kill-db", "", "PostgreSQL `URL` of the servers' database: SIGKILL the first sender's lease holder mid-run")
 	fs.Float64Var(&cfg.KillAt, "kill-at", 0.3, "with -kill-db: kill once the sandbox has sent this fraction of the run")
 	fs.IntVar(&cfg.SparePID, "spare-pid", 0, "with -kill-db: the `pid` hosting the sandbox, never killed (the run fails if it holds the lease)")
+	fs.BoolVar(&cfg.Preload, "preload", false, "hold the senders at 1 msg/s until every message is queued, then measure their pacing on the full queue")
 	postURL := fs.Bool("post-url", true, "with -also: POST to -url too (false: only to the -also servers)")
 	return runSubcommand(ctx, fs, args, stdout, stderr, subcommand[*sendResult]{
 		prepare: func() error {
