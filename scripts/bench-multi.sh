@@ -47,7 +47,7 @@ stop_extra() {
 	done
 	extra_pids=()
 }
-trap 'rc=$?; stop_extra; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; stop_extra; (exit $rc); cleanup' EXIT
 
 # start_more N [VAR=value…]: N more instances on the first one's database
 # and data folder (its secret key), on PORT+1…
