@@ -83,14 +83,18 @@ func (o *Outbox) Stop(ctx context.Context) {
 	<-o.dispatched
 	done := make(chan struct{})
 	go func() { o.inflight.Wait(); close(done) }()
+	finished := true
 	select {
 	case <-done:
 	case <-ctx.Done():
+		finished = false
 		o.Log.Warn("sends still in flight at shutdown; they are retried after their lease", "lease", o.Lease)
 	}
 	close(o.commitStop)
 	<-o.committed
-	if o.leases != nil {
+	// Hand the sender leases back only when no send is still on its way:
+	// otherwise they lapse by themselves, after the last slot booked.
+	if o.leases != nil && finished {
 		if err := o.leases.releaseAll(context.WithoutCancel(ctx), o.Now()); err != nil {
 			o.Log.Warn("handing back sender leases", "err", err)
 		}
