@@ -3,6 +3,8 @@ package messaging
 import (
 	"context"
 	"time"
+
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // Step runs one dispatch round without Start and records its outcomes, so
@@ -37,4 +39,23 @@ func (o *Outbox) Die(ctx context.Context) (int, error) {
 		<-o.results
 	}
 	return n, err
+}
+
+// Leases exposes one instance's sender leases to tests.
+type Leases struct{ l *senderLeases }
+
+func NewLeases(db store.DB) Leases { return Leases{newSenderLeases(db)} }
+
+// Take reads the lease table and takes or renews sender id's lease at now.
+func (x Leases) Take(ctx context.Context, id int64, now time.Time) (bool, error) {
+	if err := x.l.refresh(ctx); err != nil {
+		return false, err
+	}
+	_, ok, err := x.l.ensure(ctx, id, now)
+	return ok, err
+}
+
+// Release hands sender id's lease back as of now.
+func (x Leases) Release(ctx context.Context, id int64, now time.Time) error {
+	return x.l.release(ctx, id, now)
 }

@@ -180,6 +180,38 @@ func TestTwoInstancesShareASendersRate(t *testing.T) {
 	require.Equal(t, total, sent, "every message recorded sent")
 }
 
+// A sender's lease has one holder at a time: another instance gets it
+// only once it is handed back or has lapsed, and the holder keeps it by
+// renewing.
+func TestSenderLeaseHasOneHolder(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(storetest.PostgresURLEnv) == "" {
+		t.Skip("PostgreSQL only (several instances share one database): set " + storetest.PostgresURLEnv)
+	}
+	ctx := context.Background()
+	db := storetest.New(t, store.Postgres)
+	e := newEnv(t, db)
+	id, now := e.sender.ID, e.clock.Now()
+	a, b := messaging.NewLeases(db), messaging.NewLeases(db)
+	take := func(l messaging.Leases, at time.Duration) bool {
+		ok, err := l.Take(ctx, id, now.Add(at))
+		require.NoError(t, err)
+		return ok
+	}
+	require.True(t, take(a, 0))
+	require.False(t, take(b, 0), "a holds it")
+	require.True(t, take(a, 2*time.Second), "a renews it (until +7 s)")
+	require.False(t, take(b, 6*time.Second), "renewed: still a's at +6 s")
+	require.True(t, take(b, 7*time.Second), "lapsed: b takes it over")
+	require.False(t, take(a, 7*time.Second), "a lost it")
+	require.NoError(t, b.Release(ctx, id, now.Add(8*time.Second)))
+	require.True(t, take(a, 8*time.Second), "handed back: a takes it at once")
+
+	var epoch int64
+	require.NoError(t, db.Read().QueryRow(ctx, `SELECT epoch FROM sender_leases WHERE sender_id = ?`, id).Scan(&epoch))
+	require.Equal(t, int64(3), epoch, "each change of holder counts")
+}
+
 // maxIn is the most sorted times within any window shorter than w.
 func maxIn(sorted []time.Time, w time.Duration) int {
 	best, i := 0, 0
