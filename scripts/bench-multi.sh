@@ -14,8 +14,8 @@
 #      machine, so the sender trickles at 1/s until the queue is full and
 #      its pacing is measured from then on)
 #   2. two instances: the same runs, POSTs spread over both
-#   3. failover: three instances (the first only hosts the sandbox and
-#      takes no POSTs), 80/s; once 30% is sent the instance holding the
+#   3. failover: three instances (the first only hosts the sandbox: it
+#      takes no POSTs and sends nothing, ZAPFLOW_SEND_DISPATCH=false), 80/s; once 30% is sent the instance holding the
 #      sender's lease is SIGKILLed; the others must send the rest, each
 #      message exactly once. ZAPFLOW_SEND_LEASE=10s here, so messages the
 #      killed one had claimed come back 10 s later instead of 2 min.
@@ -104,11 +104,11 @@ stop_extra
 bench_stop_server
 
 printf '\n=== 3. failover: SIGKILL the instance holding the sender mid-send\n'
-bench_start_server postgres "${shared_sandbox[@]}" ZAPFLOW_SEND_LEASE=10s
+bench_start_server postgres "${shared_sandbox[@]}" ZAPFLOW_SEND_LEASE=10s ZAPFLOW_SEND_DISPATCH=false
 api_key=$(bench_api_key)
 wait_templates "$api_key"
-start_more 2 ZAPFLOW_SEND_LEASE=10s
-run "3 instances (sandbox host takes no POSTs), 80/s, kill the lease holder at 30%" -rate 80 -n "$n80" \
+start_more 2 ZAPFLOW_SEND_LEASE=10s ZAPFLOW_SEND_DISPATCH=true
+run "3 instances (the sandbox host neither queues nor sends), 80/s, kill the lease holder at 30%" -rate 80 -n "$n80" \
 	-also "$(others 2)" -post-url=false -kill-db "$(pg_url_for "$pg_db")" -kill-at 0.3 -spare-pid "$server_pid"
 stop_extra
 bench_stop_server

@@ -264,7 +264,9 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
-	a.Outbox.Start(ctx)
+	if a.cfg.SendDispatch {
+		a.Outbox.Start(ctx)
+	}
 	a.Messaging.Start(context.WithoutCancel(ctx))
 	a.Forward.Start(ctx)
 	if a.Sandbox != nil {

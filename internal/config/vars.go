@@ -80,6 +80,8 @@ var vars = []variable{
 		}},
 	{Name: "ZAPFLOW_SEND_LEASE", Default: "2m", Description: "How long a send stays claimed. After a crash mid-send, the message is sent again after this unless Meta's status webhook showed it was accepted.",
 		set: func(c *Config, s string) (err error) { c.SendLease, err = positiveDuration(s); return err }},
+	{Name: "ZAPFLOW_SEND_DISPATCH", Default: "true", Description: "false: this instance queues messages but never sends them; the other instances on the same PostgreSQL database do (at least one must keep it true).",
+		set: func(c *Config, s string) (err error) { c.SendDispatch, err = strconv.ParseBool(s); return err }},
 	{Name: "ZAPFLOW_SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long SIGTERM waits for in-flight requests and jobs.",
 		set: func(c *Config, s string) (err error) { c.ShutdownTimeout, err = positiveDuration(s); return err }},
 	{Name: "ZAPFLOW_SANDBOX_GRAPH_URL", Description: "With several instances on one database and the sandbox on, the sandbox Graph URL they all send to (one instance's http://host:port/sandbox/graph), so the simulated Meta counts every instance's sends; empty means this instance's own.",
