@@ -24,6 +24,7 @@
 # PORT+1, PORT+2), BENCH_POSTGRES_URL, and
 #   BENCH_N80, BENCH_N1000   messages in the 80/s and 1,000/s runs
 #                            (default 2400 and 10000)
+#   BENCH_ONLY=failover      run the failover run only
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -85,6 +86,7 @@ run() { # run LABEL zapflow-bench-send-flags…
 	run_child "$tmp/zapflow-bench" send -url "http://$addr" -key "$api_key" -pid "$server_pid" -senders 1 "$@" || bench_rc=$?
 }
 
+if [[ ${BENCH_ONLY:-} != failover ]]; then
 printf '\n=== 1. one instance on PostgreSQL\n'
 bench_start_server postgres "${shared_sandbox[@]}"
 api_key=$(bench_api_key)
@@ -102,6 +104,7 @@ run "2 instances, 80/s" -rate 80 -n "$n80" -also "$(others 1)"
 run "2 instances, 1000/s" -rate 1000 -n "$n1000" -preload -also "$(others 1)"
 stop_extra
 bench_stop_server
+fi
 
 printf '\n=== 3. failover: SIGKILL the instance holding the sender mid-send\n'
 bench_start_server postgres "${shared_sandbox[@]}" ZAPFLOW_SEND_LEASE=10s ZAPFLOW_SEND_DISPATCH=false
