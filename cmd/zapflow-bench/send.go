@@ -37,6 +37,18 @@ type sendConfig struct {
 	MaxWait     time.Duration // for the sandbox to have sent everything
 	Poll        time.Duration // sandbox poll interval; 0 means 500ms
 	Progress    io.Writer     // progress lines while waiting; nil for none
+	// Also: more servers on the same database to POST to, round-robin
+	// with URL (multi.go); the sandbox is URL's.
+	Also []string
+	// KillDB and KillAt: SIGKILL the first sender's lease holder once
+	// the sandbox has sent KillAt of the run (multi.go).
+	KillDB   string
+	KillAt   float64
+	SparePID int  // never kill this pid (the sandbox's host)
+	SkipURL  bool // POST to the Also servers only
+	// Preload: senders at 1/s until every message is queued, then at
+	// Rate; the rate is measured from then on.
+	Preload bool
 }
 
 // benchTemplate is the template every send uses; the sandbox has it
@@ -83,6 +95,17 @@ type sendResult struct {
 	// Queue-to-sent: sent_at − created_at, as the server recorded them.
 	QueueToSentMs latencySummary `json:"queue_to_sent_ms"`
 
+	// Several instances (multi.go).
+	Instances     int       `json:"instances"`
+	Throttled     int       `json:"throttled_130429"` // sends the sandbox answered 130429 during the run
+	Lost          int       `json:"lost"`             // accepted but never sent by the sandbox
+	KilledPID     int       `json:"killed_pid,omitempty"`
+	KilledAfter   int       `json:"killed_after_sends,omitempty"`
+	KilledAt      time.Time `json:"killed_at,omitzero"`
+	Killed        string    `json:"kill_error,omitempty"`
+	AfterKillS    float64   `json:"after_kill_s,omitempty"` // kill → last sandbox send
+	sandboxBefore sandboxCounts
+
 	PeakRSSMiB float64 `json:"peak_rss_mib,omitempty"`
 	MeanRSSMiB float64 `json:"mean_rss_mib,omitempty"`
 	HWMMiB     float64 `json:"vm_hwm_mib,omitempty"`
@@ -118,7 +141,8 @@ type senderStats struct {
 
 // ok reports whether everything asked for was accepted, sent and nothing failed.
 func (r *sendResult) ok() bool {
-	return r.Accepted == r.N && r.Sent == r.N && r.Failed == 0 && r.SandboxSent >= r.N && r.FetchErrors == 0
+	return r.Accepted == r.N && r.Sent == r.N && r.Failed == 0 && r.SandboxSent >= r.N && r.FetchErrors == 0 &&
+		r.SandboxDuplicates == 0 && r.Killed == ""
 }
 
 // --- math -----------------------------------------------------------------
@@ -291,6 +315,10 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	tr := newTransport(cfg.Concurrency)
 	defer tr.CloseIdleConnections()
 	c := &apiClient{base: cfg.URL, key: cfg.Key, http: &http.Client{Transport: tr, Timeout: cfg.Timeout}}
+	var clients []*apiClient // round-robin POST targets
+	for _, u := range cfg.baseURLs() {
+		clients = append(clients, &apiClient{base: u, key: cfg.Key, http: c.http})
+	}
 	progress := cfg.Progress
 	if progress == nil {
 		progress = io.Discard
@@ -329,7 +357,30 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	res := &sendResult{
 		URL: cfg.URL, N: cfg.N, Concurrency: cfg.Concurrency, RatePerSender: cfg.Rate,
 		ConfiguredPerS: cfg.Rate * len(senders), Non202: map[int]int64{},
-		Statuses: map[string]int{}, FailedCodes: map[string]int{},
+		Statuses: map[string]int{}, FailedCodes: map[string]int{}, Instances: len(clients),
+	}
+	// An older server's sandbox has no throttle count: -1 says unknown.
+	countsOK := true
+	if _, err := c.do(ctx, http.MethodGet, "/sandbox/api/sent/count", nil, &res.sandboxBefore, http.StatusOK); err != nil {
+		countsOK, res.Throttled = false, -1
+	}
+
+	// With -preload the senders trickle at 1/s while the queue fills, and
+	// get their rate once it is full: the pacing is then measured on a
+	// full queue, not on how fast the API takes messages.
+	setRate := func(rate int) error {
+		for _, s := range senders {
+			if _, err := c.do(ctx, http.MethodPatch, "/api/v1/senders/"+strconv.FormatInt(s.ID, 10),
+				map[string]int{"rate_limit": rate}, nil, http.StatusOK); err != nil {
+				return fmt.Errorf("set rate_limit: %w", err)
+			}
+		}
+		return nil
+	}
+	if cfg.Preload {
+		if err := setRate(1); err != nil {
+			return nil, err
+		}
 	}
 
 	// 2. Enqueue n template sends, round-robin over the senders.
@@ -347,7 +398,7 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 		}
 		var m apiMessage
 		t0 := time.Now()
-		code, err := c.do(ctx, http.MethodPost, "/api/v1/messages", body, &m, http.StatusAccepted)
+		code, err := clients[i%len(clients)].do(ctx, http.MethodPost, "/api/v1/messages", body, &m, http.StatusAccepted)
 		o := &outcomes[i]
 		o.at, o.latency, o.status = time.Now(), time.Since(t0), code
 		if err != nil {
@@ -358,6 +409,13 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	})
 	postEnd := time.Now()
 	res.EnqueueS = postEnd.Sub(postStart).Seconds()
+	var opened time.Time // -preload: sends before this went at 1/s
+	if cfg.Preload {
+		if err := setRate(cfg.Rate); err != nil {
+			return nil, err
+		}
+		opened = time.Now()
+	}
 
 	var first202, last202 time.Time
 	var postLat []time.Duration
@@ -396,6 +454,10 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 	}
 	fmt.Fprintf(progress, "enqueued %d/%d in %.2fs; waiting for the sandbox to send them (max %s)...\n",
 		res.Accepted, cfg.N, res.EnqueueS, cfg.MaxWait)
+
+	if cfg.KillDB != "" {
+		go killWhenDue(ctx, c, cfg, senders[0].ID, int(cfg.KillAt*float64(res.Accepted)), res)
+	}
 
 	// 3. Wait until the sandbox has accepted every enqueued send.
 	used := map[string]int{} // phone_number_id -> index in senders
@@ -451,12 +513,22 @@ func sendPhases(ctx context.Context, cfg *sendConfig) (*sendResult, error) {
 		}
 		seen[m.WaID] = true
 		i := used[m.PhoneNumberID]
-		times[i] = append(times[i], m.Time)
+		if m.Time.After(opened) {
+			times[i] = append(times[i], m.Time)
+		}
 		if m.Time.After(lastSend) {
 			lastSend = m.Time
 		}
 	}
 	res.SandboxSent = len(ours)
+	res.Lost = res.Accepted - len(seen)
+	var after sandboxCounts
+	if _, err := c.do(ctx, http.MethodGet, "/sandbox/api/sent/count", nil, &after, http.StatusOK); err == nil && countsOK {
+		res.Throttled = after.Throttled - res.sandboxBefore.Throttled
+	}
+	if !res.KilledAt.IsZero() && lastSend.After(res.KilledAt) {
+		res.AfterKillS = lastSend.Sub(res.KilledAt).Seconds()
+	}
 	res.PerSender = append(res.PerSender, perSenderStats(senders, times, cfg.Rate)...)
 	if res.SandboxSent > 0 {
 		if span := lastSend.Sub(first202); span > 0 {
@@ -570,6 +642,13 @@ func printSend(w io.Writer, r *sendResult) {
 		fmt.Fprintf(w, "  sender %d (%s): %d sends, measured %.2f msg/s vs %d configured (%+.2f%%), max %d in any 1s window, longest gap %.2fs\n",
 			s.ID, s.PhoneNumberID, s.Sends, s.MeasuredRate, s.ConfiguredRate, s.DeviationPct, s.MaxPerSecond, s.MaxGapS)
 	}
+	fmt.Fprintf(w, "instances:      %d; 130429 throttles %d, duplicates %d, lost %d\n", r.Instances, r.Throttled, r.SandboxDuplicates, r.Lost)
+	if r.KilledPID > 0 {
+		fmt.Fprintf(w, "failover:       SIGKILLed the lease holder (pid %d) after %d sends; the last send came %.1fs later\n", r.KilledPID, r.KilledAfter, r.AfterKillS)
+	}
+	if r.Killed != "" {
+		fmt.Fprintf(w, "failover:       %s\n", r.Killed)
+	}
 	fmt.Fprintf(w, "final status:   sent %d, failed %d%s, other %s, fetch errors %d\n",
 		r.Sent, r.Failed, formatCodes(r.FailedCodes), formatOther(r.Statuses), r.FetchErrors)
 	q := r.QueueToSentMs
@@ -625,9 +704,22 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.PID, "pid", 0, "server `pid`: sample its VmRSS every 100ms and report the peak")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.DurationVar(&cfg.MaxWait, "wait", 5*time.Minute, "how long to wait for the sandbox to have sent everything")
+	var also string
+	fs.StringVar(&also, "also", "", "comma-separated base `URLs` of more servers on the same database (and -url's sandbox) to POST to, round-robin")
+	fs.StringVar(&cfg.KillDB, "kill-db", "", "PostgreSQL `URL` of the servers' database: SIGKILL the first sender's lease holder mid-run")
+	fs.Float64Var(&cfg.KillAt, "kill-at", 0.3, "with -kill-db: kill once the sandbox has sent this fraction of the run")
+	fs.IntVar(&cfg.SparePID, "spare-pid", 0, "with -kill-db: the `pid` hosting the sandbox, never killed (the run fails if it holds the lease)")
+	fs.BoolVar(&cfg.Preload, "preload", false, "hold the senders at 1 msg/s until every message is queued, then measure their pacing on the full queue")
+	postURL := fs.Bool("post-url", true, "with -also: POST to -url too (false: only to the -also servers)")
 	return runSubcommand(ctx, fs, args, stdout, stderr, subcommand[*sendResult]{
 		prepare: func() error {
 			cfg.URL = strings.TrimRight(cfg.URL, "/")
+			cfg.SkipURL = !*postURL
+			for _, u := range strings.Split(also, ",") {
+				if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+					cfg.Also = append(cfg.Also, u)
+				}
+			}
 			if err := validateSend(&cfg); err != nil {
 				return err
 			}
@@ -640,8 +732,8 @@ func cmdSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if res.ok() {
 				return ""
 			}
-			return fmt.Sprintf("FAILED: %d/%d accepted, %d sent, %d failed, sandbox sent %d",
-				res.Accepted, res.N, res.Sent, res.Failed, res.SandboxSent)
+			return fmt.Sprintf("FAILED: %d/%d accepted, %d sent, %d failed, sandbox sent %d, %d duplicates%s",
+				res.Accepted, res.N, res.Sent, res.Failed, res.SandboxSent, res.SandboxDuplicates, orDefault(res.Killed, ""))
 		},
 	})
 }

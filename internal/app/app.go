@@ -140,7 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return fail(fmt.Errorf("listen on %s: %w (set ZAPFLOW_ADDR to another address)", cfg.Addr, err))
 	}
-	a.guard = netguard.New(netguard.Options{Allow: cfg.OutboundAllow, Self: []netip.AddrPort{a.selfAddr()}, SelfPaths: sandboxPaths()})
+	a.guard = netguard.New(netguard.Options{Allow: cfg.OutboundAllow, Self: append([]netip.AddrPort{a.selfAddr()}, a.sharedSandboxAddrs()...), SelfPaths: sandboxPaths()})
 	workers := river.NewWorkers()
 	a.Queue, err = jobs.New(db, jobs.Config{
 		Workers: workers,
@@ -273,7 +273,9 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
-	a.Outbox.Start(ctx)
+	if a.cfg.SendDispatch {
+		a.Outbox.Start(ctx)
+	}
 	a.Messaging.Start(context.WithoutCancel(ctx))
 	a.Forward.Start(ctx)
 	if a.Sandbox != nil {

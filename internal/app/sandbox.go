@@ -45,7 +45,7 @@ func (a *App) setupSandbox(ctx context.Context) error {
 	defaults := sandbox.New(sandbox.Config{}).Config()
 	spec := account.SandboxSpec{
 		Name: "Sandbox", WABAID: defaults.WABAID, AccessToken: defaults.AccessToken, AppSecret: defaults.AppSecret, VerifyToken: defaults.VerifyToken,
-		GraphURL: a.loopbackURL() + "/sandbox/graph", GraphVersion: a.cfg.GraphVersion, LegacySecrets: sandbox.LegacySecrets(),
+		GraphURL: a.sandboxGraphURL(), GraphVersion: a.cfg.GraphVersion, LegacySecrets: sandbox.LegacySecrets(),
 	}
 	for _, s := range defaults.Senders {
 		spec.Senders = append(spec.Senders, whatsapp.PhoneNumber{

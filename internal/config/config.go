@@ -36,6 +36,13 @@ type Config struct {
 	SendRetryWait       time.Duration
 	SendMaxAttempts     int
 	SendLease           time.Duration
+	// SandboxGraphURL points this instance's sandbox account at another
+	// instance's sandbox (several instances on one database share one
+	// simulated Meta); empty means our own.
+	SandboxGraphURL string
+	// SendDispatch false: this instance queues messages but leaves sending
+	// them to the other instances on the database.
+	SendDispatch bool
 	// OutboundAllow opens the outbound guard for these addresses and host
 	// names (a CRM on the LAN); everything else internal stays refused.
 	OutboundAllow netguard.Allowlist

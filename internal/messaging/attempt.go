@@ -35,8 +35,17 @@ type sendResult struct {
 
 // attempt waits for the job's slot and calls Meta once.
 func (o *Outbox) attempt(ctx context.Context, j sendJob) sendResult {
-	if !o.sleepUntil(j.slot) {
+	wait := o.sleepUntil
+	if o.slotWait != nil {
+		wait = func(time.Time) bool { return o.slotWait(j) }
+	}
+	if !wait(j.slot) {
 		return sendResult{job: j, kind: resultRelease} // shutting down before the call
+	}
+	if !j.deadline.IsZero() && o.Now().After(j.deadline) {
+		// Stalled past the sender's lease: another instance may be sending
+		// from it now (sender_lease.go).
+		return sendResult{job: j, kind: resultRelease}
 	}
 	acc, err := o.Accounts.CachedAccount(ctx, j.accountID)
 	if err != nil {

@@ -56,6 +56,9 @@ type sendJob struct {
 	attempt                            int   // this attempt's number, 1-based
 	prevDoubt                          int64 // in_doubt_since before the claim
 	slot                               time.Time
+	// deadline: with sender leases (sender_lease.go), the call to Meta
+	// must start by then or not at all; zero without leases.
+	deadline time.Time
 }
 
 // Start runs the dispatcher and the committer until Stop.
@@ -80,13 +83,22 @@ func (o *Outbox) Stop(ctx context.Context) {
 	<-o.dispatched
 	done := make(chan struct{})
 	go func() { o.inflight.Wait(); close(done) }()
+	finished := true
 	select {
 	case <-done:
 	case <-ctx.Done():
+		finished = false
 		o.Log.Warn("sends still in flight at shutdown; they are retried after their lease", "lease", o.Lease)
 	}
 	close(o.commitStop)
 	<-o.committed
+	// Hand the sender leases back only when no send is still on its way:
+	// otherwise they lapse by themselves, after the last slot booked.
+	if o.leases != nil && finished {
+		if err := o.leases.releaseAll(context.WithoutCancel(ctx), o.Now()); err != nil {
+			o.Log.Warn("handing back sender leases", "err", err)
+		}
+	}
 }
 
 // wake asks for a dispatch round now (queued messages just committed).
@@ -127,11 +139,24 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 		return 0, 0, err
 	}
 	next := pollInterval
+	if o.leases != nil {
+		if err := o.leases.refresh(ctx); err != nil {
+			return 0, 0, err
+		}
+	}
 	var due []sendJob
 	for _, s := range senders {
+		if o.leases != nil && o.leases.busy(s.id, now) {
+			continue // another instance sends from it
+		}
 		free := o.Limiter.Free(s.id)
 		if free > claimHorizon/2 {
 			next = min(next, free-claimHorizon/2)
+			if o.leases != nil && o.leases.held[s.id] != nil {
+				if _, _, err := o.leases.ensure(ctx, s.id, now); err != nil {
+					return 0, 0, err
+				}
+			}
 			continue
 		}
 		rate := float64(s.rate)
@@ -142,6 +167,11 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 		jobs, err := o.dueFor(ctx, s, now, budget)
 		if err != nil {
 			return 0, 0, err
+		}
+		if o.leases != nil {
+			if jobs, err = o.leaseFor(ctx, s.id, now, jobs); err != nil {
+				return 0, 0, err
+			}
 		}
 		switch {
 		case len(jobs) == budget:
@@ -157,6 +187,9 @@ func (o *Outbox) dispatchOnce(ctx context.Context) (time.Duration, int, error) {
 			}
 		}
 		due = append(due, jobs...)
+	}
+	if o.leases != nil {
+		next = min(next, o.leases.nextRound(now))
 	}
 	if len(due) == 0 {
 		return next, 0, nil
@@ -250,6 +283,23 @@ func (o *Outbox) nextDue(ctx context.Context, s queueSender) (int64, error) {
 	return *at, nil
 }
 
+// leaseFor takes or renews sender id's lease when it has due jobs, and
+// stamps them with its deadline; with nothing due it only keeps a held
+// lease alive. Without the lease the jobs are left to its holder.
+func (o *Outbox) leaseFor(ctx context.Context, id int64, now time.Time, jobs []sendJob) ([]sendJob, error) {
+	if len(jobs) == 0 {
+		return nil, o.leases.keep(ctx, id, now)
+	}
+	deadline, ok, err := o.leases.ensure(ctx, id, now)
+	if err != nil || !ok {
+		return nil, err
+	}
+	for i := range jobs {
+		jobs[i].deadline = deadline
+	}
+	return jobs, nil
+}
+
 // claim records the attempt of every due message in one transaction and
 // returns those it claimed: a message another instance claimed meanwhile
 // (its send_at moved on) is left alone.
@@ -303,7 +353,7 @@ func (o *Outbox) launch(ctx context.Context, j sendJob) {
 	o.Metrics.SlotBooked(j.senderID, j.paceRate())
 	j.slot = o.Now().Add(wait)
 	o.inflight.Add(1)
-	if wait > o.Lease/4 {
+	if wait > o.Lease/4 || (!j.deadline.IsZero() && j.slot.After(j.deadline)) {
 		o.deliver(sendResult{job: j, kind: resultRelease})
 		return
 	}

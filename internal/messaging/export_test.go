@@ -1,6 +1,11 @@
 package messaging
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"github.com/zapflow/zapflow/internal/store"
+)
 
 // Step runs one dispatch round without Start and records its outcomes, so
 // tests drive the send queue with an injected clock.
@@ -15,4 +20,42 @@ func (o *Outbox) Step(ctx context.Context) (int, error) {
 	}
 	o.commit(ctx, batch)
 	return n, nil
+}
+
+// SkipSlotWaits makes sends go at once instead of waiting for their
+// rate-limit slot, reporting each slot (the time the send stands for on
+// the injected clock) to record, or giving the claim back when record
+// returns false.
+func (o *Outbox) SkipSlotWaits(record func(id int64, slot time.Time) bool) {
+	o.slotWait = func(j sendJob) bool { return record(j.id, j.slot) }
+}
+
+// Die runs one dispatch round and drops its outcomes unrecorded, as a
+// process killed after claiming would: the claimed messages stay claimed
+// until their lease ends.
+func (o *Outbox) Die(ctx context.Context) (int, error) {
+	_, n, err := o.dispatchOnce(ctx)
+	for range n {
+		<-o.results
+	}
+	return n, err
+}
+
+// Leases exposes one instance's sender leases to tests.
+type Leases struct{ l *senderLeases }
+
+func NewLeases(db store.DB) Leases { return Leases{newSenderLeases(db)} }
+
+// Take reads the lease table and takes or renews sender id's lease at now.
+func (x Leases) Take(ctx context.Context, id int64, now time.Time) (bool, error) {
+	if err := x.l.refresh(ctx); err != nil {
+		return false, err
+	}
+	_, ok, err := x.l.ensure(ctx, id, now)
+	return ok, err
+}
+
+// Release hands sender id's lease back as of now.
+func (x Leases) Release(ctx context.Context, id int64, now time.Time) error {
+	return x.l.release(ctx, id, now)
 }

@@ -59,6 +59,13 @@ type Outbox struct {
 	// sweeps the statuses that raced those records (pending.go).
 	sentRecorded func()
 
+	// leases: sender leases shared with other instances on PostgreSQL
+	// (sender_lease.go); nil on SQLite.
+	leases *senderLeases
+	// slotWait replaces sleeping until a job's slot in tests that run
+	// the dispatcher on an injected clock (export_test.go).
+	slotWait func(sendJob) bool
+
 	// The dispatcher and committer (dispatch.go, record.go).
 	wakeCh     chan struct{}
 	results    chan sendResult
@@ -83,8 +90,12 @@ func NewOutbox(o OutboxOptions) *Outbox {
 	if o.Lease == 0 {
 		o.Lease = DefaultLease
 	}
-	return &Outbox{OutboxOptions: o, waiters: newWaiters(), jitter: jitter,
+	ob := &Outbox{OutboxOptions: o, waiters: newWaiters(), jitter: jitter,
 		wakeCh: make(chan struct{}, 1), results: make(chan sendResult, maxCommitBatch)}
+	if o.DB != nil && o.DB.Dialect() == store.Postgres {
+		ob.leases = newSenderLeases(o.DB)
+	}
+	return ob
 }
 
 // TemplateRef names a template.

@@ -108,7 +108,7 @@ func (s *Sandbox) handleAddSender(w http.ResponseWriter, r *http.Request) {
 // payload (17 MB for 20,000 sends) and would steal the CPU being measured.
 func (s *Sandbox) handleSentCount(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
-	n := len(s.sent)
+	n, throttled := len(s.sent), s.throttled
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]int{"count": n})
+	writeJSON(w, http.StatusOK, map[string]int{"count": n, "throttled": throttled})
 }

@@ -126,6 +126,7 @@ type Sandbox struct {
 	notOnWA    map[string]bool       // wa_ids that are not on WhatsApp
 	convs      map[convKey]conversation
 	sent       []SentMessage
+	throttled  int // sends answered 130429, for benchmarks (GET /sandbox/api/sent/count)
 	inbound    []InboundMessage
 	typing     []TypingIndicator // typing.go
 	media      mediaStore        // media.go

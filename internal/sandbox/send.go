@@ -173,6 +173,7 @@ func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest) (any, *apiE
 		}
 	}
 	if !snd.window.allows(now, snd.ThroughputMPS) {
+		s.throttled++
 		return nil, s.apiErr(130429, fmt.Sprintf("Cloud API message throughput has been reached (%d messages per second for this number).", snd.ThroughputMPS))
 	}
 	var bucket *tokenBucket

@@ -296,6 +296,9 @@ func TestThroughputLimit(t *testing.T) {
 			resp, _ = e.send(t, loja, apptMsg(ana))
 			require.Equal(t, 200, resp.StatusCode)
 			require.Len(t, e.sb.Sent(), 7)
+			resp, out = e.do(t, http.MethodGet, "/sandbox/api/sent/count", "", nil)
+			require.Equal(t, 200, resp.StatusCode)
+			require.Equal(t, map[string]any{"count": float64(7), "throttled": float64(1)}, out, "benchmarks read the 130429s here")
 		})
 	}
 }
