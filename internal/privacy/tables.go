@@ -124,6 +124,7 @@ var Unrelated = map[string]string{
 	"cleanup_runs":       "the chat history cleanup's log: when, cutoff and counts",
 	"forward_health":     "whether the CRM endpoint keeps failing",
 	"campaigns":          "campaign definitions: template, mapping, audience filters",
+	"sender_leases":      "which instance sends from which of the business's numbers",
 	"flows":              "flow definitions",
 	"flow_versions":      "flow definitions",
 	"flow_meta":          "flow cache version",
