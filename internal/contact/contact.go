@@ -95,9 +95,29 @@ type Filter struct {
 	// Tag keeps contacts with this tag (ignoring case).
 	Tag string
 	// Phone keeps the contact with this E.164 number.
-	Phone  string
-	Limit  int
-	Offset int
+	Phone string
+	// VisibleTo, when not 0, keeps the contacts that user may see with
+	// chats restricted to their agent: no conversation of the contact is
+	// assigned to someone else (a customer with no chat is anyone's, as
+	// for sends).
+	VisibleTo int64
+	Limit     int
+	Offset    int
+}
+
+// hiddenFrom is the condition that keeps a contact away from a restricted
+// user: one of its conversations belongs to another agent.
+const hiddenFrom = `EXISTS (SELECT 1 FROM conversations cv WHERE cv.contact_id = k.id AND cv.assigned_user_id NOT IN (0, ?))`
+
+// VisibleTo reports whether contact id may be seen by user with chats
+// restricted to their agent (see Filter.VisibleTo).
+func (s *Service) VisibleTo(ctx context.Context, id, user int64) (bool, error) {
+	var hidden bool
+	err := s.db.Read().QueryRow(ctx, `SELECT `+hiddenFrom+` FROM contacts k WHERE k.id = ?`, user, id).Scan(&hidden)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return !hidden, err
 }
 
 // Page is one page of List.
@@ -144,6 +164,9 @@ func (f Filter) where(d store.Dialect) (string, []any) {
 	}
 	if tag := strings.TrimSpace(f.Tag); tag != "" {
 		conds, args = append(conds, tagged), append(args, tag)
+	}
+	if f.VisibleTo != 0 {
+		conds, args = append(conds, `NOT `+hiddenFrom), append(args, f.VisibleTo)
 	}
 	if text := strings.TrimSpace(f.Query); text != "" {
 		var alts []string

@@ -21,8 +21,12 @@ type Filter struct {
 	// those assigned to nobody.
 	AgentID    int64
 	Unassigned bool
-	Tag        string
-	ContactID  int64
+	// VisibleTo, when not 0, keeps what that user may see with chats
+	// restricted to their agent: the leads assigned to them and the
+	// unassigned ones (the rule of messaging.Viewer, applied to leads).
+	VisibleTo int64
+	Tag       string
+	ContactID int64
 	// Search matches the contact's name or phone (contains, any case).
 	Search string
 	// From and To bound the creation time: From ≤ created_at < To.
@@ -69,6 +73,9 @@ func (f Filter) where() (string, []any) {
 	}
 	if f.Unassigned {
 		add(`l.assigned_user_id IS NULL`)
+	}
+	if f.VisibleTo != 0 {
+		add(`(l.assigned_user_id IS NULL OR l.assigned_user_id = ?)`, f.VisibleTo)
 	}
 	if f.Tag != "" {
 		add(`EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id AND t.tag = ?)`, f.Tag)

@@ -54,6 +54,9 @@ func (s *server) listContacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit, f.Offset = int(min(limit, contact.MaxLimit)), int(offset)
+	if f.VisibleTo, err = s.restrictedTo(r); err != nil {
+		return err
+	}
 	page, err := s.Contacts.List(r.Context(), f)
 	if err != nil {
 		return err
@@ -65,6 +68,9 @@ func (s *server) listContacts(w http.ResponseWriter, r *http.Request) error {
 func (s *server) getContact(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.checkContactVisible(r, id); err != nil {
 		return err
 	}
 	c, err := s.Contacts.Get(r.Context(), id)
@@ -100,6 +106,9 @@ func (s *server) updateContact(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, maxJSONBody, &in); err != nil {
 		return err
 	}
+	if err := s.checkContactVisible(r, id); err != nil {
+		return err
+	}
 	c, err := s.Contacts.Update(r.Context(), id, in, contactActor(r))
 	if err != nil {
 		return err
@@ -111,6 +120,9 @@ func (s *server) updateContact(w http.ResponseWriter, r *http.Request) error {
 func (s *server) contactOptOutHistory(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.checkContactVisible(r, id); err != nil {
 		return err
 	}
 	h, err := s.Contacts.OptOutHistory(r.Context(), id)
@@ -126,6 +138,9 @@ func (s *server) optIn(w http.ResponseWriter, r *http.Request) error  { return s
 func (s *server) setOptOut(w http.ResponseWriter, r *http.Request, out bool) error {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.checkContactVisible(r, id); err != nil {
 		return err
 	}
 	c, err := s.Contacts.SetOptOut(r.Context(), id, out, contactActor(r))
@@ -209,6 +224,9 @@ func readMultipartCSV(r *http.Request, region string) ([]byte, string, error) {
 func (s *server) exportContacts(w http.ResponseWriter, r *http.Request) error {
 	f, err := contactFilter(r)
 	if err != nil {
+		return err
+	}
+	if f.VisibleTo, err = s.restrictedTo(r); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -108,6 +108,9 @@ func (s *server) listLeads(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit, f.Offset = int(limit), int(offset)
+	if f.VisibleTo, err = s.restrictedTo(r); err != nil {
+		return err
+	}
 	page, err := s.Leads.List(r.Context(), f)
 	if err != nil {
 		return err
@@ -140,7 +143,7 @@ func (s *server) getLead(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.Leads.Get(r.Context(), id)
+	l, err := s.visibleLead(r, id)
 	if err != nil {
 		return err
 	}
@@ -155,6 +158,9 @@ func (s *server) updateLead(w http.ResponseWriter, r *http.Request) error {
 	}
 	var ch lead.Change
 	if err := httpx.DecodeJSON(w, r, maxJSONBody, &ch); err != nil {
+		return err
+	}
+	if _, err := s.visibleLead(r, id); err != nil {
 		return err
 	}
 	l, err := s.Leads.Update(r.Context(), id, ch, actor(r))
@@ -183,6 +189,9 @@ func (s *server) assignLead(w http.ResponseWriter, r *http.Request) error {
 	if in.AgentID != nil {
 		to = *in.AgentID
 	}
+	if _, err := s.visibleLead(r, id); err != nil {
+		return err
+	}
 	l, err := s.Leads.Assign(r.Context(), id, to, actor(r))
 	if err != nil {
 		return err
@@ -194,6 +203,9 @@ func (s *server) assignLead(w http.ResponseWriter, r *http.Request) error {
 func (s *server) leadHistory(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	if _, err := s.visibleLead(r, id); err != nil {
 		return err
 	}
 	h, err := s.Leads.History(r.Context(), id)

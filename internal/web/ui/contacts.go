@@ -47,7 +47,11 @@ func (u *UI) contactsData(r *http.Request) (contactsData, error) {
 	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p > 1 && p < 1_000_000 {
 		d.Page = p
 	}
-	page, err := u.Contacts.List(ctx, contact.Filter{Query: d.Query, Limit: contactsPerPage, Offset: (d.Page - 1) * contactsPerPage})
+	user, err := u.restrictedTo(ctx)
+	if err != nil {
+		return d, err
+	}
+	page, err := u.Contacts.List(ctx, contact.Filter{Query: d.Query, VisibleTo: user, Limit: contactsPerPage, Offset: (d.Page - 1) * contactsPerPage})
 	d.Contacts, d.HasMore = page.Contacts, page.HasMore
 	return d, err
 }

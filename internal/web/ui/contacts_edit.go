@@ -73,6 +73,14 @@ func (u *UI) loadContact(w http.ResponseWriter, r *http.Request) (contact.Contac
 		return contact.Contact{}, false
 	}
 	c, err := u.Contacts.Get(r.Context(), id)
+	if err == nil {
+		// Another agent's customer looks like one that does not exist.
+		if ok, verr := u.contactVisible(r.Context(), id); verr != nil {
+			err = verr
+		} else if !ok {
+			err = apperr.NotFound("contact")
+		}
+	}
 	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindNotFound {
 		http.Error(w, t(r.Context(), "contacts.not_found"), http.StatusNotFound)
 		return c, false

@@ -83,9 +83,14 @@ func readUpload(r *http.Request) ([]byte, error) {
 
 // exportContacts downloads the contacts the search q finds as CSV.
 func (u *UI) exportContacts(w http.ResponseWriter, r *http.Request) {
+	user, err := u.restrictedTo(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="contacts.csv"`)
-	if err := u.Contacts.Export(r.Context(), w, contact.Filter{Query: strings.TrimSpace(r.URL.Query().Get("q"))}); err != nil {
+	if err := u.Contacts.Export(r.Context(), w, contact.Filter{Query: strings.TrimSpace(r.URL.Query().Get("q")), VisibleTo: user}); err != nil {
 		// Part of the file may be out: cut the download short.
 		u.Log.Error("contacts export failed", "err", err)
 		panic(http.ErrAbortHandler)

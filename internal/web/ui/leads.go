@@ -131,6 +131,8 @@ func (u *UI) leads(r *http.Request) (leadsData, int, error) {
 	var err error
 	if d.Problem != "" {
 		status = http.StatusUnprocessableEntity
+	} else if f.VisibleTo, err = u.restrictedTo(ctx); err != nil {
+		return d, 0, err
 	} else if d.Page, err = u.Leads.List(ctx, f); err != nil {
 		return d, 0, err
 	}

@@ -60,6 +60,14 @@ func (u *UI) leadParam(w http.ResponseWriter, r *http.Request) (lead.Lead, bool)
 		return lead.Lead{}, false
 	}
 	l, err := u.Leads.Get(r.Context(), id)
+	if err == nil {
+		// Another agent's lead looks like one that does not exist.
+		if ok, verr := u.leadVisible(r.Context(), l); verr != nil {
+			err = verr
+		} else if !ok {
+			err = apperr.NotFound("lead")
+		}
+	}
 	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindNotFound {
 		http.Error(w, t(r.Context(), "leads.not_found"), http.StatusNotFound)
 		return lead.Lead{}, false

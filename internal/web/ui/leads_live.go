@@ -7,7 +7,7 @@ import (
 
 // leadEventOpenTo reports whether a lead event goes to user without asking
 // whether they may see its chat (false leaves it to the chat's
-// visibility). Every user may see leads, so:
+// visibility). Leads follow their chat's visibility, so:
 //   - a lead_assigned event always reaches the agent it names, even one
 //     who may not see the contact's chat: they must learn the lead is
 //     theirs;
