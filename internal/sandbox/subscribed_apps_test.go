@@ -15,7 +15,7 @@ import (
 func TestSubscribedApps(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	c := whatsapp.NewClient(e.srv.URL+"/sandbox/graph", "v23.0", nil)
+	c := whatsapp.NewClient(e.srv.URL+"/sandbox/graph", "v23.0", e.srv.Client())
 	ctx := context.Background()
 
 	subs, err := c.SubscribedApps(ctx, testAccessToken, DefaultWABAID)

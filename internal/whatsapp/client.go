@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/zapflow/zapflow/internal/netguard"
 )
 
 // maxResponseBytes bounds how much of a Graph API response is read, so a
@@ -34,12 +36,13 @@ type Client struct {
 
 // NewClient returns a Client for baseURL (e.g. "https://graph.facebook.com",
 // or the sandbox's URL) and Graph API version (e.g. "v23.0"). hc is used
-// for every request; nil means a private client with a 30 s timeout (never
-// http.DefaultClient, which other code may reconfigure). An unparsable
+// for every request; nil means a client of its own with a 30 s timeout that
+// refuses internal addresses like every outbound client (netguard), never
+// http.DefaultClient, which other code may reconfigure. An unparsable
 // baseURL makes every call fail with an error that says so.
 func NewClient(baseURL, version string, hc *http.Client) *Client {
 	if hc == nil {
-		hc = &http.Client{Timeout: defaultTimeout}
+		hc = netguard.New(netguard.Options{}).Client(defaultTimeout)
 	}
 	c := &Client{version: strings.Trim(version, "/"), hc: hc}
 	base := strings.TrimRight(baseURL, "/")

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/netguard"
 )
 
 const testToken = "EAAJBtest-token"
@@ -335,4 +337,19 @@ func TestClientTransportErrorIsNotAPIError(t *testing.T) {
 	var apiErr *APIError
 	require.False(t, errors.As(err, &apiErr))
 	require.NotContains(t, err.Error(), testToken)
+}
+
+// TestDefaultClientRefusesInternalAddresses shows a Client built without
+// an HTTP client still goes through the outbound guard: a Graph URL on
+// loopback is refused before any request reaches it.
+func TestDefaultClientRefusesInternalAddresses(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	_, err := NewClient(srv.URL, "v23.0", nil).GetPhoneNumber(context.Background(), testToken, "1")
+	require.Error(t, err)
+	_, denied := netguard.AsDenied(err)
+	require.True(t, denied, "refused by the guard: %v", err)
+	require.Zero(t, hits.Load())
 }
