@@ -37,5 +37,41 @@ func Internal(ip netip.Addr) bool {
 			return true
 		}
 	}
+	for _, v4 := range embeddedIPv4(ip) {
+		if Internal(v4) {
+			return true
+		}
+	}
 	return false
+}
+
+// Translation prefixes whose addresses carry an IPv4 address inside: a
+// NAT64 gateway, a 6to4 relay or a Teredo server would forward a request
+// for 64:ff9b::7f00:1 to 127.0.0.1, so the address they carry is checked
+// too.
+var (
+	nat64Prefix  = netip.MustParsePrefix("64:ff9b::/96") // RFC 6052 well-known prefix
+	sixToFour    = netip.MustParsePrefix("2002::/16")    // RFC 3056
+	teredoPrefix = netip.MustParsePrefix("2001::/32")    // RFC 4380
+	compatPrefix = netip.MustParsePrefix("::/96")        // deprecated IPv4-compatible
+)
+
+// embeddedIPv4 returns the IPv4 addresses an IPv6 address carries through
+// those translations (none for a plain IPv6 or IPv4 address).
+func embeddedIPv4(ip netip.Addr) []netip.Addr {
+	if !ip.Is6() {
+		return nil
+	}
+	b := ip.As16()
+	v4 := func(p [4]byte) netip.Addr { return netip.AddrFrom4(p) }
+	switch {
+	case nat64Prefix.Contains(ip), compatPrefix.Contains(ip):
+		return []netip.Addr{v4([4]byte{b[12], b[13], b[14], b[15]})}
+	case sixToFour.Contains(ip):
+		return []netip.Addr{v4([4]byte{b[2], b[3], b[4], b[5]})}
+	case teredoPrefix.Contains(ip):
+		// The server's address in clear, the client's inverted.
+		return []netip.Addr{v4([4]byte{b[4], b[5], b[6], b[7]}), v4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]})}
+	}
+	return nil
 }
