@@ -46,6 +46,9 @@ type Config struct {
 	// OutboundAllow opens the outbound guard for these addresses and host
 	// names (a CRM on the LAN); everything else internal stays refused.
 	OutboundAllow netguard.Allowlist
+	// TimeZone is the business's: scheduled daily work (the chat history
+	// cleanup) follows its clock, not the server's.
+	TimeZone *time.Location
 }
 
 // SQLitePath is where the embedded database lives.

@@ -52,6 +52,7 @@ func TestInvalidValues(t *testing.T) {
 		"ZAPFLOW_LOG_LEVEL":             "loud",
 		"ZAPFLOW_SENDER_CHECK_INTERVAL": "-1m",
 		"ZAPFLOW_OUTBOUND_ALLOW":        "10.0.0.0/8,http://crm.lan",
+		"ZAPFLOW_TIME_ZONE":             "Brasil/Recife",
 	} {
 		_, err := Parse(env(map[string]string{name: val}), os.ReadFile)
 		require.ErrorContains(t, err, name, "value %q", val)
@@ -82,4 +83,17 @@ func TestReadmeListsEveryVariable(t *testing.T) {
 	for _, v := range Vars() {
 		require.True(t, strings.Contains(string(readme), "`"+v.Name+"`"), "README does not document %s", v.Name)
 	}
+}
+
+// ZAPFLOW_TIME_ZONE defaults to UTC and reads IANA names, with the zone
+// data built in (the container image has no /usr/share/zoneinfo).
+func TestTimeZone(t *testing.T) {
+	t.Parallel()
+	c, err := Parse(env(nil), os.ReadFile)
+	require.NoError(t, err)
+	require.Equal(t, "UTC", c.TimeZone.String())
+	c, err = Parse(env(map[string]string{"ZAPFLOW_TIME_ZONE": "America/Sao_Paulo"}), os.ReadFile)
+	require.NoError(t, err)
+	at := time.Date(2025, 10, 30, 12, 0, 0, 0, time.UTC).In(c.TimeZone)
+	require.Equal(t, 9, at.Hour(), "São Paulo is UTC−3")
 }

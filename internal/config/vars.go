@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // ZAPFLOW_TIME_ZONE works without the system zone files
 
 	"github.com/zapflow/zapflow/internal/netguard"
 )
@@ -92,6 +93,14 @@ var vars = []variable{
 		set: func(c *Config, s string) (err error) { c.SandboxAssistant, err = strconv.ParseBool(s); return err }},
 	{Name: "ZAPFLOW_OUTBOUND_ALLOW", Default: "", Description: "Comma-separated CIDRs (10.0.0.0/8), IP addresses and host names (crm.lan) that flow HTTP steps, the AI base URL and Graph URLs may reach although they are internal; loopback, private, link-local and unique-local addresses are refused otherwise.",
 		set: func(c *Config, s string) (err error) { c.OutboundAllow, err = netguard.ParseAllowlist(s); return err }},
+	{Name: "ZAPFLOW_TIME_ZONE", Default: "UTC", Description: "The business's time zone (IANA name, e.g. America/Sao_Paulo): the daily chat history cleanup runs at its time of day there, and its days start at local midnight.",
+		set: func(c *Config, s string) (err error) {
+			c.TimeZone, err = time.LoadLocation(s)
+			if err != nil {
+				return errors.New("want an IANA time zone name such as America/Sao_Paulo or UTC")
+			}
+			return nil
+		}},
 	{Name: "ZAPFLOW_DEBUG_ADDR", Default: "", Description: "When set (e.g. 127.0.0.1:6060), serves Go's profiler (/debug/pprof/) on this separate address; only a loopback address is accepted.",
 		set: func(c *Config, s string) error {
 			if s != "" {

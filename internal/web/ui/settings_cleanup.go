@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/cleanup"
@@ -140,3 +141,21 @@ func runDuration(run cleanup.Run) string {
 }
 
 func count(n int64) string { return strconv.FormatInt(n, 10) }
+
+// cleanupTime shows an instant on the business's clock (the zone cleanup
+// schedules by), with the zone's name so nobody reads it as their own.
+func cleanupTime(at time.Time, zone string) string {
+	return at.In(cleanupZone(zone)).Format("2006-01-02 15:04") + " " + zone
+}
+
+// cleanupDay is the day of at on the business's clock.
+func cleanupDay(at time.Time, zone string) string {
+	return at.In(cleanupZone(zone)).Format("2006-01-02")
+}
+
+func cleanupZone(zone string) *time.Location {
+	if loc, err := time.LoadLocation(zone); err == nil {
+		return loc
+	}
+	return time.UTC
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/app/apptest"
+	"github.com/zapflow/zapflow/internal/config"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -102,4 +103,17 @@ func TestCleanupPanelNeedsThePermission(t *testing.T) {
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM cleanup_runs`))
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM settings`))
 	})
+}
+
+// The cleanup panel follows the business's clock (ZAPFLOW_TIME_ZONE): the
+// next run is the chosen time of day there, shown with the zone's name.
+func TestCleanupPanelUsesTheBusinessTimeZone(t *testing.T) {
+	t.Parallel()
+	sp, err := time.LoadLocation("America/Sao_Paulo")
+	require.NoError(t, err)
+	env := apptest.Start(t, store.SQLite, func(c *config.Config) { c.TimeZone = sp })
+	b := settingsAdmin(t, env, "ana@example.com")
+	body := b.saveSettings("/settings/cleanup", url.Values{"enabled": {"on"}, "retention_days": {"30"}, "time_of_day": {"04:15"}})
+	require.Contains(t, body, "America/Sao_Paulo.")
+	require.Regexp(t, `\d{4}-\d\d-\d\d 04:15 America/Sao_Paulo`, body, "the next run at 04:15 on São Paulo's clock")
 }
