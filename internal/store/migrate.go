@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -153,4 +155,24 @@ func gooseProvider(db DB) (*goose.Provider, func(), error) {
 		return nil, nil, fmt.Errorf("store: migrations: %w", err)
 	}
 	return p, closeFn, nil
+}
+
+// SchemaFingerprint is a hash of every migration file (names and
+// contents): equal fingerprints mean Migrate builds the same schema. Tests
+// key their template databases by it.
+func SchemaFingerprint() string {
+	h := sha256.New()
+	_ = fs.WalkDir(migrationFS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := migrationFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", p, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -7,9 +7,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,12 +79,16 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 		"ZAPFLOW_SANDBOX_ASSISTANT": "false",
 	}
 	if d == store.Postgres {
-		env["ZAPFLOW_DATABASE_URL"] = storetest.URL(t)
+		env["ZAPFLOW_DATABASE_URL"] = storetest.MigratedURL(t)
 	}
 	cfg, err := config.Parse(func(k string) string { return env[k] }, nil)
 	require.NoError(t, err)
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if _, err := os.Stat(cfg.SQLitePath()); cfg.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
+		// A migrated copy: migrating from nothing takes seconds under -race.
+		storetest.CopySQLite(t, cfg.SQLitePath())
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {

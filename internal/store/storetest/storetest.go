@@ -1,6 +1,7 @@
 // Package storetest gives tests a fresh, migrated database of each dialect:
 // SQLite always, PostgreSQL when ZAPFLOW_TEST_POSTGRES_URL is set. Each
-// PostgreSQL test gets its own schema, so tests run in parallel.
+// PostgreSQL test gets its own database (or, from URL, its own empty
+// schema), so tests run in parallel.
 package storetest
 
 import (
@@ -38,8 +39,9 @@ func Each(t *testing.T, fn func(t *testing.T, db store.DB)) {
 	}
 }
 
-// New returns a fresh migrated database of dialect d, closed (and for
-// PostgreSQL, dropped) when the test ends.
+// New returns a fresh migrated database of dialect d (a copy of a
+// template, see template.go), closed (and for PostgreSQL, dropped) when
+// the test ends.
 func New(t testing.TB, d store.Dialect) store.DB {
 	t.Helper()
 	ctx := context.Background()
@@ -47,9 +49,11 @@ func New(t testing.TB, d store.Dialect) store.DB {
 	var err error
 	switch d {
 	case store.SQLite:
-		db, err = store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "zapflow.db"))
+		path := filepath.Join(t.TempDir(), "zapflow.db")
+		CopySQLite(t, path)
+		db, err = store.OpenSQLite(ctx, path)
 	case store.Postgres:
-		db, err = openSchema(t, ctx)
+		db, err = openMigrated(t, ctx)
 	}
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
@@ -78,14 +82,11 @@ func URL(t testing.TB) string {
 	return base + sep + "search_path=" + schema
 }
 
-func openSchema(t testing.TB, ctx context.Context) (store.DB, error) {
-	base := os.Getenv(PostgresURLEnv)
-	schema := createSchema(t, base)
-	cfg, err := pgxpool.ParseConfig(base)
+func openMigrated(t testing.TB, ctx context.Context) (store.DB, error) {
+	cfg, err := pgxpool.ParseConfig(MigratedURL(t))
 	if err != nil {
 		return nil, err
 	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cfg.MaxConns = 8
 	return store.OpenPostgresConfig(ctx, cfg)
 }
