@@ -163,6 +163,7 @@ var varKeyPattern = regexp.MustCompile(`^(header\.)?[a-z0-9_]{1,64}$|^button\.[0
 
 func validateSend(v *validator, s *Step, path string) {
 	validateRecipient(v, s, path)
+	rejectRichFields(v, s, path) // steps_rich.go
 	if s.Type == StepSendText {
 		v.template(s, "text", path+".text", s.Text, true)
 		if s.Template != nil || len(s.Variables) > 0 {

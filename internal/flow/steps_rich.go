@@ -90,6 +90,17 @@ func runSendMedia(r *stepRun) {
 	r.queueSend(send)
 }
 
+// rejectRichFields refuses a send_text or send_template step written with
+// another send step's fields, which it would otherwise ignore.
+func rejectRichFields(v *validator, s *Step, path string) {
+	switch {
+	case s.Media != "" || s.Link != "" || s.MediaID != "" || s.Caption != "" || s.Filename != "":
+		v.fail(path+".type", "invalid_step", s.Type+" sends no file: use send_media for media, link, media_id, caption and filename")
+	case len(s.Buttons) > 0 || len(s.Sections) > 0 || s.Button != "" || s.Header != "" || s.Footer != "":
+		v.fail(path+".type", "invalid_step", s.Type+" has no buttons: use send_interactive for buttons, lists, header and footer")
+	}
+}
+
 // --- send_interactive ---
 
 func validateSendInteractive(v *validator, s *Step, path string) {

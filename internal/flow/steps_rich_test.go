@@ -38,6 +38,8 @@ func TestRichStepValidation(t *testing.T) {
 		// Templated ids and titles stand for values that fit until the step runs.
 		{ID: "dyn", Type: StepSendInteractive, Text: "{{vars.q}}", Buttons: []ReplyButton{{ID: "{{vars.a}}", Title: "{{vars.b}}"}, {ID: "{{vars.c}}", Title: "{{vars.d}}"}}},
 	}
+	ok = append(ok, Step{ID: "tpl", Type: StepSendTemplate, Template: &TemplateRef{Name: "receipt", Language: "pt_BR"},
+		Variables: map[string]string{"1": "{{contact.name}}", "header.image": "{{trigger.photo}}", "header.filename": "a.pdf", "header.name": "Ana", "button.0": "STOP"}})
 	_, err := Compile(richFlow(ok...), Options{})
 	require.NoError(t, err)
 
@@ -69,6 +71,10 @@ func TestRichStepValidation(t *testing.T) {
 			Sections: []ListSection{{Title: "A", Rows: []ListRow{{ID: "r", Title: "R"}}}, {Rows: []ListRow{{ID: "q", Title: "Q"}}}}}},
 		{"bad template", "steps[0].buttons[0].title", "invalid_template", Step{ID: "s", Type: StepSendInteractive, Text: "oi",
 			Buttons: []ReplyButton{{ID: "a", Title: "{{vars.x"}}}},
+		{"text with buttons", "steps[0].type", "invalid_step", Step{ID: "s", Type: StepSendText, Text: "oi", Buttons: buttons("a")}},
+		{"template with a link", "steps[0].type", "invalid_step", Step{ID: "s", Type: StepSendTemplate, Template: &TemplateRef{Name: "t", Language: "pt_BR"}, Link: "https://x"}},
+		{"template variable key", "steps[0].variables.button.x", "invalid_variables", Step{ID: "s", Type: StepSendTemplate,
+			Template: &TemplateRef{Name: "t", Language: "pt_BR"}, Variables: map[string]string{"button.x": "1"}}},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,4 +149,30 @@ func TestReplyOf(t *testing.T) {
 	require.Equal(t, map[string]any{"type": "quick_reply", "id": "STOP_PROMOS", "title": "Parar promoções"},
 		replyOf(msg("button", `{"payload":"STOP_PROMOS","text":"Parar promoções"}`)))
 	require.Equal(t, map[string]any{"type": "", "id": "", "title": ""}, replyOf(msg("text", `{"body":"oi"}`)))
+}
+
+// A field error in a step's buttons points at the line of the file that
+// holds it (the editor shows it there).
+func TestRichStepFieldLine(t *testing.T) {
+	t.Parallel()
+	src := []byte(`name: ask
+trigger:
+  type: whatsapp.message_received
+steps:
+  - id: ask
+    type: send_interactive
+    text: Quando?
+    buttons:
+      - id: soon
+        title: Hoje
+      - id: week
+        title: Esta semana que vem, sem falta
+`)
+	fl, err := Parse(src, YAML)
+	require.NoError(t, err)
+	_, err = Compile(fl, Options{})
+	ae, ok := apperr.As(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, "steps[0].buttons[1].title", ae.Field)
+	require.Equal(t, 12, FieldLine(src, YAML, ae.Field))
 }
