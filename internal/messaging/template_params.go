@@ -54,8 +54,8 @@ func (sh templateShape) optional() []string {
 func checkTemplateParams(sh templateShape, vars Variables) error {
 	for _, kind := range append(slices.Clone(headerMediaKinds), "filename") {
 		key := "header." + kind
-		if _, given := vars[key]; !given || slices.Contains(sh.header, kind) {
-			continue // a text header's placeholder may be named "image"
+		if strings.TrimSpace(vars[key]) == "" || slices.Contains(sh.header, kind) {
+			continue // not given (a blank media header is missing, below); or a text header's placeholder named "image"
 		}
 		field := "variables." + key
 		switch {
