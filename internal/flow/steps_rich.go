@@ -229,8 +229,8 @@ func (v *validator) failWith(err error, path string, field func(api string) stri
 		v.fail(path, "invalid_step", err.Error())
 		return
 	}
-	f := field(ae.Field)
-	v.fail(path+"."+f, ae.Code, strings.ReplaceAll(ae.Message, ae.Field, f))
+	f := path + "." + field(ae.Field)
+	v.fail(f, ae.Code, strings.ReplaceAll(ae.Message, ae.Field, f))
 }
 
 // literal is a field's value when it has no template, else stand (a value

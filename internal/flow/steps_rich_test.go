@@ -84,6 +84,9 @@ func TestRichStepValidation(t *testing.T) {
 			require.Equal(t, tc.field, ae.Field, ae.Message)
 			require.Equal(t, tc.code, ae.Code, ae.Message)
 			require.NotContains(t, ae.Message, "interactive.", "the message names the step's field, not the API's")
+			if strings.HasPrefix(tc.code, "invalid_request") && strings.Contains(ae.Message, "steps[0]") {
+				require.Contains(t, ae.Message, tc.field)
+			}
 		})
 	}
 }
