@@ -128,7 +128,8 @@ func TestFlowEventSendsOnceAndIsIdempotent(t *testing.T) {
 }
 
 // F9 + wait_for_reply: the shipped lead qualification example, enabled,
-// asks its questions over the sandbox and keeps the answers.
+// asks its questions over the sandbox (the last one with buttons, which
+// the customer taps) and keeps the answers.
 func TestFlowLeadQualificationOverWhatsApp(t *testing.T) {
 	each(t, nil, func(t *testing.T, env *apptest.Env) {
 		waitTemplates(t, env)
@@ -147,17 +148,22 @@ func TestFlowLeadQualificationOverWhatsApp(t *testing.T) {
 
 		sb := env.App.Sandbox
 		const customer = "+5511977776666"
+		// The questions and the closing message: texts, and the last
+		// question's buttons.
 		texts := func() []string {
 			var out []string
 			for _, m := range sb.Sent() {
-				if m.Type == "text" && m.WaID == "5511977776666" {
-					out = append(out, m.Text)
+				if (m.Type == "text" || m.Type == "interactive") && m.WaID == "5511977776666" {
+					out = append(out, m.Type+": "+m.Text)
 				}
 			}
 			return out
 		}
-		answer := func(n int, text string) {
+		waitAsked := func(n int) {
 			waitUntil(t, 20*time.Second, func() bool { return len(texts()) >= n }, "question %d (sent %q)", n, lazy(func() string { return strconv.Quote(sbTexts(texts())) }))
+		}
+		answer := func(n int, text string) {
+			waitAsked(n)
 			_, err := sb.CustomerWrites(phone1, customer, "Bia", text)
 			require.NoError(t, err)
 		}
@@ -165,17 +171,27 @@ func TestFlowLeadQualificationOverWhatsApp(t *testing.T) {
 		require.NoError(t, err)
 		answer(1, "Bia")
 		answer(2, "um sofá")
-		answer(3, "hoje")
-		waitUntil(t, 20*time.Second, func() bool { return len(texts()) >= 4 }, "the closing message")
+		waitAsked(3)
+		_, err = sb.CustomerTaps(phone1, customer, "Bia", sandbox.Tap{ID: "week", Title: "Esta semana"})
+		require.NoError(t, err)
+		waitAsked(4)
 		got := texts()
 		require.Contains(t, got[1], "Prazer, Bia!")
-		require.Contains(t, got[3], `Um consultor vai falar com você sobre "um sofá"`)
+		require.Equal(t, "interactive: E para quando você precisa?", got[2])
+		require.Contains(t, got[3], `text: Perfeito, Bia! Um consultor vai falar com você sobre "um sofá"`, "the tapped button took the qualified branch")
 
 		var runs struct{ Runs []flow.Run }
 		require.Equal(t, http.StatusOK, env.Do(http.MethodGet, "/api/v1/runs?flow_id="+strconv.FormatInt(lead.ID, 10), nil, &runs))
 		require.Len(t, runs.Runs, 1, "answers do not start new runs (conversation_started fires once)")
 		run := waitRun(t, env, runs.Runs[0].ID, flow.StatusCompleted)
-		require.Equal(t, map[string]any{"name": "Bia", "interest": "um sofá", "timing": "hoje"}, run.Vars)
+		require.Equal(t, map[string]any{"name": "Bia", "interest": "um sofá", "timing": "Esta semana"}, run.Vars)
+		var when map[string]any
+		for _, st := range run.Steps {
+			if st.Step == "when" {
+				when = st.Output
+			}
+		}
+		require.Equal(t, map[string]any{"type": "button_reply", "id": "week", "title": "Esta semana"}, when["reply"])
 	})
 }
 

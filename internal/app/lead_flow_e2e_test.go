@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/zapflow/zapflow/internal/app/apptest"
 	"github.com/zapflow/zapflow/internal/flow"
 	"github.com/zapflow/zapflow/internal/lead"
+	"github.com/zapflow/zapflow/internal/sandbox"
 )
 
 // The flow engine keeps its own list of lead statuses (it does not import
@@ -48,13 +50,15 @@ func TestFlowLeadQualificationMakesQualifiedLeads(t *testing.T) {
 		}
 
 		sb := env.App.Sandbox
+		// converse answers the three questions; an answer "tap:<id>:<title>"
+		// taps that button of the last question instead of typing.
 		converse := func(customer string, answers ...string) {
 			t.Helper()
 			waID := customer[1:]
-			texts := func() int {
+			asked := func() int {
 				n := 0
 				for _, m := range sb.Sent() {
-					if m.Type == "text" && m.WaID == waID {
+					if (m.Type == "text" || m.Type == "interactive") && m.WaID == waID {
 						n++
 					}
 				}
@@ -63,11 +67,16 @@ func TestFlowLeadQualificationMakesQualifiedLeads(t *testing.T) {
 			_, err := sb.CustomerWrites(phone1, customer, "Cliente", "Oi, quero comprar")
 			require.NoError(t, err)
 			for i, a := range answers {
-				waitUntil(t, 20*time.Second, func() bool { return texts() >= i+1 }, "question %d to %s", i+1, customer)
-				_, err := sb.CustomerWrites(phone1, customer, "Cliente", a)
+				waitUntil(t, 20*time.Second, func() bool { return asked() >= i+1 }, "question %d to %s", i+1, customer)
+				if tap, ok := strings.CutPrefix(a, "tap:"); ok {
+					id, title, _ := strings.Cut(tap, ":")
+					_, err = sb.CustomerTaps(phone1, customer, "Cliente", sandbox.Tap{ID: id, Title: title})
+				} else {
+					_, err = sb.CustomerWrites(phone1, customer, "Cliente", a)
+				}
 				require.NoError(t, err)
 			}
-			waitUntil(t, 20*time.Second, func() bool { return texts() >= 4 }, "the closing message to %s", customer)
+			waitUntil(t, 20*time.Second, func() bool { return asked() >= 4 }, "the closing message to %s", customer)
 		}
 		openLead := func(customer string, status lead.Status) lead.Lead {
 			t.Helper()
@@ -84,14 +93,14 @@ func TestFlowLeadQualificationMakesQualifiedLeads(t *testing.T) {
 		}
 
 		const hot, warm = "+5511944441111", "+5511944442222"
-		converse(hot, "Bia", "um sofá", "hoje")
+		converse(hot, "Bia", "um sofá", "tap:soon:Hoje ou amanhã")
 		l := openLead(hot, lead.StatusQualified)
 		require.Equal(t, carla.ID, l.AgentID, "given to the only agent")
 		require.True(t, l.Automatic, "the lead auto lead made, updated by the flow")
 		require.Equal(t, "WhatsApp", l.SourceName)
 		require.Equal(t, []string{"qualificado"}, l.Tags)
-		require.Equal(t, map[string]string{"interest": "um sofá", "name": "Bia", "timing": "hoje"}, l.Fields)
-		require.Equal(t, "Procura: um sofá. Prazo: hoje.", l.Notes)
+		require.Equal(t, map[string]string{"interest": "um sofá", "name": "Bia", "timing": "Hoje ou amanhã"}, l.Fields)
+		require.Equal(t, "Procura: um sofá. Prazo: Hoje ou amanhã.", l.Notes)
 		var assigned int64
 		require.NoError(t, env.App.DB.Read().QueryRow(ctx, `SELECT c.assigned_user_id FROM conversations c JOIN contacts k ON k.id = c.contact_id
 			WHERE k.wa_id = ?`, hot[1:]).Scan(&assigned))

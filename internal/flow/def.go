@@ -58,6 +58,24 @@ type Step struct {
 	Text          string            `json:"text,omitempty" yaml:"text,omitempty"`
 	Bulk          bool              `json:"bulk,omitempty" yaml:"bulk,omitempty"`
 
+	// send_media: Media is the kind (image, document, audio, video,
+	// sticker), sent from a public Link or an uploaded MediaID, with a
+	// Caption and (documents) a Filename. send_interactive: Text is the
+	// body, Header and Footer optional texts, and either Buttons (1 to 3
+	// reply buttons) or a list: Button (the text of the button that opens
+	// it) and Sections of rows. Both take sender, to and recipient_name.
+	// Every text is a template.
+	Media    string        `json:"media,omitempty" yaml:"media,omitempty"`
+	Link     string        `json:"link,omitempty" yaml:"link,omitempty"`
+	MediaID  string        `json:"media_id,omitempty" yaml:"media_id,omitempty"`
+	Caption  string        `json:"caption,omitempty" yaml:"caption,omitempty"`
+	Filename string        `json:"filename,omitempty" yaml:"filename,omitempty"`
+	Header   string        `json:"header,omitempty" yaml:"header,omitempty"`
+	Footer   string        `json:"footer,omitempty" yaml:"footer,omitempty"`
+	Buttons  []ReplyButton `json:"buttons,omitempty" yaml:"buttons,omitempty"`
+	Button   string        `json:"button,omitempty" yaml:"button,omitempty"`
+	Sections []ListSection `json:"sections,omitempty" yaml:"sections,omitempty"`
+
 	// generate_ai_reply
 	Assistant int64             `json:"assistant,omitempty" yaml:"assistant,omitempty"`
 	Customer  string            `json:"customer,omitempty" yaml:"customer,omitempty"`

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zapflow/zapflow/internal/messaging"
 )
 
 // Run statuses.
@@ -160,6 +162,8 @@ type SendEffect struct {
 	Variables     map[string]string `json:"variables,omitempty"`
 	Text          string            `json:"text,omitempty"`
 	Bulk          bool              `json:"bulk,omitempty"`
+	// Rich is the content of a send_media or send_interactive step.
+	Rich *messaging.RichContent `json:"rich,omitempty"`
 }
 
 // HTTPEffect is a request to make.

@@ -176,6 +176,9 @@ func sendRequest(runID int64, ef Effect) messaging.SendRequest {
 		req.Template = &messaging.TemplateRef{Name: se.Template.Name, Language: se.Template.Language}
 		req.Variables = messaging.Variables(se.Variables)
 	}
+	if se.Rich != nil {
+		req.RichContent = *se.Rich
+	}
 	// A sender is its id or its phone_number_id (15+ digits); ids are short.
 	if n, err := strconv.ParseInt(se.Sender, 10, 64); err == nil && n > 0 && len(se.Sender) < 10 {
 		req.SenderID = n

@@ -22,6 +22,8 @@ const (
 	StepStop            = "stop"
 	StepUpdateLead      = "update_lead"
 	StepAssignAgent     = "assign_agent"
+	StepSendMedia       = "send_media"
+	StepSendInteractive = "send_interactive"
 )
 
 // stepKind is a step type's behaviour: validate checks and compiles its
@@ -55,13 +57,17 @@ func lookupStepKind(t string) (stepKind, bool) {
 		return stepKind{validateUpdateLead, runUpdateLead}, true
 	case StepAssignAgent:
 		return stepKind{validateAssignAgent, runAssignAgent}, true
+	case StepSendMedia:
+		return stepKind{validateSendMedia, runSendMedia}, true
+	case StepSendInteractive:
+		return stepKind{validateSendInteractive, runSendInteractive}, true
 	}
 	return stepKind{}, false
 }
 
 // StepTypes lists the step types, for error messages and the API.
 func StepTypes() []string {
-	return []string{StepSendTemplate, StepSendText, StepGenerateAIReply, StepDelay, StepWaitForReply, StepBranch, StepHTTPRequest, StepSetVariables, StepStop, StepUpdateLead, StepAssignAgent}
+	return []string{StepSendTemplate, StepSendText, StepSendMedia, StepSendInteractive, StepGenerateAIReply, StepDelay, StepWaitForReply, StepBranch, StepHTTPRequest, StepSetVariables, StepStop, StepUpdateLead, StepAssignAgent}
 }
 
 // stepRun is one attempt of one step, with helpers that render fields
@@ -150,19 +156,14 @@ func (r *stepRun) fail(code, msg string, retryable bool) {
 
 // --- send_template, send_text ---
 
-var varKeyPattern = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+// varKeyPattern matches messaging.Variables' keys: a placeholder (1, 2…
+// or a name), header.<placeholder>, header.image|video|document|filename
+// and button.<index>.
+var varKeyPattern = regexp.MustCompile(`^(header\.)?[a-z0-9_]{1,64}$|^button\.[0-9]$`)
 
 func validateSend(v *validator, s *Step, path string) {
-	event := v.c.Flow.Trigger.Type == TriggerEvent
-	v.template(s, "sender", path+".sender", s.Sender, event)
-	if event && s.Sender == "" {
-		v.fail(path+".sender", "required", "sender is required in flows started by an event (a sender id or its phone_number_id)")
-	}
-	v.template(s, "to", path+".to", s.To, false)
-	if event && s.To == "" {
-		v.fail(path+".to", "required", "to is required in flows started by an event, e.g. {{trigger.customer_phone}}")
-	}
-	v.template(s, "recipient_name", path+".recipient_name", s.RecipientName, false)
+	validateRecipient(v, s, path)
+	rejectRichFields(v, s, path) // steps_rich.go
 	if s.Type == StepSendText {
 		v.template(s, "text", path+".text", s.Text, true)
 		if s.Template != nil || len(s.Variables) > 0 {
@@ -188,14 +189,28 @@ func validateSend(v *validator, s *Step, path string) {
 	}
 	for _, k := range sortedKeys(s.Variables) {
 		if !varKeyPattern.MatchString(k) {
-			v.fail(path+".variables."+k, "invalid_variables", "variable names are the template's placeholders: 1, 2, 3… or a named parameter")
+			v.fail(path+".variables."+k, "invalid_variables", "variable names are the template's placeholders: 1, 2, 3… or a named parameter; header.<placeholder> or header.image, header.video, header.document (a link or media id) and header.filename for the header; button.<index> for a button's parameter")
 		}
 	}
 	v.templateMap(s, "variables", path+".variables", s.Variables)
 }
 
+// validateRecipient checks the fields every sending step has: sender,
+// to and recipient_name.
+func validateRecipient(v *validator, s *Step, path string) {
+	event := v.c.Flow.Trigger.Type == TriggerEvent
+	v.template(s, "sender", path+".sender", s.Sender, event)
+	if event && s.Sender == "" {
+		v.fail(path+".sender", "required", "sender is required in flows started by an event (a sender id or its phone_number_id)")
+	}
+	v.template(s, "to", path+".to", s.To, false)
+	if event && s.To == "" {
+		v.fail(path+".to", "required", "to is required in flows started by an event, e.g. {{trigger.customer_phone}}")
+	}
+	v.template(s, "recipient_name", path+".recipient_name", s.RecipientName, false)
+}
+
 func runSend(r *stepRun) {
-	st := r.e.st
 	send := &SendEffect{Type: "template", Sender: r.render("sender"), To: r.render("to"), RecipientName: r.render("recipient_name"), Bulk: r.s.Bulk}
 	if r.s.Type == StepSendText {
 		send.Type, send.Text = "text", r.render("text")
@@ -211,6 +226,14 @@ func runSend(r *stepRun) {
 		r.fail("template_not_found", "the template's name or language came out empty ("+r.s.Template.Name+", "+r.s.Template.Language+"): check the data it is read from", false)
 		return
 	}
+	r.queueSend(send)
+}
+
+// queueSend fills a rendered send's defaults (the run's sender and
+// contact, a test run's recipient), records the step's input and waits for
+// the message's outcome.
+func (r *stepRun) queueSend(send *SendEffect) {
+	st := r.e.st
 	if send.Sender == "" {
 		send.Sender = st.Sender
 	}
@@ -228,10 +251,13 @@ func runSend(r *stepRun) {
 	if send.RecipientName != "" {
 		r.rec.Input["recipient_name"] = send.RecipientName
 	}
-	if send.Template != nil {
+	switch {
+	case send.Template != nil:
 		r.rec.Input["template"] = map[string]any{"name": send.Template.Name, "language": send.Template.Language}
 		r.rec.Input["variables"] = stringMapAny(send.Variables)
-	} else {
+	case send.Rich != nil:
+		r.rec.Input[send.Type] = richInput(send) // steps_rich.go
+	default:
 		r.rec.Input["text"] = send.Text
 	}
 	r.e.wait(WaitSend, time.Time{}, Effect{Kind: EffectSend, Send: send})

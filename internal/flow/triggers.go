@@ -111,6 +111,7 @@ func (s *Service) resumeReplies(ctx context.Context, tx store.Tx, ev messaging.I
 	out := map[string]any{"text": ev.Message.Summary, "type": ev.Message.Type, "message_id": ev.Message.WAMID,
 		"received_at": ev.Message.OccurredAt.UTC().Format(time.RFC3339)}
 	for _, id := range ids {
+		out["reply"] = replyOf(ev.Message) // reply.go; a map of its own for each run
 		if _, _, err := s.apply(ctx, tx, id, Input{Kind: InputReply, Now: s.Now(), Output: copyMap(out)}); err != nil {
 			return err
 		}

@@ -29,6 +29,8 @@ var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
 type fakeGraph struct {
 	mu      sync.Mutex
 	quality string
+	// templates are listed after "promo".
+	templates []whatsapp.Template
 }
 
 func (g *fakeGraph) setQuality(q string) {
@@ -48,9 +50,11 @@ func (g *fakeGraph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.Ph
 		Status: "CONNECTED", QualityRating: q}, nil
 }
 
-func (*fakeGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
-	return []whatsapp.Template{{ID: "9001", Name: "promo", Language: "pt_BR", Category: "MARKETING", Status: "APPROVED",
-		Components: json.RawMessage(`[{"type":"BODY","text":"Ofertas da semana"}]`)}}, nil
+func (g *fakeGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]whatsapp.Template{{ID: "9001", Name: "promo", Language: "pt_BR", Category: "MARKETING", Status: "APPROVED",
+		Components: json.RawMessage(`[{"type":"BODY","text":"Ofertas da semana"}]`)}}, g.templates...), nil
 }
 
 const wabaID = "102030405060"

@@ -12,10 +12,22 @@ import (
 	"github.com/zapflow/zapflow/internal/apperr"
 )
 
-// Variables fill a template's placeholders. Keys are the body's
-// placeholders as the template names them ("1", "2"… or "first_name"),
-// "header.<placeholder>" for a text header, and "button.<index>" for the
-// suffix of a dynamic URL button.
+// Variables fill a template's parameters, all as text so that flows,
+// campaigns and forms can fill them alike. Keys are:
+//   - the body's placeholders as the template names them ("1", "2"… or
+//     "first_name");
+//   - "header.<placeholder>" for a text header's placeholder;
+//   - "header.image", "header.video" or "header.document" for a media
+//     header (format IMAGE, VIDEO or DOCUMENT): a public http(s) link or
+//     an uploaded media id, the key naming the header's kind; and, for a
+//     document, the optional "header.filename";
+//   - "button.<index>" (0-based, the button's place in the template) for
+//     a button's parameter: the suffix of a dynamic URL button, the coupon
+//     code of a COPY_CODE button (required, at most 15 characters), or the
+//     payload of a QUICK_REPLY button (optional: without it, a tap comes
+//     back with the button's text as its payload).
+//
+// See template_params.go for the media header and button parameters.
 type Variables map[string]string
 
 // tplComponent is the part of Meta's template component we read.
@@ -44,15 +56,21 @@ func placeholdersIn(text string) []string {
 
 // templateShape is what a template asks for.
 type templateShape struct {
+	name     string
 	body     []string
 	bodyText string
 	header   []string
-	buttons  map[int]bool // index → has a URL placeholder
-	named    bool
+	// headerMedia is image, video or document when the header takes a
+	// media parameter; headerFormat is the header's format as synced
+	// (TEXT, IMAGE…; "" without a header), for error messages.
+	headerMedia  string
+	headerFormat string
+	buttons      map[int]string // index → the kind of parameter it takes: url, copy_code, quick_reply
+	named        bool
 }
 
 func shapeOf(t account.Template) templateShape {
-	sh := templateShape{buttons: map[int]bool{}, named: t.ParameterFormat == "NAMED"}
+	sh := templateShape{name: t.Name, buttons: map[int]string{}, named: t.ParameterFormat == "NAMED"}
 	var comps []tplComponent
 	_ = json.Unmarshal(t.Components, &comps)
 	for _, c := range comps {
@@ -60,13 +78,25 @@ func shapeOf(t account.Template) templateShape {
 		case "BODY":
 			sh.body, sh.bodyText = placeholdersIn(c.Text), c.Text
 		case "HEADER":
-			if strings.ToUpper(c.Format) == "TEXT" || c.Format == "" {
+			sh.headerFormat = strings.ToUpper(c.Format)
+			switch sh.headerFormat {
+			case "", "TEXT":
+				sh.headerFormat = "TEXT"
 				sh.header = placeholdersIn(c.Text)
+			case "IMAGE", "VIDEO", "DOCUMENT":
+				sh.headerMedia = strings.ToLower(c.Format)
 			}
 		case "BUTTONS":
 			for i, b := range c.Buttons {
-				if strings.ToUpper(b.Type) == "URL" && len(placeholdersIn(b.URL)) > 0 {
-					sh.buttons[i] = true
+				switch strings.ToUpper(b.Type) {
+				case "URL":
+					if len(placeholdersIn(b.URL)) > 0 {
+						sh.buttons[i] = buttonURL
+					}
+				case "COPY_CODE":
+					sh.buttons[i] = buttonCopyCode
+				case "QUICK_REPLY":
+					sh.buttons[i] = buttonQuickReply
 				}
 			}
 		}
@@ -80,19 +110,33 @@ func (sh templateShape) required() []string {
 	for _, h := range sh.header {
 		keys = append(keys, "header."+h)
 	}
+	if sh.headerMedia != "" {
+		keys = append(keys, "header."+sh.headerMedia)
+	}
+	for _, i := range sh.buttonIndexes() {
+		if sh.buttons[i] != buttonQuickReply {
+			keys = append(keys, "button."+strconv.Itoa(i))
+		}
+	}
+	return keys
+}
+
+// buttonIndexes lists the indexes of the buttons that take a parameter.
+func (sh templateShape) buttonIndexes() []int {
 	idx := make([]int, 0, len(sh.buttons))
 	for i := range sh.buttons {
 		idx = append(idx, i)
 	}
 	sort.Ints(idx)
-	for _, i := range idx {
-		keys = append(keys, "button."+strconv.Itoa(i))
-	}
-	return keys
+	return idx
 }
 
-// checkVariables says which variables are missing or unknown.
+// checkVariables says which variables are missing or unknown, after the
+// media header and button parameters' own checks (template_params.go).
 func checkVariables(sh templateShape, vars Variables) error {
+	if err := checkTemplateParams(sh, vars); err != nil {
+		return err
+	}
 	need := sh.required()
 	var missing, unknown []string
 	for _, k := range need {
@@ -100,8 +144,9 @@ func checkVariables(sh templateShape, vars Variables) error {
 			missing = append(missing, "{{"+k+"}}")
 		}
 	}
+	optional := sh.optional()
 	for k := range vars {
-		if !slices.Contains(need, k) {
+		if !slices.Contains(need, k) && !slices.Contains(optional, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -145,6 +190,9 @@ func templatePayload(to string, t account.Template, sh templateShape, vars Varia
 		return p
 	}
 	var comps []map[string]any
+	if sh.headerMedia != "" {
+		comps = append(comps, headerMediaComponent(sh.headerMedia, vars))
+	}
 	if len(sh.header) > 0 {
 		var ps []map[string]any
 		for _, h := range sh.header {
@@ -159,14 +207,10 @@ func templatePayload(to string, t account.Template, sh templateShape, vars Varia
 		}
 		comps = append(comps, map[string]any{"type": "body", "parameters": ps})
 	}
-	idx := make([]int, 0, len(sh.buttons))
-	for i := range sh.buttons {
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
-	for _, i := range idx {
-		comps = append(comps, map[string]any{"type": "button", "sub_type": "url", "index": strconv.Itoa(i),
-			"parameters": []map[string]any{{"type": "text", "text": vars["button."+strconv.Itoa(i)]}}})
+	for _, i := range sh.buttonIndexes() {
+		if c := buttonComponent(i, sh.buttons[i], vars["button."+strconv.Itoa(i)]); c != nil {
+			comps = append(comps, c)
+		}
 	}
 	tpl := map[string]any{"name": t.Name, "language": map[string]any{"code": t.Language}}
 	if len(comps) > 0 {

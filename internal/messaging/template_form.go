@@ -2,15 +2,17 @@ package messaging
 
 import (
 	"encoding/json"
-	"strconv"
 
 	"github.com/zapflow/zapflow/internal/account"
 )
 
 // TemplateVariables lists the variable keys a template send needs, in
 // the order a form asks for them: body placeholders ("1", "2" or names),
-// then "header.<name>" and "button.<index>" — the keys SendRequest.Variables
-// takes.
+// then "header.<name>" (or "header.image", "header.video",
+// "header.document" for a media header) and "button.<index>" for URL and
+// copy-code buttons — the keys SendRequest.Variables takes. Optional keys
+// (quick-reply payloads, a document header's file name) are left out: a
+// send without them is complete.
 func TemplateVariables(t account.Template) []string { return shapeOf(t).required() }
 
 // TemplateBody is the template's body text with its placeholders.
@@ -36,14 +38,7 @@ func ResendRequest(m Message) (req SendRequest, ok bool) {
 			Language struct {
 				Code string `json:"code"`
 			} `json:"language"`
-			Components []struct {
-				Type       string `json:"type"`
-				Index      string `json:"index"`
-				Parameters []struct {
-					Text          string `json:"text"`
-					ParameterName string `json:"parameter_name"`
-				} `json:"parameters"`
-			} `json:"components"`
+			Components []sentComponent `json:"components"`
 		} `json:"template"`
 	}
 	if m.Direction != Outbound || json.Unmarshal(m.Content, &p) != nil {
@@ -53,23 +48,7 @@ func ResendRequest(m Message) (req SendRequest, ok bool) {
 	case "text":
 		return SendRequest{Type: "text", Text: p.Text.Body}, p.Text.Body != ""
 	case "template":
-		vars := Variables{}
-		for _, c := range p.Template.Components {
-			for i, prm := range c.Parameters {
-				name := prm.ParameterName
-				if name == "" {
-					name = strconv.Itoa(i + 1)
-				}
-				switch c.Type {
-				case "body":
-					vars[name] = prm.Text
-				case "header":
-					vars["header."+name] = prm.Text
-				case "button":
-					vars["button."+c.Index] = prm.Text
-				}
-			}
-		}
+		vars := sentVariables(p.Template.Components) // template_params.go
 		return SendRequest{Type: "template", Template: &TemplateRef{Name: p.Template.Name, Language: p.Template.Language.Code},
 			Variables: vars}, p.Template.Name != ""
 	}
