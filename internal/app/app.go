@@ -230,6 +230,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL(), Cleanup: a.Cleanup, Privacy: deps.Privacy}
 	a.setupAssign(&uiDeps)
 	deps.Media, uiDeps.Media = a.Media, a.Media
+	deps.TimeZone, uiDeps.TimeZone = a.cfg.TimeZone, a.cfg.TimeZone
 	a.setupLeads(&deps, &uiDeps)
 	deps.UI = ui.New(uiDeps)
 	a.handler = web.NewHandler(deps)

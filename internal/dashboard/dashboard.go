@@ -13,7 +13,7 @@ import (
 	"github.com/zapflow/zapflow/internal/store"
 )
 
-// Day is one calendar day's counts (UTC).
+// Day is one calendar day's counts, on the business's clock.
 type Day struct {
 	Date       time.Time `json:"date"`
 	In         int       `json:"messages_in"`
@@ -69,20 +69,31 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-const dayMillis = int64(24 * time.Hour / time.Millisecond)
+// slotMillis is the grain the queries group by: a quarter of an hour,
+// which every time zone's midnight falls on (offsets such as −03:00,
+// +05:30 and +05:45 are whole quarters), so each slot belongs to one
+// local day, daylight saving time included.
+const slotMillis = int64(15 * time.Minute / time.Millisecond)
 
-// Compute reads the figures for the whole UTC days from from's day up to
-// (not including) to's day, through q.
+// Compute reads the figures for the calendar days from from's day up to
+// (not including) to's day, through q. The days are those of from's
+// location (the business's time zone): pass local midnights.
 func Compute(ctx context.Context, q store.Querier, from, to time.Time) (Dashboard, error) {
-	from, to = from.UTC().Truncate(24*time.Hour), to.UTC().Truncate(24*time.Hour)
+	loc := from.Location()
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
+	to = to.In(loc)
+	to = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc)
 	d := Dashboard{From: from, To: to, Failures: []CodeCount{}}
+	var starts []int64 // each day's first millisecond
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
 		d.Days = append(d.Days, Day{Date: day})
+		starts = append(starts, store.Millis(day))
 	}
 	lo, hi := store.Millis(from), store.Millis(to)
-	dayOf := func(ms int64) *Day {
-		i := int((ms - lo) / dayMillis)
-		if i < 0 || i >= len(d.Days) {
+	dayOf := func(slot int64) *Day {
+		ms := lo + slot*slotMillis
+		i := sort.Search(len(starts), func(i int) bool { return starts[i] > ms }) - 1
+		if i < 0 || ms >= hi {
 			return nil
 		}
 		return &d.Days[i]
@@ -102,15 +113,15 @@ func Compute(ctx context.Context, q store.Querier, from, to time.Time) (Dashboar
 // messages counts messages per day, direction and status.
 func (d *Dashboard) messages(ctx context.Context, q store.Querier, lo, hi int64, dayOf func(int64) *Day) error {
 	return each(ctx, q, `SELECT (created_at - ?) / ?, direction, status, COUNT(*) FROM messages
-		WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3`, []any{lo, dayMillis, lo, hi},
+		WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3`, []any{lo, slotMillis, lo, hi},
 		func(scan func(...any) error) error {
-			var dayIdx int64
+			var slot int64
 			var dir, status string
 			var n int
-			if err := scan(&dayIdx, &dir, &status, &n); err != nil {
+			if err := scan(&slot, &dir, &status, &n); err != nil {
 				return err
 			}
-			day := dayOf(lo + dayIdx*dayMillis)
+			day := dayOf(slot)
 			if day == nil {
 				return nil
 			}
@@ -166,15 +177,15 @@ func (d *Dashboard) failures(ctx context.Context, q store.Querier, lo, hi int64)
 // that failed.
 func (d *Dashboard) runs(ctx context.Context, q store.Querier, lo, hi int64, dayOf func(int64) *Day) error {
 	return each(ctx, q, `SELECT (started_at - ?) / ?, status, COUNT(*) FROM flow_runs
-		WHERE started_at >= ? AND started_at < ? AND NOT test GROUP BY 1, 2`, []any{lo, dayMillis, lo, hi},
+		WHERE started_at >= ? AND started_at < ? AND NOT test GROUP BY 1, 2`, []any{lo, slotMillis, lo, hi},
 		func(scan func(...any) error) error {
-			var dayIdx int64
+			var slot int64
 			var status string
 			var n int
-			if err := scan(&dayIdx, &status, &n); err != nil {
+			if err := scan(&slot, &status, &n); err != nil {
 				return err
 			}
-			day := dayOf(lo + dayIdx*dayMillis)
+			day := dayOf(slot)
 			if day == nil {
 				return nil
 			}
@@ -191,15 +202,15 @@ func (d *Dashboard) runs(ctx context.Context, q store.Querier, lo, hi int64, day
 // ai counts model calls per day and those that did not succeed.
 func (d *Dashboard) ai(ctx context.Context, q store.Querier, lo, hi int64, dayOf func(int64) *Day) error {
 	return each(ctx, q, `SELECT (created_at - ?) / ?, outcome = 'ok', COUNT(*) FROM ai_calls
-		WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2`, []any{lo, dayMillis, lo, hi},
+		WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2`, []any{lo, slotMillis, lo, hi},
 		func(scan func(...any) error) error {
-			var dayIdx int64
+			var slot int64
 			var ok bool
 			var n int
-			if err := scan(&dayIdx, &ok, &n); err != nil {
+			if err := scan(&slot, &ok, &n); err != nil {
 				return err
 			}
-			day := dayOf(lo + dayIdx*dayMillis)
+			day := dayOf(slot)
 			if day == nil {
 				return nil
 			}

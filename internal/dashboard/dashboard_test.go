@@ -112,3 +112,29 @@ func TestComputeEmptyPeriod(t *testing.T) {
 	require.Zero(t, d.ReadRate())
 	require.Empty(t, d.Failures)
 }
+
+// TestComputeCountsTheBusinessDays shows the days are the business's: in
+// São Paulo (UTC−3) a message at 01:00 UTC on 2 October came on the
+// evening of 1 October, one at 01:00 UTC on 1 October on 30 September; the
+// period's edges move with the zone.
+func TestComputeCountsTheBusinessDays(t *testing.T) {
+	t.Parallel()
+	sp, err := time.LoadLocation("America/Sao_Paulo")
+	require.NoError(t, err)
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		seed(t, db)
+		from := time.Date(2025, 10, 1, 0, 0, 0, 0, sp)
+		d, err := dashboard.Compute(context.Background(), db.Read(), from, from.AddDate(0, 0, 1))
+		require.NoError(t, err)
+		require.Len(t, d.Days, 1)
+		require.True(t, d.Days[0].Date.Equal(from))
+		// 1 October in São Paulo is 03:00 UTC on the 1st to 03:00 UTC on
+		// the 2nd: the 1st's inbound at 01:00 and 02:00 UTC were still 30
+		// September there, the 2nd's at 01:00 and 02:00 UTC are the 1st;
+		// the outbound from 03:00 UTC on the 1st (4 seeded, 3 extra) count,
+		// the 2nd's from 03:00 UTC on do not.
+		require.Equal(t, 2, d.Days[0].In, "01:00 and 02:00 UTC on the 2nd")
+		require.Equal(t, 4+3, d.Days[0].Out)
+		require.Equal(t, 2, d.Days[0].AICalls, "23:59 UTC on the 1st and 01:00 UTC on the 2nd")
+	})
+}

@@ -19,22 +19,24 @@ type dashboardView struct {
 }
 
 // getDashboard answers GET /api/v1/dashboard?from=YYYY-MM-DD&to=YYYY-MM-DD
-// (both days included, UTC; the last 7 days by default, at most 366).
+// (both days included, on the business's clock, ZAPFLOW_TIME_ZONE; the
+// last 7 days by default, at most 366).
 func (s *server) getDashboard(w http.ResponseWriter, r *http.Request) error {
-	today := s.Outbox.Now().UTC().Truncate(24 * time.Hour)
+	now := s.Outbox.Now().In(s.TimeZone)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.TimeZone)
 	from, to := today.AddDate(0, 0, -6), today
 	var err error
 	if v := r.URL.Query().Get("from"); v != "" {
-		if from, err = time.Parse(time.DateOnly, v); err != nil {
+		if from, err = time.ParseInLocation(time.DateOnly, v, s.TimeZone); err != nil {
 			return apperr.Invalid("from", "invalid_query", "from must be a date as YYYY-MM-DD")
 		}
 	}
 	if v := r.URL.Query().Get("to"); v != "" {
-		if to, err = time.Parse(time.DateOnly, v); err != nil {
+		if to, err = time.ParseInLocation(time.DateOnly, v, s.TimeZone); err != nil {
 			return apperr.Invalid("to", "invalid_query", "to must be a date as YYYY-MM-DD")
 		}
 	}
-	if to.Before(from) || to.Sub(from) > 365*24*time.Hour {
+	if to.Before(from) || to.Sub(from) > 365*24*time.Hour+time.Hour /* a daylight saving change */ {
 		return apperr.Invalid("to", "invalid_query", "to must be on or after from, at most 366 days later")
 	}
 	d, err := dashboard.Compute(r.Context(), s.DB.Read(), from, to.AddDate(0, 0, 1))

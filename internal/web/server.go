@@ -56,6 +56,9 @@ type Deps struct {
 	Log       *slog.Logger
 	PublicURL string
 	Version   string
+	// TimeZone is the business's (ZAPFLOW_TIME_ZONE): the dashboard's days
+	// are its days. Nil means UTC.
+	TimeZone *time.Location
 	// Ready reports whether the server can take traffic (the database
 	// reads and writes); its error's text is shown on /healthz.
 	Ready func(ctx context.Context) error
@@ -71,6 +74,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // NewHandler builds the whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
+	if d.TimeZone == nil {
+		d.TimeZone = time.UTC
+	}
 	s := &server{Deps: d}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

@@ -9,7 +9,7 @@ import (
 )
 
 // agentStatsData is the per-agent table for a period of whole days
-// [From, To] (UTC).
+// [From, To] (the business's days).
 type agentStatsData struct {
 	Chrome   chrome
 	From, To string // YYYY-MM-DD, as in the form
@@ -48,7 +48,7 @@ func (u *UI) agentStatsPage(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, agentStatsView(d))
 }
 
-// period is a range of whole UTC days chosen in a form: from and to as
+// period is a range of whole days of the business's time zone chosen in a form: from and to as
 // typed (YYYY-MM-DD, both included), and as times [From, To).
 type period struct {
 	FromText, ToText string
@@ -59,7 +59,8 @@ type period struct {
 // period reads ?from and ?to, defaulting to the last defaultStatsDays
 // days up to today.
 func (u *UI) period(r *http.Request) period {
-	today := u.Now().UTC().Truncate(24 * time.Hour)
+	now := u.Now().In(u.TimeZone)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, u.TimeZone)
 	p := period{FromText: today.AddDate(0, 0, 1-defaultStatsDays).Format(statsDayLayout), ToText: today.Format(statsDayLayout)}
 	if v := r.URL.Query().Get("from"); v != "" {
 		p.FromText = v
@@ -67,9 +68,9 @@ func (u *UI) period(r *http.Request) period {
 	if v := r.URL.Query().Get("to"); v != "" {
 		p.ToText = v
 	}
-	from, err1 := time.Parse(statsDayLayout, p.FromText)
-	to, err2 := time.Parse(statsDayLayout, p.ToText)
-	p.OK = err1 == nil && err2 == nil && !to.Before(from) && to.Sub(from) <= maxPeriod
+	from, err1 := time.ParseInLocation(statsDayLayout, p.FromText, u.TimeZone)
+	to, err2 := time.ParseInLocation(statsDayLayout, p.ToText, u.TimeZone)
+	p.OK = err1 == nil && err2 == nil && !to.Before(from) && to.Sub(from) <= maxPeriod+time.Hour /* a daylight saving change */
 	p.From, p.To = from, to.AddDate(0, 0, 1)
 	return p
 }

@@ -12,6 +12,7 @@ import (
 type dashboardData struct {
 	Chrome   chrome
 	From, To string // as in the form
+	Zone     string // the time zone whose days these are
 	Problem  string
 	D        dashboard.Dashboard
 	Agents   []messaging.AgentStats
@@ -27,7 +28,7 @@ func (u *UI) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	ctx := withLocale(r.Context(), locale(r))
 	r = r.WithContext(ctx)
 	p := u.period(r)
-	d := dashboardData{Chrome: u.chrome(ctx), From: p.FromText, To: p.ToText}
+	d := dashboardData{Chrome: u.chrome(ctx), From: p.FromText, To: p.ToText, Zone: u.TimeZone.String()}
 	if !p.OK {
 		d.Problem = t(ctx, "stats.invalid")
 		render(w, r, http.StatusUnprocessableEntity, dashboardView(d))

@@ -10,6 +10,7 @@ import (
 type leadReportData struct {
 	Chrome   chrome
 	From, To string // as in the form
+	Zone     string // the time zone whose days these are
 	Problem  string
 	Report   lead.Report
 	BySource barChart
@@ -22,7 +23,7 @@ type leadReportData struct {
 func (u *UI) leadReportPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := u.period(r)
-	d := leadReportData{Chrome: u.chrome(ctx), From: p.FromText, To: p.ToText}
+	d := leadReportData{Chrome: u.chrome(ctx), From: p.FromText, To: p.ToText, Zone: u.TimeZone.String()}
 	if !p.OK {
 		d.Problem = t(ctx, "stats.invalid")
 		render(w, r, http.StatusUnprocessableEntity, leadReportView(d))

@@ -5,7 +5,7 @@ var (
 	enDashboard = map[string]string{
 		"nav.dashboard":      "Dashboard",
 		"dash.title":         "Dashboard",
-		"dash.utc":           "Days in UTC.",
+		"dash.utc":           "Days in the time zone",
 		"dash.messages":      "Messages per day",
 		"dash.in":            "Received",
 		"dash.out":           "Sent",
@@ -28,7 +28,7 @@ var (
 	ptBRDashboard = map[string]string{
 		"nav.dashboard":      "Painel",
 		"dash.title":         "Painel",
-		"dash.utc":           "Dias em UTC.",
+		"dash.utc":           "Dias no fuso horário",
 		"dash.messages":      "Mensagens por dia",
 		"dash.in":            "Recebidas",
 		"dash.out":           "Enviadas",

@@ -74,6 +74,9 @@ type Deps struct {
 	// account pages show).
 	PublicURL string
 	Cleanup   *cleanup.Service // the chat history cleanup panel
+	// TimeZone is the business's (ZAPFLOW_TIME_ZONE): the dashboard's and
+	// the agent table's days are its days. Nil means UTC.
+	TimeZone *time.Location
 }
 
 // UI serves the web app.
@@ -86,6 +89,9 @@ type UI struct {
 func New(d Deps) *UI {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.TimeZone == nil {
+		d.TimeZone = time.UTC
 	}
 	if d.CanSee == nil {
 		d.CanSee = func(context.Context, agent.User, int64) (bool, error) { return true, nil }
