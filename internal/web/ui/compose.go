@@ -144,7 +144,13 @@ func agentSource(ctx context.Context) string {
 
 // reply sends the agent's free-form text through the send pipeline; a
 // refused send shows its error and fix in the reply box, keeping the text.
+// The reply box posts multipart/form-data, with a file or without
+// (compose_attach.go); a plain form (older pages, tests) carries only text.
 func (u *UI) reply(w http.ResponseWriter, r *http.Request) {
+	if isMultipartForm(r) {
+		u.replyMultipart(w, r)
+		return
+	}
 	if !parseComposeForm(w, r) {
 		return
 	}
@@ -152,7 +158,11 @@ func (u *UI) reply(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	text := r.PostForm.Get("text")
+	u.sendText(w, r, d, r.PostForm.Get("text"))
+}
+
+// sendText sends text as a free-form message of the open chat.
+func (u *UI) sendText(w http.ResponseWriter, r *http.Request, d inboxData, text string) {
 	_, err := u.Outbox.Send(r.Context(), messaging.SendRequest{Type: "text", SenderID: d.Current.SenderID, To: d.Current.ContactPhone,
 		Text: text, Source: agentSource(r.Context())})
 	if err != nil {
