@@ -151,7 +151,12 @@ func (o *Outbox) SendUpload(ctx context.Context, req SendRequest, f Upload) (Mes
 		if m, err = o.SendTx(ctx, tx, req); err != nil {
 			return err
 		}
-		return o.keeper.KeepSentTx(ctx, tx, m.ID, id, Upload{MimeType: mt, Filename: f.Filename, Data: f.Data})
+		// A file name is kept for a document only, as a customer's is.
+		name := ""
+		if req.Type == "document" {
+			name = f.Filename
+		}
+		return o.keeper.KeepSentTx(ctx, tx, m.ID, id, Upload{MimeType: mt, Filename: name, Data: f.Data})
 	})
 	return m, err
 }
