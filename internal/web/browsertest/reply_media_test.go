@@ -39,7 +39,7 @@ func TestReplyBoxSendsAPictureAndShowsCustomerMedia(t *testing.T) {
 	p.goTo("/inbox/" + p.conversationID())
 	p.waitText("#messages", "Pode mandar a foto do produto?")
 
-	// Dropped on the box, shown, removed.
+	// Dropped on the chat, shown, removed.
 	p.drop("rascunho.png", "image/png")
 	p.waitText("#attach-preview", "rascunho.png")
 	p.do(chromedp.Click(chromedp.CSS("#attach-preview .attach-remove")))
@@ -93,16 +93,16 @@ func TestReplyBoxSendsAPictureAndShowsCustomerMedia(t *testing.T) {
 	p.shot("chat-reply-media")
 }
 
-// drop drops a small file on the reply box, as dragging one from the
-// desktop does.
+// drop drops a small file on the chat's messages, as dragging one from
+// the desktop does.
 func (p *page) drop(name, mimeType string) {
 	p.t.Helper()
 	_, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`(() => {
 		const dt = new DataTransfer();
 		dt.items.add(new File([new Uint8Array([137, 80, 78, 71, 1, 2, 3])], `+jsString(name)+`, { type: `+jsString(mimeType)+` }));
-		const form = document.querySelector("form.reply");
-		form.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
-		return form.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+		const target = document.getElementById("messages");
+		target.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+		return target.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
 	})()`))
 	require.NoError(p.t, err)
 }

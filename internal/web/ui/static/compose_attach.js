@@ -115,18 +115,20 @@ export function enhanceAttach() {
     text.focus();
   });
 
-  // Dropping a file anywhere on the reply box attaches it.
+  // Dropping a file anywhere on the open chat (its messages or the reply
+  // box) attaches it; the reply box lights up while one is dragged over.
+  const zone = form.closest(".chat") || form;
   const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes("Files");
-  form.addEventListener("dragover", (e) => {
+  zone.addEventListener("dragover", (e) => {
     if (!hasFiles(e)) return;
     e.preventDefault();
     e.dataTransfer.dropEffect = "copy";
     form.classList.add("dragging");
   });
-  form.addEventListener("dragleave", (e) => {
-    if (!form.contains(e.relatedTarget)) form.classList.remove("dragging");
+  zone.addEventListener("dragleave", (e) => {
+    if (!zone.contains(e.relatedTarget)) form.classList.remove("dragging");
   });
-  form.addEventListener("drop", (e) => {
+  zone.addEventListener("drop", (e) => {
     form.classList.remove("dragging");
     if (!hasFiles(e) || e.dataTransfer.files.length === 0) return;
     e.preventDefault();
