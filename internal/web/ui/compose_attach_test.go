@@ -81,8 +81,9 @@ func testPNG(t *testing.T) []byte {
 // TestReplyBoxAttachmentRefusedNamesTheError sends files WhatsApp would
 // refuse from the reply box: a ZIP and a GIF (wrong MIME type), a picture
 // over 5 MB and a voice message with a caption. Each is answered 422 with
-// its named code and fix beside the box and the text kept; nothing is
-// uploaded, stored or sent.
+// its named code and fix beside the box and the text kept, as is a good
+// picture once the 24-hour window has closed; nothing is uploaded, stored
+// or sent.
 func TestReplyBoxAttachmentRefusedNamesTheError(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
 		b, conv := composeChat(t, env)
@@ -114,6 +115,15 @@ func TestReplyBoxAttachmentRefusedNamesTheError(t *testing.T) {
 			tag := body[i : i+strings.Index(body[i:], ">")]
 			require.Contains(t, tag, `aria-invalid="true"`, c.name)
 		}
+		// A good file once the 24-hour window has closed: refused before
+		// the upload, and the box offers templates instead.
+		closeWindow(t, env)
+		status, _, body := b.replyForm(conv, "", &attachment{"foto.png", "image/png", testPNG(t)}, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		require.Contains(t, body, `data-code="outside_window"`)
+		require.Contains(t, body, "send an approved template")
+		require.NotContains(t, body, `id="reply-file"`, "no attachment outside the window")
+
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out'`), "nothing is stored")
 		require.Zero(t, env.Count(`SELECT COUNT(*) FROM message_media`), "no file is kept")
 		require.Empty(t, env.App.Sandbox.Sent(), "nothing is sent")
