@@ -49,3 +49,18 @@ func (f *MediaFetcher) KeepSentTx(ctx context.Context, tx store.Tx, msgID int64,
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, msgID, mediaID, MediaStored, h, firstMime(up.MimeType), len(up.Data), up.Filename, now, now)
 	return err
 }
+
+// CopyKeptTx gives message to the file kept for message from (a failed
+// upload sent again as a new message), so the new one shows it too. A
+// message without a kept file copies nothing.
+func (f *MediaFetcher) CopyKeptTx(ctx context.Context, tx store.Tx, from, to int64) error {
+	now := store.Millis(f.o.Now())
+	if _, err := tx.Exec(ctx, `UPDATE media_blobs SET touched_at = ? WHERE sha256 = (SELECT sha256 FROM message_media WHERE message_id = ? AND status = ?)`,
+		now, from, MediaStored); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO message_media (message_id, media_id, status, sha256, mime_type, size, filename, created_at, updated_at)
+		SELECT ?, media_id, status, sha256, mime_type, size, filename, ?, ? FROM message_media WHERE message_id = ? AND status = ?`,
+		to, now, now, from, MediaStored)
+	return err
+}

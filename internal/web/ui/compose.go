@@ -11,6 +11,7 @@ import (
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // The reply box (compose.templ): free text while the 24-hour window is
@@ -232,7 +233,15 @@ func (u *UI) retry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.SenderID, req.To, req.Source = d.Current.SenderID, d.Current.ContactPhone, agentSource(r.Context())
-	if _, err := u.Outbox.Send(r.Context(), req); err != nil {
+	// A file we uploaded goes with the new message, so the chat shows it.
+	err = u.DB.InTx(r.Context(), func(tx store.Tx) error {
+		sent, err := u.Outbox.SendTx(r.Context(), tx, req)
+		if err != nil || m.Media == nil || u.Media == nil {
+			return err
+		}
+		return u.Media.CopyKeptTx(r.Context(), tx, m.ID, sent.ID)
+	})
+	if err != nil {
 		u.refused(w, r, d, err)
 		return
 	}

@@ -196,3 +196,41 @@ func TestReplyBoxSendsAnAttachment(t *testing.T) {
 		}, "a multipart form without a file sends its text")
 	})
 }
+
+// TestRetriedAttachmentKeepsItsFile sends a picture whose send fails at
+// WhatsApp; Retry sends it again as a new message, which shows the same
+// kept file.
+func TestRetriedAttachmentKeepsItsFile(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		b, conv := composeChat(t, env)
+		pic := testPNG(t)
+		env.App.Sandbox.FailNext(env.App.Sandbox.Senders()[0].PhoneNumberID, 1, 131009)
+		status, _, body := b.replyForm(conv, "de novo", &attachment{"foto.png", "image/png", pic}, nil)
+		require.Equal(t, http.StatusSeeOther, status, body)
+		env.Eventually(func() bool {
+			return env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'failed'`) == 1
+		}, "the send failed")
+		var failed string
+		require.NoError(t, env.App.DB.Read().QueryRow(ctx, `SELECT CAST(id AS TEXT) FROM messages WHERE direction = 'out'`).Scan(&failed))
+
+		status, _, _ = b.do(http.MethodPost, "/inbox/"+conv+"/retry/"+failed, url.Values{}, nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		var again string
+		require.NoError(t, env.App.DB.Read().QueryRow(ctx, `SELECT CAST(id AS TEXT) FROM messages WHERE direction = 'out' AND id <> ?`, failed).Scan(&again))
+		env.Eventually(func() bool {
+			for _, m := range env.App.Sandbox.Sent() {
+				if m.Type == "image" && m.Text == "de novo" {
+					return true
+				}
+			}
+			return false
+		}, "the retry reached the sandbox")
+		_, _, page := b.do(http.MethodGet, "/inbox/"+conv, nil, nil)
+		require.Contains(t, page, `<img src="/inbox/`+conv+`/media/`+again+`"`)
+		status, _, file := b.do(http.MethodGet, "/inbox/"+conv+"/media/"+again, nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Equal(t, string(pic), file)
+		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM media_blobs`))
+	})
+}
