@@ -57,6 +57,7 @@ func TestReplyBoxSendsAPictureAndShowsCustomerMedia(t *testing.T) {
 	p.waitText("#attach-preview", "produto.png")
 	p.waitVisible("#attach-preview .attach-thumb")
 	p.do(chromedp.SendKeys(chromedp.ID("reply-text"), "Aqui está o produto"))
+	p.shot("reply-attachment")
 	p.submit(chromedp.Click(chromedp.CSS(".reply button.send")))
 	p.waitText("#messages .out", "Aqui está o produto")
 	p.waitLoaded("#messages .out img")

@@ -6,7 +6,7 @@ var (
 	enAttach = map[string]string{
 		"compose.attach":                     "Attach a file",
 		"compose.attach.remove":              "Remove",
-		"compose.attach.hint":                "Or drop a file on the reply box. The text goes as its caption.",
+		"compose.attach.hint":                "Or drop a file on the chat. The text goes as its caption.",
 		"compose.attach.caption":             "Caption (optional)",
 		"compose.attach.unsupported":         "WhatsApp does not take this type of file",
 		"compose.attach.too_large":           "This file is larger than WhatsApp takes for its type",
@@ -22,7 +22,7 @@ var (
 	ptBRAttach = map[string]string{
 		"compose.attach":                     "Anexar arquivo",
 		"compose.attach.remove":              "Remover",
-		"compose.attach.hint":                "Ou solte um arquivo na caixa de resposta. O texto vai como legenda.",
+		"compose.attach.hint":                "Ou solte um arquivo na conversa. O texto vai como legenda.",
 		"compose.attach.caption":             "Legenda (opcional)",
 		"compose.attach.unsupported":         "O WhatsApp não aceita este tipo de arquivo",
 		"compose.attach.too_large":           "Este arquivo é maior do que o WhatsApp aceita para o tipo dele",
