@@ -142,6 +142,10 @@ func TestReplyBoxSendsAnAttachment(t *testing.T) {
 		ctx := context.Background()
 		b, conv := composeChat(t, env)
 		pic := testPNG(t)
+		_, _, page := b.do(http.MethodGet, "/inbox/"+conv, nil, nil)
+		require.Contains(t, page, `<form class="reply" method="post" enctype="multipart/form-data" action="/inbox/`+conv+`/reply">`,
+			"without JS the reply form carries a file")
+		require.Contains(t, page, `<input type="file" id="reply-file" name="file" accept="image/jpeg,image/png,`)
 
 		status, _, _ := b.replyForm(conv, "x", &attachment{"evil.png", "image/png", pic}, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
 		require.Equal(t, http.StatusForbidden, status, "another site cannot post the reply box")
@@ -180,7 +184,7 @@ func TestReplyBoxSendsAnAttachment(t *testing.T) {
 		}, "the sandbox received the image message")
 
 		mid := strconv.FormatInt(id, 10)
-		status, _, page := b.do(http.MethodGet, "/inbox/"+conv, nil, nil)
+		status, _, page = b.do(http.MethodGet, "/inbox/"+conv, nil, nil)
 		require.Equal(t, http.StatusOK, status)
 		require.Contains(t, page, `<img src="/inbox/`+conv+`/media/`+mid+`"`, "the chat shows the picture")
 		require.Contains(t, page, "Segue o orçamento")
