@@ -38,6 +38,8 @@ func TestOutboundRichMessagesShowInTheChat(t *testing.T) {
 		"picture by link": {out("image", `{"type":"image","image":{"link":"https://cdn.example.com/a.png","caption":"link"}}`, "link", false),
 			[]string{`class="body linked"`, `href="https://cdn.example.com/a.png"`, `rel="noopener noreferrer"`, `>link</p>`},
 			[]string{`<img`}},
+		"script link": {out("document", `{"type":"document","document":{"link":"javascript:alert(1)"}}`, "[document]", false),
+			[]string{`class="body linked"`}, []string{`href="javascript:`}},
 		"picture by id, no file kept": {out("image", `{"type":"image","image":{"id":"9003"}}`, "[image]", false),
 			[]string{`<p class="body">[image]</p>`}, []string{`<img`, `/media/`}},
 		"location": {out("location", `{"type":"location","location":{"latitude":-23.5,"longitude":-46.6,"name":"Loja"}}`, "📍 Loja", false),
