@@ -36,6 +36,7 @@ func (a *App) setupMedia(ctx context.Context, workers *river.Workers) error {
 		Settings: a.Settings, Now: a.now, Log: a.log.With("component", "media"),
 	})
 	a.Messaging.OnInbound(a.Media.InboundHook())
+	a.Outbox.KeepUploads(a.Media)
 	a.Queue.AddPeriodic(a.Media.Register(workers, mediaSweepEvery)...)
 	return nil
 }

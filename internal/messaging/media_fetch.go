@@ -392,7 +392,7 @@ func attachMedia(ctx context.Context, q store.Querier, ms []Message) error {
 	args := []any{}
 	ph := ""
 	for i, m := range ms {
-		if m.Direction != Inbound || !isMediaType(m.Type) {
+		if !isMediaType(m.Type) { // inbound, and outbound ones sent from an upload (media_outbound.go)
 			continue
 		}
 		idx[m.ID] = i

@@ -38,7 +38,9 @@ type Message struct {
 	FailedAt         time.Time `json:"failed_at,omitzero"`
 	CreatedAt        time.Time `json:"created_at"`
 	// Media says where the fetch of an inbound media message's file
-	// stands (see MediaFetcher); nil for other messages and old ones.
+	// stands (see MediaFetcher), or holds the kept file of one we sent
+	// from an upload (media_outbound.go); nil for other messages and old
+	// ones.
 	Media *MediaMeta `json:"media,omitempty"`
 }
 

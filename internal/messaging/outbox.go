@@ -53,6 +53,7 @@ type Outbox struct {
 	waiters      *waiters
 	outcomeHooks []OutcomeHook
 	queuedHooks  []QueuedHook // see OnQueued
+	keeper       UploadKeeper // keeps uploaded files for the inbox (KeepUploads); nil: not kept
 	jitter       func() float64
 	phones       phoneCache
 	// sentRecorded runs after a batch that recorded sends commits: it

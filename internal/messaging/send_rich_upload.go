@@ -143,7 +143,22 @@ func (o *Outbox) SendUpload(ctx context.Context, req SendRequest, f Upload) (Mes
 		return Message{}, ClassifyError(err).AppErr()
 	}
 	media.ID = id
-	return o.Send(ctx, req)
+	if o.keeper == nil {
+		return o.Send(ctx, req)
+	}
+	var m Message
+	err = o.DB.InTx(ctx, func(tx store.Tx) (err error) {
+		if m, err = o.SendTx(ctx, tx, req); err != nil {
+			return err
+		}
+		// A file name is kept for a document only, as a customer's is.
+		name := ""
+		if req.Type == "document" {
+			name = f.Filename
+		}
+		return o.keeper.KeepSentTx(ctx, tx, m.ID, id, Upload{MimeType: mt, Filename: name, Data: f.Data})
+	})
+	return m, err
 }
 
 // mediaSlot returns the request's media object for its type, creating it.

@@ -11,6 +11,7 @@ import (
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // The reply box (compose.templ): free text while the 24-hour window is
@@ -144,7 +145,13 @@ func agentSource(ctx context.Context) string {
 
 // reply sends the agent's free-form text through the send pipeline; a
 // refused send shows its error and fix in the reply box, keeping the text.
+// The reply box posts multipart/form-data, with a file or without
+// (compose_attach.go); a plain form (older pages, tests) carries only text.
 func (u *UI) reply(w http.ResponseWriter, r *http.Request) {
+	if isMultipartForm(r) {
+		u.replyMultipart(w, r)
+		return
+	}
 	if !parseComposeForm(w, r) {
 		return
 	}
@@ -152,7 +159,11 @@ func (u *UI) reply(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	text := r.PostForm.Get("text")
+	u.sendText(w, r, d, r.PostForm.Get("text"))
+}
+
+// sendText sends text as a free-form message of the open chat.
+func (u *UI) sendText(w http.ResponseWriter, r *http.Request, d inboxData, text string) {
 	_, err := u.Outbox.Send(r.Context(), messaging.SendRequest{Type: "text", SenderID: d.Current.SenderID, To: d.Current.ContactPhone,
 		Text: text, Source: agentSource(r.Context())})
 	if err != nil {
@@ -222,7 +233,15 @@ func (u *UI) retry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.SenderID, req.To, req.Source = d.Current.SenderID, d.Current.ContactPhone, agentSource(r.Context())
-	if _, err := u.Outbox.Send(r.Context(), req); err != nil {
+	// A file we uploaded goes with the new message, so the chat shows it.
+	err = u.DB.InTx(r.Context(), func(tx store.Tx) error {
+		sent, err := u.Outbox.SendTx(r.Context(), tx, req)
+		if err != nil || m.Media == nil || u.Media == nil {
+			return err
+		}
+		return u.Media.CopyKeptTx(r.Context(), tx, m.ID, sent.ID)
+	})
+	if err != nil {
 		u.refused(w, r, d, err)
 		return
 	}

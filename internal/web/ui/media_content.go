@@ -17,6 +17,10 @@ type messageBody struct {
 	Filename string
 	MapURL   string
 	Contacts []contactCard
+	// Of our own messages (media_content_out.go): the public link a
+	// media message was sent by, and an interactive message's parts.
+	Link        string
+	Interactive *interactiveView
 }
 
 type contactCard struct {
@@ -24,12 +28,12 @@ type contactCard struct {
 	Phones []string
 }
 
-// bodyOf reads a stored message for its bubble. Outbound messages and
-// anything unknown show their summary as text.
+// bodyOf reads a stored message for its bubble; anything unknown shows
+// its summary as text. Our own messages are read by outboundBody.
 func bodyOf(m messaging.Message) messageBody {
 	b := messageBody{Kind: "text", Text: m.Summary}
 	if m.Direction != messaging.Inbound {
-		return b
+		return outboundBody(m, b)
 	}
 	switch m.Type {
 	case "image", "sticker", "audio", "video", "document":
@@ -43,32 +47,12 @@ func bodyOf(m messaging.Message) messageBody {
 			b.Filename = m.Summary
 		}
 	case "location":
-		var l whatsapp.Location
-		if json.Unmarshal(m.Content, &l) != nil {
-			return b
+		if l, ok := locationBody(m.Content); ok {
+			return l
 		}
-		lat, lng := strconv.FormatFloat(l.Latitude, 'f', -1, 64), strconv.FormatFloat(l.Longitude, 'f', -1, 64)
-		b.Kind, b.Text, b.Detail = "location", firstNonEmpty(l.Name, lat+", "+lng), l.Address
-		b.MapURL = "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lng + "#map=16/" + lat + "/" + lng
 	case "contacts":
-		var cs []struct {
-			Name struct {
-				FormattedName string `json:"formatted_name"`
-			} `json:"name"`
-			Phones []struct {
-				Phone string `json:"phone"`
-			} `json:"phones"`
-		}
-		if json.Unmarshal(m.Content, &cs) != nil || len(cs) == 0 {
-			return b
-		}
-		b.Kind = "contacts"
-		for _, c := range cs {
-			card := contactCard{Name: c.Name.FormattedName}
-			for _, p := range c.Phones {
-				card.Phones = append(card.Phones, p.Phone)
-			}
-			b.Contacts = append(b.Contacts, card)
+		if c, ok := contactsBody(m.Content); ok {
+			return c
 		}
 	case "interactive":
 		var it whatsapp.Interactive
@@ -98,4 +82,39 @@ func retryable(m messaging.Message) bool {
 	}
 	_, ok := messaging.ResendRequest(m)
 	return ok
+}
+
+// locationBody reads a location object (the customer's pin, or ours).
+func locationBody(raw []byte) (messageBody, bool) {
+	var l whatsapp.Location
+	if json.Unmarshal(raw, &l) != nil {
+		return messageBody{}, false
+	}
+	lat, lng := strconv.FormatFloat(l.Latitude, 'f', -1, 64), strconv.FormatFloat(l.Longitude, 'f', -1, 64)
+	return messageBody{Kind: "location", Text: firstNonEmpty(l.Name, lat+", "+lng), Detail: l.Address,
+		MapURL: "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lng + "#map=16/" + lat + "/" + lng}, true
+}
+
+// contactsBody reads a list of contact cards (shared by the customer, or by us).
+func contactsBody(raw []byte) (messageBody, bool) {
+	var cs []struct {
+		Name struct {
+			FormattedName string `json:"formatted_name"`
+		} `json:"name"`
+		Phones []struct {
+			Phone string `json:"phone"`
+		} `json:"phones"`
+	}
+	if json.Unmarshal(raw, &cs) != nil || len(cs) == 0 {
+		return messageBody{}, false
+	}
+	b := messageBody{Kind: "contacts"}
+	for _, c := range cs {
+		card := contactCard{Name: c.Name.FormattedName}
+		for _, p := range c.Phones {
+			card.Phones = append(card.Phones, p.Phone)
+		}
+		b.Contacts = append(b.Contacts, card)
+	}
+	return b, true
 }

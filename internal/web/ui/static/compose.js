@@ -1,6 +1,8 @@
 // The reply box (loaded by app.js). Every form works without this file:
-// it adds Enter to send, the ✨ menu's suggestion without a reload and
-// the template picker's live preview.
+// it adds Enter to send, the ✨ menu's suggestion without a reload, the
+// template picker's live preview and the attachment's preview and drop
+// target (compose_attach.js).
+import { enhanceAttach, hasAttachment } from "./compose_attach.js";
 
 // Enter sends; Shift+Enter adds a line.
 function enhanceReply() {
@@ -9,7 +11,7 @@ function enhanceReply() {
   box.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
-      if (box.value.trim() !== "") box.form.requestSubmit(box.form.querySelector("button.send"));
+      if (box.value.trim() !== "" || hasAttachment()) box.form.requestSubmit(box.form.querySelector("button.send"));
     }
   });
   box.focus();
@@ -89,5 +91,6 @@ function enhanceTemplatePicker() {
 }
 
 enhanceReply();
+enhanceAttach();
 enhanceAIMenu();
 enhanceTemplatePicker();
