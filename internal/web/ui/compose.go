@@ -229,7 +229,7 @@ func (u *UI) retry(w http.ResponseWriter, r *http.Request) {
 	}
 	req, ok := messaging.ResendRequest(m)
 	if !ok || m.Status != messaging.StatusFailed {
-		http.Error(w, "only a failed text or template message can be retried", http.StatusConflict)
+		http.Error(w, "only a failed message we sent can be retried", http.StatusConflict)
 		return
 	}
 	req.SenderID, req.To, req.Source = d.Current.SenderID, d.Current.ContactPhone, agentSource(r.Context())
