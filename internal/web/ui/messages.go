@@ -5,9 +5,11 @@ package ui
 // file (messages_<part>.go) and its maps are listed here.
 var (
 	enParts = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox, enNotify, enAudit, enDashboard,
-		enAccounts, enLeadSettings, enContacts, enFlows, enCleanup, enForward, enPrivacy, enLeadPages, enMediaIn}
+		enAccounts, enLeadSettings, enContacts, enFlows, enCleanup, enForward, enPrivacy, enLeadPages, enMediaIn,
+		enCampaigns}
 	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox, ptBRNotify, ptBRAudit,
-		ptBRDashboard, ptBRAccounts, ptBRLeadSettings, ptBRContacts, ptBRFlows, ptBRCleanup, ptBRForward, ptBRPrivacy, ptBRLeadPages, ptBRMediaIn}
+		ptBRDashboard, ptBRAccounts, ptBRLeadSettings, ptBRContacts, ptBRFlows, ptBRCleanup, ptBRForward, ptBRPrivacy, ptBRLeadPages, ptBRMediaIn,
+		ptBRCampaigns}
 )
 
 // enCore and ptBRCore are the login, layout and inbox texts.

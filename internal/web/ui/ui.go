@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/campaign"
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
@@ -74,6 +75,8 @@ type Deps struct {
 	// account pages show).
 	PublicURL string
 	Cleanup   *cleanup.Service // the chat history cleanup panel
+	// Campaigns runs the campaign pages (nil: they are not registered).
+	Campaigns *campaign.Service
 }
 
 // UI serves the web app.
@@ -120,6 +123,9 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerPrivacy(mux)
 	u.registerFlows(mux)
 	u.registerLeads(mux)
+	if u.Campaigns != nil {
+		u.registerCampaigns(mux)
+	}
 }
 
 // chrome is the frame's view of the signed-in user of ctx.
