@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/campaign"
+	"github.com/zapflow/zapflow/internal/messaging"
 )
 
 // The mapping step: each placeholder of the template gets a source (a
@@ -31,6 +33,7 @@ type mappingData struct {
 	F       campaignFrame
 	Rows    []mappingRow
 	Options []mappingOption
+	Body    string // the template's body text, its placeholders as they are
 }
 
 func mappingRowOf(ph string, src campaign.Source) mappingRow {
@@ -55,6 +58,16 @@ func (u *UI) mappingData(r *http.Request, f campaignFrame, rows []mappingRow) (m
 		}
 		for _, ph := range phs {
 			d.Rows = append(d.Rows, mappingRowOf(ph, f.C.Mapping[ph]))
+		}
+	}
+	tpls, err := u.Accounts.Templates(ctx, account.TemplateFilter{Name: f.C.Template.Name})
+	if err != nil {
+		return d, err
+	}
+	for _, tp := range tpls {
+		if tp.Language == f.C.Template.Language {
+			d.Body = messaging.TemplateBody(tp)
+			break
 		}
 	}
 	d.Options = []mappingOption{{"contact.name", t(ctx, "campaigns.map.contact_name")}, {"contact.phone", t(ctx, "campaigns.map.contact_phone")}}

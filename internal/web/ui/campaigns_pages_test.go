@@ -137,6 +137,7 @@ func TestCampaignWizardValidation(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		require.Contains(t, body, `value="csv.nome"`, "the CSV's columns are sources")
 		require.Contains(t, body, "{{customer_name}}")
+		require.Contains(t, body, `id="template-body"`, "the template's text shows beside the mapping")
 		form := url.Values{"placeholder": {"customer_name", "order_id"}, "from-customer_name": {"csv.nome"}, "default-customer_name": {"cliente"}}
 		status, _, body = b.do(http.MethodPost, base+"/mapping", form, nil)
 		require.Equal(t, http.StatusUnprocessableEntity, status)

@@ -167,7 +167,9 @@ func recipientsHref(id int64, state string, after int64) string {
 
 // canPause, canResume and canCancel say which buttons a status offers
 // (the service decides; these only hide what it would refuse).
-func canPause(status string) bool  { return status == campaign.StatusRunning || status == campaign.StatusScheduled }
+func canPause(status string) bool {
+	return status == campaign.StatusRunning || status == campaign.StatusScheduled
+}
 func canResume(status string) bool { return status == campaign.StatusPaused }
 func canCancel(status string) bool {
 	return status == campaign.StatusRunning || status == campaign.StatusScheduled || status == campaign.StatusPaused
