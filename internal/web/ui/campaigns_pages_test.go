@@ -230,3 +230,63 @@ func TestCampaignMarketingWithoutOptOutWarns(t *testing.T) {
 		require.Contains(t, body, "Este modelo de marketing não oferece como se descadastrar")
 	})
 }
+
+// TestCampaignScheduledPauseCancel schedules a CSV campaign of 60 rows
+// for later (with a send window): its page shows it scheduled with every
+// recipient queued, the recipients a page of 50 at a time; Pause shows
+// the reason, Cancel ends it, and nothing was sent but the test.
+func TestCampaignScheduledPauseCancel(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		b := settingsAdmin(t, env, "ana@example.com")
+		base := campaignDraft(t, env, b, "delivery_update|pt_BR")
+		var csv strings.Builder
+		csv.WriteString("phone\n")
+		for i := 1; i <= 60; i++ {
+			fmt.Fprintf(&csv, "+55119%08d\n", 50000000+i)
+		}
+		status, _, body := b.uploadForm(base+"/audience", url.Values{"kind": {"csv"}}, "lista.csv", csv.String())
+		require.Equal(t, http.StatusSeeOther, status, body)
+		status, _, body = b.do(http.MethodPost, base+"/mapping", url.Values{"placeholder": {"customer_name", "order_id"},
+			"from-customer_name": {"text:"}, "text-customer_name": {"cliente"}, "from-order_id": {"text:"}, "text-order_id": {"de hoje"}}, nil)
+		require.Equal(t, http.StatusSeeOther, status, body)
+		status, _, body = b.do(http.MethodPost, base+"/test", url.Values{"to": {"+5511950000001"}}, nil)
+		require.Equal(t, http.StatusSeeOther, status, body)
+		status, _, body = b.do(http.MethodPost, base+"/schedule", url.Values{"when": {"at"}, "start_at": {"2099-01-01T09:00"},
+			"time_zone": {"America/Sao_Paulo"}, "use_window": {"on"}, "window_start": {"09:00"}, "window_end": {"20:00"},
+			"pause_quality": {"YELLOW"}, "error_share": {"10"}, "action": {"start"}}, nil)
+		require.Equal(t, http.StatusSeeOther, status, body)
+
+		status, _, body = b.do(http.MethodGet, base, nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, `data-status="scheduled"`)
+		require.Contains(t, body, `data-count="queued">60<`)
+		require.Contains(t, body, `id="campaign-pause"`)
+		require.Contains(t, body, `data-active`, "a scheduled campaign's page follows it")
+		require.Equal(t, 50, strings.Count(body, `<tr id="recipient-`))
+		i := strings.Index(body, `rel="next" href="`)
+		require.Positive(t, i, "a next page")
+		next := body[i+len(`rel="next" href="`):]
+		next = strings.ReplaceAll(next[:strings.IndexByte(next, '"')], "&amp;", "&")
+		status, _, body = b.do(http.MethodGet, next, nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Equal(t, 10, strings.Count(body, `<tr id="recipient-`))
+		require.NotContains(t, body, `rel="next"`)
+
+		status, h, _ := b.do(http.MethodPost, base+"/pause", url.Values{}, nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		require.Equal(t, base, h.Get("Location"))
+		_, _, body = b.do(http.MethodGet, base, nil, nil)
+		require.Contains(t, body, `data-status="paused"`)
+		require.Contains(t, body, `id="pause-reason"`)
+		require.Contains(t, body, "paused by hand")
+		require.Contains(t, body, `id="campaign-resume"`)
+		status, _, _ = b.do(http.MethodPost, base+"/cancel", url.Values{}, nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		_, _, body = b.do(http.MethodGet, base, nil, nil)
+		require.Contains(t, body, `data-status="cancelled"`)
+		require.NotContains(t, body, `id="campaign-resume"`)
+		require.NotContains(t, body, `id="campaign-cancel"`)
+		require.Equal(t, 0, env.Count(`SELECT COUNT(*) FROM messages WHERE source = ?`, "campaign:"+strings.TrimPrefix(base, "/campaigns/")))
+		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM messages WHERE source = ?`, "campaign-test:"+strings.TrimPrefix(base, "/campaigns/")))
+	})
+}
