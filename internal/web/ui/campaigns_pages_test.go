@@ -290,3 +290,37 @@ func TestCampaignScheduledPauseCancel(t *testing.T) {
 		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM messages WHERE source = ?`, "campaign-test:"+strings.TrimPrefix(base, "/campaigns/")))
 	})
 }
+
+// TestCampaignSettingsPanel: the campaigns panel shows the send share in
+// percent (80 until changed), saves a new one, refuses 0 and 150 next to
+// the field with nothing saved, and needs manage_settings.
+func TestCampaignSettingsPanel(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		b := settingsAdmin(t, env, "ana@example.com")
+		status, _, body := b.do(http.MethodGet, "/settings/campaigns", nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, `name="send_share" value="80"`)
+		body = b.saveSettings("/settings/campaigns", url.Values{"send_share": {"60"}})
+		require.Contains(t, body, `name="send_share" value="60"`)
+		v, err := env.App.Campaigns.Settings(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 0.6, v.SendShare)
+		for _, bad := range []string{"0", "150", "x"} {
+			status, _, body = b.do(http.MethodPost, "/settings/campaigns", url.Values{"send_share": {bad}}, nil)
+			require.Equal(t, http.StatusUnprocessableEntity, status, bad)
+			require.Contains(t, body, `id="err-send_share"`, bad)
+			require.Contains(t, body, `value="`+bad+`"`, "what was typed stays")
+		}
+		v, err = env.App.Campaigns.Settings(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 0.6, v.SendShare, "nothing saved")
+
+		addUser(t, env, "bia@example.com", "agent")
+		a := loggedIn(t, env, "bia@example.com", "correct horse battery")
+		status, _, _ = a.do(http.MethodGet, "/settings/campaigns", nil, nil)
+		require.Equal(t, http.StatusForbidden, status)
+		status, _, _ = a.do(http.MethodPost, "/settings/campaigns", url.Values{"send_share": {"100"}}, nil)
+		require.Equal(t, http.StatusForbidden, status)
+	})
+}
