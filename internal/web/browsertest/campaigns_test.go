@@ -114,6 +114,13 @@ func TestCampaignWizardInTheBrowser(t *testing.T) {
 	require.Equal(t, "12", p.campaignCount("sent"))
 	require.Equal(t, "0", p.campaignCount("queued"))
 	require.Equal(t, "1", p.campaignCount("skipped"))
+	p.waitVisible("#campaign-live svg") // the chart of sends per hour
+	// The recipients table follows the counts too: none is left queued.
+	p.eventually(func() bool {
+		n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll('#recipients td[data-state="queued"]').length`))
+		return err == nil && n == 0
+	}, "the recipients table shows no queued recipient")
+	p.shot("campaign-completed")
 	src := "campaign:" + strconv.FormatInt(id, 10)
 	require.Equal(t, 12, p.env.Count(`SELECT COUNT(*) FROM messages WHERE source = ?`, src))
 	require.Equal(t, 12, p.env.Count(`SELECT COUNT(DISTINCT conversation_id) FROM messages WHERE source = ?`, src), "each recipient once")

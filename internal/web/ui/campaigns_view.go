@@ -67,15 +67,7 @@ func (u *UI) campaignLiveData(ctx context.Context, c campaign.Campaign) (campaig
 	if err != nil {
 		return d, err
 	}
-	labels := make([]string, len(hours))
-	values := [][]int{make([]int, len(hours)), make([]int, len(hours)), make([]int, len(hours)), make([]int, len(hours))}
-	for i, h := range hours {
-		labels[i] = h.Hour.UTC().Format("01-02 15h")
-		values[0][i], values[1][i], values[2][i], values[3][i] = h.Sent, h.Delivered, h.Read, h.Failed
-	}
-	d.Chart = newBarChart(t(ctx, "campaigns.chart"), labels, []chartSeries{
-		{Name: t(ctx, "campaigns.count.sent"), Class: "s1"}, {Name: t(ctx, "campaigns.count.delivered"), Class: "s2"},
-		{Name: t(ctx, "campaigns.count.read"), Class: "s4"}, {Name: t(ctx, "campaigns.count.failed"), Class: "s3"}}, values)
+	d.Chart = campaignChart(ctx, hours)
 	switch c.Status {
 	case campaign.StatusRunning, campaign.StatusScheduled, campaign.StatusPaused:
 		d.Active = true
@@ -83,6 +75,42 @@ func (u *UI) campaignLiveData(ctx context.Context, c campaign.Campaign) (campaig
 		d.Active = !c.FinishedAt.IsZero() && u.Now().Sub(c.FinishedAt) < followFor
 	}
 	return d, nil
+}
+
+// chartHoursMax is the longest span the chart shows hour by hour; a
+// longer campaign (a daily quota or a send window spreads it over days)
+// is shown day by day.
+const chartHoursMax = 72
+
+// campaignChart lays a campaign's timeline out as bars over continuous
+// time (an hour without sends is an empty group, so pauses and closed
+// windows show), hourly or, over chartHoursMax, daily.
+func campaignChart(ctx context.Context, hours []campaign.Hour) barChart {
+	series := []chartSeries{{Name: t(ctx, "campaigns.count.sent"), Class: "s1"}, {Name: t(ctx, "campaigns.count.delivered"), Class: "s2"},
+		{Name: t(ctx, "campaigns.count.read"), Class: "s4"}, {Name: t(ctx, "campaigns.count.failed"), Class: "s3"}}
+	if len(hours) == 0 {
+		return newBarChart(t(ctx, "campaigns.chart.hourly"), nil, series, nil)
+	}
+	step, layout, title := time.Hour, "15h", t(ctx, "campaigns.chart.hourly")
+	first, last := hours[0].Hour.UTC(), hours[len(hours)-1].Hour.UTC()
+	if last.Sub(first) > chartHoursMax*time.Hour {
+		step, layout, title = 24*time.Hour, "01-02", t(ctx, "campaigns.chart.daily")
+	}
+	first = first.Truncate(step)
+	n := int(last.Sub(first)/step) + 1
+	labels := make([]string, n)
+	values := [][]int{make([]int, n), make([]int, n), make([]int, n), make([]int, n)}
+	for i := range labels {
+		labels[i] = first.Add(time.Duration(i) * step).Format(layout)
+	}
+	for _, h := range hours {
+		i := int(h.Hour.UTC().Sub(first) / step)
+		values[0][i] += h.Sent
+		values[1][i] += h.Delivered
+		values[2][i] += h.Read
+		values[3][i] += h.Failed
+	}
+	return newBarChart(title+" · "+first.Format("2006-01-02"), labels, series, values)
 }
 
 // campaignPage shows a campaign (a draft opens its wizard).
