@@ -65,12 +65,14 @@ func TestCampaignWizardInTheBrowser(t *testing.T) {
 
 	p.waitText(".wizard-steps [aria-current]", "Audience")
 	p.do(chromedp.SetValue(chromedp.ID("tags"), "entrega"))
+	p.shot("campaign-audience")
 	p.submit(chromedp.Click(chromedp.CSS(`.campaign-form button[type="submit"]`)))
 
 	p.waitText(".wizard-steps [aria-current]", "Mapping")
 	p.do(chromedp.SetValue(chromedp.ID("from-customer_name"), "contact.name"))
 	p.do(chromedp.SetValue(chromedp.ID("from-order_id"), "contact.pedido"))
 	p.do(chromedp.SetValue(chromedp.ID("default-order_id"), "seu pedido"))
+	p.shot("campaign-mapping")
 	p.submit(chromedp.Click(chromedp.CSS(`.campaign-form button[type="submit"]`)))
 
 	p.waitText(".wizard-steps [aria-current]", "Review")
@@ -91,6 +93,7 @@ func TestCampaignWizardInTheBrowser(t *testing.T) {
 	p.submit(chromedp.Click(chromedp.ID("to-schedule")))
 
 	p.waitText(".wizard-steps [aria-current]", "Schedule")
+	p.shot("campaign-schedule")
 	p.submit(chromedp.Click(chromedp.ID("start-campaign")))
 	p.waitVisible("#campaign-live")
 	id, err := strconv.ParseInt(strings.TrimPrefix(p.location(), "/campaigns/"), 10, 64)
