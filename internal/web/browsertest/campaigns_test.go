@@ -53,6 +53,9 @@ func TestCampaignWizardInTheBrowser(t *testing.T) {
 		return err
 	}))
 
+	p.eventually(func() bool {
+		return p.env.Count(`SELECT COUNT(*) FROM templates WHERE name = 'delivery_update' AND status = 'APPROVED'`) == 1
+	}, "the sandbox's templates are synced")
 	p.login("ana@example.com")
 	p.goTo("/campaigns")
 	p.submit(chromedp.Click(chromedp.CSS(`.campaigns-head a.button`)))

@@ -49,9 +49,15 @@ func (b *browser) uploadForm(path string, fields url.Values, file, content strin
 	return resp.StatusCode, resp.Header, string(raw)
 }
 
-// campaignDraft creates a draft through the pages and returns its path.
+// campaignDraft creates a draft through the pages and returns its path,
+// once the sandbox's templates are synced (the mapping and the preview
+// read the template).
 func campaignDraft(t *testing.T, env *apptest.Env, b *browser, template string) string {
 	t.Helper()
+	name, _, _ := strings.Cut(template, "|")
+	env.Eventually(func() bool {
+		return env.Count(`SELECT COUNT(*) FROM templates WHERE name = ? AND status = 'APPROVED'`, name) == 1
+	}, "the template is synced")
 	sender := env.Count(`SELECT MIN(id) FROM senders`)
 	status, h, body := b.do(http.MethodPost, "/campaigns/new", url.Values{"name": {"Entregas"}, "sender_ids": {strconv.Itoa(sender)},
 		"template": {template}}, nil)
