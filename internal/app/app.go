@@ -227,7 +227,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	deps.Privacy = privacy.New(db, a.now)
 	uiDeps := ui.Deps{Agents: a.Agents, Accounts: a.Accounts, Messaging: a.Messaging, Contacts: a.Contacts, Outbox: a.Outbox, AI: a.AI, Flows: a.Flows,
 		Settings: a.Settings, Forward: a.Forward, DB: db, Live: a.Live, Broker: a.LiveBroker, Sandbox: a.Sandbox, Log: log,
-		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL(), Cleanup: a.Cleanup, Privacy: deps.Privacy}
+		Secure: strings.HasPrefix(a.PublicURL(), "https://"), SandboxOn: a.SandboxOn, Now: a.now, PublicURL: a.PublicURL(), Cleanup: a.Cleanup, Privacy: deps.Privacy,
+		Campaigns: a.Campaigns}
 	a.setupAssign(&uiDeps)
 	deps.Media, uiDeps.Media = a.Media, a.Media
 	deps.TimeZone, uiDeps.TimeZone = a.cfg.TimeZone, a.cfg.TimeZone

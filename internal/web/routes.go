@@ -141,6 +141,8 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/campaigns/{id}/recipients", authSettings, s.listCampaignRecipients},
 		{"GET", "/api/v1/campaigns/{id}/recipients.csv", authSettings, s.campaignRecipientsCSV},
 		{"GET", "/api/v1/campaigns/{id}/timeline", authSettings, s.campaignTimeline},
+		{"GET", "/api/v1/settings/campaigns", authSettings, s.getCampaignSettings},
+		{"PUT", "/api/v1/settings/campaigns", authSettings, s.putCampaignSettings},
 		{"GET", "/api/v1/forwarding/deliveries", authSettings, s.listDeliveries},
 		{"GET", "/api/v1/forwarding/deliveries/{id}", authSettings, s.getDelivery},
 		{"POST", "/api/v1/forwarding/deliveries/{id}/resend", authSettings, s.resendDelivery},

@@ -42,6 +42,9 @@ var pages = []struct{ name, path, wait string }{
 	{"lead", "/leads/{lead}", ".lead-form"},
 	{"leads-report", "/leads/report", ".lead-report svg"},
 	{"lead-sources", "/leads/sources", ".sources-table"},
+	{"campaigns", "/campaigns", ".campaigns-head"},
+	{"campaign-new", "/campaigns/new", ".campaign-form"},
+	{"settings-campaigns", "/settings/campaigns", ".settings form"},
 }
 
 // TestEveryPageRenders opens every page of pages in the browser as an

@@ -6,10 +6,10 @@ package ui
 var (
 	enParts = []map[string]string{enCore, enLive, enUsers, enAssign, enSettings, enCompose, enSandbox, enNotify, enAudit, enDashboard,
 		enAccounts, enLeadSettings, enContacts, enFlows, enCleanup, enForward, enPrivacy, enLeadPages, enMediaIn,
-		enAttach}
+		enAttach, enCampaigns}
 	ptBRParts = []map[string]string{ptBRCore, ptBRLive, ptBRUsers, ptBRAssign, ptBRSettings, ptBRCompose, ptBRSandbox, ptBRNotify, ptBRAudit,
 		ptBRDashboard, ptBRAccounts, ptBRLeadSettings, ptBRContacts, ptBRFlows, ptBRCleanup, ptBRForward, ptBRPrivacy, ptBRLeadPages, ptBRMediaIn,
-		ptBRAttach}
+		ptBRAttach, ptBRCampaigns}
 )
 
 // enCore and ptBRCore are the login, layout and inbox texts.

@@ -18,6 +18,7 @@ func (u *UI) registerSettings(mux *http.ServeMux) {
 		"prompts":        {u.settingsPromptsPage, u.settingsCreatePrompt},
 		"cleanup":        {u.cleanupSettingsPage, u.saveCleanupSettings},
 		"forwarding":     {u.forwardSettingsPage, u.saveForwardSettings},
+		"campaigns":      {u.campaignSettingsPage, u.saveCampaignSettings},
 	}
 	for slug, h := range pages {
 		mux.Handle("GET /settings/"+slug, u.settingsRoute(h[0]))

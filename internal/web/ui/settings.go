@@ -9,6 +9,7 @@ import (
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/campaign"
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/lead"
@@ -43,6 +44,7 @@ var settingsPanels = []settingsPanel{
 	{Slug: "prompts", Section: "ai_prompts"},
 	{Slug: "cleanup", Section: cleanup.Key},
 	{Slug: "forwarding", Section: forward.Key},
+	{Slug: "campaigns", Section: campaign.SettingsKey},
 }
 
 // auditShown is how many audit lines a panel shows.

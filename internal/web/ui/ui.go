@@ -20,6 +20,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/ai"
+	"github.com/zapflow/zapflow/internal/campaign"
 	"github.com/zapflow/zapflow/internal/cleanup"
 	"github.com/zapflow/zapflow/internal/contact"
 	"github.com/zapflow/zapflow/internal/flow"
@@ -77,6 +78,8 @@ type Deps struct {
 	// TimeZone is the business's (ZAPFLOW_TIME_ZONE): the dashboard's and
 	// the agent table's days are its days. Nil means UTC.
 	TimeZone *time.Location
+	// Campaigns runs the campaign pages (nil: they are not registered).
+	Campaigns *campaign.Service
 }
 
 // UI serves the web app.
@@ -126,6 +129,9 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerPrivacy(mux)
 	u.registerFlows(mux)
 	u.registerLeads(mux)
+	if u.Campaigns != nil {
+		u.registerCampaigns(mux)
+	}
 }
 
 // chrome is the frame's view of the signed-in user of ctx.

@@ -9,6 +9,7 @@ import "./sandbox.js";
 import "./notify.js";
 import "./flows.js";
 import "./leads.js";
+import "./campaigns.js";
 
 // The newest message is in view when a chat opens.
 function scrollToNewest() {
