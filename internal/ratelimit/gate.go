@@ -62,9 +62,12 @@ func (l *Limiter) Admit(senderID int64, rate float64) time.Duration {
 	if n > maxGateLog {
 		return 0
 	}
-	now := l.now()
+	// The time is read under the lock: admissions must enter the ring in
+	// time order, and a caller that waited for the lock is admitted when
+	// it gets it, not when it asked.
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now()
 	g := &l.sender(senderID, now).gate
 	if len(g.log) != n {
 		g.resize(n)
