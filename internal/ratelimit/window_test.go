@@ -93,12 +93,12 @@ func simulate(t *testing.T, cfg simConfig, seed uint64) simResult {
 		lims[i] = New(o)
 	}
 	const (
-		sender   = 1
-		horizon  = 2 * time.Second // claimHorizon
-		round    = 100 * time.Millisecond
-		guard    = 250 * time.Millisecond // leaseGuard
-		failRate = 0.05                   // transient errors: retried
-		throttleEvery = 25 * time.Second  // a 130429: the sender backs off 1 s
+		sender        = 1
+		horizon       = 2 * time.Second // claimHorizon
+		round         = 100 * time.Millisecond
+		guard         = 250 * time.Millisecond // leaseGuard
+		failRate      = 0.05                   // transient errors: retried
+		throttleEvery = 25 * time.Second       // a 130429: the sender backs off 1 s
 	)
 	nextThrottle := start.Add(throttleEvery)
 	// A few stalls (GC, a starved process) hold every start back to
