@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -24,6 +26,14 @@ const Partitions = 16
 // maxRowsPerCommit bounds one group commit so a burst cannot hold the
 // SQLite writer for long.
 const maxRowsPerCommit = 2000
+
+// maxQueuedBytes bounds the payload bytes waiting for a commit. Each HTTP
+// request waits for its own commit, so the queue is otherwise bounded only
+// by how many requests arrive at once, each up to MaxBody: a flood of
+// large webhooks while the disk is slow could hold gigabytes. Past the
+// bound, Submit waits (until its request's context ends: Meta then retries),
+// which also pushes back on the senders.
+const maxQueuedBytes = 64 << 20
 
 // Row is one event ready to store.
 type Row struct {
@@ -63,8 +73,9 @@ type Result struct {
 }
 
 type request struct {
-	rows []Row
-	done chan requestDone
+	rows   []Row
+	weight int64 // payload bytes held against maxQueuedBytes
+	done   chan requestDone
 }
 
 type requestDone struct {
@@ -80,6 +91,7 @@ type Writer struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	workers int
+	queued  *semaphore.Weighted // payload bytes submitted, not yet committed
 
 	// mu guards closed: Submit sends under the read lock, Close closes the
 	// channel under the write lock, so nothing is sent on a closed channel.
@@ -99,7 +111,8 @@ func NewWriter(db store.DB, wake func(map[int]bool), m *metrics.Metrics, log *sl
 	if db.Dialect() == store.Postgres {
 		workers = 4
 	}
-	return &Writer{db: db, in: make(chan *request, 4096), wake: wake, metrics: m, log: log, workers: workers}
+	return &Writer{db: db, in: make(chan *request, 4096), wake: wake, metrics: m, log: log, workers: workers,
+		queued: semaphore.NewWeighted(maxQueuedBytes)}
 }
 
 // Start runs the committing goroutines until Close.
@@ -130,9 +143,17 @@ func (w *Writer) Close() {
 // sender then retries and the dedupe keys make that harmless.
 func (w *Writer) Submit(ctx context.Context, rows []Row) (Result, error) {
 	req := &request{rows: rows, done: make(chan requestDone, 1)}
+	for _, r := range rows {
+		req.weight += int64(len(r.Payload) + len(r.DedupeKey))
+	}
+	req.weight = min(max(req.weight, 1), maxQueuedBytes)
+	if err := w.queued.Acquire(ctx, req.weight); err != nil {
+		return Result{}, err
+	}
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
+		w.queued.Release(req.weight)
 		return Result{}, ErrClosed
 	}
 	select {
@@ -140,6 +161,7 @@ func (w *Writer) Submit(ctx context.Context, rows []Row) (Result, error) {
 		w.mu.RUnlock()
 	case <-ctx.Done():
 		w.mu.RUnlock()
+		w.queued.Release(req.weight)
 		return Result{}, ctx.Err()
 	}
 	select {
@@ -253,6 +275,7 @@ func (w *Writer) commit(batch []*request) {
 		stored += res.Stored
 		duplicates += res.Duplicates
 		r.done <- requestDone{res: res, err: err}
+		w.queued.Release(r.weight)
 	}
 	if err == nil {
 		// One line per group commit (not per event): what was received,

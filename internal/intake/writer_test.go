@@ -136,3 +136,36 @@ func TestSubmitAfterCloseFails(t *testing.T) {
 	_, err := w.Submit(context.Background(), []Row{{}})
 	require.ErrorIs(t, err, ErrClosed)
 }
+
+// TestWriterBoundsQueuedBytes: payload bytes waiting for a commit are
+// bounded; past the bound Submit waits, and gives up with its request's
+// context (the webhook is answered 503 and Meta retries), while the bytes
+// of every finished request are given back.
+func TestWriterBoundsQueuedBytes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		acc := newAccount(t, db)
+		w := NewWriter(db, func(map[int]bool) {}, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		w.Start()
+		defer w.Close()
+		ctx := context.Background()
+
+		// Something else holds all but 10 bytes of the bound.
+		require.NoError(t, w.queued.Acquire(ctx, maxQueuedBytes-10))
+		big := NewRow(acc, textEvent("wamid.big", "5511999990001"), []byte(`{"a":"0123456789"}`), 1)
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		_, err := w.Submit(short, []Row{big})
+		require.ErrorIs(t, err, context.DeadlineExceeded, "over the bound: waits, then gives up")
+		require.Zero(t, countEvents(t, db))
+
+		w.queued.Release(maxQueuedBytes - 10)
+		for i := range 3 {
+			res, err := w.Submit(ctx, []Row{NewRow(acc, textEvent(fmt.Sprint("wamid.", i), "5511999990001"), []byte(`{"a":"0123456789"}`), 1)})
+			require.NoError(t, err)
+			require.Equal(t, 1, res.Stored)
+		}
+		require.True(t, w.queued.TryAcquire(maxQueuedBytes), "every committed request gave its bytes back")
+		w.queued.Release(maxQueuedBytes)
+	})
+}

@@ -163,3 +163,48 @@ func TestBrokerWaitsForAnOlderTransaction(t *testing.T) {
 	require.Equal(t, int64(1), evs[0].ConversationID, "the older transaction's event first")
 	require.Equal(t, int64(2), evs[1].ConversationID)
 }
+
+// TestBrokerSkipsEventsNobodyListensTo: with no stream open the broker
+// only follows the end of the table, yet a stream that opens later, reading
+// its backlog from the database as the events handler does (subscribe,
+// then read since its last id), misses no event, whether the broker had
+// skipped ahead or not when it subscribed.
+func TestBrokerSkipsEventsNobodyListensTo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		hub := live.New(db, nil)
+		b := startBroker(t, hub, live.BrokerOptions{Poll: time.Hour})
+		var last int64
+		for round := range 12 {
+			for i := range round % 4 {
+				appendEvent(t, db, hub, int64(100*round+i)) // nobody listens
+			}
+			if round%3 == 0 {
+				time.Sleep(5 * time.Millisecond) // let the broker skip ahead
+			}
+			sub := b.Subscribe()
+			backlog, err := live.Since(ctx, db, last, 1000)
+			require.NoError(t, err)
+			appendEvent(t, db, hub, int64(100*round+99))
+			seen := map[int64]bool{}
+			var newest int64
+			for _, ev := range backlog {
+				seen[ev.ID] = true
+				newest = max(newest, ev.ID)
+			}
+			for newest == 0 || !seen[newest] || len(seen) == 0 {
+				ev := receive(t, b, sub)
+				seen[ev.ID] = true
+				if ev.ConversationID == int64(100*round+99) {
+					newest = ev.ID
+					break
+				}
+			}
+			for id := last + 1; id <= newest; id++ {
+				require.True(t, seen[id], "round %d: event %d missed", round, id)
+			}
+			b.Unsubscribe(sub)
+			last = newest
+		}
+	})
+}

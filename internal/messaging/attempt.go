@@ -42,11 +42,6 @@ func (o *Outbox) attempt(ctx context.Context, j sendJob) sendResult {
 	if !wait(j.slot) {
 		return sendResult{job: j, kind: resultRelease} // shutting down before the call
 	}
-	if !j.deadline.IsZero() && o.Now().After(j.deadline) {
-		// Stalled past the sender's lease: another instance may be sending
-		// from it now (sender_lease.go).
-		return sendResult{job: j, kind: resultRelease}
-	}
 	acc, err := o.Accounts.CachedAccount(ctx, j.accountID)
 	if err != nil {
 		// Nothing reached Meta: retry as a settled transient error.
@@ -60,6 +55,16 @@ func (o *Outbox) attempt(ctx context.Context, j sendJob) sendResult {
 			se: &SendError{Code: "invalid_request", Message: "stored message is not valid JSON", Class: Permanent}}
 	}
 	payload["biz_opaque_callback_data"] = opaquePrefix + strconv.FormatInt(j.id, 10)
+	// Last thing before the call: the sender's one-second window
+	// (ratelimit's gate) and, with leases, the lease deadline.
+	if o.slotWait == nil && !o.admit(j) {
+		return sendResult{job: j, kind: resultRelease} // shutting down before the call
+	}
+	if !j.deadline.IsZero() && o.Now().After(j.deadline) {
+		// Stalled past the sender's lease: another instance may be sending
+		// from it now (sender_lease.go).
+		return sendResult{job: j, kind: resultRelease}
+	}
 	cctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
 	res, err := o.CloudFor(acc).SendMessage(cctx, acc.AccessToken, j.phoneID, payload)
@@ -71,6 +76,23 @@ func (o *Outbox) attempt(ctx context.Context, j sendJob) sendResult {
 		return r
 	}
 	return sendResult{job: j, kind: resultSent, wamid: res.WAMID, settled: true, at: o.Now()}
+}
+
+// admit waits until the sender's admission gate lets this call through:
+// a send that woke late must not land in a one-second window that already
+// holds the rate (ratelimit/gate.go). Tests that skip slot waits model
+// sends made exactly at their slots, which the gate never defers, so they
+// skip it too. False when the outbox stops first.
+func (o *Outbox) admit(j sendJob) bool {
+	for {
+		w := o.Limiter.Admit(j.senderID, j.paceRate())
+		if w <= 0 {
+			return true
+		}
+		if !o.sleepUntil(o.Now().Add(w)) {
+			return false
+		}
+	}
 }
 
 // afterError classifies a failed attempt and decides what comes next.

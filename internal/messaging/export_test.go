@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -45,6 +46,14 @@ func (o *Outbox) Die(ctx context.Context) (int, error) {
 type Leases struct{ l *senderLeases }
 
 func NewLeases(db store.DB) Leases { return Leases{newSenderLeases(db)} }
+
+// NewLeasesPacing is NewLeases for an instance whose limiter is told of
+// take-overs, as NewOutbox wires it.
+func NewLeasesPacing(db store.DB, lim *ratelimit.Limiter) Leases {
+	l := newSenderLeases(db)
+	l.takeOver = lim.TakeOver
+	return Leases{l}
+}
 
 // Take reads the lease table and takes or renews sender id's lease at now.
 func (x Leases) Take(ctx context.Context, id int64, now time.Time) (bool, error) {

@@ -95,6 +95,11 @@ func NewOutbox(o OutboxOptions) *Outbox {
 		wakeCh: make(chan struct{}, 1), results: make(chan sendResult, maxCommitBatch)}
 	if o.DB != nil && o.DB.Dialect() == store.Postgres {
 		ob.leases = newSenderLeases(o.DB)
+		ob.leases.takeOver = func(id int64, prevUntil time.Time) {
+			if o.Limiter != nil {
+				o.Limiter.TakeOver(id, prevUntil)
+			}
+		}
 	}
 	return ob
 }

@@ -31,6 +31,11 @@ import (
 //     holder starts at lease_until or later: the gap between the last send
 //     of one and the first of the other is at least one send interval, so
 //     no one-second window holds more than the rate.
+//   - The new holder's limiter has no log of the previous holder's sends,
+//     so on taking a lease over from another instance it starts one
+//     window after the previous lease_until (ratelimit.Limiter.TakeOver):
+//     no one-second window can hold sends of both, whatever their timing.
+//     After a crash that lease lapsed seconds ago and this costs nothing.
 //   - An instance that dies stops renewing; another takes over within
 //     leasePeriod. Messages the dead one had claimed (not yet sent) come
 //     back after the message lease (OutboxOptions.Lease), like after any
@@ -70,6 +75,9 @@ type senderLeases struct {
 	// others: senders another instance holds, until when (read each
 	// round), so they cost no write.
 	others map[int64]time.Time
+	// takeOver is told when this instance takes a lease another one held
+	// until prevUntil (the Outbox wires it to Limiter.TakeOver).
+	takeOver func(id int64, prevUntil time.Time)
 }
 
 func newSenderLeases(db store.DB) *senderLeases {
@@ -126,6 +134,7 @@ func (l *senderLeases) ensure(ctx context.Context, id int64, now time.Time) (dea
 		return time.Time{}, false, nil
 	}
 	until := now.Add(leasePeriod)
+	prevUntil, fromOther := l.others[id]
 	var epoch int64
 	err = l.db.InTx(ctx, func(tx store.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO sender_leases (sender_id, holder, lease_until, epoch) VALUES (?, ?, ?, 1)
@@ -143,6 +152,10 @@ func (l *senderLeases) ensure(ctx context.Context, id int64, now time.Time) (dea
 		return time.Time{}, false, err
 	}
 	l.held[id] = &heldLease{until: until, epoch: epoch, lastWork: now}
+	delete(l.others, id)
+	if fromOther && l.takeOver != nil {
+		l.takeOver(id, prevUntil)
+	}
 	return until.Add(-leaseGuard), true, nil
 }
 

@@ -223,3 +223,41 @@ func maxIn(sorted []time.Time, w time.Duration) int {
 	}
 	return best
 }
+
+// A lease taken over from another instance starts one window after that
+// instance's lease ended: the new holder has no log of the sends made
+// just before, so its first slot is where no one-second window can hold
+// sends of both. Taking back a lease it held itself costs nothing.
+func TestTakeOverWaitsOneWindow(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(storetest.PostgresURLEnv) == "" {
+		t.Skip("PostgreSQL only (several instances share one database): set " + storetest.PostgresURLEnv)
+	}
+	ctx := context.Background()
+	db := storetest.New(t, store.Postgres)
+	e := newEnv(t, db)
+	id, t0 := e.sender.ID, e.clock.Now()
+	lim := ratelimit.New(ratelimit.Options{Clock: e.clock, PairRate: ratelimit.NoPairLimit})
+	a, b := messaging.NewLeases(db), messaging.NewLeasesPacing(db, lim)
+
+	ok, err := a.Take(ctx, id, t0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, a.Release(ctx, id, t0.Add(time.Second))) // a's last send was before +1 s
+
+	e.clock.Set(t0.Add(time.Second))
+	ok, err = b.Take(ctx, id, e.clock.Now())
+	require.NoError(t, err)
+	require.True(t, ok)
+	wait := lim.Reserve(id, 80, "+5511988887777")
+	require.GreaterOrEqual(t, wait, time.Second, "b's first send is a full window after a's lease ended")
+	require.Less(t, wait, 1100*time.Millisecond)
+
+	// b hands it back and takes it again itself: no pause of its own making.
+	require.NoError(t, b.Release(ctx, id, t0.Add(3*time.Second)))
+	e.clock.Set(t0.Add(10 * time.Second))
+	ok, err = b.Take(ctx, id, e.clock.Now())
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Zero(t, lim.Reserve(id, 80, "+5511988887778"))
+}

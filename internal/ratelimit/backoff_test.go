@@ -11,7 +11,7 @@ import (
 func TestBackoffDelaysWholeSender(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	for i := range 3 {
 		l.Reserve(1, 50, fmt.Sprint(i))
 	}
@@ -35,7 +35,7 @@ func TestBackoffDelaysWholeSender(t *testing.T) {
 func TestBackoffResumesWithoutBurst(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, Burst: 10})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, Burst: 10})
 	for i := range 10 {
 		require.Zero(t, l.Reserve(1, 50, fmt.Sprint(i)))
 	}
@@ -49,7 +49,7 @@ func TestBackoffResumesWithoutBurst(t *testing.T) {
 func TestBackoffPairOnlyDelaysThatRecipient(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, PairRate: NoPairLimit})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, PairRate: NoPairLimit})
 	l.BackoffPair(1, "a", clk.Now().Add(30*time.Second))
 	l.BackoffPair(1, "a", clk.Now().Add(10*time.Second)) // earlier: no effect
 	require.Equal(t, 30*time.Second, l.Reserve(1, 50, "a"), "honoured even with the pair limit off")
@@ -61,7 +61,7 @@ func TestBackoffPairOnlyDelaysThatRecipient(t *testing.T) {
 func TestBackoffPairRestartsPairBucketEmpty(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	require.Zero(t, l.Reserve(1, 50, "a"))
 	l.BackoffPair(1, "a", clk.Now().Add(time.Minute))
 	require.Equal(t, time.Minute, l.Reserve(1, 50, "a"))

@@ -36,7 +36,7 @@ func benchReserve(b *testing.B, senders, recipients uint64) {
 	}
 	b.Run("serial", func(b *testing.B) {
 		clk := &tickClock{base: time.Now(), step: time.Second / time.Duration(senders*80)}
-		l := New(Options{Clock: clk})
+		l := New(Options{Headroom: NoHeadroom, Clock: clk})
 		b.ReportAllocs()
 		i := uint64(0)
 		for b.Loop() {
@@ -47,7 +47,7 @@ func benchReserve(b *testing.B, senders, recipients uint64) {
 	})
 	b.Run("parallel", func(b *testing.B) {
 		clk := &tickClock{base: time.Now(), step: time.Second / time.Duration(senders*80)}
-		l := New(Options{Clock: clk})
+		l := New(Options{Headroom: NoHeadroom, Clock: clk})
 		var seed atomic.Uint64
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {

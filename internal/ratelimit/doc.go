@@ -19,9 +19,12 @@
 // in-process callers.
 //
 // Each sender is a token bucket in its GCRA ("virtual scheduling") form, with
-// a burst of 1 by default: sends are evenly spaced 1/rate apart, so a
-// simulator (or Meta) counting sends per sliding 1-second window never sees
-// more than rate of them. Messages held back by a recipient's pair limit are
+// a burst of 1 by default: sends are booked evenly spaced, at 1% under the
+// rate (Options.Headroom). Booking is not sending, though: a send whose
+// goroutine wakes late would land next to on-time ones, so [Limiter.Admit]
+// gates each call right before it is made on a log of the sender's last
+// rate calls, and a simulator (or Meta) counting sends per sliding 1-second
+// window never sees more than rate of them (gate.go). Messages held back by a recipient's pair limit are
 // booked at their later time without stalling the rest of the sender's
 // traffic; the sender-wide schedule fills the gaps around them, so every
 // message, early or late, is counted against the sender's throughput.

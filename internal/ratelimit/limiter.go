@@ -22,6 +22,10 @@ type Limiter struct {
 	clock Clock
 	base  time.Time // schedules count nanoseconds from here
 	burst int64
+	// pace scales rates down by the headroom; window is the admission
+	// gate's window in ns (gate.go).
+	pace   float64
+	window int64
 
 	pairInc int64 // interval between sends to one recipient, in ns
 	pairTau int64 // pair burst tolerance in ns; < 0 disables the pair limit
@@ -40,6 +44,8 @@ func New(o Options) *Limiter {
 		clock:   o.Clock,
 		base:    o.Clock.Now(),
 		burst:   int64(o.Burst),
+		pace:    1 - o.Headroom,
+		window:  int64(time.Second) + int64(o.Headroom/2*float64(time.Second)),
 		pairTau: -1,
 		ttl:     int64(o.IdleTTL),
 		senders: make(map[int64]*schedule),
@@ -63,7 +69,10 @@ func New(o Options) *Limiter {
 // unused. The slot respects the sender's bucket and backoff and the pair's
 // bucket and backoff, and messages to one recipient get slots in call order.
 func (l *Limiter) Reserve(senderID int64, rate float64, recipient string) time.Duration {
-	inc := interval(rate)
+	if !(rate > 0) {
+		rate = DefaultRate
+	}
+	inc := interval(rate * l.pace)
 	tau := (l.burst - 1) * inc
 	now := l.now()
 

@@ -33,7 +33,7 @@ func sortedTimes(ts []time.Time) []time.Time {
 func TestReserveHoldsRateWithin2Percent(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	start := clk.Now()
 
 	sends := make([]time.Time, 0, 1000)
@@ -53,7 +53,7 @@ func TestReserveHoldsRateWithin2Percent(t *testing.T) {
 func TestReserveWithTimePassingHoldsRate(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 
 	// Callers arrive faster than the rate, in uneven clumps.
 	var sends []time.Time
@@ -73,7 +73,7 @@ func TestReserveWithTimePassingHoldsRate(t *testing.T) {
 func TestReserveNowWhenIdle(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	require.Zero(t, l.Reserve(1, 50, "a"))
 	require.Equal(t, 20*time.Millisecond, l.Reserve(1, 50, "b"))
 	clk.Advance(time.Second)
@@ -83,7 +83,7 @@ func TestReserveNowWhenIdle(t *testing.T) {
 func TestRateChangeAppliesFromNextReservation(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	for i := range 10 {
 		require.Equal(t, time.Duration(i)*20*time.Millisecond, l.Reserve(1, 50, fmt.Sprint(i)))
 	}
@@ -98,7 +98,7 @@ func TestRateChangeAppliesFromNextReservation(t *testing.T) {
 func TestMissingRateMeansMetaDefault(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	require.Zero(t, l.Reserve(1, 0, "a"))
 	require.Equal(t, 12500*time.Microsecond, l.Reserve(1, 0, "b"))
 	require.Equal(t, 25*time.Millisecond, l.Reserve(1, -3, "c"))
@@ -107,7 +107,7 @@ func TestMissingRateMeansMetaDefault(t *testing.T) {
 func TestSendersAreIndependent(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	for i := range 20 {
 		require.Equal(t, time.Duration(i)*20*time.Millisecond, l.Reserve(1, 50, fmt.Sprint(i)))
 		require.Equal(t, time.Duration(i)*100*time.Millisecond, l.Reserve(2, 10, fmt.Sprint(i)))
@@ -115,7 +115,7 @@ func TestSendersAreIndependent(t *testing.T) {
 	l.Backoff(1, clk.Now().Add(time.Minute))
 	require.Equal(t, 2*time.Second, l.Reserve(2, 10, "x"), "sender 1's backoff leaves sender 2 alone")
 	// The same recipient under two senders is two different pairs.
-	l2 := New(Options{Clock: clk, PairBurst: 1})
+	l2 := New(Options{Headroom: NoHeadroom, Clock: clk, PairBurst: 1})
 	require.Zero(t, l2.Reserve(1, 50, "r"))
 	require.Zero(t, l2.Reserve(2, 50, "r"))
 }
@@ -123,7 +123,7 @@ func TestSendersAreIndependent(t *testing.T) {
 func TestBurstOption(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, Burst: 5})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, Burst: 5})
 	for i := range 5 {
 		require.Zero(t, l.Reserve(1, 50, fmt.Sprint(i)))
 	}
@@ -134,7 +134,7 @@ func TestBurstOption(t *testing.T) {
 func TestConcurrentReserveGivesDistinctSlots(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock() // frozen: every caller sees the same now
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 
 	const n = 50
 	waits := make([]time.Duration, n)
@@ -156,7 +156,7 @@ func TestConcurrentReserveGivesDistinctSlots(t *testing.T) {
 
 func TestFreeReportsNextSlotWithoutBooking(t *testing.T) {
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, PairRate: NoPairLimit})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, PairRate: NoPairLimit})
 	require.Zero(t, l.Free(1), "an unknown sender is free")
 	require.Zero(t, l.Reserve(1, 10, "a"))
 	require.Equal(t, 100*time.Millisecond, l.Free(1), "10/s: the next slot is 100ms away")

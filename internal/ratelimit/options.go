@@ -13,6 +13,14 @@ const (
 	// DefaultBurst is the per-sender burst. 1 means sends are evenly spaced:
 	// any larger burst would let a 1-second window hold more than rate sends.
 	DefaultBurst = 1
+	// DefaultHeadroom is how far below the configured rate slots are
+	// booked, so that sends delayed by scheduling still leave every
+	// one-second window within the rate (gate.go). 1% keeps the average
+	// well within Meta's and zapflow's 2% tolerance.
+	DefaultHeadroom = 0.01
+	// NoHeadroom, as Options.Headroom, books at exactly the rate (tests
+	// that check exact spacing).
+	NoHeadroom = -1.0
 	// DefaultIdleTTL is how long an idle pair bucket is remembered.
 	DefaultIdleTTL = 10 * time.Minute
 	// NoPairLimit, as Options.PairRate, disables the per-recipient limit
@@ -33,6 +41,11 @@ type Options struct {
 	PairBurst int
 	// Burst is the per-sender burst; <= 0 means DefaultBurst.
 	Burst int
+	// Headroom is the fraction below the rate at which slots are booked;
+	// the admission gate's window is one second plus half of it. 0 means
+	// DefaultHeadroom; a negative value (NoHeadroom) means none. Values of
+	// 0.1 and more are taken as 0.1.
+	Headroom float64
 	// IdleTTL bounds memory: a pair bucket unused for this long (and no
 	// longer holding anything back) is forgotten, which is harmless because a
 	// fresh bucket behaves identically. <= 0 means DefaultIdleTTL.
@@ -52,6 +65,14 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Burst <= 0 {
 		o.Burst = DefaultBurst
+	}
+	switch {
+	case o.Headroom == 0:
+		o.Headroom = DefaultHeadroom
+	case o.Headroom < 0:
+		o.Headroom = 0
+	case o.Headroom > 0.1:
+		o.Headroom = 0.1
 	}
 	if o.IdleTTL <= 0 {
 		o.IdleTTL = DefaultIdleTTL

@@ -11,7 +11,7 @@ import (
 func TestPairLimit(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 
 	// 45 messages to one recipient go at the sender's pace (20ms apart).
 	for i := range 45 {
@@ -31,7 +31,7 @@ func TestPairLimit(t *testing.T) {
 func TestPairDelayedSendsStillCountAgainstSender(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk})
 	start := clk.Now()
 
 	var sends []time.Time
@@ -53,7 +53,7 @@ func TestPairDelayedSendsStillCountAgainstSender(t *testing.T) {
 func TestPairLimitDisabled(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, PairRate: NoPairLimit})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, PairRate: NoPairLimit})
 	for i := range 100 {
 		require.Equal(t, time.Duration(i)*20*time.Millisecond, l.Reserve(1, 50, "a"))
 	}
@@ -63,7 +63,7 @@ func TestPairLimitDisabled(t *testing.T) {
 func TestZeroPairRateMeansDefault(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, PairRate: 0, PairBurst: 2})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, PairRate: 0, PairBurst: 2})
 	require.Zero(t, l.Reserve(1, 50, "a"))
 	require.Equal(t, 20*time.Millisecond, l.Reserve(1, 50, "a"))
 	require.Equal(t, 6*time.Second, l.Reserve(1, 50, "a"))
@@ -72,7 +72,7 @@ func TestZeroPairRateMeansDefault(t *testing.T) {
 func TestMessagesToOneRecipientStayInOrder(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, PairBurst: 3})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, PairBurst: 3})
 	var last time.Duration = -1
 	for i := range 20 {
 		if i%4 == 0 {

@@ -31,6 +31,8 @@ type schedule struct {
 	backoff int64 // no new booking before this (Meta said 130429)
 	restart bool  // the next frontier booking starts with an empty bucket
 
+	gate gate // admissions in the last window (gate.go)
+
 	pairs   map[string]*pair // per-recipient buckets, created lazily
 	lastUse int64            // for idle eviction of the schedule itself
 }

@@ -37,7 +37,7 @@ func TestRandomWorkloadConforms(t *testing.T) {
 			clk := newFakeClock()
 			start := clk.Now()
 			const pairRate = 2.0 // fast enough that pair delays are frequent
-			l := New(Options{Clock: clk, Burst: tc.burst, PairRate: pairRate, PairBurst: tc.pairBurst})
+			l := New(Options{Headroom: NoHeadroom, Clock: clk, Burst: tc.burst, PairRate: pairRate, PairBurst: tc.pairBurst})
 			rates := map[int64]float64{1: 50, 2: 80, 3: 7}
 
 			senderSends := map[int64][]time.Duration{}

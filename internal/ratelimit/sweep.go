@@ -26,7 +26,7 @@ func (l *Limiter) sweep(now int64) {
 		if len(s.pairs) == 0 {
 			s.pairs = nil // a map never shrinks; let it go
 		}
-		if now-s.lastUse >= l.ttl && s.idle(now) {
+		if now-s.lastUse >= l.ttl && s.idle(now) && s.gate.idle(now, l.window) {
 			delete(l.senders, id)
 		}
 	}

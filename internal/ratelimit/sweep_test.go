@@ -11,7 +11,7 @@ import (
 func TestIdlePairBucketsAreDropped(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, IdleTTL: time.Minute})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, IdleTTL: time.Minute})
 	for i := range 100 {
 		l.Reserve(1, 50, fmt.Sprint(i))
 	}
@@ -32,7 +32,7 @@ func TestBucketStillHoldingBackIsKept(t *testing.T) {
 	clk := newFakeClock()
 	// One message per 10 min, burst 2: after two sends the bucket is only
 	// full again after 20 min, well past IdleTTL.
-	l := New(Options{Clock: clk, IdleTTL: time.Minute, PairRate: 1.0 / 600, PairBurst: 2})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, IdleTTL: time.Minute, PairRate: 1.0 / 600, PairBurst: 2})
 	require.Zero(t, l.Reserve(1, 50, "a"))
 	require.Equal(t, 20*time.Millisecond, l.Reserve(1, 50, "a"))
 
@@ -45,7 +45,7 @@ func TestBucketStillHoldingBackIsKept(t *testing.T) {
 func TestBackoffStateIsKeptUntilOver(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	l := New(Options{Clock: clk, IdleTTL: time.Minute, PairRate: NoPairLimit})
+	l := New(Options{Headroom: NoHeadroom, Clock: clk, IdleTTL: time.Minute, PairRate: NoPairLimit})
 	l.Backoff(1, clk.Now().Add(time.Hour))
 	l.BackoffPair(2, "a", clk.Now().Add(time.Hour))
 	clk.Advance(30 * time.Minute)

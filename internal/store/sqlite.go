@@ -21,6 +21,8 @@ type sqliteDB struct {
 	writer *sql.DB
 	reader *sql.DB
 	stmts  *stmtCache
+	// readStmts: statements prepared on the reader pool (readstmt.go).
+	readStmts *readStmts
 	// relaxed is the writer connection's current synchronous mode (NORMAL
 	// when true), changed only by the holder of that one connection.
 	relaxed atomic.Bool
@@ -45,9 +47,16 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	// crash; writes are grouped into few large commits, so the fsync is paid
 	// per group, not per message. busy_timeout covers the rare moment a
 	// checkpoint or another process (zapflow migrate) holds the lock.
+	//
+	// cache_size is per connection, so the page caches together are bounded
+	// by writerCacheKiB + readerConns × readerCacheKiB (48 MiB): the writer
+	// keeps the indexes it updates hot, and each reader a smaller working
+	// set (what misses is read from the OS page cache, which the kernel
+	// shares and can reclaim). With 16 MB on every connection the caches
+	// alone could have grown to 144 MB, most of the 200 MB budget.
 	pragmas := []string{
 		"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)",
-		"foreign_keys(ON)", "temp_store(MEMORY)", "cache_size(-16000)",
+		"foreign_keys(ON)", "temp_store(MEMORY)", fmt.Sprintf("cache_size(-%d)", writerCacheKiB),
 	}
 	q := url.Values{}
 	for _, p := range pragmas {
@@ -67,7 +76,7 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	rq := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(ON)", "query_only(1)", "cache_size(-16000)"} {
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(ON)", "query_only(1)", fmt.Sprintf("cache_size(-%d)", readerCacheKiB)} {
 		rq.Add("_pragma", p)
 	}
 	reader, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
@@ -75,14 +84,21 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("store: open sqlite reader: %w", err)
 	}
-	reader.SetMaxOpenConns(8)
-	reader.SetMaxIdleConns(8)
+	reader.SetMaxOpenConns(readerConns)
+	reader.SetMaxIdleConns(readerConns)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
-	return &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer)}, nil
+	return &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader)}, nil
 }
 
+// The SQLite connection pools and their page caches (see OpenSQLite).
+const (
+	readerConns    = 8
+	writerCacheKiB = 16000
+	readerCacheKiB = 4000
+)
+
 func (d *sqliteDB) Dialect() Dialect { return SQLite }
-func (d *sqliteDB) Read() Querier    { return sqlQuerier{d.reader} }
+func (d *sqliteDB) Read() Querier    { return sqlQuerier{d.readStmts} }
 
 // Writer is the single-connection pool River runs on.
 func (d *sqliteDB) Writer() *sql.DB { return d.writer }
@@ -139,6 +155,7 @@ func (d *sqliteDB) setSynchronous(ctx context.Context, conn *sql.Conn, relaxed b
 
 func (d *sqliteDB) Close() error {
 	d.stmts.close()
+	d.readStmts.close()
 	return errors.Join(d.reader.Close(), d.writer.Close())
 }
 
