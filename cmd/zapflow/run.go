@@ -112,6 +112,7 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out, errOut io.Writer) error {
+	applyMemoryLimit(cfg.MemoryLimit, os.Getenv)
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err

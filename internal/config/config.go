@@ -49,6 +49,8 @@ type Config struct {
 	// TimeZone is the business's: scheduled daily work (the chat history
 	// cleanup) follows its clock, not the server's.
 	TimeZone *time.Location
+	// MemoryLimit is the soft limit handed to the Go runtime (0: none).
+	MemoryLimit int64
 }
 
 // SQLitePath is where the embedded database lives.

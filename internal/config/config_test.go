@@ -53,6 +53,7 @@ func TestInvalidValues(t *testing.T) {
 		"ZAPFLOW_SENDER_CHECK_INTERVAL": "-1m",
 		"ZAPFLOW_OUTBOUND_ALLOW":        "10.0.0.0/8,http://crm.lan",
 		"ZAPFLOW_TIME_ZONE":             "Brasil/Recife",
+		"ZAPFLOW_MEMORY_LIMIT":          "lots",
 	} {
 		_, err := Parse(env(map[string]string{name: val}), os.ReadFile)
 		require.ErrorContains(t, err, name, "value %q", val)
@@ -96,4 +97,22 @@ func TestTimeZone(t *testing.T) {
 	require.NoError(t, err)
 	at := time.Date(2025, 10, 30, 12, 0, 0, 0, time.UTC).In(c.TimeZone)
 	require.Equal(t, 9, at.Hour(), "São Paulo is UTC−3")
+}
+
+// ZAPFLOW_MEMORY_LIMIT reads sizes in bytes, KiB, MiB and GiB; 0 is off.
+func TestMemoryLimit(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]int64{"": 160 << 20, "0": 0, "1GiB": 1 << 30, "512 KiB": 512 << 10, "1048576": 1 << 20, "200MiB": 200 << 20} {
+		vars := map[string]string{}
+		if raw != "" {
+			vars["ZAPFLOW_MEMORY_LIMIT"] = raw
+		}
+		c, err := Parse(env(vars), os.ReadFile)
+		require.NoError(t, err, raw)
+		require.Equal(t, want, c.MemoryLimit, raw)
+	}
+	for _, bad := range []string{"-1MiB", "1.5GiB", "1TB", "MiB"} {
+		_, err := Parse(env(map[string]string{"ZAPFLOW_MEMORY_LIMIT": bad}), os.ReadFile)
+		require.ErrorContains(t, err, "ZAPFLOW_MEMORY_LIMIT", bad)
+	}
 }

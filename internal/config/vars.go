@@ -93,6 +93,8 @@ var vars = []variable{
 		set: func(c *Config, s string) (err error) { c.SandboxAssistant, err = strconv.ParseBool(s); return err }},
 	{Name: "ZAPFLOW_OUTBOUND_ALLOW", Default: "", Description: "Comma-separated CIDRs (10.0.0.0/8), IP addresses and host names (crm.lan) that flow HTTP steps, the AI base URL and Graph URLs may reach although they are internal; loopback, private, link-local and unique-local addresses are refused otherwise.",
 		set: func(c *Config, s string) (err error) { c.OutboundAllow, err = netguard.ParseAllowlist(s); return err }},
+	{Name: "ZAPFLOW_MEMORY_LIMIT", Default: "160MiB", Description: "Soft limit on the memory Go manages (heap, stacks, SQLite's page caches): near it the garbage collector works harder instead of letting short-lived garbage pile up. A number of bytes with KiB, MiB or GiB; 0 turns it off. GOMEMLIMIT, when set, wins.",
+		set: func(c *Config, s string) (err error) { c.MemoryLimit, err = parseBytes(s); return err }},
 	{Name: "ZAPFLOW_TIME_ZONE", Default: "UTC", Description: "The business's time zone (IANA name, e.g. America/Sao_Paulo): the daily chat history cleanup runs at its time of day there, and its days start at local midnight.",
 		set: func(c *Config, s string) (err error) {
 			c.TimeZone, err = time.LoadLocation(s)
@@ -139,4 +141,25 @@ func positiveDuration(s string) (time.Duration, error) {
 		return 0, errors.New("must be positive")
 	}
 	return d, nil
+}
+
+// parseBytes reads a size such as 160MiB, 1GiB, 512KiB or 1048576.
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	num := strings.TrimSpace(s)
+	for _, u := range units {
+		if strings.HasSuffix(num, u.suffix) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<50)/mult {
+		return 0, errors.New("want a size such as 160MiB, 1GiB or 0 (off)")
+	}
+	return n * mult, nil
 }

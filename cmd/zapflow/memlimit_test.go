@@ -1,0 +1,28 @@
+package main
+
+import (
+	"runtime/debug"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The configured limit reaches the runtime; GOMEMLIMIT, when set, is left
+// in force; 0 leaves the runtime's limit as it is.
+func TestApplyMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	none := func(string) string { return "" }
+
+	require.Equal(t, int64(123<<20), applyMemoryLimit(123<<20, none))
+	require.Equal(t, int64(123<<20), debug.SetMemoryLimit(-1))
+
+	operator := func(k string) string {
+		if k == "GOMEMLIMIT" {
+			return "1GiB"
+		}
+		return ""
+	}
+	require.Equal(t, int64(123<<20), applyMemoryLimit(64<<20, operator), "GOMEMLIMIT wins: the runtime's limit stays")
+	require.Equal(t, int64(123<<20), applyMemoryLimit(0, none), "0 changes nothing")
+}
