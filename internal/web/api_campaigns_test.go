@@ -19,6 +19,9 @@ import (
 // start, and every recipient sent exactly once by the River runner.
 func TestAPICampaign(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
+		// The preview reads the template: wait for the sandbox account's
+		// first template sync, which runs at start.
+		env.Eventually(func() bool { return env.Count(`SELECT COUNT(*) FROM templates`) > 0 }, "templates synced")
 		senderID := env.Count(`SELECT MIN(id) FROM senders`)
 		body := fmt.Sprintf(`{"name":"Entregas","sender_ids":[%d],"template":{"name":"delivery_update","language":"pt_BR"},
 			"mapping":{"customer_name":{"from":"csv.nome","default":"cliente"},"order_id":{"from":"csv.pedido"}},
