@@ -85,9 +85,14 @@ func (s *server) deleteCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	c, err := s.Campaigns.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	if err := s.Campaigns.Delete(r.Context(), id); err != nil {
 		return err
 	}
+	s.audit(r, campaign.AuditSection, campaign.AuditLine("deleted draft", c))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -153,8 +158,9 @@ func (s *server) testCampaign(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// campaignAction runs start, pause, resume or cancel.
-func (s *server) campaignAction(act func(*campaign.Service, *http.Request, int64) (campaign.Campaign, error)) func(http.ResponseWriter, *http.Request) error {
+// campaignAction runs start, pause, resume or cancel, and records it in
+// the audit log as verb.
+func (s *server) campaignAction(verb string, act func(*campaign.Service, *http.Request, int64) (campaign.Campaign, error)) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -164,6 +170,7 @@ func (s *server) campaignAction(act func(*campaign.Service, *http.Request, int64
 		if err != nil {
 			return err
 		}
+		s.audit(r, campaign.AuditSection, campaign.AuditLine(verb, c))
 		httpx.JSON(w, http.StatusOK, c)
 		return nil
 	}

@@ -74,6 +74,9 @@ func TestAPICampaign(t *testing.T) {
 		status, raw = call(t, env, env.APIKey, http.MethodGet, base+"/recipients.csv", "")
 		require.Equal(t, http.StatusOK, status)
 		require.Len(t, strings.Split(strings.TrimSpace(raw), "\n"), 32)
+		// Starting it is in the audit log, with who did it.
+		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM settings_audit a JOIN users u ON u.id = a.user_id
+			WHERE a.section = 'campaigns' AND a.summary = ? AND u.email = 'test-admin@zapflow.local'`, fmt.Sprintf("started campaign %q (#%d)", "Entregas", c.ID)))
 		doError(t, env, http.MethodPut, base, body, http.StatusConflict, "campaign_not_draft")
 		doError(t, env, http.MethodPost, "/api/v1/campaigns", `{"name":""}`, http.StatusUnprocessableEntity, "invalid_request")
 

@@ -27,9 +27,10 @@ func cancelCampaignBy(ctx context.Context, s *campaign.Service, id int64) (campa
 	return s.Cancel(ctx, id)
 }
 
-// campaignAction runs act and goes back to the campaign's page; a
-// refused one (the campaign moved on meanwhile) shows why there.
-func (u *UI) campaignAction(act campaignAct) func(w http.ResponseWriter, r *http.Request) {
+// campaignAction runs act, records it in the audit log as verb, and goes
+// back to the campaign's page; a refused one (the campaign moved on
+// meanwhile) shows why there.
+func (u *UI) campaignAction(verb string, act campaignAct) func(w http.ResponseWriter, r *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		c, ok := u.campaignParam(w, r)
@@ -38,6 +39,7 @@ func (u *UI) campaignAction(act campaignAct) func(w http.ResponseWriter, r *http
 		}
 		_, err := act(ctx, u.Campaigns, c.ID)
 		if err == nil {
+			u.audit(r, campaign.AuditSection, campaign.AuditLine(verb, c))
 			http.Redirect(w, r, campaignPath(c.ID), http.StatusSeeOther)
 			return
 		}
@@ -65,5 +67,6 @@ func (u *UI) deleteCampaignDraft(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	u.audit(r, campaign.AuditSection, campaign.AuditLine("deleted draft", c))
 	http.Redirect(w, r, "/campaigns", http.StatusSeeOther)
 }

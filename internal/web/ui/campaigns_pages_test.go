@@ -294,6 +294,11 @@ func TestCampaignScheduledPauseCancel(t *testing.T) {
 		require.NotContains(t, body, `id="campaign-cancel"`)
 		require.Equal(t, 0, env.Count(`SELECT COUNT(*) FROM messages WHERE source = ?`, "campaign:"+strings.TrimPrefix(base, "/campaigns/")))
 		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM messages WHERE source = ?`, "campaign-test:"+strings.TrimPrefix(base, "/campaigns/")))
+		// Start, pause and cancel are in the audit log, in that order.
+		_, _, body = b.do(http.MethodGet, "/audit?section=campaigns", nil, nil)
+		started, paused, cancelled := strings.Index(body, "started campaign"), strings.Index(body, "paused campaign"), strings.Index(body, "cancelled campaign")
+		require.True(t, started > 0 && paused > 0 && cancelled > 0, "every action logged")
+		require.True(t, cancelled < paused && paused < started, "newest first")
 	})
 }
 

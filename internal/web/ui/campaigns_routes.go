@@ -49,9 +49,9 @@ func (u *UI) registerCampaigns(mux *http.ServeMux) {
 	mux.Handle("POST /campaigns/{id}/test", post(u.sendCampaignTest))
 	mux.Handle("GET /campaigns/{id}/schedule", get(u.campaignSchedulePage))
 	mux.Handle("POST /campaigns/{id}/schedule", post(u.saveCampaignSchedule))
-	mux.Handle("POST /campaigns/{id}/pause", post(u.campaignAction(pauseCampaignBy)))
-	mux.Handle("POST /campaigns/{id}/resume", post(u.campaignAction(resumeCampaignBy)))
-	mux.Handle("POST /campaigns/{id}/cancel", post(u.campaignAction(cancelCampaignBy)))
+	mux.Handle("POST /campaigns/{id}/pause", post(u.campaignAction("paused", pauseCampaignBy)))
+	mux.Handle("POST /campaigns/{id}/resume", post(u.campaignAction("resumed", resumeCampaignBy)))
+	mux.Handle("POST /campaigns/{id}/cancel", post(u.campaignAction("cancelled", cancelCampaignBy)))
 	mux.Handle("POST /campaigns/{id}/delete", post(u.deleteCampaignDraft))
 }
 

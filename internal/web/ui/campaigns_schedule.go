@@ -118,6 +118,7 @@ func (u *UI) saveCampaignSchedule(w http.ResponseWriter, r *http.Request) {
 		_, err := u.Campaigns.Update(ctx, c.ID, in)
 		if err == nil && r.PostForm.Get("action") == "start" {
 			if _, err = u.Campaigns.Start(ctx, c.ID); err == nil {
+				u.audit(r, campaign.AuditSection, campaign.AuditLine("started", c))
 				http.Redirect(w, r, campaignPath(c.ID), http.StatusSeeOther)
 				return
 			}
