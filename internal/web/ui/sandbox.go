@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -186,11 +187,38 @@ func (u *UI) sandboxSentLine(m sandbox.SentMessage) sandboxLine {
 func sentText(m sandbox.SentMessage) string {
 	switch {
 	case m.Text != "":
-		return m.Text
+		return headerMark(m) + m.Text
 	case m.TemplateName != "":
-		return "[" + m.TemplateName + "]"
+		return headerMark(m) + "[" + m.TemplateName + "]"
 	}
 	return "[" + m.Type + "]"
+}
+
+// headerMark shows that a template came with a media header (the text
+// is only its body): 🖼 an image, 🎬 a video, 📄 a document.
+func headerMark(m sandbox.SentMessage) string {
+	if m.TemplateName == "" {
+		return ""
+	}
+	var p struct {
+		Template struct {
+			Components []struct {
+				Type       string
+				Parameters []struct{ Type string }
+			}
+		}
+	}
+	if json.Unmarshal(m.Payload, &p) != nil {
+		return ""
+	}
+	for _, c := range p.Template.Components {
+		if strings.EqualFold(c.Type, "header") && len(c.Parameters) > 0 {
+			if mark, ok := map[string]string{"image": "🖼 ", "video": "🎬 ", "document": "📄 "}[strings.ToLower(c.Parameters[0].Type)]; ok {
+				return mark
+			}
+		}
+	}
+	return ""
 }
 
 func sandboxDigits(s string) string {
