@@ -12,9 +12,8 @@ import (
 // A template's button parameters reach the Cloud API (the sandbox, which
 // checks them as Meta does) in the documented components, written out by
 // hand; a media header parameter for a template without a media header is
-// refused with the field named. (Media headers and copy-code buttons are
-// tested against synced templates in internal/messaging: the sandbox's
-// templates have none.)
+// refused with the field named. (Media headers and copy-code buttons:
+// send_template_media_e2e_test.go.)
 func TestSendTemplateButtonParameters(t *testing.T) {
 	each(t, nil, func(t *testing.T, env *apptest.Env) {
 		waitTemplates(t, env)

@@ -14,6 +14,9 @@ var (
 	ErrSenderNotConnected = errors.New("sandbox: phone number is not connected")
 	ErrInvalidPhone       = errors.New("sandbox: invalid phone number")
 	ErrInvalidInput       = errors.New("sandbox: invalid input")
+	// ErrUnknownChoice: the customer answered with a button or list row
+	// the business never offered them, which WhatsApp cannot send.
+	ErrUnknownChoice = errors.New("sandbox: not offered to the customer")
 )
 
 // CustomerWrites simulates customer `from` (E.164 like "+5511988887777" or

@@ -129,10 +129,15 @@ func sandboxPDF() []byte {
 	return []byte(b.String())
 }
 
-// customerRich is the part of POST /sandbox/control/customers/messages
+// customerRich is the part of POST /sandbox/api/customers/messages
 // that picks a richer message: type image (text is the caption), voice
-// (a voice note), document (filename, text as caption) or location
-// (latitude, longitude, location_name, address); text when left out.
+// (a voice note), document (filename, text as caption), location
+// (latitude, longitude, location_name, address), or an answer to a
+// business message (customer_rich.go, customer_list.go): button_reply
+// (a reply button: id and/or title), button (a template's quick reply:
+// id is its payload, and/or title) or list_reply (id is the row's id);
+// message_id names the message answered, else the newest one offering
+// it. Text when left out.
 type customerRich struct {
 	Type         string   `json:"type"`
 	Filename     string   `json:"filename"`
@@ -140,6 +145,9 @@ type customerRich struct {
 	Longitude    *float64 `json:"longitude"`
 	LocationName string   `json:"location_name"`
 	Address      string   `json:"address"`
+	ID           string   `json:"id"`
+	Title        string   `json:"title"`
+	MessageID    string   `json:"message_id"`
 }
 
 func (s *Sandbox) sendCustomerRich(to, from, name, text string, in customerRich) (string, error) {
@@ -158,6 +166,10 @@ func (s *Sandbox) sendCustomerRich(to, from, name, text string, in customerRich)
 		}
 		return s.CustomerSendsLocation(to, from, name, Location{Latitude: *in.Latitude, Longitude: *in.Longitude,
 			Name: in.LocationName, Address: in.Address})
+	case "button_reply", "button":
+		return s.CustomerTaps(to, from, name, Tap{Template: in.Type == "button", ID: in.ID, Title: in.Title, MessageID: in.MessageID})
+	case "list_reply":
+		return s.CustomerPicks(to, from, name, Pick{MessageID: in.MessageID, RowID: in.ID})
 	}
-	return "", fmt.Errorf("%w: type must be text, image, voice, document or location", ErrInvalidInput)
+	return "", fmt.Errorf("%w: type must be text, image, voice, document, location, button_reply, button or list_reply", ErrInvalidInput)
 }

@@ -93,8 +93,9 @@ func DefaultSenders() []Sender {
 }
 
 // DefaultTemplates returns the templates of a fresh sandbox: several APPROVED
-// ones covering positional and named parameters, a text header and a dynamic
-// URL button, plus one PAUSED and one REJECTED so those send errors can be seen.
+// ones covering positional and named parameters, a text header, an image
+// header, quick replies, a dynamic URL button and a copy-code (coupon)
+// button, plus one PAUSED and one REJECTED so those send errors can be seen.
 func DefaultTemplates() []Template {
 	return []Template{
 		{
@@ -156,6 +157,31 @@ func DefaultTemplates() []Template {
 			Components: []TemplateComponent{
 				{Type: "HEADER", Format: "TEXT", Text: "Hello from the sandbox"},
 				{Type: "BODY", Text: "This is a sample message sent through the Zapflow sandbox. No Meta account needed."},
+			},
+		},
+		{
+			ID: "1000000000000109", Name: "order_shipped_photo", Language: "pt_BR",
+			Category: "UTILITY", Status: "APPROVED", ParameterFormat: "POSITIONAL",
+			Components: []TemplateComponent{
+				{Type: "HEADER", Format: "IMAGE",
+					Example: &TemplateExample{HeaderHandle: []string{"https://loja.zapflow.example/exemplos/pacote.jpg"}}},
+				{Type: "BODY", Text: "Olá {{1}}, seu pedido {{2}} foi enviado! Esta é a foto do pacote.",
+					Example: &TemplateExample{BodyText: [][]string{{"Ana", "#1234"}}}},
+				{Type: "FOOTER", Text: "Zapflow Sandbox Loja"},
+				{Type: "BUTTONS", Buttons: []TemplateButton{{Type: "QUICK_REPLY", Text: "Recebi"}, {Type: "QUICK_REPLY", Text: "Não recebi"}}},
+			},
+		},
+		{
+			ID: "1000000000000110", Name: "coupon_code", Language: "pt_BR",
+			Category: "MARKETING", Status: "APPROVED", ParameterFormat: "POSITIONAL",
+			Components: []TemplateComponent{
+				{Type: "HEADER", Format: "TEXT", Text: "Um presente para você"},
+				{Type: "BODY", Text: "Use o código {{1}} e ganhe {{2}} de desconto na próxima compra.",
+					Example: &TemplateExample{BodyText: [][]string{{"VERAO20", "20%"}}}},
+				{Type: "BUTTONS", Buttons: []TemplateButton{
+					{Type: "COPY_CODE", Text: "Copiar código da oferta", Example: []string{"VERAO20"}},
+					{Type: "QUICK_REPLY", Text: "Parar promoções"},
+				}},
 			},
 		},
 		{

@@ -31,6 +31,7 @@ type sendParam struct {
 	ParameterName string `json:"parameter_name"`
 	Text          string `json:"text"`
 	Payload       string `json:"payload"`
+	CouponCode    string `json:"coupon_code"`
 	Currency      *struct {
 		FallbackValue string `json:"fallback_value"`
 	} `json:"currency"`
@@ -59,9 +60,11 @@ func placeholders(text string) []string {
 }
 
 // checkTemplate applies Meta's send-time template rules: only APPROVED
-// templates send (132015 paused, 132016 disabled, 132001 otherwise), and the
-// header/body parameter counts must equal the placeholders (132000). On
-// success it fills out.text with the rendered body and out.params.
+// templates send (132015 paused, 132016 disabled, 132001 otherwise), the
+// header/body parameter counts must equal the placeholders (132000), a
+// media header needs its media parameter (132012) and buttons their
+// parameters (template_buttons.go). On success it fills out.text with the
+// rendered body and out.params.
 func (s *Sandbox) checkTemplate(req *sendTemplate, out *outbound) *apiError {
 	t := out.tpl
 	switch t.Status {
@@ -74,7 +77,7 @@ func (s *Sandbox) checkTemplate(req *sendTemplate, out *outbound) *apiError {
 		return s.apiErr(132001, fmt.Sprintf("template name (%s) is %s in %s, not APPROVED", t.Name, t.Status, t.Language))
 	}
 	var headerParams, bodyParams []sendParam
-	buttonParams := map[int][]sendParam{}
+	buttonParams := map[int]sendComponent{}
 	for _, c := range req.Components {
 		switch strings.ToLower(c.Type) {
 		case "header":
@@ -86,7 +89,10 @@ func (s *Sandbox) checkTemplate(req *sendTemplate, out *outbound) *apiError {
 			if err != nil {
 				return s.apiErr(131008, "buttons: the parameter index is required for button components.")
 			}
-			buttonParams[idx] = c.Parameters
+			if _, dup := buttonParams[idx]; dup {
+				return s.apiErr(131009, fmt.Sprintf("buttons: more than one button component has index %d.", idx))
+			}
+			buttonParams[idx] = c
 		default:
 			return s.apiErr(131009, fmt.Sprintf("components: type %q must be one of header, body, button.", c.Type))
 		}
@@ -110,12 +116,13 @@ func (s *Sandbox) checkTemplate(req *sendTemplate, out *outbound) *apiError {
 			}
 			bodyParams = nil
 		case "BUTTONS":
-			for i, b := range comp.Buttons {
-				if strings.EqualFold(b.Type, "URL") && len(placeholders(b.URL)) > 0 && len(buttonParams[i]) == 0 {
-					return s.apiErr(131008, fmt.Sprintf("buttons: Button at index %d of type Url requires a parameter", i))
-				}
+			if e := s.checkButtonParams(comp.Buttons, buttonParams); e != nil {
+				return e
 			}
 		}
+	}
+	for idx := range buttonParams { // checkButtonParams took those with a button
+		return s.apiErr(131009, fmt.Sprintf("buttons: the template has no button at index %d.", idx))
 	}
 	if len(headerParams) > 0 {
 		return s.apiErr(132000, fmt.Sprintf("header: number of localizable_params (%d) does not match the expected number of params (0)", len(headerParams)))
@@ -132,8 +139,21 @@ func (s *Sandbox) checkHeader(comp TemplateComponent, params []sendParam, named 
 		_, e := s.bindParams("header", comp.Text, params, named)
 		return e
 	case "IMAGE", "VIDEO", "DOCUMENT":
-		if len(params) != 1 || !strings.EqualFold(params[0].Type, format) {
-			return s.apiErr(132012, fmt.Sprintf("header: Format mismatch, expected %s", format))
+		// Meta's answer to a missing or mistyped media header, as clients
+		// report it: "header: Format mismatch, expected IMAGE, received UNKNOWN".
+		received := "UNKNOWN"
+		if len(params) > 0 && params[0].Type != "" {
+			received = strings.ToUpper(params[0].Type)
+		}
+		if len(params) == 0 || received != format {
+			return s.apiErr(132012, fmt.Sprintf("header: Format mismatch, expected %s, received %s", format, received))
+		}
+		if len(params) > 1 {
+			return s.apiErr(132000, fmt.Sprintf("header: number of localizable_params (%d) does not match the expected number of params (1)", len(params)))
+		}
+		m := map[string]*sendMedia{"IMAGE": params[0].Image, "VIDEO": params[0].Video, "DOCUMENT": params[0].Document}[format]
+		if m == nil || (strings.TrimSpace(m.ID) == "" && strings.TrimSpace(m.Link) == "") {
+			return s.apiErr(131008, fmt.Sprintf("header: the %s parameter must contain either id or link.", strings.ToLower(format)))
 		}
 	}
 	return nil

@@ -56,6 +56,9 @@ type whMessage struct {
 	Timestamp string  `json:"timestamp"`
 	Type      string  `json:"type"`
 	Text      *whText `json:"text,omitempty"`
+	// Context names the business message a button tap or list pick
+	// answers (customer_rich.go).
+	Context *whContext `json:"context,omitempty"`
 	// Richer messages (customer_rich.go).
 	Image       *whMedia       `json:"image,omitempty"`
 	Button      *whButton      `json:"button,omitempty"`

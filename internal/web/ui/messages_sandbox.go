@@ -7,7 +7,7 @@ var (
 		"sandbox.intro":               "Play a customer of the built-in WhatsApp simulator. What you send here reaches zapflow as a real, signed Cloud API webhook; what the business answers shows up here.",
 		"sandbox.step1":               "Pick a business number, a phone number and a name, and write (or send a photo).",
 		"sandbox.step2":               "Answer as the business in the",
-		"sandbox.step3":               "The answer appears in the chat below; tap its buttons, if it has any.",
+		"sandbox.step3":               "The answer appears in the chat below; tap its buttons or pick a row of its list, if it has any.",
 		"sandbox.start":               "Write in as a customer on the sandbox page",
 		"sandbox.sender":              "Business number",
 		"sandbox.phone":               "Customer's phone",
@@ -43,13 +43,16 @@ var (
 		"sandbox.fail.count.invalid":  "Enter a number from 0 to 100.",
 		"sandbox.notice.sent":         "Sent. Answer it in the inbox.",
 		"sandbox.notice.switched":     "Done: the simulator uses the new setting from now on.",
+		"sandbox.list.open":           "See the options",
+		"sandbox.list.pick":           "Pick an option of the list",
+		"sandbox.choice.unknown":      "The business did not offer that answer in this chat: pick a button or list option shown above.",
 	}
 	ptBRSandbox = map[string]string{
 		"sandbox.title":               "Sandbox",
 		"sandbox.intro":               "Faça o papel de um cliente no simulador de WhatsApp embutido. O que você envia aqui chega ao zapflow como um webhook real e assinado da Cloud API; o que a empresa responde aparece aqui.",
 		"sandbox.step1":               "Escolha um número da empresa, um telefone e um nome, e escreva (ou envie uma foto).",
 		"sandbox.step2":               "Responda como a empresa na",
-		"sandbox.step3":               "A resposta aparece na conversa abaixo; toque nos botões dela, se houver.",
+		"sandbox.step3":               "A resposta aparece na conversa abaixo; toque nos botões dela ou escolha uma opção da lista, se houver.",
 		"sandbox.start":               "Escreva como cliente na página do sandbox",
 		"sandbox.sender":              "Número da empresa",
 		"sandbox.phone":               "Telefone do cliente",
@@ -85,5 +88,8 @@ var (
 		"sandbox.fail.count.invalid":  "Informe um número de 0 a 100.",
 		"sandbox.notice.sent":         "Enviada. Responda na caixa de entrada.",
 		"sandbox.notice.switched":     "Pronto: o simulador usa a nova configuração a partir de agora.",
+		"sandbox.list.open":           "Ver as opções",
+		"sandbox.list.pick":           "Escolha uma opção da lista",
+		"sandbox.choice.unknown":      "A empresa não ofereceu essa resposta nesta conversa: escolha um botão ou uma opção da lista mostrados acima.",
 	}
 )

@@ -11,6 +11,7 @@ func (u *UI) registerSandbox(mux *http.ServeMux) {
 	mux.Handle("GET /sandbox/ui/chat", u.signedIn(u.sandboxOnly(u.sandboxChat)))
 	mux.Handle("POST /sandbox/ui/send", u.guard(u.signedIn(u.sandboxOnly(u.sandboxSend))))
 	mux.Handle("POST /sandbox/ui/tap", u.guard(u.signedIn(u.sandboxOnly(u.sandboxTap))))
+	mux.Handle("POST /sandbox/ui/pick", u.guard(u.signedIn(u.sandboxOnly(u.sandboxPick))))
 	mux.Handle("POST /sandbox/ui/switches", u.guard(u.signedIn(u.sandboxOnly(u.sandboxSwitch))))
 }
 

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,8 +12,8 @@ import (
 )
 
 // The sandbox page lets anyone signed in play a customer of the built-in
-// simulated Cloud API: write, send a photo or tap a button as that
-// customer, read what the business answers, and flip the simulator's
+// simulated Cloud API: write, send a photo, tap a button or pick a list
+// row as that customer, read what the business answers, and flip the simulator's
 // switches. It is where a newcomer's first five minutes happen.
 
 // sandboxCustomer is who the page plays: a sandbox business number, the
@@ -38,13 +37,21 @@ type sandboxLine struct {
 	Text    string
 	Time    time.Time
 	Buttons []sandboxButton
+	// A list message's rows the customer can pick, under its button's
+	// text; Latest marks the business's newest message, whose list opens
+	// by itself.
+	Rows       []sandboxRow
+	ListButton string
+	MessageID  string
+	Latest     bool
 }
 
 // sandboxButton is a button of a business message the customer can tap.
 type sandboxButton struct {
-	Template bool
-	ID       string
-	Title    string
+	Template  bool
+	ID        string
+	Title     string
+	MessageID string // the message it is on, so the tap answers that one
 }
 
 // value encodes the button for the tap form.
@@ -53,7 +60,18 @@ func (b sandboxButton) value() string {
 	if b.Template {
 		v.Set("template", "1")
 	}
+	if b.MessageID != "" {
+		v.Set("message", b.MessageID)
+	}
 	return v.Encode()
+}
+
+// sandboxRow is a row of a list message the customer can pick.
+type sandboxRow struct {
+	ID          string
+	Title       string
+	Description string
+	Section     string
 }
 
 // sandboxData is what the sandbox page shows.
@@ -129,86 +147,78 @@ func (u *UI) sandboxLines(c sandboxCustomer) []sandboxLine {
 			lines = append(lines, sandboxLine{In: true, Type: "text", Text: m.Text, Time: m.Time})
 		}
 	}
-	templates := u.Sandbox.Templates()
+	latest := -1
 	for _, m := range u.Sandbox.Sent() {
 		if same(m.PhoneNumberID, m.WaID) {
-			lines = append(lines, sandboxLine{Type: m.Type, Text: sentText(m), Time: m.Time, Buttons: buttonsOf(m, templates)})
+			lines = append(lines, u.sandboxSentLine(m))
 		}
 	}
 	slices.SortStableFunc(lines, func(a, b sandboxLine) int { return a.Time.Compare(b.Time) })
 	if len(lines) > maxSandboxLines {
 		lines = lines[len(lines)-maxSandboxLines:]
 	}
+	for i, l := range lines {
+		if !l.In {
+			latest = i
+		}
+	}
+	if latest >= 0 {
+		lines[latest].Latest = true
+	}
 	return lines
+}
+
+// sandboxSentLine is a business message with what it offers the customer
+// to tap (reply buttons, a template's quick replies) or pick (a list's
+// rows), as the simulator lists them.
+func (u *UI) sandboxSentLine(m sandbox.SentMessage) sandboxLine {
+	l := sandboxLine{Type: m.Type, Text: sentText(m), Time: m.Time, MessageID: m.WAMID, ListButton: sandbox.ListButton(m)}
+	for _, c := range u.Sandbox.Choices(m) {
+		switch c.Kind {
+		case sandbox.ChoiceRow:
+			l.Rows = append(l.Rows, sandboxRow{ID: c.ID, Title: c.Title, Description: c.Description, Section: c.Section})
+		default:
+			l.Buttons = append(l.Buttons, sandboxButton{Template: c.Kind == sandbox.ChoiceQuickReply, ID: c.ID, Title: c.Title, MessageID: m.WAMID})
+		}
+	}
+	return l
 }
 
 func sentText(m sandbox.SentMessage) string {
 	switch {
 	case m.Text != "":
-		return m.Text
+		return headerMark(m) + m.Text
 	case m.TemplateName != "":
-		return "[" + m.TemplateName + "]"
+		return headerMark(m) + "[" + m.TemplateName + "]"
 	}
 	return "[" + m.Type + "]"
 }
 
-// buttonsOf lists what the customer can tap on a business message: an
-// interactive message's reply buttons, or a template's quick replies
-// (with the payload the send gave each one, else its text).
-func buttonsOf(m sandbox.SentMessage, templates []sandbox.Template) []sandboxButton {
+// headerMark shows that a template came with a media header (the text
+// is only its body): 🖼 an image, 🎬 a video, 📄 a document.
+func headerMark(m sandbox.SentMessage) string {
+	if m.TemplateName == "" {
+		return ""
+	}
 	var p struct {
-		Interactive *struct {
-			Action struct {
-				Buttons []struct {
-					Reply struct{ ID, Title string }
-				}
-			}
-		}
-		Template *struct {
+		Template struct {
 			Components []struct {
 				Type       string
-				SubType    string `json:"sub_type"`
-				Index      json.Number
-				Parameters []struct{ Payload string }
+				Parameters []struct{ Type string }
 			}
 		}
 	}
-	if err := json.Unmarshal(m.Payload, &p); err != nil {
-		return nil
+	if json.Unmarshal(m.Payload, &p) != nil {
+		return ""
 	}
-	var out []sandboxButton
-	if p.Interactive != nil {
-		for _, b := range p.Interactive.Action.Buttons {
-			out = append(out, sandboxButton{ID: b.Reply.ID, Title: b.Reply.Title})
-		}
-		return out
-	}
-	if m.TemplateName == "" {
-		return nil
-	}
-	payloads := map[string]string{}
-	if p.Template != nil {
-		for _, c := range p.Template.Components {
-			if strings.EqualFold(c.Type, "button") && strings.EqualFold(c.SubType, "quick_reply") && len(c.Parameters) > 0 {
-				payloads[c.Index.String()] = c.Parameters[0].Payload
+	for _, c := range p.Template.Components {
+		if strings.EqualFold(c.Type, "header") && len(c.Parameters) > 0 {
+			if mark, ok := map[string]string{"image": "🖼 ", "video": "🎬 ", "document": "📄 "}[strings.ToLower(c.Parameters[0].Type)]; ok {
+				return mark
 			}
 		}
 	}
-	for _, t := range templates {
-		if t.Name != m.TemplateName || t.Language != m.TemplateLanguage {
-			continue
-		}
-		i := 0
-		for _, c := range t.Components {
-			for _, b := range c.Buttons {
-				if b.Type == "QUICK_REPLY" {
-					out = append(out, sandboxButton{Template: true, ID: firstNonEmpty(payloads[strconv.Itoa(i)], b.Text), Title: b.Text})
-				}
-				i++
-			}
-		}
-	}
-	return out
+	return ""
 }
 
 func sandboxDigits(s string) string {

@@ -45,7 +45,18 @@ func (u *UI) sandboxTap(w http.ResponseWriter, r *http.Request) {
 	c := customerFrom(r.PostForm)
 	b, _ := url.ParseQuery(r.PostForm.Get("button"))
 	_, err := u.Sandbox.CustomerTaps(c.Sender, c.Phone, c.Name,
-		sandbox.Tap{Template: b.Get("template") == "1", ID: b.Get("id"), Title: b.Get("title")})
+		sandbox.Tap{Template: b.Get("template") == "1", ID: b.Get("id"), Title: b.Get("title"), MessageID: b.Get("message")})
+	u.sandboxDone(w, r, c, "", err, "sent")
+}
+
+// sandboxPick plays the customer picking a row of a list message.
+func (u *UI) sandboxPick(w http.ResponseWriter, r *http.Request) {
+	if !sandboxForm(w, r) {
+		return
+	}
+	c := customerFrom(r.PostForm)
+	_, err := u.Sandbox.CustomerPicks(c.Sender, c.Phone, c.Name,
+		sandbox.Pick{MessageID: r.PostForm.Get("message"), RowID: r.PostForm.Get("row")})
 	u.sandboxDone(w, r, c, "", err, "sent")
 }
 
@@ -122,6 +133,8 @@ func (u *UI) sandboxDone(w http.ResponseWriter, r *http.Request, c sandboxCustom
 		u.sandboxRefused(w, r, c, draft, "sender", "sandbox.sender.unknown")
 	case errors.Is(err, sandbox.ErrSenderNotConnected):
 		u.sandboxRefused(w, r, c, draft, "sender", "sandbox.sender.offline")
+	case errors.Is(err, sandbox.ErrUnknownChoice):
+		u.sandboxRefused(w, r, c, draft, "choice", "sandbox.choice.unknown")
 	case errors.Is(err, sandbox.ErrInvalidPhone):
 		u.sandboxRefused(w, r, c, draft, "phone", "sandbox.phone.invalid")
 	case errors.Is(err, sandbox.ErrInvalidInput):
