@@ -19,6 +19,14 @@ func TestLoginAsAdmin(t *testing.T) {
 	p.shot("login")
 	p.login("admin@example.com")
 	require.Equal(t, "/inbox", p.location())
+	// An admin has every page's link; on a 1280-pixel screen they wrap
+	// and the log out button stays on screen.
+	inView, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`(() => {
+		const b = document.querySelector(".top .logout button").getBoundingClientRect();
+		return b.width > 0 && b.right <= window.innerWidth && document.documentElement.scrollWidth <= window.innerWidth;
+	})()`))
+	require.NoError(t, err)
+	require.True(t, inView, "log out is within the window, nothing scrolls sideways")
 	p.waitText(".conversations .hint", "sandbox is on")
 	p.submit(chromedp.Click(chromedp.CSS(`a.start[href="/sandbox"]`)))
 	p.waitText("h1", "Sandbox")
