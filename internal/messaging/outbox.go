@@ -278,7 +278,21 @@ func (o *Outbox) checkTemplate(ctx context.Context, tx store.Tx, sender account.
 	if req.Template == nil || req.Template.Name == "" || req.Template.Language == "" {
 		return account.Template{}, templateShape{}, apperr.Invalid("template", "invalid_request", "template.name and template.language are required")
 	}
-	t, err := account.TemplateByName(ctx, tx, sender.AccountID, req.Template.Name, req.Template.Language)
+	// Read and shaped once per transaction (store.Memo): a flow's or a
+	// campaign's batch sends one template again and again.
+	type shaped struct {
+		t  account.Template
+		sh templateShape
+	}
+	key := strconv.FormatInt(sender.AccountID, 10) + "\x00" + req.Template.Name + "\x00" + req.Template.Language
+	got, err := store.Memo(ctx, tx, "templates", key, func() (shaped, error) {
+		t, err := account.TemplateByName(ctx, tx, sender.AccountID, req.Template.Name, req.Template.Language)
+		if err != nil || t.Status != "APPROVED" {
+			return shaped{t: t}, err
+		}
+		return shaped{t, shapeOf(t)}, nil
+	})
+	t := got.t
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindNotFound {
 			return t, templateShape{}, apperr.Invalid("template", "template_not_found",
@@ -295,8 +309,7 @@ func (o *Outbox) checkTemplate(ctx context.Context, tx store.Tx, sender account.
 		return t, templateShape{}, apperr.Invalid("template", "template_not_found",
 			"template not found: "+t.Name+" ("+t.Language+") is "+why+"; only APPROVED templates can be sent")
 	}
-	sh := shapeOf(t)
-	return t, sh, checkVariables(sh, req.Variables)
+	return t, got.sh, checkVariables(got.sh, req.Variables)
 }
 
 func sendErr(field, code, msg string) *apperr.Error {
