@@ -66,11 +66,13 @@ func (h *Hub) Append(ctx context.Context, tx store.Tx, ev Event) error {
 		return err
 	}
 	if h.db.Dialect() == store.Postgres {
-		// Delivered at commit, to every instance listening (one per
-		// transaction however many events it appends).
-		if _, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', '')`); err != nil {
+		// Delivered at commit, to every instance listening: one per
+		// transaction however many events it appends (sent once, before
+		// the commit, rather than a round trip per event).
+		tx.BeforeCommit("live:notify", func() error {
+			_, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', '')`)
 			return err
-		}
+		})
 	}
 	tx.AfterCommit(h.Wake)
 	return nil

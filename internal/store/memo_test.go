@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -60,5 +61,41 @@ func TestMemoLivesWithTheTransaction(t *testing.T) {
 		require.Equal(t, "B", name(db.Read()))
 		require.Equal(t, "B", name(db.Read()))
 		require.Equal(t, 6, loads, "no memo outside a transaction")
+	})
+}
+
+// BeforeCommit runs once per key, after fn and before the commit, and its
+// error rolls the transaction back.
+func TestBeforeCommit(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		var ran []string
+		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+			for range 3 {
+				tx.BeforeCommit("a", func() error { ran = append(ran, "a"); return nil })
+			}
+			tx.BeforeCommit("b", func() error {
+				ran = append(ran, "b")
+				_, err := tx.Exec(ctx, `INSERT INTO accounts (name, waba_id, sandbox, created_at, updated_at) VALUES ('kept', '7', ?, 0, 0)`, true)
+				return err
+			})
+			ran = append(ran, "fn")
+			return nil
+		}))
+		require.Equal(t, []string{"fn", "a", "b"}, ran)
+
+		boom := errors.New("boom")
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO accounts (name, waba_id, sandbox, created_at, updated_at) VALUES ('gone', '8', ?, 0, 0)`, true); err != nil {
+				return err
+			}
+			tx.BeforeCommit("x", func() error { return boom })
+			return nil
+		})
+		require.ErrorIs(t, err, boom)
+		var n int
+		require.NoError(t, db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE name IN ('kept', 'gone')`).Scan(&n))
+		require.Equal(t, 1, n, "the failed hook rolled its transaction back")
 	})
 }

@@ -66,6 +66,10 @@ func (d *pgDB) InTx(ctx context.Context, fn func(Tx) error) error {
 		_ = tx.Rollback(ctx)
 		return err
 	}
+	if err := after.runBefore(); err != nil {
+		_ = tx.Rollback(ctx)
+		return err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("store: commit: %w", mapPgErr(err))
 	}

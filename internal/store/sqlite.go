@@ -109,6 +109,10 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	if err := after.runBefore(); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", mapSQLiteErr(err))
 	}
