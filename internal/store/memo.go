@@ -13,7 +13,9 @@ import (
 // writes the table it came from (or deletes anything, which may cascade,
 // or rolls back to a savepoint).
 type txMemo struct {
-	m map[memoKey]any
+	m          map[memoKey]any
+	vals       map[string]any // TxValue's, for the transaction's whole life
+	savepoints int            // open savepoints (InSavepoint)
 }
 
 type memoKey struct{ table, key string }
@@ -21,10 +23,21 @@ type memoKey struct{ table, key string }
 // observe forgets what a statement may have changed: an UPDATE or INSERT
 // the rows of its table, anything else that is not a plain read all of it.
 func (m *txMemo) observe(query string) {
-	if m == nil || len(m.m) == 0 {
+	if m == nil {
 		return
 	}
 	fields := strings.Fields(query)
+	if len(fields) > 0 {
+		switch strings.ToUpper(fields[0]) {
+		case "SAVEPOINT":
+			m.savepoints++
+		case "RELEASE":
+			m.savepoints = max(m.savepoints-1, 0)
+		}
+	}
+	if len(m.m) == 0 {
+		return
+	}
 	if len(fields) < 2 {
 		clear(m.m)
 		return
@@ -113,4 +126,33 @@ func (t pgTx) Query(ctx context.Context, query string, args ...any) (Rows, error
 func (t pgTx) QueryRow(ctx context.Context, query string, args ...any) Row {
 	t.memo.observe(query)
 	return t.pgQuerier.QueryRow(ctx, query, args...)
+}
+
+// InSavepoint reports whether tx has a savepoint open: what it writes now
+// may still be rolled back on its own (see TxValue).
+func InSavepoint(tx Tx) bool {
+	m := memoOf(tx)
+	return m != nil && m.savepoints > 0
+}
+
+// TxValue returns the transaction's value for key, made by mk on first
+// use: state that lives as long as the transaction, such as rows buffered
+// for one multi-row INSERT before the commit (BeforeCommit). Such rows
+// must not be written from inside a savepoint (InSavepoint), which could
+// roll back without them. Without a transaction memo (a Tx of another
+// kind) it returns nil.
+func TxValue[T any](tx Tx, key string, mk func() *T) *T {
+	m := memoOf(tx)
+	if m == nil {
+		return nil
+	}
+	if v, ok := m.vals[key]; ok {
+		return v.(*T)
+	}
+	if m.vals == nil {
+		m.vals = map[string]any{}
+	}
+	v := mk()
+	m.vals[key] = v
+	return v
 }
