@@ -156,9 +156,9 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	waID := phone.WAID(to)
 	// The contact and its conversation with this sender, in one read.
 	var c outboundContact
-	if err := tx.QueryRow(ctx, `SELECT k.id, k.opted_out, k.not_on_whatsapp, COALESCE(v.id, 0), COALESCE(v.window_expires_at, 0)
+	if err := tx.QueryRow(ctx, `SELECT k.id, k.opted_out, k.not_on_whatsapp, k.profile_name <> '', COALESCE(v.id, 0), COALESCE(v.window_expires_at, 0)
 		FROM contacts k LEFT JOIN conversations v ON v.contact_id = k.id AND v.sender_id = ? WHERE k.wa_id = ?`, sender.ID, waID).
-		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp, &c.conversationID, &c.windowExpires); err != nil && !errors.Is(err, store.ErrNotFound) {
+		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp, &c.named, &c.conversationID, &c.windowExpires); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Message{}, err
 	}
 	if c.notOnWhatsApp {
@@ -220,7 +220,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 			return Message{}, err
 		}
 	}
-	if req.RecipientName != "" {
+	if req.RecipientName != "" && !c.named { // a name it has is kept: no statement
 		if _, err := tx.Exec(ctx, `UPDATE contacts SET profile_name = ? WHERE id = ? AND profile_name = ''`, req.RecipientName, c.id); err != nil {
 			return Message{}, err
 		}
@@ -253,6 +253,7 @@ type outboundContact struct {
 	id, conversationID int64
 	optedOut           bool
 	notOnWhatsApp      bool
+	named              bool // has a profile name already
 	windowExpires      int64
 }
 
