@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,13 +174,19 @@ func (s *Service) Sender(ctx context.Context, id int64) (Sender, error) {
 
 // SenderByPhoneNumberID finds a sender by its Cloud API id, through q (a
 // transaction during webhook processing).
+// In a transaction it is read once (store.Memo): every event of an intake
+// batch names its sender.
 func SenderByPhoneNumberID(ctx context.Context, q store.Querier, phoneNumberID string) (Sender, error) {
-	return scanSender(q.QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE phone_number_id = ?`, phoneNumberID))
+	return store.Memo(ctx, q, "senders", "p"+phoneNumberID, func() (Sender, error) {
+		return scanSender(q.QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE phone_number_id = ?`, phoneNumberID))
+	})
 }
 
 // SenderByID reads a sender through q (a transaction while sending).
 func SenderByID(ctx context.Context, q store.Querier, id int64) (Sender, error) {
-	return scanSender(q.QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE id = ?`, id))
+	return store.Memo(ctx, q, "senders", "i"+strconv.FormatInt(id, 10), func() (Sender, error) {
+		return scanSender(q.QueryRow(ctx, `SELECT `+senderColumns+` FROM senders WHERE id = ?`, id))
+	})
 }
 
 // Senders lists senders, of one account when accountID > 0.

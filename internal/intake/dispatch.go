@@ -22,6 +22,11 @@ const eventsPerTx = 256
 // enough to overlap round trips, few enough that commits stay large.
 const pgLanes = 8
 
+// LockFunc is called at the start of a lane's transaction with the batch's
+// decoded events, before any is applied (messaging.Service.LockStatusTargets:
+// it locks the rows they will update in one consistent order).
+type LockFunc func(ctx context.Context, tx store.Tx, evs []whatsapp.Event) error
+
 // ProcessFunc applies one event inside tx (messaging.Service.Process).
 // signer is the account whose app secret verified the webhook that carried
 // it: processing applies only what that account may speak for.
@@ -35,6 +40,7 @@ type ProcessFunc func(ctx context.Context, tx store.Tx, signer int64, ev whatsap
 type Dispatcher struct {
 	db         store.DB
 	process    ProcessFunc
+	lock       LockFunc // nil: nothing to lock first
 	metrics    *metrics.Metrics
 	log        *slog.Logger
 	now        func() time.Time
@@ -59,6 +65,10 @@ func NewDispatcher(db store.DB, process ProcessFunc, m *metrics.Metrics, log *sl
 	}
 	return d
 }
+
+// LockFirst sets what each batch locks before it applies its events.
+// Call it before Start.
+func (d *Dispatcher) LockFirst(lock LockFunc) { d.lock = lock }
 
 // Wake tells the lanes of these partitions they have new events.
 func (d *Dispatcher) Wake(partitions map[int]bool) {
@@ -169,6 +179,17 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 			return err
 		}
 		n = len(events)
+		if d.lock != nil {
+			evs := make([]whatsapp.Event, 0, len(events))
+			for _, e := range events {
+				if e.decodeErr == nil {
+					evs = append(evs, e.ev)
+				}
+			}
+			if err := d.lock(ctx, tx, evs); err != nil {
+				return err
+			}
+		}
 		now := store.Millis(d.now())
 		done := make([]any, 0, len(events))
 		for _, e := range events {
@@ -216,13 +237,12 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 	return n, err
 }
 
-// apply decodes and applies one event.
+// apply applies one event (decoded as it was read).
 func (d *Dispatcher) apply(ctx context.Context, tx store.Tx, e pendingEvent) error {
-	var ev whatsapp.Event
-	if err := json.Unmarshal(e.payload, &ev); err != nil {
-		return &apperr.Error{Kind: apperr.KindInvalid, Code: "undecodable_event", Message: "the stored event cannot be decoded", Err: err}
+	if e.decodeErr != nil {
+		return &apperr.Error{Kind: apperr.KindInvalid, Code: "undecodable_event", Message: "the stored event cannot be decoded", Err: e.decodeErr}
 	}
-	return d.process(ctx, tx, e.account, ev)
+	return d.process(ctx, tx, e.account, e.ev)
 }
 
 // applyIsolated applies one event under a savepoint, rolling back only it
@@ -246,7 +266,9 @@ type pendingEvent struct {
 	id      int64
 	account int64 // the signer
 	kind    string
-	payload []byte
+	// ev is the decoded payload, or decodeErr why it is not.
+	ev        whatsapp.Event
+	decodeErr error
 }
 
 func (d *Dispatcher) pendingEvents(ctx context.Context, tx store.Tx, lane int) ([]pendingEvent, error) {
@@ -268,7 +290,7 @@ func (d *Dispatcher) pendingEvents(ctx context.Context, tx store.Tx, lane int) (
 		if err := rows.Scan(&e.id, &e.account, &e.kind, &payload); err != nil {
 			return nil, err
 		}
-		e.payload = []byte(payload)
+		e.decodeErr = json.Unmarshal([]byte(payload), &e.ev)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -147,6 +147,12 @@ func TestBrokerWaitsForAnOlderTransaction(t *testing.T) {
 	inserted, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
 		done <- db.InTx(context.Background(), func(tx store.Tx) error {
+			// A transaction is ordered by its id, which it gets at its first
+			// write (here; in the app, the message it stores): Append's rows
+			// are written only just before the commit.
+			if _, err := tx.Exec(context.Background(), `SELECT pg_current_xact_id()`); err != nil {
+				return err
+			}
 			if err := hub.Append(context.Background(), tx, live.Event{Kind: live.KindNote, ConversationID: 1}); err != nil {
 				return err
 			}

@@ -59,18 +59,34 @@ func New(db store.DB, now func() time.Time) *Hub {
 	return &Hub{db: db, now: now, wake: make(chan struct{}, 1)}
 }
 
-// Append records ev inside tx; streams see it once tx commits.
+// Append records ev inside tx; streams see it once tx commits. The rows
+// are written together just before the commit (an intake batch appends
+// several per message: one multi-row INSERT instead of a statement each),
+// in the order appended; inside a savepoint, which may roll back alone,
+// at once.
 func (h *Hub) Append(ctx context.Context, tx store.Tx, ev Event) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO live_events (kind, conversation_id, message_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-		ev.Kind, ev.ConversationID, ev.MessageID, ev.UserID, store.Millis(h.now())); err != nil {
-		return err
-	}
-	if h.db.Dialect() == store.Postgres {
-		// Delivered at commit, to every instance listening (one per
-		// transaction however many events it appends).
-		if _, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', '')`); err != nil {
+	ev.At = h.now()
+	buf := store.TxValue(tx, "live:events", func() *[]Event { return new([]Event) })
+	if buf == nil || store.InSavepoint(tx) {
+		if err := insertEvents(ctx, tx, []Event{ev}); err != nil {
 			return err
 		}
+	} else {
+		*buf = append(*buf, ev)
+		tx.BeforeCommit("live:events", func() error {
+			evs := *buf
+			*buf = nil
+			return insertEvents(ctx, tx, evs)
+		})
+	}
+	if h.db.Dialect() == store.Postgres {
+		// Delivered at commit, to every instance listening: one per
+		// transaction however many events it appends (sent once, before
+		// the commit, rather than a round trip per event).
+		tx.BeforeCommit("live:notify", func() error {
+			_, err := tx.Exec(ctx, `SELECT pg_notify('`+notifyChannel+`', '')`)
+			return err
+		})
 	}
 	tx.AfterCommit(h.Wake)
 	return nil
@@ -82,4 +98,20 @@ func (h *Hub) Wake() {
 	case h.wake <- struct{}{}:
 	default:
 	}
+}
+
+// insertEvents writes evs in order, in chunks of the fixed sizes.
+func insertEvents(ctx context.Context, tx store.Tx, evs []Event) error {
+	for _, n := range store.Chunks(len(evs)) {
+		args := make([]any, 0, n*5)
+		for _, ev := range evs[:n] {
+			args = append(args, ev.Kind, ev.ConversationID, ev.MessageID, ev.UserID, store.Millis(ev.At))
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO live_events (kind, conversation_id, message_id, user_id, created_at) VALUES `+
+			store.Placeholders(n, 5), args...); err != nil {
+			return err
+		}
+		evs = evs[n:]
+	}
+	return nil
 }

@@ -39,12 +39,20 @@ func readAfter(ctx context.Context, db store.DB, c Cursor, limit int) (evs []Eve
 	if limit <= 0 || limit > maxBatch {
 		limit = maxBatch
 	}
-	q := `SELECT ` + eventColumns + `, 0 FROM live_events WHERE (tx > ? OR (tx = ? AND id > ?)) ORDER BY tx, id LIMIT ?`
+	// Both forms seek the (tx, id) index to the cursor. The plain
+	// "tx > ? OR (tx = ? AND id > ?)" made SQLite walk every event of the
+	// cursor's tx from the start (all of them: its tx is always 0), so each
+	// read cost the whole day's table; PostgreSQL seeks a row comparison.
+	q := `SELECT * FROM (SELECT ` + eventColumns + `, 0 FROM live_events WHERE tx = ? AND id > ? ORDER BY tx, id LIMIT ?)
+		UNION ALL SELECT * FROM (SELECT ` + eventColumns + `, 0 FROM live_events WHERE tx > ? ORDER BY tx, id LIMIT ?)
+		ORDER BY 7, 1 LIMIT ?`
+	args := []any{c.Tx, c.ID, limit, c.Tx, limit, limit}
 	if db.Dialect() == store.Postgres {
 		q = `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
-			SELECT ` + eventColumns + `, h.horizon FROM live_events, h WHERE (tx > ? OR (tx = ? AND id > ?)) ORDER BY tx, id LIMIT ?`
+			SELECT ` + eventColumns + `, h.horizon FROM live_events, h WHERE (tx, id) > (?, ?) ORDER BY tx, id LIMIT ?`
+		args = []any{c.Tx, c.ID, limit}
 	}
-	rows, err := db.Read().Query(ctx, q, c.Tx, c.Tx, c.ID, limit)
+	rows, err := db.Read().Query(ctx, q, args...)
 	if err != nil {
 		return nil, false, false, err
 	}

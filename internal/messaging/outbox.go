@@ -162,9 +162,9 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	waID := phone.WAID(to)
 	// The contact and its conversation with this sender, in one read.
 	var c outboundContact
-	if err := tx.QueryRow(ctx, `SELECT k.id, k.opted_out, k.not_on_whatsapp, COALESCE(v.id, 0), COALESCE(v.window_expires_at, 0)
+	if err := tx.QueryRow(ctx, `SELECT k.id, k.opted_out, k.not_on_whatsapp, k.profile_name <> '', COALESCE(v.id, 0), COALESCE(v.window_expires_at, 0)
 		FROM contacts k LEFT JOIN conversations v ON v.contact_id = k.id AND v.sender_id = ? WHERE k.wa_id = ?`, sender.ID, waID).
-		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp, &c.conversationID, &c.windowExpires); err != nil && !errors.Is(err, store.ErrNotFound) {
+		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp, &c.named, &c.conversationID, &c.windowExpires); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Message{}, err
 	}
 	if c.notOnWhatsApp {
@@ -226,7 +226,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 			return Message{}, err
 		}
 	}
-	if req.RecipientName != "" {
+	if req.RecipientName != "" && !c.named { // a name it has is kept: no statement
 		if _, err := tx.Exec(ctx, `UPDATE contacts SET profile_name = ? WHERE id = ? AND profile_name = ''`, req.RecipientName, c.id); err != nil {
 			return Message{}, err
 		}
@@ -259,6 +259,7 @@ type outboundContact struct {
 	id, conversationID int64
 	optedOut           bool
 	notOnWhatsApp      bool
+	named              bool // has a profile name already
 	windowExpires      int64
 }
 
@@ -284,7 +285,21 @@ func (o *Outbox) checkTemplate(ctx context.Context, tx store.Tx, sender account.
 	if req.Template == nil || req.Template.Name == "" || req.Template.Language == "" {
 		return account.Template{}, templateShape{}, apperr.Invalid("template", "invalid_request", "template.name and template.language are required")
 	}
-	t, err := account.TemplateByName(ctx, tx, sender.AccountID, req.Template.Name, req.Template.Language)
+	// Read and shaped once per transaction (store.Memo): a flow's or a
+	// campaign's batch sends one template again and again.
+	type shaped struct {
+		t  account.Template
+		sh templateShape
+	}
+	key := strconv.FormatInt(sender.AccountID, 10) + "\x00" + req.Template.Name + "\x00" + req.Template.Language
+	got, err := store.Memo(ctx, tx, "templates", key, func() (shaped, error) {
+		t, err := account.TemplateByName(ctx, tx, sender.AccountID, req.Template.Name, req.Template.Language)
+		if err != nil || t.Status != "APPROVED" {
+			return shaped{t: t}, err
+		}
+		return shaped{t, shapeOf(t)}, nil
+	})
+	t := got.t
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindNotFound {
 			return t, templateShape{}, apperr.Invalid("template", "template_not_found",
@@ -301,8 +316,7 @@ func (o *Outbox) checkTemplate(ctx context.Context, tx store.Tx, sender account.
 		return t, templateShape{}, apperr.Invalid("template", "template_not_found",
 			"template not found: "+t.Name+" ("+t.Language+") is "+why+"; only APPROVED templates can be sent")
 	}
-	sh := shapeOf(t)
-	return t, sh, checkVariables(sh, req.Variables)
+	return t, got.sh, checkVariables(got.sh, req.Variables)
 }
 
 func sendErr(field, code, msg string) *apperr.Error {

@@ -1,8 +1,10 @@
 package messaging
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,8 +58,17 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	// Relaxed: an outcome lost with a power loss leaves its message claimed
 	// and in doubt, and Meta's status webhook links the send again.
 	ctx = store.Relaxed(ctx)
+	// In message id order, every row locked first: see lockorder.go.
+	ordered := slices.SortedFunc(slices.Values(batch), func(a, b sendResult) int { return cmp.Compare(a.job.id, b.job.id) })
 	err := o.DB.InTx(ctx, func(tx store.Tx) error {
-		for _, r := range batch {
+		ids := make([]int64, len(ordered))
+		for i, r := range ordered {
+			ids[i] = r.job.id
+		}
+		if err := lockMessages(ctx, tx, o.DB.Dialect(), ids); err != nil {
+			return err
+		}
+		for _, r := range ordered {
 			if err := o.record(ctx, tx, r, true); err != nil {
 				return err
 			}

@@ -62,7 +62,11 @@ func (d *pgDB) InTx(ctx context.Context, fn func(Tx) error) error {
 		}
 	}
 	after := &afterCommit{}
-	if err := fn(pgTx{pgQuerier{tx}, tx, after}); err != nil {
+	if err := fn(pgTx{pgQuerier{tx}, tx, after, &txMemo{}}); err != nil {
+		_ = tx.Rollback(ctx)
+		return err
+	}
+	if err := after.runBefore(); err != nil {
 		_ = tx.Rollback(ctx)
 		return err
 	}
@@ -111,6 +115,7 @@ type pgTx struct {
 	pgQuerier
 	tx pgx.Tx
 	*afterCommit
+	memo *txMemo
 }
 
 func (t pgTx) Driver() any { return t.tx }

@@ -121,7 +121,11 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
 	}
 	after := &afterCommit{}
-	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx, after}); err != nil {
+	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx, after, &txMemo{}}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := after.runBefore(); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -192,6 +196,7 @@ type sqlTx struct {
 	sqlQuerier
 	tx *sql.Tx
 	*afterCommit
+	memo *txMemo
 }
 
 func (t sqlTx) Driver() any { return t.tx }

@@ -55,12 +55,43 @@ type Tx interface {
 	// rolls back): the place to wake a worker about rows it just wrote,
 	// which it could not see before the commit.
 	AfterCommit(f func())
+	// BeforeCommit runs f once fn has returned nil, just before the
+	// commit, outside any savepoint; a second f with the same key is
+	// dropped (one NOTIFY per transaction however many events it
+	// appends). An error rolls the transaction back.
+	BeforeCommit(key string, f func() error)
 }
 
-// afterCommit collects a transaction's AfterCommit callbacks.
-type afterCommit struct{ fs []func() }
+// afterCommit collects a transaction's AfterCommit and BeforeCommit
+// callbacks.
+type afterCommit struct {
+	fs     []func()
+	before []func() error
+	keys   map[string]bool
+}
 
 func (a *afterCommit) AfterCommit(f func()) { a.fs = append(a.fs, f) }
+
+func (a *afterCommit) BeforeCommit(key string, f func() error) {
+	if a.keys[key] {
+		return
+	}
+	if a.keys == nil {
+		a.keys = map[string]bool{}
+	}
+	a.keys[key] = true
+	a.before = append(a.before, f)
+}
+
+// runBefore runs the BeforeCommit callbacks, in the order they were added.
+func (a *afterCommit) runBefore() error {
+	for _, f := range a.before {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func (a *afterCommit) run() {
 	for _, f := range a.fs {
