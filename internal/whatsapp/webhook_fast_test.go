@@ -184,3 +184,57 @@ func TestHasDuplicateKey(t *testing.T) {
 	require.True(t, hasDuplicateKey([]byte(`{"entry":[],"b":{},"entry":[]}`)))
 	require.False(t, hasDuplicateKey([]byte(`{"a":{"b":{}},"b":[[],{}],"c":"a"}`)))
 }
+
+// FuzzNormRawShortcut checks that skipping the re-encoding in normRaw never
+// changes its result, and that the digit-string shortcut of stringOrNumber
+// agrees with decoding the string.
+func FuzzNormRawShortcut(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, `{"a": 1}`, `"a<b"`, `"x\u2028"`, "\"\u2028\"", `"\"" `,
+		`[1,"a b",{"c":"\\"}]`, `{"k":"a&b"}`, `"1749416383"`, `"12\u0033"`, `"0"`, `""`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			return
+		}
+		want, err := json.Marshal(json.RawMessage(raw))
+		require.NoError(t, err)
+		if isAbsent(raw) {
+			require.Nil(t, normRaw(raw))
+		} else {
+			require.Equal(t, string(want), string(normRaw(raw)))
+		}
+		trimmed := bytes.TrimSpace(raw)
+		if len(trimmed) > 0 && trimmed[0] == '"' {
+			var s string
+			require.NoError(t, json.Unmarshal(trimmed, &s))
+			got, err := stringOrNumber(trimmed)
+			require.NoError(t, err)
+			require.Equal(t, s, got)
+		}
+	})
+}
+
+// TestParseWebhookKeepsNoBodyBytes checks that events share no memory with
+// the body: intake reuses body buffers once ParseWebhook returns.
+func TestParseWebhookKeepsNoBodyBytes(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	require.NoError(t, err)
+	bodies := [][]byte{batchBody(3)}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		require.NoError(t, err)
+		bodies = append(bodies, b)
+	}
+	for _, body := range bodies {
+		want, err := ParseWebhook(bytes.Clone(body))
+		require.NoError(t, err)
+		got, err := ParseWebhook(body)
+		require.NoError(t, err)
+		for i := range body {
+			body[i] = 'X'
+		}
+		require.Equal(t, want, got)
+	}
+}

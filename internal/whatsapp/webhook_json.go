@@ -91,6 +91,11 @@ func normRaw(raw json.RawMessage) json.RawMessage {
 	if isAbsent(raw) {
 		return nil
 	}
+	if isCompactSafe(raw) {
+		// Re-encoding would copy the bytes unchanged; raw is already a
+		// copy the decoder made, so it can be kept as is.
+		return raw
+	}
 	out, err := json.Marshal(raw)
 	if err != nil {
 		// Unreachable for a value that came out of the decoder; keep the
@@ -98,6 +103,29 @@ func normRaw(raw json.RawMessage) json.RawMessage {
 		return raw
 	}
 	return out
+}
+
+// isCompactSafe reports whether encoding/json would re-encode the valid
+// JSON value raw byte for byte: no whitespace outside strings and nothing it
+// escapes (<, >, &, U+2028, U+2029). Payloads from Meta are compact, so
+// normRaw can usually skip the re-encoding.
+func isCompactSafe(raw []byte) bool {
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '<' || c == '>' || c == '&':
+			return false
+		case c == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8:
+			return false
+		case inString && c == '\\':
+			i++ // the escaped byte is ASCII and cannot end the string
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return false
+		}
+	}
+	return true
 }
 
 // isDigits reports whether b is a non-empty run of ASCII digits.
@@ -121,6 +149,11 @@ func stringOrNumber(raw json.RawMessage) (string, error) {
 		return "", errMissing
 	}
 	if raw[0] == '"' {
+		// A string of digits, the usual id or timestamp, has no escapes to
+		// decode.
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' && isDigits(raw[1:len(raw)-1]) {
+			return string(raw[1 : len(raw)-1]), nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", fmt.Errorf("want a string, got %s", snippet(raw, 40))
