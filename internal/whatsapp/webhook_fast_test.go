@@ -190,7 +190,8 @@ func TestHasDuplicateKey(t *testing.T) {
 // agrees with decoding the string.
 func FuzzNormRawShortcut(f *testing.F) {
 	for _, s := range []string{`{"a":1}`, `{"a": 1}`, `"a<b"`, `"x\u2028"`, "\"\u2028\"", `"\"" `,
-		`[1,"a b",{"c":"\\"}]`, `{"k":"a&b"}`, `"1749416383"`, `"12\u0033"`, `"0"`, `""`} {
+		`[1,"a b",{"c":"\\"}]`, `{"k":"a&b"}`, `"1749416383"`, `"12\u0033"`, `"0"`, `""`,
+		`1749416383`, `"1749416383000"`, `253402300799999`, `253402300800000`, `"000000000000001"`, `0`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -203,6 +204,13 @@ func FuzzNormRawShortcut(f *testing.F) {
 			require.Nil(t, normRaw(raw))
 		} else {
 			require.Equal(t, string(want), string(normRaw(raw)))
+		}
+		// The digit shortcut of parseTimestamp gives what the general path
+		// gives (raw from the decoder has no surrounding space).
+		if n, ok := plainUnix(raw); ok {
+			want, err := parseTimestampText(raw)
+			require.NoError(t, err)
+			require.Equal(t, want, unixTime(n))
 		}
 		trimmed := bytes.TrimSpace(raw)
 		if len(trimmed) > 0 && trimmed[0] == '"' {

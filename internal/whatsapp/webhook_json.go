@@ -208,6 +208,41 @@ const (
 // parseTimestamp decodes a unix timestamp sent as a digit string or an
 // integer, in seconds or (a Meta quirk) milliseconds, to a UTC time.
 func parseTimestamp(raw json.RawMessage) (time.Time, error) {
+	if n, ok := plainUnix(raw); ok {
+		return unixTime(n), nil
+	}
+	return parseTimestampText(raw)
+}
+
+// plainUnix reads the common timestamp, 1 to 15 digits (quoted or not)
+// that are in range and not zero, without building a string; ok is false
+// for anything else, which parseTimestampText then judges.
+func plainUnix(raw []byte) (n int64, ok bool) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		raw = raw[1 : len(raw)-1]
+	}
+	if len(raw) == 0 || len(raw) > 15 {
+		return 0, false
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, n != 0 && n <= maxUnixMilli
+}
+
+// unixTime turns a valid timestamp into a UTC time.
+func unixTime(n int64) time.Time {
+	if n >= msThreshold {
+		return time.UnixMilli(n).UTC()
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// parseTimestampText is parseTimestamp for any raw value, with the errors.
+func parseTimestampText(raw json.RawMessage) (time.Time, error) {
 	s, err := stringOrNumber(raw)
 	if err != nil {
 		return time.Time{}, err
@@ -222,10 +257,7 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 	if n == 0 {
 		return time.Time{}, errors.New("unix time is zero")
 	}
-	if n >= msThreshold {
-		return time.UnixMilli(n).UTC(), nil
-	}
-	return time.Unix(n, 0).UTC(), nil
+	return unixTime(n), nil
 }
 
 // snippet quotes at most n bytes of raw for an error message.
