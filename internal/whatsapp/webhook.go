@@ -38,6 +38,19 @@ const (
 // The result may be empty. Signature checking is separate (VerifySignature)
 // and must happen first, on the same raw bytes.
 func ParseWebhook(body []byte) ([]Event, error) {
+	if events, ok := parseWebhookFast(body); ok {
+		return events, nil
+	}
+	return parseWebhookLayered(body)
+}
+
+// parseWebhookLayered is the reference parser: it validates the body and
+// then decodes it one layer at a time through json.RawMessage, checking
+// each value before looking inside it, so a rejection names the first
+// offending place precisely. Every layer re-reads its bytes, which makes it
+// several times slower than parseWebhookFast; ParseWebhook runs it only when
+// the fast path gives up, i.e. for malformed payloads and rare shapes.
+func parseWebhookLayered(body []byte) ([]Event, error) {
 	if !json.Valid(body) {
 		return nil, malformed("body", "not valid JSON")
 	}

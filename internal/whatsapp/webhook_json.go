@@ -91,6 +91,11 @@ func normRaw(raw json.RawMessage) json.RawMessage {
 	if isAbsent(raw) {
 		return nil
 	}
+	if isCompactSafe(raw) {
+		// Re-encoding would copy the bytes unchanged; raw is already a
+		// copy the decoder made, so it can be kept as is.
+		return raw
+	}
 	out, err := json.Marshal(raw)
 	if err != nil {
 		// Unreachable for a value that came out of the decoder; keep the
@@ -98,6 +103,29 @@ func normRaw(raw json.RawMessage) json.RawMessage {
 		return raw
 	}
 	return out
+}
+
+// isCompactSafe reports whether encoding/json would re-encode the valid
+// JSON value raw byte for byte: no whitespace outside strings and nothing it
+// escapes (<, >, &, U+2028, U+2029). Payloads from Meta are compact, so
+// normRaw can usually skip the re-encoding.
+func isCompactSafe(raw []byte) bool {
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '<' || c == '>' || c == '&':
+			return false
+		case c == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8:
+			return false
+		case inString && c == '\\':
+			i++ // the escaped byte is ASCII and cannot end the string
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return false
+		}
+	}
+	return true
 }
 
 // isDigits reports whether b is a non-empty run of ASCII digits.
@@ -121,6 +149,11 @@ func stringOrNumber(raw json.RawMessage) (string, error) {
 		return "", errMissing
 	}
 	if raw[0] == '"' {
+		// A string of digits, the usual id or timestamp, has no escapes to
+		// decode.
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' && isDigits(raw[1:len(raw)-1]) {
+			return string(raw[1 : len(raw)-1]), nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", fmt.Errorf("want a string, got %s", snippet(raw, 40))
@@ -175,6 +208,41 @@ const (
 // parseTimestamp decodes a unix timestamp sent as a digit string or an
 // integer, in seconds or (a Meta quirk) milliseconds, to a UTC time.
 func parseTimestamp(raw json.RawMessage) (time.Time, error) {
+	if n, ok := plainUnix(raw); ok {
+		return unixTime(n), nil
+	}
+	return parseTimestampText(raw)
+}
+
+// plainUnix reads the common timestamp, 1 to 15 digits (quoted or not)
+// that are in range and not zero, without building a string; ok is false
+// for anything else, which parseTimestampText then judges.
+func plainUnix(raw []byte) (n int64, ok bool) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		raw = raw[1 : len(raw)-1]
+	}
+	if len(raw) == 0 || len(raw) > 15 {
+		return 0, false
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, n != 0 && n <= maxUnixMilli
+}
+
+// unixTime turns a valid timestamp into a UTC time.
+func unixTime(n int64) time.Time {
+	if n >= msThreshold {
+		return time.UnixMilli(n).UTC()
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// parseTimestampText is parseTimestamp for any raw value, with the errors.
+func parseTimestampText(raw json.RawMessage) (time.Time, error) {
 	s, err := stringOrNumber(raw)
 	if err != nil {
 		return time.Time{}, err
@@ -189,10 +257,7 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 	if n == 0 {
 		return time.Time{}, errors.New("unix time is zero")
 	}
-	if n >= msThreshold {
-		return time.UnixMilli(n).UTC(), nil
-	}
-	return time.Unix(n, 0).UTC(), nil
+	return unixTime(n), nil
 }
 
 // snippet quotes at most n bytes of raw for an error message.
