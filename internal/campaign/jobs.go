@@ -124,6 +124,7 @@ func (s *Service) lease(ctx context.Context, id, job, until int64) (bool, error)
 func (s *Service) Run(ctx context.Context, id, job int64) error {
 	deadline := time.Now().Add(runFor)
 	for {
+		began := time.Now()
 		ok, err := s.lease(ctx, id, job, store.Millis(s.now().Add(leaseFor)))
 		if err != nil || !ok {
 			return err // !ok: another runner has it
@@ -146,7 +147,10 @@ func (s *Service) Run(ctx context.Context, id, job int64) error {
 			}
 			return river.JobSnooze(next)
 		}
-		t := time.NewTimer(next)
+		// Rounds start a tick apart, not a tick after the last one ended,
+		// so a round's own time does not stretch the period (and with it
+		// the queue's depth and a pause's delay).
+		t := time.NewTimer(max(next-time.Since(began), 0))
 		select {
 		case <-ctx.Done():
 			t.Stop()

@@ -49,7 +49,10 @@ type pacer struct {
 	frac map[[2]int64]float64
 }
 
-func (p *pacer) allowance(key [2]int64, now time.Time, perSecond float64, tick time.Duration) int {
+// allowance is how many sends perSecond allows since key's last round
+// (at most two ticks back: a stalled runner does not burst), and that
+// span.
+func (p *pacer) allowance(key [2]int64, now time.Time, perSecond float64, tick time.Duration) (int, time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.last == nil {
@@ -63,7 +66,7 @@ func (p *pacer) allowance(key [2]int64, now time.Time, perSecond float64, tick t
 	x := perSecond*since.Seconds() + p.frac[key]
 	n := math.Floor(x)
 	p.frac[key] = x - n
-	return int(n)
+	return int(n), since
 }
 
 // Round releases the campaign's next recipients into the outbox in one
@@ -216,12 +219,18 @@ func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.
 	if quota <= 0 {
 		return -1, nil
 	}
+	// Only this campaign's own messages take its room: counting every
+	// campaign's would let the one whose round comes first each tick fill
+	// the sender and starve the others.
 	var waiting, campaigns int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0 AND bulk = ? AND source LIKE 'campaign:%'`, sn.ID, true).Scan(&waiting); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0 AND bulk = ? AND source = ?`,
+		sn.ID, true, ref(id)).Scan(&waiting); err != nil {
 		return 0, err
 	}
-	if err := tx.QueryRow(ctx, `SELECT COUNT(DISTINCT r.campaign_id) FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
-		WHERE c.status = 'running' AND r.sender_id = ? AND r.state = 'queued'`, sn.ID).Scan(&campaigns); err != nil {
+	// One index probe per running campaign, not a scan of every queued
+	// recipient (100,000 of them for a large campaign) each round.
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM campaigns c WHERE c.status = 'running'
+		AND EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = c.id AND r.state = 'queued' AND r.sender_id = ?)`, sn.ID).Scan(&campaigns); err != nil {
 		return 0, err
 	}
 	rate := float64(sn.RateLimit)
@@ -229,10 +238,11 @@ func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.
 		rate = account.DefaultRateLimit
 	}
 	perSecond := share * rate / float64(max(campaigns, 1))
-	n := s.pace.allowance([2]int64{id, sn.ID}, now, perSecond, s.tick)
+	n, since := s.pace.allowance([2]int64{id, sn.ID}, now, perSecond, s.tick)
 	// At most one round's worth waits in the outbox: what is still
-	// there takes its room.
-	room := int(math.Ceil(perSecond*s.tick.Seconds())) - waiting
+	// there takes its room. The round's worth is over the time since the
+	// last round, so a round that comes late is not cut to one tick.
+	room := int(math.Ceil(perSecond*since.Seconds())) - waiting
 	return max(0, min(n, room, quota, s.batch)), nil
 }
 
