@@ -232,6 +232,10 @@ func TestDailyQuotaAndWindow(t *testing.T) {
 		e.exec(t, `UPDATE senders SET messaging_limit = 'TIER_250_UNKNOWN' WHERE id = ?`, e.sender.ID)
 		require.Equal(t, 250, campaign.DailyQuota("TIER_250_UNKNOWN"))
 		require.Equal(t, 1000, campaign.DailyQuota("TIER_1K"))
+		require.Equal(t, 2000, campaign.DailyQuota("TIER_2K"), "Meta's 250 → 2,000 → 10,000 path; the sandbox reports TIER_2K")
+		require.Equal(t, 50, campaign.DailyQuota("TIER_50"))
+		require.Equal(t, 100000, campaign.DailyQuota("TIER_100K"))
+		require.Equal(t, 250, campaign.DailyQuota("TIER_XK"))
 		for i := 1; i <= 260; i++ {
 			e.contact(t, phoneN(i), "C", nil, nil)
 		}

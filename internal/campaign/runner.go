@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,19 +27,26 @@ const (
 )
 
 // DailyQuota is a sender's business-initiated sends per 24 hours for its
-// messaging limit tier; an unknown tier gets the smallest.
+// messaging limit tier (TIER_250, TIER_2K, TIER_10K, TIER_100K,
+// TIER_UNLIMITED; older names such as TIER_50 and TIER_1K read the same
+// way); an unknown tier gets the smallest, 250.
 func DailyQuota(tier string) int {
-	switch tier {
-	case "TIER_1K":
-		return 1000
-	case "TIER_10K":
-		return 10000
-	case "TIER_100K":
-		return 100000
-	case "TIER_UNLIMITED":
+	if tier == "TIER_UNLIMITED" {
 		return math.MaxInt32
 	}
-	return 250
+	num, ok := strings.CutPrefix(tier, "TIER_")
+	if !ok {
+		return 250
+	}
+	mult := 1
+	if k, isK := strings.CutSuffix(num, "K"); isK {
+		num, mult = k, 1000
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || n > math.MaxInt32/mult {
+		return 250
+	}
+	return n * mult
 }
 
 // pacer carries each (campaign, sender)'s unused fraction of a send and
