@@ -188,7 +188,7 @@ func TestRunSendsEachOnceAndSplitsSenders(t *testing.T) {
 }
 
 // TestPacing: each round releases share × rate × elapsed of one sender,
-// and nothing while the previous release still waits in the outbox.
+// and nothing once two rounds' worth wait in the outbox.
 func TestPacing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		e := newEnv(t, db)
@@ -212,8 +212,10 @@ func TestPacing(t *testing.T) {
 			require.Equal(t, 8*i, sent())
 			e.dispatch(t, "")
 		}
-		// The outbox has not sent the last batch yet: capacity is reserved,
-		// the queue is not flooded.
+		// The outbox stops sending: the round after one with its release
+		// still queued adds one more (the outbox is usually still sending
+		// the last round's tail), and then capacity is reserved, the queue
+		// is not flooded.
 		e.clock.Add(campaign.DefaultTick)
 		_, _, err := e.svc.Round(ctx, c.ID)
 		require.NoError(t, err)
@@ -221,7 +223,16 @@ func TestPacing(t *testing.T) {
 		e.clock.Add(campaign.DefaultTick)
 		_, _, err = e.svc.Round(ctx, c.ID)
 		require.NoError(t, err)
-		require.Equal(t, 32, sent(), "8 campaign messages still queued in the outbox: nothing more is released")
+		require.Equal(t, 40, sent())
+		e.clock.Add(campaign.DefaultTick)
+		_, _, err = e.svc.Round(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, 40, sent(), "16 campaign messages still queued in the outbox: nothing more is released")
+		e.dispatch(t, "")
+		e.clock.Add(campaign.DefaultTick)
+		_, _, err = e.svc.Round(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, 48, sent(), "once the outbox sent them, one round's worth again (no burst for the rounds held back)")
 	})
 }
 
