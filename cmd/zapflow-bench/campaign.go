@@ -79,8 +79,9 @@ type campaignRun struct {
 	WindowRate   float64    `json:"window_rate"`
 	DeviationPct float64    `json:"deviation_pct"`
 	MaxIn1s      int        `json:"max_in_1s_window"`
-	MaxGapS      float64    `json:"max_gap_s"` // outside the pause
-	Release      roundStats `json:"release"`   // the runner's rounds in the window (from the recipients' sent_at)
+	MaxGapS      float64    `json:"max_gap_s"`      // outside the pause
+	Release      roundStats `json:"release"`        // the runner's rounds in the window (from the recipients' sent_at)
+	ServerCPUPct float64    `json:"server_cpu_pct"` // server CPU time ÷ wall time from the start to the settled end (200% = both cores)
 	Throttled    int        `json:"throttled_130429"`
 
 	PauseLatencyS float64 `json:"pause_latency_s"` // pause request → last send before resume
@@ -264,6 +265,7 @@ func campaignAtRate(ctx context.Context, cfg *campaignConfig, db store.DB, c, sl
 	if sampler, err = startSampler(cfg.PID); err != nil {
 		return run, err
 	}
+	cpu0, _ := readProcCPU(cfg.PID)
 	startAt := time.Now()
 	if _, err := c.do(ctx, http.MethodPost, path+"/start", nil, nil, http.StatusOK); err != nil {
 		return run, fmt.Errorf("start: %w", err)
@@ -374,6 +376,9 @@ func campaignAtRate(ctx context.Context, cfg *campaignConfig, db store.DB, c, sl
 		}
 	}
 	settle()
+	if cpu1, err := readProcCPU(cfg.PID); err == nil && cfg.PID > 0 {
+		run.ServerCPUPct = 100 * (cpu1 - cpu0).Seconds() / time.Since(startAt).Seconds()
+	}
 	if sampler != nil {
 		sum := sampler.Stop()
 		run.PeakRSSMiB, run.HWMMiB = mib(sum.PeakKiB), mib(sum.HWMKiB)

@@ -123,8 +123,8 @@ func printCampaign(w io.Writer, r *campaignResult) {
 			x.WindowSends, x.WindowS, x.WindowRate, x.Effective, x.DeviationPct, x.MaxIn1s, x.MaxGapS)
 		fmt.Fprintf(w, "  runner:       %d release rounds in the window, every %.3fs on average (longest %.3fs), %.1f recipients each = %.2f/s released\n",
 			x.Release.Rounds, x.Release.MeanEveryS, x.Release.MaxEveryS, x.Release.PerRound, x.Release.RatePerS)
-		fmt.Fprintf(w, "  overall:      %d sends over %.1fs of running = %.1f/s; final status %s%s\n",
-			x.Once.Sends, x.RunS, x.OverallRate, x.FinalStatus, timedOut(x.TimedOut))
+		fmt.Fprintf(w, "  overall:      %d sends over %.1fs of running = %.1f/s; final status %s%s; server CPU %.0f%% (200%% = both cores)\n",
+			x.Once.Sends, x.RunS, x.OverallRate, x.FinalStatus, timedOut(x.TimedOut), x.ServerCPUPct)
 		fmt.Fprintf(w, "  throttling:   %d × 130429 from the sandbox; failed by code %v\n", x.Throttled, x.FailedByCode)
 		fmt.Fprintf(w, "  pause:        last send %.3fs after the pause request (%d sends after it)\n", x.PauseLatencyS, x.AfterPause)
 		o := x.Once
