@@ -14,11 +14,14 @@ import (
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
 
-// countingDB counts, per write transaction, the statements that insert
-// into one table, so a test can see how a large write was split.
+// countingDB counts, per write transaction, the rows inserted into one
+// table (parameters ÷ the columns written per row, for single- and
+// multi-row statements alike), so a test can see how a large write was
+// split.
 type countingDB struct {
 	store.DB
-	table string
+	table   string
+	columns int
 
 	mu  sync.Mutex
 	txs []int // inserts per transaction that inserted any
@@ -26,7 +29,7 @@ type countingDB struct {
 
 func (d *countingDB) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	n := 0
-	err := d.DB.InTx(ctx, func(tx store.Tx) error { return fn(countingTx{Tx: tx, table: d.table, n: &n}) })
+	err := d.DB.InTx(ctx, func(tx store.Tx) error { return fn(countingTx{Tx: tx, table: d.table, columns: d.columns, n: &n}) })
 	if err == nil && n > 0 {
 		d.mu.Lock()
 		d.txs = append(d.txs, n)
@@ -50,21 +53,32 @@ func (d *countingDB) counts() []int {
 
 type countingTx struct {
 	store.Tx
-	table string
-	n     *int
+	table   string
+	columns int
+	n       *int
+}
+
+func (t countingTx) count(q string, args []any) {
+	if strings.Contains(q, "INSERT INTO "+t.table+" ") {
+		*t.n += len(args) / t.columns
+	}
 }
 
 func (t countingTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	if strings.Contains(q, "INSERT INTO "+t.table+" ") {
-		*t.n++
-	}
+	t.count(q, args)
 	return t.Tx.Exec(ctx, q, args...)
+}
+
+func (t countingTx) Query(ctx context.Context, q string, args ...any) (store.Rows, error) {
+	t.count(q, args)
+	return t.Tx.Query(ctx, q, args...)
 }
 
 // TestExpansionInBoundedBatches: a 1,050-member audience with Batch 100
 // is written 100 recipients per transaction (11 transactions), from the
 // contacts and from an uploaded CSV alike, so neither memory nor a
-// transaction grows with the audience.
+// transaction grows with the audience; a number repeated on a later page
+// is still skipped as a duplicate.
 func TestExpansionInBoundedBatches(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		e := newEnv(t, db)
@@ -82,7 +96,7 @@ func TestExpansionInBoundedBatches(t *testing.T) {
 			}
 			return nil
 		}))
-		cdb := &countingDB{DB: db, table: "campaign_recipients"}
+		cdb := &countingDB{DB: db, table: "campaign_recipients", columns: 9}
 		svc := campaign.New(campaign.Options{DB: cdb, Accounts: e.accounts, Outbox: e.outbox, Now: e.clock.Now, Batch: batch})
 		want := []int{100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 50}
 
@@ -93,22 +107,26 @@ func TestExpansionInBoundedBatches(t *testing.T) {
 		require.Equal(t, want, cdb.counts(), "recipients written per transaction")
 
 		cdb.reset()
+		fmt.Fprintf(&file, "%s,again\n", phoneN(1))
 		c2 := e.draft(t, campaign.Audience{Kind: "csv"}, map[string]campaign.Source{"1": {From: "csv.name"}, "2": {From: "text:x"}})
 		rows, err := svc.UploadCSV(ctx, c2.ID, strings.NewReader(file.String()))
 		require.NoError(t, err)
-		require.Equal(t, n, rows)
+		require.Equal(t, n+1, rows)
 		require.Empty(t, cdb.counts(), "the upload writes CSV rows, not recipients")
 		p, err = svc.Preview(ctx, c2.ID)
 		require.NoError(t, err)
 		require.Equal(t, n, p.WillSend)
+		require.Equal(t, 1, p.Skipped[campaign.SkipDuplicate], "the repeat on the last page")
+		want[len(want)-1] += 2 // the repeat is tried as queued (the conflict drops it), then written as skipped
 		require.Equal(t, want, cdb.counts(), "recipients written per transaction")
 
 		// The upload itself is batched too.
-		cdb2 := &countingDB{DB: db, table: "campaign_csv_rows"}
+		cdb2 := &countingDB{DB: db, table: "campaign_csv_rows", columns: 4}
 		svc2 := campaign.New(campaign.Options{DB: cdb2, Accounts: e.accounts, Outbox: e.outbox, Now: e.clock.Now, Batch: batch})
 		_, err = svc2.UploadCSV(ctx, c2.ID, strings.NewReader(file.String()))
 		require.NoError(t, err)
 		require.Len(t, cdb2.counts(), 11, "CSV rows written in transactions of at most 100: %v", cdb2.counts())
+		require.Equal(t, n+1, sum(cdb2.counts()))
 		for _, k := range cdb2.counts() {
 			require.LessOrEqual(t, k, batch)
 		}
@@ -171,4 +189,12 @@ func TestCampaignsShareSenderFairly(t *testing.T) {
 		e.rounds(t, b.ID, 1)
 		require.Equal(t, 56, sent(b.ID))
 	})
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
