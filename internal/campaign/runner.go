@@ -247,13 +247,14 @@ func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.
 	}
 	perSecond := share * rate / float64(max(campaigns, 1))
 	n, since := s.pace.allowance([2]int64{id, sn.ID}, now, perSecond, s.tick)
-	// At most two rounds' worth wait in the outbox: this one's and the
-	// tail of the last, which the outbox is still sending when the next
-	// round comes (at the full rate it always is: one round's worth
-	// takes it the whole tick). Beyond that, what still waits takes the
-	// room: capacity is reserved, never flooded. A round's worth is over
-	// the time since the last round, so a late round is not cut short.
-	room := int(math.Ceil(perSecond*(since+s.tick).Seconds())) - waiting
+	// At most a second's worth (two rounds') waits in the outbox: this
+	// round's and the tail of the last, which the outbox is still sending
+	// when the next round comes (at the sender's full rate it always is:
+	// one round's worth takes it the whole tick). What still waits takes
+	// the room: capacity is reserved, never flooded, and a pause stops the
+	// sends within about a second (what is in the outbox goes out).
+	span := max(s.tick, min(since+s.tick, time.Second))
+	room := int(math.Ceil(perSecond*span.Seconds())) - waiting
 	return max(0, min(n, room, quota, s.batch)), nil
 }
 
