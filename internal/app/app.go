@@ -148,6 +148,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			river.QueueDefault: {MaxWorkers: 20},
 			ai.QueueAssistant:  {MaxWorkers: 100},
 			flow.QueueCalls:    {MaxWorkers: 50},
+			campaign.QueueRuns: {MaxWorkers: campaign.RunWorkers},
 		},
 		Logger: log.With("component", "river"),
 	})

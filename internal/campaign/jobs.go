@@ -21,6 +21,16 @@ const leaseFor = 15 * time.Second
 // runner get one (after a restart, a crash or a missed insert).
 const SweepEvery = 10 * time.Second
 
+// QueueRuns is the River queue of campaign runs. A run holds its worker
+// for up to runFor between snoozes, so runs get workers of their own:
+// twenty running campaigns never take the default queue's (sender checks,
+// media, sweeps) away, and beyond RunWorkers a campaign waits at most
+// runFor for its turn.
+const QueueRuns = "campaigns"
+
+// RunWorkers is how many campaigns one instance runs at once.
+const RunWorkers = 50
+
 // RunArgs is the job that runs one campaign.
 type RunArgs struct {
 	CampaignID int64 `json:"campaign_id"`
@@ -33,7 +43,9 @@ func (RunArgs) Kind() string { return "campaign.run" }
 // dead process's job stays "running" until River rescues it an hour
 // later); the lease in the campaigns row makes any extra job return at
 // once, and the sweep only inserts for a campaign whose lease ran out.
-func (RunArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 25} }
+func (RunArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueRuns, MaxAttempts: 25}
+}
 
 // SweepArgs is the periodic job that gives runnerless campaigns a runner.
 type SweepArgs struct{}
