@@ -288,13 +288,25 @@ func campaignAtRate(ctx context.Context, cfg *campaignConfig, db store.DB, c, sl
 		_, err := c.do(ctx, http.MethodPost, path+"/"+a, nil, nil, http.StatusOK)
 		return at, err
 	}
-	// settle waits until the sandbox count has not moved for 2s.
+	// marked is how many recipients the server handed to the outbox.
+	marked := func() int {
+		var n int
+		_ = db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id = ? AND state = 'sent'`, camp.ID).Scan(&n)
+		return n
+	}
+	// settle waits until the sandbox count has not moved for 2s and has
+	// every recipient the server handed to the outbox, or has not moved
+	// for 30s (a loss, which the check below reports).
 	settle := func() {
 		last, since := count(), time.Now()
-		for ctx.Err() == nil && time.Since(since) < 2*time.Second {
+		for ctx.Err() == nil {
 			time.Sleep(200 * time.Millisecond)
 			if n := count(); n != last {
 				last, since = n, time.Now()
+			}
+			still := time.Since(since)
+			if (still >= 2*time.Second && last >= marked()) || still >= 30*time.Second {
+				return
 			}
 		}
 	}
