@@ -310,6 +310,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.Writer.Close()
 	a.Dispatcher.Stop()
+	a.Campaigns.Stop() // its runs would hold the job queue's stop for up to a minute
 	a.Outbox.Stop(sctx)
 	a.Messaging.Stop()
 	a.Forward.Stop(sctx)

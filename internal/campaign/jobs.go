@@ -146,10 +146,7 @@ func (s *Service) Run(ctx context.Context, id, job int64) error {
 			return err
 		}
 		if done {
-			return s.db.InTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
-				_, err := tx.Exec(ctx, `UPDATE campaigns SET lease_until = 0, lease_job = 0 WHERE id = ? AND lease_job = ?`, id, job)
-				return err
-			})
+			return s.unlease(ctx, id, job)
 		}
 		// A long wait (start time, send window, daily quota) frees the
 		// worker: River brings the job back when it is due.
@@ -167,7 +164,31 @@ func (s *Service) Run(ctx context.Context, id, job int64) error {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
+		case <-s.stopping:
+			// Shutting down: River's stop waits for running jobs, and this
+			// one would go on for up to runFor. Hand the campaign back
+			// (another instance's sweep takes it at once) and come back
+			// after a tick on whichever instance fetches the job.
+			t.Stop()
+			if err := s.unlease(ctx, id, job); err != nil {
+				return err
+			}
+			return river.JobSnooze(s.tick)
 		case <-t.C:
 		}
 	}
 }
+
+// unlease gives up job's runner lease on the campaign.
+func (s *Service) unlease(ctx context.Context, id, job int64) error {
+	ctx = context.WithoutCancel(ctx)
+	return s.db.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE campaigns SET lease_until = 0, lease_job = 0 WHERE id = ? AND lease_job = ?`, id, job)
+		return err
+	})
+}
+
+// Stop makes every run on this instance hand its campaign back at its
+// next round; call it before stopping the job queue, whose stop waits
+// for running jobs.
+func (s *Service) Stop() { s.stopOnce.Do(func() { close(s.stopping) }) }
