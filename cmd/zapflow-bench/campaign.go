@@ -296,7 +296,9 @@ func campaignAtRate(ctx context.Context, cfg *campaignConfig, db store.DB, c, sl
 	}
 	// settle waits until the sandbox count has not moved for 2s and has
 	// every recipient the server handed to the outbox, or has not moved
-	// for 30s (a loss, which the check below reports).
+	// for 150s: a message the outbox claimed but could not send in time
+	// (a stall past its sender lease) goes out when its 2-minute claim
+	// ends. What is still missing then is a loss, which the check reports.
 	settle := func() {
 		last, since := count(), time.Now()
 		for ctx.Err() == nil {
@@ -305,7 +307,7 @@ func campaignAtRate(ctx context.Context, cfg *campaignConfig, db store.DB, c, sl
 				last, since = n, time.Now()
 			}
 			still := time.Since(since)
-			if (still >= 2*time.Second && last >= marked()) || still >= 30*time.Second {
+			if (still >= 2*time.Second && last >= marked()) || still >= 150*time.Second {
 				return
 			}
 		}
