@@ -195,7 +195,7 @@ func (s *Service) errorSpike(ctx context.Context, tx store.Tx, c Campaign) (stri
 	var total, failed int
 	err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN x.state = 'failed' OR x.status = 'failed' THEN 1 ELSE 0 END), 0) FROM (
 		SELECT r.state, COALESCE(m.status, '') AS status FROM campaign_recipients r LEFT JOIN messages m ON m.id = r.message_id
-		WHERE r.campaign_id = ? AND r.state IN ('sent', 'failed') ORDER BY r.sent_at DESC, r.id DESC LIMIT ?) x`, c.ID, errorWindow).Scan(&total, &failed)
+		WHERE r.campaign_id = ? AND r.sent_at > 0 ORDER BY r.sent_at DESC LIMIT ?) x`, c.ID, errorWindow).Scan(&total, &failed)
 	if err != nil || total < minErrorSample {
 		return "", err
 	}
@@ -218,12 +218,17 @@ func (s *Service) autoPause(ctx context.Context, tx store.Tx, c Campaign, reason
 // messages still waiting in the outbox (capacity is reserved, never
 // flooded), and within the daily quota (-1: the quota is used up).
 func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.Sender, share float64, now time.Time) (int, error) {
-	var sent24 int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM campaign_recipients WHERE sender_id = ? AND sent_at > ?`,
-		sn.ID, store.Millis(now.Add(-24*time.Hour))).Scan(&sent24); err != nil {
-		return 0, err
+	// The count stops at the quota: it is read every round, and an
+	// unlimited sender's would grow with every send of the day.
+	quota := DailyQuota(sn.MessagingLimit)
+	if quota < math.MaxInt32 {
+		var sent24 int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM campaign_recipients WHERE sender_id = ? AND sent_at > ? LIMIT ?) x`,
+			sn.ID, store.Millis(now.Add(-24*time.Hour)), quota).Scan(&sent24); err != nil {
+			return 0, err
+		}
+		quota -= sent24
 	}
-	quota := DailyQuota(sn.MessagingLimit) - sent24
 	if quota <= 0 {
 		return -1, nil
 	}
