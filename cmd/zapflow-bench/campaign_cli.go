@@ -130,6 +130,9 @@ func printCampaign(w io.Writer, r *campaignResult) {
 		o := x.Once
 		fmt.Fprintf(w, "  exactly once: %d recipients: %d sent, %d queued, %d failed; sandbox %d sends: %d duplicates, %d missing, %d extra, %d skipped\n",
 			o.Recipients, o.DBSent, o.DBQueued, o.DBFailed, o.Sends, o.Duplicates, o.Missing, o.Extra, o.Skipped)
+		if o.Dropped > 0 {
+			fmt.Fprintf(w, "                the sandbox dropped its %d oldest records (it keeps 100,000); every missing one was released before every one found: %v\n", o.Dropped, o.MissingFirst)
+		}
 		fmt.Fprintf(w, "  server RSS:   peak %.1f MiB while sending, VmHWM %s (the sandbox's record of every send is in it)\n", x.PeakRSSMiB, formatMiB(x.HWMMiB))
 		if x.Profile != "" || x.ProfileError != "" {
 			fmt.Fprintf(w, "  CPU profile:  %s%s\n", x.Profile, x.ProfileError)

@@ -17,6 +17,17 @@ func TestCheckOnce(t *testing.T) {
 	require.Equal(t, 1, c.Missing, "b is marked sent but never reached the sandbox")
 	c = checkOnce([]campaignRecipient{{1, "a", "sent"}, {2, "b", "queued"}}, map[string]int{"a": 1})
 	require.True(t, c.ok(), "a paused campaign's queued tail is not skipped")
+
+	head := []campaignRecipient{{1, "a", "sent"}, {2, "b", "sent"}, {3, "c", "sent"}}
+	c = checkOnce(head, map[string]int{"c": 1})
+	require.True(t, c.MissingFirst)
+	require.False(t, c.ok(), "missing, and the sandbox dropped nothing")
+	c.Dropped = 10000
+	require.True(t, c.ok(), "the sandbox dropped its oldest records: the head of the campaign")
+	c = checkOnce(head, map[string]int{"a": 1, "c": 1})
+	c.Dropped = 10000
+	require.False(t, c.MissingFirst)
+	require.False(t, c.ok(), "a gap in the middle is a loss, whatever the sandbox dropped")
 }
 
 func TestCampaignWindowMath(t *testing.T) {
