@@ -3,7 +3,7 @@
 GO ?= go
 PKG := ./...
 
-.PHONY: help build run test vet fuzz generate check-generated screenshots bench-intake bench-send bench-flows bench-inbox bench-cleanup bench-multi clean
+.PHONY: help build run test vet fuzz generate check-generated screenshots bench-intake bench-send bench-flows bench-inbox bench-cleanup bench-multi bench-campaign clean
 
 # The templ compiler that turns the web app's .templ files into Go.
 TEMPL := $(GO) run github.com/a-h/templ/cmd/templ@v0.3.1118
@@ -73,6 +73,9 @@ image-test: ## build the image, start it and check /healthz and the container's 
 
 bench-multi: ## two and three instances on one PostgreSQL: per-sender rate in total, 130429s, duplicates, losses, failover after SIGKILL
 	bash scripts/bench-multi.sh
+
+bench-campaign: ## 100,000-recipient campaign at 80/s and 1,000/s: expansion time, pacing, 130429s, pause latency, exactly once, peak RSS
+	bash scripts/bench-campaign.sh
 
 bench-cleanup: ## chat history cleanup of 1,000,000 SQLite messages while the inbox is read: duration, inbox p99
 	bash scripts/bench-cleanup.sh

@@ -5,6 +5,7 @@
 //	zapflow-bench flows [flags]    webhooks that each start a flow that sends a template, end to end
 //	zapflow-bench inbox [flags]    web app event streams: memory per stream, commit-to-browser delay
 //	zapflow-bench cleanup [flags]  seed a large history, clean it while the inbox is read: duration, inbox p99
+//	zapflow-bench campaign [flags] a 100,000-recipient campaign per rate: expansion, pacing, pause, exactly once
 //	zapflow-bench rss -pid N       sample a process's resident memory (idle footprint)
 //
 // It exists to check the intake target (≥ 10,000 messages/s with p99 < 50 ms
@@ -35,6 +36,7 @@ const usage = `usage:
   zapflow-bench flows [flags]    inbound message → flow run → sandbox send, end to end (zapflow-bench flows -h)
   zapflow-bench inbox [flags]    hold web app event streams open, report memory per stream and delivery delay (zapflow-bench inbox -h)
   zapflow-bench cleanup [flags]  seed a large chat history and clean it while the inbox is read (zapflow-bench cleanup -h)
+  zapflow-bench campaign [flags] run a large campaign per rate against the sandbox (zapflow-bench campaign -h)
   zapflow-bench rss -pid N [-for 5s]   sample a process's RSS, print mean and peak
 `
 
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdInbox(ctx, args[1:], stdout, stderr)
 	case "cleanup":
 		return cmdCleanup(ctx, args[1:], stdout, stderr)
+	case "campaign":
+		return cmdCampaign(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -148,6 +148,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			river.QueueDefault: {MaxWorkers: 20},
 			ai.QueueAssistant:  {MaxWorkers: 100},
 			flow.QueueCalls:    {MaxWorkers: 50},
+			campaign.QueueRuns: {MaxWorkers: campaign.RunWorkers},
 		},
 		Logger: log.With("component", "river"),
 	})
@@ -312,6 +313,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.Writer.Close()
 	a.Dispatcher.Stop()
+	a.Campaigns.Stop() // its runs would hold the job queue's stop for up to a minute
 	a.Outbox.Stop(sctx)
 	a.Messaging.Stop()
 	a.Forward.Stop(sctx)

@@ -167,14 +167,7 @@ func (s *Service) expand(ctx context.Context, c Campaign, t target) error {
 		if len(page) == 0 {
 			break
 		}
-		if err := s.db.InTx(ctx, func(tx store.Tx) error {
-			for _, m := range page {
-				if err := s.insertRecipient(ctx, tx, c, t, m, &seq); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
+		if err := s.db.InTx(ctx, func(tx store.Tx) error { return s.insertPage(ctx, tx, c, t, page, &seq) }); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -185,52 +178,6 @@ func (s *Service) expand(ctx context.Context, c Campaign, t target) error {
 		_, err := tx.Exec(ctx, `UPDATE campaigns SET expanded = 1, updated_at = ? WHERE id = ?`, store.Millis(s.now()), c.ID)
 		return err
 	})
-}
-
-// insertRecipient writes one member, queued or skipped with its reason.
-// Senders are assigned in turn, so several senders split it evenly.
-func (s *Service) insertRecipient(ctx context.Context, tx store.Tx, c Campaign, t target, m member, seq *int) error {
-	e164, perr := phone.Normalize(m.phone, t.region)
-	waID := ""
-	if perr == nil {
-		waID = phone.WAID(e164)
-	} else {
-		e164 = m.phone
-		waID = m.phone
-	}
-	vars, missing := resolve(c.Mapping, t.placeholders, m)
-	varsJSON, err := json.Marshal(vars)
-	if err != nil {
-		return err
-	}
-	reason := ""
-	switch {
-	case perr != nil:
-		reason = SkipInvalidNumber
-	case m.optedOut:
-		reason = SkipOptedOut
-	case m.notOnWA:
-		reason = SkipNotOnWhatsApp
-	case len(missing) > 0:
-		reason = SkipMissingVariable
-	}
-	const insert = `INSERT INTO campaign_recipients (campaign_id, contact_id, wa_id, phone, sender_id, variables, state, skip_reason, error_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	if reason == "" {
-		sender := t.senders[*seq%len(t.senders)]
-		n, err := tx.Exec(ctx, insert+` ON CONFLICT (campaign_id, wa_id) WHERE skip_reason = '' DO NOTHING`,
-			c.ID, m.contactID, waID, e164, sender, string(varsJSON), "queued", "", "")
-		if err != nil || n == 1 {
-			*seq++
-			return err
-		}
-		reason = SkipDuplicate
-	}
-	code := ""
-	if reason == SkipMissingVariable {
-		code = strings.Join(missing, ",")
-	}
-	_, err = tx.Exec(ctx, insert, c.ID, m.contactID, waID, e164, 0, string(varsJSON), "skipped", reason, code)
-	return err
 }
 
 // contactPage reads the next page of contacts matching a.

@@ -188,7 +188,7 @@ func TestRunSendsEachOnceAndSplitsSenders(t *testing.T) {
 }
 
 // TestPacing: each round releases share × rate × elapsed of one sender,
-// and nothing while the previous release still waits in the outbox.
+// and nothing once two rounds' worth wait in the outbox.
 func TestPacing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		e := newEnv(t, db)
@@ -212,8 +212,10 @@ func TestPacing(t *testing.T) {
 			require.Equal(t, 8*i, sent())
 			e.dispatch(t, "")
 		}
-		// The outbox has not sent the last batch yet: capacity is reserved,
-		// the queue is not flooded.
+		// The outbox stops sending: the round after one with its release
+		// still queued adds one more (the outbox is usually still sending
+		// the last round's tail), and then capacity is reserved, the queue
+		// is not flooded.
 		e.clock.Add(campaign.DefaultTick)
 		_, _, err := e.svc.Round(ctx, c.ID)
 		require.NoError(t, err)
@@ -221,7 +223,16 @@ func TestPacing(t *testing.T) {
 		e.clock.Add(campaign.DefaultTick)
 		_, _, err = e.svc.Round(ctx, c.ID)
 		require.NoError(t, err)
-		require.Equal(t, 32, sent(), "8 campaign messages still queued in the outbox: nothing more is released")
+		require.Equal(t, 40, sent())
+		e.clock.Add(campaign.DefaultTick)
+		_, _, err = e.svc.Round(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, 40, sent(), "16 campaign messages still queued in the outbox: nothing more is released")
+		e.dispatch(t, "")
+		e.clock.Add(campaign.DefaultTick)
+		_, _, err = e.svc.Round(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, 48, sent(), "once the outbox sent them, one round's worth again (no burst for the rounds held back)")
 	})
 }
 
@@ -232,6 +243,10 @@ func TestDailyQuotaAndWindow(t *testing.T) {
 		e.exec(t, `UPDATE senders SET messaging_limit = 'TIER_250_UNKNOWN' WHERE id = ?`, e.sender.ID)
 		require.Equal(t, 250, campaign.DailyQuota("TIER_250_UNKNOWN"))
 		require.Equal(t, 1000, campaign.DailyQuota("TIER_1K"))
+		require.Equal(t, 2000, campaign.DailyQuota("TIER_2K"), "Meta's 250 → 2,000 → 10,000 path; the sandbox reports TIER_2K")
+		require.Equal(t, 50, campaign.DailyQuota("TIER_50"))
+		require.Equal(t, 100000, campaign.DailyQuota("TIER_100K"))
+		require.Equal(t, 250, campaign.DailyQuota("TIER_XK"))
 		for i := 1; i <= 260; i++ {
 			e.contact(t, phoneN(i), "C", nil, nil)
 		}

@@ -21,6 +21,16 @@ const leaseFor = 15 * time.Second
 // runner get one (after a restart, a crash or a missed insert).
 const SweepEvery = 10 * time.Second
 
+// QueueRuns is the River queue of campaign runs. A run holds its worker
+// for up to runFor between snoozes, so runs get workers of their own:
+// twenty running campaigns never take the default queue's (sender checks,
+// media, sweeps) away, and beyond RunWorkers a campaign waits at most
+// runFor for its turn.
+const QueueRuns = "campaigns"
+
+// RunWorkers is how many campaigns one instance runs at once.
+const RunWorkers = 50
+
 // RunArgs is the job that runs one campaign.
 type RunArgs struct {
 	CampaignID int64 `json:"campaign_id"`
@@ -33,7 +43,9 @@ func (RunArgs) Kind() string { return "campaign.run" }
 // dead process's job stays "running" until River rescues it an hour
 // later); the lease in the campaigns row makes any extra job return at
 // once, and the sweep only inserts for a campaign whose lease ran out.
-func (RunArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 25} }
+func (RunArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueRuns, MaxAttempts: 25}
+}
 
 // SweepArgs is the periodic job that gives runnerless campaigns a runner.
 type SweepArgs struct{}
@@ -124,6 +136,7 @@ func (s *Service) lease(ctx context.Context, id, job, until int64) (bool, error)
 func (s *Service) Run(ctx context.Context, id, job int64) error {
 	deadline := time.Now().Add(runFor)
 	for {
+		began := time.Now()
 		ok, err := s.lease(ctx, id, job, store.Millis(s.now().Add(leaseFor)))
 		if err != nil || !ok {
 			return err // !ok: another runner has it
@@ -133,10 +146,7 @@ func (s *Service) Run(ctx context.Context, id, job int64) error {
 			return err
 		}
 		if done {
-			return s.db.InTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
-				_, err := tx.Exec(ctx, `UPDATE campaigns SET lease_until = 0, lease_job = 0 WHERE id = ? AND lease_job = ?`, id, job)
-				return err
-			})
+			return s.unlease(ctx, id, job)
 		}
 		// A long wait (start time, send window, daily quota) frees the
 		// worker: River brings the job back when it is due.
@@ -146,12 +156,39 @@ func (s *Service) Run(ctx context.Context, id, job int64) error {
 			}
 			return river.JobSnooze(next)
 		}
-		t := time.NewTimer(next)
+		// Rounds start a tick apart, not a tick after the last one ended,
+		// so a round's own time does not stretch the period (and with it
+		// the queue's depth and a pause's delay).
+		t := time.NewTimer(max(next-time.Since(began), 0))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
+		case <-s.stopping:
+			// Shutting down: River's stop waits for running jobs, and this
+			// one would go on for up to runFor. Hand the campaign back
+			// (another instance's sweep takes it at once) and come back
+			// after a tick on whichever instance fetches the job.
+			t.Stop()
+			if err := s.unlease(ctx, id, job); err != nil {
+				return err
+			}
+			return river.JobSnooze(s.tick)
 		case <-t.C:
 		}
 	}
 }
+
+// unlease gives up job's runner lease on the campaign.
+func (s *Service) unlease(ctx context.Context, id, job int64) error {
+	ctx = context.WithoutCancel(ctx)
+	return s.db.InTx(ctx, func(tx store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE campaigns SET lease_until = 0, lease_job = 0 WHERE id = ? AND lease_job = ?`, id, job)
+		return err
+	})
+}
+
+// Stop makes every run on this instance hand its campaign back at its
+// next round; call it before stopping the job queue, whose stop waits
+// for running jobs.
+func (s *Service) Stop() { s.stopOnce.Do(func() { close(s.stopping) }) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,19 +27,26 @@ const (
 )
 
 // DailyQuota is a sender's business-initiated sends per 24 hours for its
-// messaging limit tier; an unknown tier gets the smallest.
+// messaging limit tier (TIER_250, TIER_2K, TIER_10K, TIER_100K,
+// TIER_UNLIMITED; older names such as TIER_50 and TIER_1K read the same
+// way); an unknown tier gets the smallest, 250.
 func DailyQuota(tier string) int {
-	switch tier {
-	case "TIER_1K":
-		return 1000
-	case "TIER_10K":
-		return 10000
-	case "TIER_100K":
-		return 100000
-	case "TIER_UNLIMITED":
+	if tier == "TIER_UNLIMITED" {
 		return math.MaxInt32
 	}
-	return 250
+	num, ok := strings.CutPrefix(tier, "TIER_")
+	if !ok {
+		return 250
+	}
+	mult := 1
+	if k, isK := strings.CutSuffix(num, "K"); isK {
+		num, mult = k, 1000
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || n > math.MaxInt32/mult {
+		return 250
+	}
+	return n * mult
 }
 
 // pacer carries each (campaign, sender)'s unused fraction of a send and
@@ -49,7 +57,10 @@ type pacer struct {
 	frac map[[2]int64]float64
 }
 
-func (p *pacer) allowance(key [2]int64, now time.Time, perSecond float64, tick time.Duration) int {
+// allowance is how many sends perSecond allows since key's last round
+// (at most two ticks back: a stalled runner does not burst), and that
+// span.
+func (p *pacer) allowance(key [2]int64, now time.Time, perSecond float64, tick time.Duration) (int, time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.last == nil {
@@ -63,7 +74,7 @@ func (p *pacer) allowance(key [2]int64, now time.Time, perSecond float64, tick t
 	x := perSecond*since.Seconds() + p.frac[key]
 	n := math.Floor(x)
 	p.frac[key] = x - n
-	return int(n)
+	return int(n), since
 }
 
 // Round releases the campaign's next recipients into the outbox in one
@@ -184,7 +195,7 @@ func (s *Service) errorSpike(ctx context.Context, tx store.Tx, c Campaign) (stri
 	var total, failed int
 	err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN x.state = 'failed' OR x.status = 'failed' THEN 1 ELSE 0 END), 0) FROM (
 		SELECT r.state, COALESCE(m.status, '') AS status FROM campaign_recipients r LEFT JOIN messages m ON m.id = r.message_id
-		WHERE r.campaign_id = ? AND r.state IN ('sent', 'failed') ORDER BY r.sent_at DESC, r.id DESC LIMIT ?) x`, c.ID, errorWindow).Scan(&total, &failed)
+		WHERE r.campaign_id = ? AND r.sent_at > 0 ORDER BY r.sent_at DESC LIMIT ?) x`, c.ID, errorWindow).Scan(&total, &failed)
 	if err != nil || total < minErrorSample {
 		return "", err
 	}
@@ -207,21 +218,32 @@ func (s *Service) autoPause(ctx context.Context, tx store.Tx, c Campaign, reason
 // messages still waiting in the outbox (capacity is reserved, never
 // flooded), and within the daily quota (-1: the quota is used up).
 func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.Sender, share float64, now time.Time) (int, error) {
-	var sent24 int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM campaign_recipients WHERE sender_id = ? AND sent_at > ?`,
-		sn.ID, store.Millis(now.Add(-24*time.Hour))).Scan(&sent24); err != nil {
-		return 0, err
+	// The count stops at the quota: it is read every round, and an
+	// unlimited sender's would grow with every send of the day.
+	quota := DailyQuota(sn.MessagingLimit)
+	if quota < math.MaxInt32 {
+		var sent24 int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM campaign_recipients WHERE sender_id = ? AND sent_at > ? LIMIT ?) x`,
+			sn.ID, store.Millis(now.Add(-24*time.Hour)), quota).Scan(&sent24); err != nil {
+			return 0, err
+		}
+		quota -= sent24
 	}
-	quota := DailyQuota(sn.MessagingLimit) - sent24
 	if quota <= 0 {
 		return -1, nil
 	}
+	// Only this campaign's own messages take its room: counting every
+	// campaign's would let the one whose round comes first each tick fill
+	// the sender and starve the others.
 	var waiting, campaigns int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0 AND bulk = ? AND source LIKE 'campaign:%'`, sn.ID, true).Scan(&waiting); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0 AND bulk = ? AND source = ?`,
+		sn.ID, true, ref(id)).Scan(&waiting); err != nil {
 		return 0, err
 	}
-	if err := tx.QueryRow(ctx, `SELECT COUNT(DISTINCT r.campaign_id) FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
-		WHERE c.status = 'running' AND r.sender_id = ? AND r.state = 'queued'`, sn.ID).Scan(&campaigns); err != nil {
+	// One index probe per running campaign, not a scan of every queued
+	// recipient (100,000 of them for a large campaign) each round.
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM campaigns c WHERE c.status = 'running'
+		AND EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = c.id AND r.state = 'queued' AND r.sender_id = ?)`, sn.ID).Scan(&campaigns); err != nil {
 		return 0, err
 	}
 	rate := float64(sn.RateLimit)
@@ -229,10 +251,15 @@ func (s *Service) budget(ctx context.Context, tx store.Tx, id int64, sn account.
 		rate = account.DefaultRateLimit
 	}
 	perSecond := share * rate / float64(max(campaigns, 1))
-	n := s.pace.allowance([2]int64{id, sn.ID}, now, perSecond, s.tick)
-	// At most one round's worth waits in the outbox: what is still
-	// there takes its room.
-	room := int(math.Ceil(perSecond*s.tick.Seconds())) - waiting
+	n, since := s.pace.allowance([2]int64{id, sn.ID}, now, perSecond, s.tick)
+	// At most a second's worth (two rounds') waits in the outbox: this
+	// round's and the tail of the last, which the outbox is still sending
+	// when the next round comes (at the sender's full rate it always is:
+	// one round's worth takes it the whole tick). What still waits takes
+	// the room: capacity is reserved, never flooded, and a pause stops the
+	// sends within about a second (what is in the outbox goes out).
+	span := max(s.tick, min(since+s.tick, time.Second))
+	room := int(math.Ceil(perSecond*span.Seconds())) - waiting
 	return max(0, min(n, room, quota, s.batch)), nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/account"
@@ -53,12 +54,14 @@ type Service struct {
 	batch    int
 	tick     time.Duration
 	pace     pacer
+	stopping chan struct{} // closed by Stop
+	stopOnce sync.Once
 }
 
 // New builds a Service.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, accounts: o.Accounts, outbox: o.Outbox, settings: o.Settings, queue: o.Queue,
-		now: o.Now, log: o.Log, batch: o.Batch, tick: o.Tick}
+		now: o.Now, log: o.Log, batch: o.Batch, tick: o.Tick, stopping: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}
