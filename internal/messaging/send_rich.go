@@ -31,6 +31,26 @@ type RichContent struct {
 	ReplyTo     int64             `json:"reply_to,omitempty"`
 }
 
+// SetMedia puts m in the field of media type typ (image, document,
+// audio, video or sticker) and reports whether typ is one of them.
+func (c *RichContent) SetMedia(typ string, m *Media) bool {
+	switch typ {
+	case "image":
+		c.Image = m
+	case "document":
+		c.Document = m
+	case "audio":
+		c.Audio = m
+	case "video":
+		c.Video = m
+	case "sticker":
+		c.Sticker = m
+	default:
+		return false
+	}
+	return true
+}
+
 // Media is a media object: a public https link or a Cloud API media id
 // (from an upload), with a caption (image, video, document) and a file
 // name (document).

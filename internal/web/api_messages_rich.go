@@ -85,18 +85,7 @@ func decodeUploadForm(w http.ResponseWriter, r *http.Request) (sendBody, *messag
 	if body.Type == "document" && m.Filename == "" {
 		m.Filename = up.Filename
 	}
-	switch body.Type {
-	case "image":
-		body.Image = m
-	case "document":
-		body.Document = m
-	case "audio":
-		body.Audio = m
-	case "video":
-		body.Video = m
-	case "sticker":
-		body.Sticker = m
-	}
+	body.SetMedia(body.Type, m) // a media type: checked above
 	return body, up, nil
 }
 

@@ -6,8 +6,6 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,13 +91,19 @@ func openMigrated(t testing.TB, ctx context.Context) (store.DB, error) {
 
 func createSchema(t testing.TB, base string) string {
 	t.Helper()
+	schema := "zt_" + randomHex(6)
+	createDropped(t, base, "CREATE SCHEMA "+schema, "DROP SCHEMA "+schema+" CASCADE")
+	return schema
+}
+
+// createDropped runs create on the server of base now, and drop when the
+// test ends (a failed drop only leaves a scratch object behind).
+func createDropped(t testing.TB, base, create, drop string) {
+	t.Helper()
 	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "zt_" + hex.EncodeToString(b)
 	conn, err := pgx.Connect(ctx, base)
 	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	_, err = conn.Exec(ctx, create)
 	require.NoError(t, err)
 	require.NoError(t, conn.Close(ctx))
 	t.Cleanup(func() {
@@ -108,7 +112,6 @@ func createSchema(t testing.TB, base string) string {
 			return
 		}
 		defer conn.Close(context.Background())
-		_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		_, _ = conn.Exec(context.Background(), drop)
 	})
-	return schema
 }

@@ -158,21 +158,9 @@ func ensurePGTemplate(base string) (string, error) {
 // test ends, and returns its URL.
 func createDatabase(t testing.TB, base, template string) string {
 	t.Helper()
-	ctx := context.Background()
 	name := "zt_" + randomHex(6)
-	conn, err := pgx.Connect(ctx, base)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE `+pgx.Identifier{template}.Sanitize())
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			return
-		}
-		defer conn.Close(context.Background())
-		_, _ = conn.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-	})
+	createDropped(t, base, `CREATE DATABASE `+name+` TEMPLATE `+pgx.Identifier{template}.Sanitize(),
+		`DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 	return withDatabase(base, name)
 }
 

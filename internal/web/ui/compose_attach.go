@@ -71,18 +71,7 @@ func (u *UI) replyMultipart(w http.ResponseWriter, r *http.Request) {
 		m.Filename = up.Filename
 	}
 	req := messaging.SendRequest{Type: typ, SenderID: d.Current.SenderID, To: d.Current.ContactPhone, Source: agentSource(r.Context())}
-	switch typ {
-	case "image":
-		req.Image = m
-	case "video":
-		req.Video = m
-	case "audio":
-		req.Audio = m
-	case "sticker":
-		req.Sticker = m
-	default:
-		req.Document = m
-	}
+	req.SetMedia(typ, m) // attachType gives one of the media types
 	if _, err := u.Outbox.SendUpload(r.Context(), req, *up); err != nil {
 		u.attachRefused(w, r, d, err)
 		return
