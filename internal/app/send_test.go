@@ -498,7 +498,10 @@ func TestSendTransientFailsAfterLastAttempt(t *testing.T) {
 		require.Equal(t, http.StatusAccepted, r.status, "body: %s", r.raw)
 		require.Equal(t, messaging.StatusQueued, r.msg.Status)
 		require.Equal(t, "transient", r.msg.ErrorCode)
-		require.Contains(t, r.msg.ErrorMessage, "attempt 1 of 3")
+		// The answer shows the first attempt's outcome; on a busy machine
+		// the 200 ms retry may already have failed too by the time it is
+		// read.
+		require.Regexp(t, `attempt [12] of 3`, r.msg.ErrorMessage)
 
 		var m messaging.Message
 		waitUntil(t, 30*time.Second, func() bool {

@@ -274,8 +274,10 @@ func (w *Writer) commit(batch []*request) {
 		}
 		stored += res.Stored
 		duplicates += res.Duplicates
-		r.done <- requestDone{res: res, err: err}
+		// Bytes go back before the answer, so a request that has its
+		// answer no longer counts against the bound.
 		w.queued.Release(r.weight)
+		r.done <- requestDone{res: res, err: err}
 	}
 	if err == nil {
 		// One line per group commit (not per event): what was received,
