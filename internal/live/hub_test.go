@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -42,8 +43,16 @@ func TestAppendWritesAtCommitInOrder(t *testing.T) {
 			return errors.New("rolled back")
 		}))
 
-		evs, err := live.Since(ctx, db, 0, 500)
-		require.NoError(t, err)
+		// On PostgreSQL, Since stops short of events newer than the
+		// cluster's oldest running transaction (another test's, on a shared
+		// server) until it ends: wait for that, not for our own commits.
+		var evs []live.Event
+		require.Eventually(t, func() bool {
+			var err error
+			evs, err = live.Since(ctx, db, 0, 500)
+			require.NoError(t, err)
+			return len(evs) >= 71
+		}, 30*time.Second, 20*time.Millisecond)
 		require.Len(t, evs, 71)
 		for i, ev := range evs {
 			require.Equal(t, int64(i+1), ev.ConversationID, "in the order appended")

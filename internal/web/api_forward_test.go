@@ -148,13 +148,24 @@ func TestForwardingOverTheAPI(t *testing.T) {
 			require.NotNil(t, p.Media)
 			require.Equal(t, env.URL+"/api/v1/messages/"+strconv.FormatInt(p.ZapflowMessageID, 10)+"/media", p.Media.URL)
 
-			req, err := http.NewRequest(http.MethodGet, p.Media.URL, nil)
-			require.NoError(t, err)
-			req.Header.Set("Authorization", "Bearer "+env.APIKey)
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			img, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			// The delivery may beat the media's download job: the link then
+			// answers 409 media_pending ("try again shortly") until it is in.
+			var resp *http.Response
+			var img []byte
+			env.Eventually(func() bool {
+				req, err := http.NewRequest(http.MethodGet, p.Media.URL, nil)
+				require.NoError(t, err)
+				req.Header.Set("Authorization", "Bearer "+env.APIKey)
+				resp, err = http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				img, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusConflict {
+					require.Contains(t, string(img), `"media_pending"`)
+					return false
+				}
+				return true
+			}, "the media downloaded")
 			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", img)
 			require.Equal(t, "image/png", resp.Header.Get("Content-Type"))
 			require.NotEmpty(t, img)
