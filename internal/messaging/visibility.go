@@ -51,6 +51,16 @@ func (s *Service) ViewerFromContext(ctx context.Context) (Viewer, error) {
 	return s.ViewerOfPrincipal(ctx, p)
 }
 
+// Restricted returns the user v stands for when the restriction applies,
+// and 0 when v sees everything: the filter value contacts and leads take
+// (they follow the conversations' rule).
+func (v Viewer) Restricted() int64 {
+	if v.All {
+		return 0
+	}
+	return v.UserID
+}
+
 // Sees reports whether v may see a conversation assigned to assignedTo
 // (0: unassigned).
 func (v Viewer) Sees(assignedTo int64) bool {

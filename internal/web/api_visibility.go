@@ -13,10 +13,7 @@ import (
 // agent must not read another agent's customers through them either.
 func (s *server) restrictedTo(r *http.Request) (int64, error) {
 	v, err := s.Messaging.ViewerFromContext(r.Context())
-	if err != nil || v.All {
-		return 0, err
-	}
-	return v.UserID, nil
+	return v.Restricted(), err
 }
 
 // checkContactVisible answers not_found (contact) for a contact the caller
@@ -44,11 +41,11 @@ func (s *server) visibleLead(r *http.Request, id int64) (lead.Lead, error) {
 	if err != nil {
 		return l, err
 	}
-	user, err := s.restrictedTo(r)
+	v, err := s.Messaging.ViewerFromContext(r.Context())
 	if err != nil {
 		return lead.Lead{}, err
 	}
-	if user != 0 && l.AgentID != 0 && l.AgentID != user {
+	if !v.Sees(l.AgentID) {
 		return lead.Lead{}, apperr.NotFound("lead")
 	}
 	return l, nil

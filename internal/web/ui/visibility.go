@@ -12,10 +12,7 @@ import (
 // cannot read another agent's customers through those pages either.
 func (u *UI) restrictedTo(ctx context.Context) (int64, error) {
 	v, err := u.Messaging.ViewerOf(ctx, userFrom(ctx))
-	if err != nil || v.All {
-		return 0, err
-	}
-	return v.UserID, nil
+	return v.Restricted(), err
 }
 
 // contactVisible reports whether the signed-in user may see contact id.
@@ -30,9 +27,6 @@ func (u *UI) contactVisible(ctx context.Context, id int64) (bool, error) {
 // leadVisible reports whether the signed-in user may see l: a restricted
 // agent sees their own leads and the unassigned ones.
 func (u *UI) leadVisible(ctx context.Context, l lead.Lead) (bool, error) {
-	user, err := u.restrictedTo(ctx)
-	if err != nil {
-		return false, err
-	}
-	return user == 0 || l.AgentID == 0 || l.AgentID == user, nil
+	v, err := u.Messaging.ViewerOf(ctx, userFrom(ctx))
+	return err == nil && v.Sees(l.AgentID), err
 }
