@@ -73,7 +73,10 @@ type App struct {
 	LiveBroker *live.Broker     // reads them for this process's event streams
 	Sandbox    *sandbox.Sandbox // nil when off at start; see SandboxOn
 	Cleanup    *cleanup.Service // the chat history cleanup
-	sandboxOn  atomic.Bool      // false once a real account turned it off
+	// SearchIndex adds new messages and contacts to SQLite's search
+	// indexes in the background (nothing on PostgreSQL).
+	SearchIndex *store.SearchIndexer
+	sandboxOn   atomic.Bool // false once a real account turned it off
 	// HTTPTimeouts bound slow clients (web.DefaultTimeouts); tests may
 	// shorten them between New and Run.
 	HTTPTimeouts web.Timeouts
@@ -202,6 +205,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Dispatcher.LockFirst(a.Messaging.LockStatusTargets)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
+	a.SearchIndex = store.NewSearchIndexer(db, log.With("component", "search"), time.Second)
 	webhook := intake.NewHandler(a.Accounts, a.Writer, a.Metrics, log.With("component", "webhook"), a.now)
 
 	if err := a.setupSandbox(ctx); err != nil {
@@ -282,6 +286,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.Messaging.Start(context.WithoutCancel(ctx))
 	a.Forward.Start(ctx)
+	a.SearchIndex.Start(context.WithoutCancel(ctx))
 	if a.Sandbox != nil {
 		a.Sandbox.Start(context.WithoutCancel(ctx))
 		go a.watchSandbox(ctx)
@@ -317,6 +322,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.Outbox.Stop(sctx)
 	a.Messaging.Stop()
 	a.Forward.Stop(sctx)
+	a.SearchIndex.Stop()
 	if qerr := a.Queue.Stop(sctx); qerr != nil {
 		a.log.Warn("jobs shutdown", "err", qerr)
 	}

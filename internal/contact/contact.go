@@ -171,11 +171,15 @@ func (f Filter) where(d store.Dialect) (string, []any) {
 	if text := strings.TrimSpace(f.Query); text != "" {
 		var alts []string
 		indexed := d == store.SQLite && utf8.RuneCountInString(text) >= 3
+		like := "%" + escapeLike(strings.ToLower(text)) + "%"
 		if indexed {
-			alts = append(alts, `k.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)`)
-			args = append(args, `"`+strings.ReplaceAll(text, `"`, `""`)+`"`)
+			// The contacts of the last second or so are not indexed yet
+			// (store.IndexSearch): they are read directly.
+			alts = append(alts, `k.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)`,
+				`(k.id > (SELECT indexed_to FROM search_progress WHERE name = 'contacts')
+					AND (LOWER(k.name) LIKE ? ESCAPE '\' OR LOWER(k.profile_name) LIKE ? ESCAPE '\' OR k.phone LIKE ? ESCAPE '\'))`)
+			args = append(args, `"`+strings.ReplaceAll(text, `"`, `""`)+`"`, like, like, like)
 		} else {
-			like := "%" + escapeLike(strings.ToLower(text)) + "%"
 			alts = append(alts, `LOWER(k.name) LIKE ? ESCAPE '\'`, `LOWER(k.profile_name) LIKE ? ESCAPE '\'`)
 			args = append(args, like, like)
 		}

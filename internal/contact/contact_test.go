@@ -109,15 +109,34 @@ func TestCreateEditSearch(t *testing.T) {
 			return ids
 		}
 		require.Equal(t, []int64{caio, ana.ID}, find(contact.Filter{}), "newest first")
-		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "ana s"}))
-		require.Equal(t, []int64{caio}, find(contact.Filter{Query: "CAIO"}), "the profile name, ignoring case")
-		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "98888-77"}), "part of the number, its dashes ignored")
-		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "988887"}), "part of the number")
-		require.Equal(t, []int64{caio}, find(contact.Filter{Query: "Li"}), "a text too short for SQLite's index")
-		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "Cliente"}), "a tag")
-		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Tag: "CLIENTE"}))
-		require.Empty(t, find(contact.Filter{Query: "100%"}), "LIKE wildcards match literally")
-		require.Equal(t, []int64{caio}, find(contact.Filter{Phone: "+5521977776666"}))
+		// Before SQLite's search index has these contacts (it is filled in
+		// the background), and after.
+		for _, indexed := range []bool{false, true} {
+			if indexed {
+				n, err := store.IndexSearch(ctx, db)
+				require.NoError(t, err)
+				if db.Dialect() == store.SQLite {
+					require.Equal(t, 2, n)
+				}
+			}
+			require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "ana s"}))
+			require.Equal(t, []int64{caio}, find(contact.Filter{Query: "CAIO"}), "the profile name, ignoring case")
+			require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "98888-77"}), "part of the number, its dashes ignored")
+			require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "988887"}), "part of the number")
+			require.Equal(t, []int64{caio}, find(contact.Filter{Query: "Li"}), "a text too short for SQLite's index")
+			require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "Cliente"}), "a tag")
+			require.Equal(t, []int64{ana.ID}, find(contact.Filter{Tag: "CLIENTE"}))
+			require.Empty(t, find(contact.Filter{Query: "100%"}), "LIKE wildcards match literally")
+			require.Equal(t, []int64{caio}, find(contact.Filter{Phone: "+5521977776666"}))
+		}
+		// An indexed contact's new name replaces the old one in the index.
+		_, err = s.Update(ctx, ana.ID, contact.Input{Name: ptr("Beatriz")}, by)
+		require.NoError(t, err)
+		require.Empty(t, find(contact.Filter{Query: "ana s"}))
+		require.Equal(t, []int64{ana.ID}, find(contact.Filter{Query: "beatriz"}))
+		if db.Dialect() == store.SQLite {
+			require.Equal(t, 1, count(t, db, `SELECT COUNT(*) FROM contact_search WHERE contact_search MATCH '"beatriz"'`), "from the index, not the unindexed tail")
+		}
 
 		p, err := s.List(ctx, contact.Filter{Limit: 1})
 		require.NoError(t, err)

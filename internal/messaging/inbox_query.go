@@ -110,8 +110,11 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error)
 // matches and sorts only that: walking the list in order and probing each
 // conversation would touch every row for a rare word. On SQLite the
 // trigram indexes (message_search, contact_search) find texts of three
-// characters or more; shorter ones, and PostgreSQL, read the tables once.
+// characters or more, and the rows of the last second or so, which the
+// background indexer has not reached yet (store.IndexSearch), are read
+// directly; shorter texts, and PostgreSQL, read the tables once.
 func searchHits(d store.Dialect, text string) (from string, args []any) {
+	like := "%" + escapeLike(strings.ToLower(text)) + "%"
 	if d == store.SQLite && utf8.RuneCountInString(text) >= 3 {
 		// A trigram MATCH of a quoted phrase is a case-insensitive
 		// substring search over every column. CROSS JOIN keeps the
@@ -119,10 +122,14 @@ func searchHits(d store.Dialect, text string) (from string, args []any) {
 		// in order to skip the sort).
 		phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
 		return ` FROM (SELECT s.id FROM conversations s WHERE s.contact_id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)
-			UNION SELECT m.conversation_id FROM messages m WHERE m.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)) hit
-			CROSS JOIN conversations c ON c.id = hit.id`, []any{phrase, phrase}
+			UNION SELECT s.id FROM conversations s WHERE s.contact_id IN (SELECT sk.id FROM contacts sk
+				WHERE sk.id > (SELECT indexed_to FROM search_progress WHERE name = 'contacts')
+				AND (LOWER(sk.name) LIKE ? ESCAPE '\' OR LOWER(sk.profile_name) LIKE ? ESCAPE '\' OR sk.phone LIKE ? ESCAPE '\'))
+			UNION SELECT m.conversation_id FROM messages m WHERE m.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)
+			UNION SELECT m.conversation_id FROM messages m
+				WHERE m.id > (SELECT indexed_to FROM search_progress WHERE name = 'messages') AND LOWER(m.summary) LIKE ? ESCAPE '\') hit
+			CROSS JOIN conversations c ON c.id = hit.id`, []any{phrase, like, like, like, phrase, like}
 	}
-	like := "%" + escapeLike(strings.ToLower(text)) + "%"
 	return ` FROM (SELECT s.id FROM conversations s JOIN contacts sk ON sk.id = s.contact_id
 			WHERE LOWER(sk.name) LIKE ? ESCAPE '\' OR LOWER(sk.profile_name) LIKE ? ESCAPE '\' OR sk.phone LIKE ? ESCAPE '\'
 		UNION SELECT m.conversation_id FROM messages m WHERE LOWER(m.summary) LIKE ? ESCAPE '\') hit

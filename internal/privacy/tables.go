@@ -140,8 +140,10 @@ var Unrelated = map[string]string{
 	"river_migration":    "job queue bookkeeping",
 	"river_queue":        "job queue bookkeeping",
 	"river_notification": "job queue wake-ups (queue names only; SQLite)",
-	// SQLite only: full-text indexes over messages and contacts, kept by
-	// triggers on those tables (a deleted row leaves them at once).
+	// SQLite only: full-text indexes over messages and contacts, filled in
+	// the background (search_progress marks how far) and kept by triggers
+	// on those tables (a deleted row leaves them at once).
+	"search_progress":        "how far the full-text indexes reach (two ids)",
 	"message_search":         "full-text index of messages",
 	"message_search_config":  "full-text index of messages",
 	"message_search_data":    "full-text index of messages",
