@@ -9,9 +9,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -97,11 +99,16 @@ func MigratedURL(t testing.TB) string {
 // fingerprint of the migrations they hold.
 const templatePrefix = "zt_tpl_"
 
+// templateKeep is how long a template of other migrations is left alone.
+const templateKeep = 24 * time.Hour
+
 // ensurePGTemplate makes sure the template database of today's migrations
 // exists and returns its name. Test processes run side by side, so an
 // advisory lock lets one build it while the others wait; it is built
 // under another name and renamed when done, so nobody clones half a
-// schema. Templates of other migrations are dropped.
+// schema. Templates of other migrations are dropped once a day old: a
+// second checkout on another branch (other migrations) may be testing
+// against its own right now.
 func ensurePGTemplate(base string) (string, error) {
 	ctx := context.Background()
 	name := templatePrefix + store.SchemaFingerprint()[:16]
@@ -122,7 +129,11 @@ func ensurePGTemplate(base string) (string, error) {
 	if exists {
 		return name, nil
 	}
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'zt\_tpl\_%'`)
+	// Each template's comment is when it was built (Unix seconds); one
+	// without (built before templates had one) is left for a person to drop.
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database
+		WHERE datname LIKE 'zt\_tpl\_%' AND COALESCE(NULLIF(regexp_replace(COALESCE(shobj_description(oid, 'pg_database'), ''), '[^0-9]', '', 'g'), ''), '0')::bigint BETWEEN 1 AND $1`,
+		time.Now().Add(-templateKeep).Unix())
 	if err != nil {
 		return "", err
 	}
@@ -143,6 +154,9 @@ func ensurePGTemplate(base string) (string, error) {
 	if err == nil {
 		err = store.Migrate(ctx, db)
 		_ = db.Close()
+	}
+	if err == nil {
+		_, err = conn.Exec(ctx, `COMMENT ON DATABASE `+building+` IS '`+strconv.FormatInt(time.Now().Unix(), 10)+`'`)
 	}
 	if err == nil {
 		_, err = conn.Exec(ctx, `ALTER DATABASE `+building+` RENAME TO `+pgx.Identifier{name}.Sanitize())
