@@ -33,7 +33,11 @@ func (s *Service) OnInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 	if !snap.replyWaits && len(received) == 0 && len(started) == 0 {
 		return nil
 	}
-	if s.BotPaused != nil {
+	// A conversation this message just opened has no bot pause (the row
+	// goes with its conversation) and no run waiting for its reply (a run
+	// waits in a conversation it has written to): two lookups saved on
+	// every first message.
+	if s.BotPaused != nil && !ev.NewConversation {
 		// A paused bot is paused for flows too: the message starts no run
 		// and ends the runs waiting for it.
 		paused, why, err := s.BotPaused(ctx, tx, ev.ConversationID)
@@ -44,7 +48,7 @@ func (s *Service) OnInbound(ctx context.Context, tx store.Tx, ev messaging.Inbou
 			return s.OnBotPaused(ctx, tx, ev.ConversationID, why)
 		}
 	}
-	if snap.replyWaits {
+	if snap.replyWaits && !ev.NewConversation {
 		if err := s.resumeReplies(ctx, tx, ev); err != nil {
 			return err
 		}

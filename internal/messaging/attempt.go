@@ -31,6 +31,9 @@ type sendResult struct {
 	settled bool          // Meta answered: the attempt is not in doubt
 	delay   time.Duration // before the retry
 	at      time.Time
+	// unparked: the batch found no status waiting for this wamid in
+	// pending_statuses (parkedWAMIDs), so its record need not look again.
+	unparked bool
 }
 
 // attempt waits for the job's slot and calls Meta once.

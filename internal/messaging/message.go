@@ -269,15 +269,16 @@ func linkByOpaque(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (
 // RecordSent marks an outbound message accepted by Meta with its wamid and
 // applies any status that arrived before this record.
 func RecordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64) error {
-	_, err := recordSent(ctx, tx, messageID, wamid, at, now)
+	_, err := recordSent(ctx, tx, messageID, wamid, at, now, true)
 	return err
 }
 
 // recordSent is RecordSent that tells whether this was the first record
 // of the send: Meta's status webhook, which echoes our message id, may
 // have linked the wamid first (linkByOpaque), and then the send's outcome
-// has already been reported.
-func recordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64) (bool, error) {
+// has already been reported. checkPending false skips the look for
+// statuses that arrived first, when the caller knows there are none.
+func recordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64, checkPending bool) (bool, error) {
 	n, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
 			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, error_code = '', error_message = '', error_detail = '',
 			in_doubt_since = 0, send_at = 0, updated_at = ?
@@ -285,7 +286,9 @@ func recordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string,
 	if err != nil {
 		return false, err
 	}
-	_, err = applyPending(ctx, tx, wamid, now)
+	if checkPending {
+		_, err = applyPending(ctx, tx, wamid, now)
+	}
 	return n > 0, err
 }
 

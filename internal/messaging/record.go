@@ -68,6 +68,9 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 		if err := lockMessages(ctx, tx, o.DB.Dialect(), ids); err != nil {
 			return err
 		}
+		if err := markUnparked(ctx, tx, ordered); err != nil {
+			return err
+		}
 		for _, r := range ordered {
 			if err := o.record(ctx, tx, r, true); err != nil {
 				return err
@@ -111,6 +114,44 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	}
 }
 
+// markUnparked looks up, in one query, which of the batch's sent wamids
+// have statuses waiting in pending_statuses, and marks the others so that
+// recording them skips the per-message lookup: a status rarely beats its
+// send's record, and one query per send was a statement per message on
+// SQLite's single writer.
+func markUnparked(ctx context.Context, tx store.Tx, batch []sendResult) error {
+	var wamids []any
+	for _, r := range batch {
+		if r.kind == resultSent {
+			wamids = append(wamids, r.wamid)
+		}
+	}
+	parked := map[string]bool{}
+	for _, size := range store.Chunks(len(wamids)) {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT wamid FROM pending_statuses WHERE wamid IN (`+store.List(size)+`)`, wamids[:size]...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var w string
+			if err := rows.Scan(&w); err != nil {
+				rows.Close()
+				return err
+			}
+			parked[w] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		wamids = wamids[size:]
+	}
+	for i := range batch {
+		batch[i].unparked = batch[i].kind == resultSent && !parked[batch[i].wamid]
+	}
+	return nil
+}
+
 // record writes one outcome inside tx, and runs the outcome hooks when
 // hooks is set.
 func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult, hooks bool) error {
@@ -118,7 +159,7 @@ func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult, hooks bo
 	now := store.Millis(o.Now())
 	switch r.kind {
 	case resultSent:
-		first, err := recordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now)
+		first, err := recordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now, !r.unparked)
 		if err != nil || !hooks || !first {
 			return err // not first: the status webhook reported the outcome already
 		}

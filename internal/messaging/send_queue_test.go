@@ -277,3 +277,34 @@ func TestSendOutcomeReportedOnceWhenTheWebhookWins(t *testing.T) {
 		require.Equal(t, "wamid.RACE", got.WAMID)
 	})
 }
+
+// A status that beat its send's record waits in pending_statuses and is
+// applied when the outbox records the send; a send in the same batch with
+// no waiting status is recorded as sent (the batch looks them up in one
+// query).
+func TestSendRecordAppliesAStatusThatCameFirst(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		o := newQueue(t, e, &scriptedCloud{}, 3)
+		delivered := e.clock.Now().Add(2 * time.Second)
+		e.mustProcess(t, status("wamid.ok1", "delivered", delivered)) // the first call's wamid, reported early
+		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM pending_statuses WHERE wamid = 'wamid.ok1'`))
+		a, b := e.queueText(t, o, "um"), e.queueText(t, o, "dois")
+		n, err := o.Step(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 2, n)
+
+		byWAMID := map[string]messaging.Message{}
+		for _, id := range []int64{a.ID, b.ID} {
+			m := e.message(t, id)
+			byWAMID[m.WAMID] = m
+		}
+		require.Equal(t, messaging.StatusDelivered, byWAMID["wamid.ok1"].Status)
+		require.Equal(t, delivered, byWAMID["wamid.ok1"].DeliveredAt)
+		require.Equal(t, messaging.StatusSent, byWAMID["wamid.ok2"].Status)
+		require.True(t, byWAMID["wamid.ok2"].DeliveredAt.IsZero())
+		require.Zero(t, e.count(t, `SELECT COUNT(*) FROM pending_statuses`), "applied and gone")
+	})
+}
