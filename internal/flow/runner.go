@@ -37,20 +37,31 @@ const NotifyKind = "flow_step_failed"
 // commit (a send refused at once that goes on to another send…).
 const maxSyncRounds = 50
 
-// start creates a run of c and advances it from the beginning.
+// start creates a run of c and advances it from the beginning. The run's
+// id is taken first (newRunID): the steps and the effects may need it
+// ({{run.id}}, a send's source, a job's run), and the row is written once,
+// at the end, already holding the state after the first steps and their
+// immediate results. Nothing in between reads the row: a start used to
+// insert a placeholder and update it in the same transaction, which on
+// SQLite's one writer cost a second write of the row and its indexes per
+// run started.
 func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State, test bool) (int64, error) {
 	now := s.Now()
 	var messageConv int64
 	if !test {
 		messageConv = st.ConversationID // set at the start only by WhatsApp triggers
 	}
-	id, err := insertRun(ctx, tx, c, test, messageConv, store.Millis(now))
+	id, err := newRunID(ctx, tx, s.DB.Dialect())
 	if err != nil {
 		return 0, err
 	}
 	st.RunID, st.StartedAt = id, now
 	next, effects, _ := Advance(c, st, Input{Kind: InputStart, Now: now})
-	return id, s.commit(ctx, tx, c, runMark{started: true}, next, effects)
+	if next, err = s.perform(ctx, tx, c, next, effects); err != nil {
+		return 0, err
+	}
+	s.observe(tx, runMark{started: true}, &next)
+	return id, insertRun(ctx, tx, c, next, test, messageConv, store.Millis(s.Now()))
 }
 
 // apply feeds in to run id. It returns the run's state after it, and
@@ -75,24 +86,29 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, id int64, in Input) (S
 	if !changed {
 		return next, false, nil
 	}
-	return next, true, s.commit(ctx, tx, c, from, next, effects)
+	next, err = s.perform(ctx, tx, c, next, effects)
+	if err != nil {
+		return next, true, err
+	}
+	s.observe(tx, from, &next)
+	return next, true, saveRun(ctx, tx, next, store.Millis(s.Now()))
 }
 
-// commit performs effects and saves the state. A send that the outbox
-// refuses at once (sender offline, template not found…) is the step's
-// result right away: it is fed back to the engine before anything is
-// saved, so the failure follows the step's retry policy and on_error.
-func (s *Service) commit(ctx context.Context, tx store.Tx, c *Compiled, from runMark, st State, effects []Effect) error {
+// perform performs effects and returns the state to save. A send that the
+// outbox refuses at once (sender offline, template not found…) is the
+// step's result right away: it is fed back to the engine before anything
+// is saved, so the failure follows the step's retry policy and on_error.
+func (s *Service) perform(ctx context.Context, tx store.Tx, c *Compiled, st State, effects []Effect) (State, error) {
 	for round := 0; len(effects) > 0; round++ {
 		if round > maxSyncRounds {
-			return errors.New("flow: too many immediate step results in one commit")
+			return st, errors.New("flow: too many immediate step results in one commit")
 		}
 		var results []Input
 		var jobs []river.InsertManyParams
 		for _, ef := range effects {
 			in, job, err := s.effect(ctx, tx, &st, ef)
 			if err != nil {
-				return err
+				return st, err
 			}
 			if in != nil {
 				results = append(results, *in)
@@ -102,7 +118,7 @@ func (s *Service) commit(ctx context.Context, tx store.Tx, c *Compiled, from run
 			}
 		}
 		if err := s.Queue.InsertManyTx(ctx, tx, jobs); err != nil {
-			return err
+			return st, err
 		}
 		effects = nil
 		for _, in := range results {
@@ -111,8 +127,7 @@ func (s *Service) commit(ctx context.Context, tx store.Tx, c *Compiled, from run
 			effects = append(effects, more...)
 		}
 	}
-	s.observe(tx, from, &st)
-	return saveRun(ctx, tx, st, store.Millis(s.Now()))
+	return st, nil
 }
 
 // effect performs one effect: a send through the outbox, a job for the

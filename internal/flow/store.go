@@ -164,35 +164,72 @@ func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, id int64) (runRo
 	return r, json.Unmarshal([]byte(state), &r.state)
 }
 
-// insertRun adds a run; messageConv is the conversation whose message
-// started it (0 for event and test runs).
-func insertRun(ctx context.Context, tx store.Tx, c *Compiled, test bool, messageConv int64, now int64) (int64, error) {
+// newRunID takes the id of a run about to start, before its row exists
+// (see start). PostgreSQL draws it from the column's sequence. On SQLite
+// it is the one SQLite would give the row itself (an INTEGER PRIMARY KEY
+// without AUTOINCREMENT takes the largest id + 1), read in the write
+// transaction, which holds the database's one write lock from its BEGIN
+// IMMEDIATE: nothing can take the id before the row is inserted, and
+// should the transaction itself insert a run in between, the INSERT fails
+// on the primary key instead of mixing up two runs.
+func newRunID(ctx context.Context, tx store.Tx, d store.Dialect) (int64, error) {
+	q := `SELECT COALESCE(MAX(id), 0) + 1 FROM flow_runs`
+	if d == store.Postgres {
+		q = `SELECT nextval(pg_get_serial_sequence('flow_runs', 'id'))`
+	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO flow_runs (flow_id, flow_version, status, test, message_conversation_id, state, started_at, updated_at)
-		VALUES (?, ?, 'running', ?, ?, '{}', ?, ?) RETURNING id`, c.FlowID, c.Version, test, messageConv, now, now).Scan(&id)
+	err := tx.QueryRow(ctx, q).Scan(&id)
 	return id, err
+}
+
+// insertRun adds run st.RunID (from newRunID) with its state after its
+// first commit; messageConv is the conversation whose message started it
+// (0 for event and test runs). Its version is 1, the state's first write.
+func insertRun(ctx context.Context, tx store.Tx, c *Compiled, st State, test bool, messageConv int64, now int64) error {
+	r, err := runColsOf(st)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO flow_runs (id, flow_id, flow_version, status, version, test, wait_kind, wait_until, reply_conversation_id,
+		message_conversation_id, error_code, state, started_at, updated_at, ended_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.RunID, c.FlowID, c.Version, st.Status, test, r.waitKind, r.waitUntil, r.replyConv,
+		messageConv, r.errorCode, r.state, store.Millis(st.StartedAt), now, store.Millis(st.EndedAt))
+	return err
 }
 
 // saveRun writes a run's new state and the columns queries use.
 func saveRun(ctx context.Context, tx store.Tx, st State, now int64) error {
-	state, err := json.Marshal(st)
+	r, err := runColsOf(st)
 	if err != nil {
 		return err
 	}
-	var kind string
-	var until, replyConv int64
-	if st.Wait != nil {
-		kind, until = st.Wait.Kind, store.Millis(st.Wait.Until)
-		if kind == WaitReply {
-			replyConv = st.ConversationID
-		}
-	}
-	var code string
-	if st.Error != nil {
-		code = st.Error.Code
-	}
 	_, err = tx.Exec(ctx, `UPDATE flow_runs SET status = ?, version = version + 1, wait_kind = ?, wait_until = ?, reply_conversation_id = ?,
 		error_code = ?, state = ?, updated_at = ?, ended_at = ? WHERE id = ?`,
-		st.Status, kind, until, replyConv, code, string(state), now, store.Millis(st.EndedAt), st.RunID)
+		st.Status, r.waitKind, r.waitUntil, r.replyConv, r.errorCode, r.state, now, store.Millis(st.EndedAt), st.RunID)
 	return err
+}
+
+// runCols are the columns a run's state gives: what queries select
+// runs by, and the state itself.
+type runCols struct {
+	waitKind, errorCode, state string
+	waitUntil, replyConv       int64
+}
+
+func runColsOf(st State) (runCols, error) {
+	state, err := json.Marshal(st)
+	if err != nil {
+		return runCols{}, err
+	}
+	r := runCols{state: string(state)}
+	if st.Wait != nil {
+		r.waitKind, r.waitUntil = st.Wait.Kind, store.Millis(st.Wait.Until)
+		if r.waitKind == WaitReply {
+			r.replyConv = st.ConversationID
+		}
+	}
+	if st.Error != nil {
+		r.errorCode = st.Error.Code
+	}
+	return r, nil
 }
