@@ -37,8 +37,8 @@ type Config struct {
 
 // Queue inserts jobs inside our transactions and runs the workers.
 type Queue struct {
+	db          store.DB
 	insertTx    func(ctx context.Context, tx store.Tx, params []river.InsertManyParams) error
-	insert      func(ctx context.Context, params []river.InsertManyParams) error
 	start       func(ctx context.Context) error
 	stop        func(ctx context.Context) error
 	queueDepth  func(ctx context.Context) (map[string]int, error)
@@ -68,7 +68,7 @@ func New(db store.DB, cfg Config) (*Queue, error) {
 	}
 	switch d := db.(type) {
 	case interface{ Writer() *sql.DB }:
-		return build(riversqlite.New(d.Writer()), rc, func(tx store.Tx) (*sql.Tx, error) {
+		return build(db, riversqlite.New(d.Writer()), rc, func(tx store.Tx) (*sql.Tx, error) {
 			t, ok := tx.Driver().(*sql.Tx)
 			if !ok {
 				return nil, fmt.Errorf("jobs: transaction %T is not a SQLite transaction", tx.Driver())
@@ -76,7 +76,7 @@ func New(db store.DB, cfg Config) (*Queue, error) {
 			return t, nil
 		})
 	case interface{ Pool() *pgxpool.Pool }:
-		return build(riverpgxv5.New(d.Pool()), rc, func(tx store.Tx) (pgx.Tx, error) {
+		return build(db, riverpgxv5.New(d.Pool()), rc, func(tx store.Tx) (pgx.Tx, error) {
 			t, ok := tx.Driver().(pgx.Tx)
 			if !ok {
 				return nil, fmt.Errorf("jobs: transaction %T is not a PostgreSQL transaction", tx.Driver())
@@ -87,22 +87,19 @@ func New(db store.DB, cfg Config) (*Queue, error) {
 	return nil, fmt.Errorf("jobs: unsupported database %T", db)
 }
 
-func build[TTx any](driver riverdriver.Driver[TTx], rc *river.Config, txOf func(store.Tx) (TTx, error)) (*Queue, error) {
+func build[TTx any](db store.DB, driver riverdriver.Driver[TTx], rc *river.Config, txOf func(store.Tx) (TTx, error)) (*Queue, error) {
 	client, err := river.NewClient(driver, rc)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: new river client: %w", err)
 	}
 	return &Queue{
+		db: db,
 		insertTx: func(ctx context.Context, tx store.Tx, params []river.InsertManyParams) error {
 			t, err := txOf(tx)
 			if err != nil {
 				return err
 			}
 			_, err = client.InsertManyTx(ctx, t, params)
-			return err
-		},
-		insert: func(ctx context.Context, params []river.InsertManyParams) error {
-			_, err := client.InsertMany(ctx, params)
 			return err
 		},
 		addPeriodic: func(jobs []*river.PeriodicJob) { client.PeriodicJobs().AddMany(jobs) },
@@ -136,10 +133,12 @@ func (q *Queue) InsertManyTx(ctx context.Context, tx store.Tx, params []river.In
 	return q.insertTx(ctx, tx, params)
 }
 
-// Insert adds a job outside any transaction (for work not tied to a row
-// change, such as "sync templates now").
+// Insert adds a job in a transaction of its own (for work not tied to a
+// row change, such as "sync templates now"). It goes through the store's
+// transaction, not River's own, so it is as durable as any other write
+// when it returns (the SQLite writer flushes its log outside the lock).
 func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	return q.insert(ctx, []river.InsertManyParams{{Args: args, InsertOpts: opts}})
+	return q.db.InTx(ctx, func(tx store.Tx) error { return q.InsertTx(ctx, tx, args, opts) })
 }
 
 // AddPeriodic schedules periodic jobs (services register theirs after the

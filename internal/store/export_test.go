@@ -13,3 +13,12 @@ func MigrateUpTo(ctx context.Context, db DB, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// WALFlushes is how many times SQLite db flushed its write-ahead log for
+// durable commits (-1 for PostgreSQL).
+func WALFlushes(db DB) int64 {
+	if d, ok := db.(*sqliteDB); ok {
+		return d.wal.flushes.Load()
+	}
+	return -1
+}

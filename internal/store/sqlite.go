@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -23,9 +22,9 @@ type sqliteDB struct {
 	stmts  *stmtCache
 	// readStmts: statements prepared on the reader pool (readstmt.go).
 	readStmts *readStmts
-	// relaxed is the writer connection's current synchronous mode (NORMAL
-	// when true), changed only by the holder of that one connection.
-	relaxed atomic.Bool
+	// wal flushes the write-ahead log for durable commits, after the
+	// writer connection is released (walsync.go).
+	wal     *walSyncer
 	txTimer // txtime.go
 }
 
@@ -43,10 +42,11 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		_ = f.Close()
 	}
-	// synchronous=FULL makes every commit survive a power loss, not only a
-	// crash; writes are grouped into few large commits, so the fsync is paid
-	// per group, not per message. busy_timeout covers the rare moment a
-	// checkpoint or another process (zapflow migrate) holds the lock.
+	// synchronous=NORMAL: a commit survives a crash of zapflow at once,
+	// and a power loss once InTx has flushed the log after releasing the
+	// connection (walsync.go); relaxed transactions skip that flush.
+	// busy_timeout covers the rare moment a checkpoint or another process
+	// (zapflow migrate) holds the lock.
 	//
 	// cache_size is per connection, so the page caches together are bounded
 	// by writerCacheKiB + readerConns × readerCacheKiB (48 MiB): the writer
@@ -55,7 +55,7 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	// shares and can reclaim). With 16 MB on every connection the caches
 	// alone could have grown to 144 MB, most of the 200 MB budget.
 	pragmas := []string{
-		"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)",
+		"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)",
 		"foreign_keys(ON)", "temp_store(MEMORY)", fmt.Sprintf("cache_size(-%d)", writerCacheKiB),
 	}
 	q := url.Values{}
@@ -87,7 +87,7 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	reader.SetMaxOpenConns(readerConns)
 	reader.SetMaxIdleConns(readerConns)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
-	return &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader)}, nil
+	return &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader), wal: newWALSyncer(path)}, nil
 }
 
 // The SQLite connection pools and their page caches (see OpenSQLite).
@@ -105,56 +105,41 @@ func (d *sqliteDB) Writer() *sql.DB { return d.writer }
 
 func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 	defer d.done(time.Now())
-	// Holding the pool's only connection makes "set the durability, then
-	// begin" atomic: nobody (River included) can begin in between.
-	conn, err := d.writer.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
-	}
 	defer d.stmts.prepareWanted(ctx) // after the connection is back in the pool
-	defer conn.Close()
-	if err := d.setSynchronous(ctx, conn, isRelaxed(ctx)); err != nil {
-		return err
-	}
-	tx, err := conn.BeginTx(ctx, nil)
+	after, err := d.commit(ctx, fn)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
-	}
-	after := &afterCommit{}
-	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx, after, &txMemo{}}); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
-	if err := after.runBefore(); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", mapSQLiteErr(err))
+	if !isRelaxed(ctx) {
+		// The connection is free for the next writer while this waits.
+		if err := d.wal.wait(); err != nil {
+			return err
+		}
 	}
 	after.run()
 	return nil
 }
 
-// setSynchronous switches the writer connection between synchronous=FULL
-// (every commit is flushed to disk: it survives a power loss) and NORMAL
-// (in WAL mode, flushed at the next FULL commit or checkpoint: it survives
-// a crash of zapflow, not of the machine) when the next transaction wants
-// the other one. The WAL is written in order, so a relaxed commit followed
-// by any FULL one is as durable as that one.
-func (d *sqliteDB) setSynchronous(ctx context.Context, conn *sql.Conn, relaxed bool) error {
-	if d.relaxed.Load() == relaxed {
-		return nil
+// commit runs fn in a transaction on the writer connection and commits
+// it (not yet flushed to disk), holding the connection only that long.
+func (d *sqliteDB) commit(ctx context.Context, fn func(Tx) error) (*afterCommit, error) {
+	tx, err := d.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
 	}
-	mode := "FULL"
-	if relaxed {
-		mode = "NORMAL"
+	after := &afterCommit{}
+	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx, after, &txMemo{}}); err != nil {
+		_ = tx.Rollback()
+		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+mode); err != nil {
-		return fmt.Errorf("store: set synchronous: %w", mapSQLiteErr(err))
+	if err := after.runBefore(); err != nil {
+		_ = tx.Rollback()
+		return nil, err
 	}
-	d.relaxed.Store(relaxed)
-	return nil
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: commit: %w", mapSQLiteErr(err))
+	}
+	return after, nil
 }
 
 func (d *sqliteDB) Close() error {
