@@ -149,6 +149,10 @@ func (g *Group) Do(ctx context.Context, fn func(context.Context, Tx) error) erro
 	}
 }
 
+// Queued counts the requests waiting for a transaction (a test holds one
+// transaction open until a batch has formed behind it).
+func (g *Group) Queued() int { return len(g.in) }
+
 func (d groupDone) result() error {
 	if d.panicked != nil {
 		panic(d.panicked.String())
