@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/store"
@@ -318,5 +319,44 @@ func TestGroupFailedCommitAnswersEveryone(t *testing.T) {
 			require.ErrorIs(t, <-errs, boom)
 		}
 		require.Equal(t, map[string]int{"holder": 1}, f.rows(t))
+	})
+}
+
+// A PostgreSQL deadlock or serialization failure is not the function's
+// fault: its batch runs again with each function alone, and nobody gets
+// the error unless it happens again to a function running alone.
+func TestGroupLockConflictRunsEachAlone(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		f := newGroupFixture(t, db)
+		release := f.hold(t)
+		const n = 3
+		var conflicts atomic.Int64
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = f.g.Do(context.Background(), func(ctx context.Context, tx store.Tx) error {
+					if err := insertRow(ctx, tx, fmt.Sprint("k", i)); err != nil {
+						return err
+					}
+					if i == 1 && conflicts.Add(1) == 1 {
+						return fmt.Errorf("apply: %w", &pgconn.PgError{Code: "40P01", Message: "deadlock detected"})
+					}
+					return nil
+				})
+			}()
+			f.waitQueued(t, i+1)
+		}
+		release()
+		wg.Wait()
+		for i := range n {
+			require.NoError(t, errs[i])
+		}
+		require.Len(t, f.rows(t), n+1)
+		// Held; the batch, rolled back; then each alone.
+		require.EqualValues(t, 1+1+n, f.db.txs.Load())
 	})
 }
