@@ -53,6 +53,7 @@ type App struct {
 	log        *slog.Logger
 	now        func() time.Time
 	DB         store.DB
+	Writes     *store.Group // group-commits the API's event and send requests
 	Queue      *jobs.Queue
 	Metrics    *metrics.Metrics
 	Accounts   *account.Service
@@ -128,11 +129,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, now: time.Now, DB: db, Metrics: metrics.New(), HTTPTimeouts: web.DefaultTimeouts()}
+	a := &App{cfg: cfg, log: log, now: time.Now, DB: db, Metrics: metrics.New(), HTTPTimeouts: web.DefaultTimeouts(),
+		Writes: store.NewGroup(db, store.GroupOptions{})}
 	fail := func(err error) (*App, error) {
 		if a.listener != nil {
 			a.listener.Close()
 		}
+		a.Writes.Close()
 		db.Close()
 		return nil, err
 	}
@@ -187,7 +190,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return whatsapp.NewClient(acc.GraphURL, acc.GraphVersion, graphClient)
 		},
 		Retry: messaging.RetryPolicy{Wait: cfg.SendRetryWait, Backoff: 2, MaxWait: 30 * time.Minute, Jitter: 0.1, MaxAttempts: cfg.SendMaxAttempts},
-		Lease: cfg.SendLease, Now: a.now, Log: log, Metrics: a.Metrics,
+		Lease: cfg.SendLease, Now: a.now, Log: log, Metrics: a.Metrics, Writes: a.Writes,
 	})
 	a.Outbox.Attach(a.Messaging)
 	if err := a.setupMedia(ctx, workers); err != nil {
@@ -326,6 +329,9 @@ func (a *App) Run(ctx context.Context) error {
 	if qerr := a.Queue.Stop(sctx); qerr != nil {
 		a.log.Warn("jobs shutdown", "err", qerr)
 	}
+	// Last before the database: requests, jobs and campaigns may send
+	// until they stop.
+	a.Writes.Close()
 	if cerr := a.DB.Close(); cerr != nil {
 		a.log.Warn("closing database", "err", cerr)
 	}
@@ -337,6 +343,7 @@ func (a *App) Run(ctx context.Context) error {
 
 // Close releases what New opened, for when Run is never called.
 func (a *App) Close() error {
+	a.Writes.Close()
 	return errors.Join(a.listener.Close(), a.DB.Close())
 }
 

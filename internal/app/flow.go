@@ -26,7 +26,7 @@ func (a *App) setupFlows(workers *river.Workers) {
 		},
 		BotPaused: a.AI.Paused,
 		Leads:     flowLeads{a},
-		Now:       a.now, Log: a.log.With("component", "flow"), Metrics: a.Metrics,
+		Now:       a.now, Log: a.log.With("component", "flow"), Metrics: a.Metrics, Writes: a.Writes,
 	})
 	// One bot at a time: a run waiting for a reply silences the assistant
 	// there, and pausing the bot ends such runs.

@@ -48,6 +48,9 @@ type ServiceOptions struct {
 	Leads Leads
 	// Metrics counts runs and times steps (nil: not counted).
 	Metrics *metrics.Metrics
+	// Writes group-commits Event's transactions with other API requests'
+	// (nil: each commits alone).
+	Writes *store.Group
 }
 
 // Service stores flows, starts runs from triggers and applies every input

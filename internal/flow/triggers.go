@@ -176,8 +176,13 @@ func (s *Service) Event(ctx context.Context, typ string, data map[string]any, ke
 	if data == nil {
 		data = map[string]any{}
 	}
+	// Grouped with concurrent requests' writes: one commit (one disk flush
+	// on SQLite) for many events. EventTx is database work only (its
+	// metrics and wake-ups wait for the commit), so a rerun after another
+	// request's failure is harmless; a repeated key later in the same
+	// group sees the first's row and answers as a duplicate.
 	var res EventResult
-	err := s.DB.InTx(ctx, func(tx store.Tx) (err error) {
+	err := store.GroupDo(ctx, s.Writes, s.DB, func(ctx context.Context, tx store.Tx) (err error) {
 		res, err = s.EventTx(ctx, tx, typ, data, key)
 		return err
 	})

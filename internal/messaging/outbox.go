@@ -42,6 +42,9 @@ type OutboxOptions struct {
 	Log   *slog.Logger
 	// Metrics counts attempts and booked slots (nil: not counted).
 	Metrics *metrics.Metrics
+	// Writes group-commits Send's transactions with other requests'
+	// (nil: each commits alone).
+	Writes *store.Group
 }
 
 // Outbox is the one send pipeline every outbound message goes through
@@ -130,10 +133,14 @@ type SendRequest struct {
 	RichContent
 }
 
-// Send validates and queues a message in its own transaction.
+// Send validates and queues a message: durably, in a transaction shared
+// with concurrent requests' writes when Writes is set (one commit, one
+// disk flush on SQLite, for many sends). SendTx is database work only
+// (the dispatcher's wake-up and the live events wait for the commit), so
+// a rerun after another request's failure is harmless.
 func (o *Outbox) Send(ctx context.Context, req SendRequest) (Message, error) {
 	var m Message
-	err := o.DB.InTx(ctx, func(tx store.Tx) (err error) {
+	err := store.GroupDo(ctx, o.Writes, o.DB, func(ctx context.Context, tx store.Tx) (err error) {
 		m, err = o.SendTx(ctx, tx, req)
 		return err
 	})
