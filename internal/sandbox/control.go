@@ -28,7 +28,7 @@ func (s *Sandbox) controlRoutes(root *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"templates/status", s.handleTemplateStatus)
 	mux.HandleFunc("POST "+p+"not-on-whatsapp", s.handleNotOnWhatsApp)
 	mux.HandleFunc("POST "+p+"webhooks/duplicate", s.handleDuplicate)
-	mux.HandleFunc("GET "+p+"sent", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Sent()) })
+	mux.HandleFunc("GET "+p+"sent", func(w http.ResponseWriter, _ *http.Request) { writeJSONList(w, s.Sent()) })
 	mux.HandleFunc("GET "+p+"received", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Received()) })
 	mux.HandleFunc("GET "+p+"senders", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Senders()) })
 	mux.HandleFunc("GET "+p+"templates", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Templates()) })

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -191,4 +192,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
+}
+
+// writeJSONList writes items as a JSON array one element at a time, so a
+// long list (GET /sandbox/api/sent after a benchmark: 100,000 messages
+// with their payloads) is never held whole as one encoded buffer.
+func writeJSONList[T any](w http.ResponseWriter, items []T) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw) // each element ends in a newline, valid between array items
+	_ = bw.WriteByte('[')
+	for i := range items {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		if err := enc.Encode(&items[i]); err != nil {
+			return // the client sees a truncated body, not a wrong one
+		}
+	}
+	_, _ = bw.WriteString("]\n")
+	_ = bw.Flush()
 }

@@ -80,6 +80,12 @@ type Config struct {
 	// beyond it the oldest tenth is dropped, so a sandbox left running
 	// does not grow without end. Default 100,000.
 	MaxRecords int
+	// PayloadsKept: how many of the latest sends keep their request body
+	// (SentMessage.Payload); older ones keep everything else. The bodies
+	// were most of the record's memory, and people and tests look at the
+	// latest sends (a customer's tap reads the body it answers). Default
+	// 1,000.
+	PayloadsKept int
 }
 
 // SentMessage is one message the send endpoint accepted. Tests use Sent() to
@@ -94,7 +100,7 @@ type SentMessage struct {
 	TemplateName     string          `json:"template_name,omitempty"`
 	TemplateLanguage string          `json:"template_language,omitempty"`
 	Params           []string        `json:"params,omitempty"` // template body parameter values, in request order
-	Payload          json.RawMessage `json:"payload"`          // the request body as received
+	Payload          json.RawMessage `json:"payload"`          // the request body as received (the latest Config.PayloadsKept sends only)
 	Time             time.Time       `json:"time"`
 }
 
@@ -240,6 +246,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.MaxRecords <= 0 {
 		cfg.MaxRecords = 100_000
+	}
+	if cfg.PayloadsKept <= 0 {
+		cfg.PayloadsKept = 1000
 	}
 	return cfg
 }

@@ -198,6 +198,9 @@ func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest) (any, *apiE
 		msg.TemplateName, msg.TemplateLanguage = out.tpl.Name, out.tpl.Language
 	}
 	s.sent = record(s.sent, msg, s.cfg.MaxRecords)
+	if n := len(s.sent) - s.cfg.PayloadsKept; n > 0 {
+		s.sent[n-1].Payload = nil // kept for the latest sends only (Config.PayloadsKept)
+	}
 	if undeliverable {
 		s.scheduleFailedLocked(snd, msg, req.BizOpaqueCallbackData, 131026)
 	} else {
