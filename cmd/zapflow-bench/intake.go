@@ -71,6 +71,9 @@ type intakeResult struct {
 	// on the same machine, so its share is CPU the server could not use.
 	ServerCPUPct float64 `json:"server_cpu_pct,omitempty"`
 	ClientCPUPct float64 `json:"client_cpu_pct"`
+
+	// Processing is nil when the server exposes no event metrics.
+	Processing *processingStats `json:"processing,omitempty"`
 }
 
 // newTransport returns a keep-alive transport that can hold one idle
@@ -252,8 +255,14 @@ func runIntake(ctx context.Context, cfg *intakeConfig) (*intakeResult, error) {
 			srvCPU0 = c
 		}
 	}
+	metricsClient := &http.Client{Timeout: 5 * time.Second}
+	processed0, _, haveMetrics := eventCounters(ctx, metricsClient, cfg.URL)
 	st, elapsed := runPhase(ctx, workers, cfg.Duration)
 	cpu1 := selfCPU()
+	var proc *processingStats
+	if processed1, pending, ok := eventCounters(ctx, metricsClient, cfg.URL); haveMetrics && ok {
+		proc = &processingStats{ProcessedPerS: float64(processed1-processed0) / elapsed.Seconds(), PendingAtEnd: pending}
+	}
 
 	res := &intakeResult{
 		URL:                    cfg.URL,
@@ -278,6 +287,10 @@ func runIntake(ctx context.Context, cfg *intakeConfig) (*intakeResult, error) {
 	res.LatencyMs.P50, res.LatencyMs.P90, res.LatencyMs.P99 = ms(lat.P50), ms(lat.P90), ms(lat.P99)
 	res.LatencyMs.Max, res.LatencyMs.Mean = ms(lat.Max), ms(lat.Mean)
 
+	if proc != nil {
+		proc.DrainS = waitDrained(ctx, metricsClient, cfg.URL, 2*time.Minute)
+		res.Processing = proc
+	}
 	if sampler != nil {
 		if c, err := readProcCPU(cfg.PID); err == nil && srvCPU0 >= 0 {
 			res.ServerCPUPct = 100 * (c - srvCPU0).Seconds() / elapsed.Seconds()
@@ -313,6 +326,9 @@ func printIntake(w io.Writer, r *intakeResult) {
 		fmt.Fprintf(w, "cpu:            server %.0f%%, bench client %.0f%% (of one core)\n", r.ServerCPUPct, r.ClientCPUPct)
 	} else {
 		fmt.Fprintf(w, "cpu:            bench client %.0f%% (of one core)\n", r.ClientCPUPct)
+	}
+	if r.Processing != nil {
+		printProcessing(w, r.Processing)
 	}
 }
 

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The processing figures come from the server's /metrics: both results
+// of the processed counter add up, and the pending gauge is read as is.
+func TestEventCounters(t *testing.T) {
+	pending := 7
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.Equal(t, "/metrics", r.URL.Path)
+		_, _ = w.Write([]byte("# HELP zapflow_events_pending Stored webhook events not yet processed.\n" +
+			"# TYPE zapflow_events_pending gauge\n" +
+			"zapflow_events_pending " + string(rune('0'+pending)) + "\n" +
+			"zapflow_events_processed_total{result=\"error\"} 3\n" +
+			"zapflow_events_processed_total{result=\"ok\"} 1.5e+06\n" +
+			"zapflow_events_stored_total 9\n"))
+		pending = 0
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	processed, p, ok := eventCounters(ctx, srv.Client(), srv.URL+"/webhooks/whatsapp/1")
+	require.True(t, ok)
+	require.Equal(t, int64(1_500_003), processed)
+	require.Equal(t, int64(7), p)
+	require.GreaterOrEqual(t, waitDrained(ctx, srv.Client(), srv.URL+"/webhooks/whatsapp/1", 10*time.Second), 0.0, "the next scrape says 0")
+
+	none := httptest.NewServer(http.NotFoundHandler())
+	defer none.Close()
+	_, _, ok = eventCounters(ctx, none.Client(), none.URL+"/webhooks/whatsapp/1")
+	require.False(t, ok, "no metrics: no processing figures")
+}
