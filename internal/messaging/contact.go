@@ -39,10 +39,21 @@ func scanContact(row store.Row) (Contact, error) {
 }
 
 // upsertContact creates the contact or refreshes its profile name (kept
-// when the new one is empty: statuses carry no name).
+// when the new one is empty: statuses carry no name). A returning
+// customer's name rarely changes: it is read first, and the row is
+// written only when something changes, so most messages leave the
+// contacts table (and the log pages its write would dirty) alone.
 func upsertContact(ctx context.Context, tx store.Tx, waID, phone, name string, now int64) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO contacts (wa_id, phone, profile_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+	var current string
+	err := tx.QueryRow(ctx, `SELECT id, profile_name FROM contacts WHERE wa_id = ?`, waID).Scan(&id, &current)
+	if err == nil && (name == "" || name == current) {
+		return id, nil
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return 0, err
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO contacts (wa_id, phone, profile_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (wa_id) DO UPDATE SET
 			profile_name = CASE WHEN excluded.profile_name <> '' THEN excluded.profile_name ELSE contacts.profile_name END,
 			updated_at = CASE WHEN excluded.profile_name <> '' AND excluded.profile_name <> contacts.profile_name THEN excluded.updated_at ELSE contacts.updated_at END

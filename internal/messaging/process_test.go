@@ -92,6 +92,12 @@ func TestFirstMessageCreatesContactConversationMessage(t *testing.T) {
 		k3, err := e.svc.Contact(ctx, k.ID)
 		require.NoError(t, err)
 		require.Equal(t, "Ana Maria", k3.ProfileName)
+		// The same name again changes nothing, its time included.
+		e.clock.Set(t0.Add(4 * time.Hour))
+		e.mustProcess(t, text(e.sender, "wamid.D", "5511988887777", "Ana Maria", t0.Add(4*time.Hour), "!"))
+		k4, err := e.svc.Contact(ctx, k.ID)
+		require.NoError(t, err)
+		require.Equal(t, k2.UpdatedAt, k4.UpdatedAt)
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM contacts`))
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM conversations`))
 		c = e.onlyConversation(t)
