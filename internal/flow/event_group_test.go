@@ -16,25 +16,14 @@ import (
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
 
-// countingDB counts write transactions.
-type countingDB struct {
-	store.DB
-	txs atomic.Int64
-}
-
-func (c *countingDB) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	c.txs.Add(1)
-	return c.DB.InTx(ctx, fn)
-}
-
 // newGroupedService is a Service whose events go through a Group (one
 // committing goroutine) over a counted db.
-func newGroupedService(tb testing.TB, db store.DB, now time.Time) (*Service, *store.Group, *countingDB) {
+func newGroupedService(tb testing.TB, db store.DB, now time.Time) (*Service, *store.Group, *storetest.CountingDB) {
 	tb.Helper()
 	workers := river.NewWorkers()
 	q, err := jobs.New(db, jobs.Config{Workers: workers})
 	require.NoError(tb, err)
-	counted := &countingDB{DB: db}
+	counted := storetest.Counting(db)
 	g := store.NewGroup(counted, store.GroupOptions{Workers: 1})
 	tb.Cleanup(g.Close)
 	s := NewService(ServiceOptions{DB: db, Queue: q, Writes: g})
@@ -52,7 +41,7 @@ func TestEventsShareACommitAndKeepTheirKeys(t *testing.T) {
 		s, g, counted := newGroupedService(t, db, time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC))
 		_, err := s.Create(ctx, setFlow("one"))
 		require.NoError(t, err)
-		before := counted.txs.Load()
+		before := counted.Txs()
 
 		// Hold the committing goroutine so the events queue behind it.
 		running, unblock := make(chan struct{}), make(chan struct{})
@@ -83,7 +72,7 @@ func TestEventsShareACommitAndKeepTheirKeys(t *testing.T) {
 		for i := range keys {
 			require.NoError(t, errs[i])
 		}
-		require.EqualValues(t, 2, counted.txs.Load()-before, "the held transaction, then the four events in one")
+		require.EqualValues(t, 2, counted.Txs()-before, "the held transaction, then the four events in one")
 
 		require.False(t, results[0].Duplicate)
 		require.Len(t, results[0].RunIDs, 1)

@@ -17,17 +17,6 @@ import (
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
 
-// countingDB counts write transactions.
-type countingDB struct {
-	store.DB
-	txs atomic.Int64
-}
-
-func (c *countingDB) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	c.txs.Add(1)
-	return c.DB.InTx(ctx, fn)
-}
-
 // Sends made at once share one commit; a refused one gets its own error
 // and costs the others nothing; two sends to one new contact in the same
 // commit make one contact and one conversation.
@@ -38,7 +27,7 @@ func TestSendsShareACommit(t *testing.T) {
 		ctx := context.Background()
 		_, err := e.accounts.SyncTemplates(ctx, e.account.ID)
 		require.NoError(t, err)
-		counted := &countingDB{DB: db}
+		counted := storetest.Counting(db)
 		g := store.NewGroup(counted, store.GroupOptions{Workers: 1})
 		t.Cleanup(g.Close)
 		var queued atomic.Int64
@@ -101,6 +90,6 @@ func TestSendsShareACommit(t *testing.T) {
 		require.EqualValues(t, 3, queued.Load(), "each queued message's hook ran once, after the commit")
 		// The held one; then the four, rolled back at the refused one;
 		// then the other three.
-		require.EqualValues(t, 3, counted.txs.Load())
+		require.EqualValues(t, 3, counted.Txs())
 	})
 }

@@ -16,20 +16,9 @@ import (
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
 
-// countingDB counts write transactions.
-type countingDB struct {
-	store.DB
-	txs atomic.Int64
-}
-
-func (c *countingDB) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	c.txs.Add(1)
-	return c.DB.InTx(ctx, fn)
-}
-
 // groupFixture is a Group over a counted database with a scratch table.
 type groupFixture struct {
-	db *countingDB
+	db *storetest.CountingDB
 	g  *store.Group
 }
 
@@ -40,7 +29,7 @@ func newGroupFixture(t *testing.T, db store.DB) *groupFixture {
 		_, err := tx.Exec(ctx, `CREATE TABLE group_rows (k TEXT PRIMARY KEY, n INTEGER NOT NULL)`)
 		return err
 	}))
-	c := &countingDB{DB: db}
+	c := storetest.Counting(db)
 	// One committing goroutine on both databases, so the transactions
 	// counted are the ones the test arranges.
 	g := store.NewGroup(c, store.GroupOptions{Workers: 1})
@@ -125,7 +114,7 @@ func TestGroupCommitsConcurrentCallsTogether(t *testing.T) {
 		}
 		require.Len(t, f.rows(t), n+1)
 		// The held transaction, then the n waiting calls in one.
-		require.EqualValues(t, 2, f.db.txs.Load())
+		require.EqualValues(t, 2, f.db.Txs())
 	})
 }
 
@@ -140,7 +129,7 @@ func TestGroupLoneCall(t *testing.T) {
 			}))
 		}
 		require.Len(t, f.rows(t), 3)
-		require.EqualValues(t, 3, f.db.txs.Load())
+		require.EqualValues(t, 3, f.db.Txs())
 	})
 }
 
@@ -212,7 +201,7 @@ func TestGroupFailureIsolation(t *testing.T) {
 		// last failure ran once.
 		require.EqualValues(t, 6, runs[0].Load())
 		require.EqualValues(t, 1, runs[n-1].Load())
-		require.EqualValues(t, 1+6, f.db.txs.Load()) // held, then 5 rolled back and the commit
+		require.EqualValues(t, 1+6, f.db.Txs()) // held, then 5 rolled back and the commit
 	})
 }
 
@@ -357,6 +346,6 @@ func TestGroupLockConflictRunsEachAlone(t *testing.T) {
 		}
 		require.Len(t, f.rows(t), n+1)
 		// Held; the batch, rolled back; then each alone.
-		require.EqualValues(t, 1+1+n, f.db.txs.Load())
+		require.EqualValues(t, 1+1+n, f.db.Txs())
 	})
 }
