@@ -50,6 +50,9 @@ func seedCampaignContacts(ctx context.Context, db store.DB, n int, now time.Time
 		fmt.Fprintf(progress, "\rseeded %d/%d contacts", to, n)
 	}
 	fmt.Fprintln(progress)
+	if err := indexSearchAll(ctx, db); err != nil {
+		return err
+	}
 	// SQLite: fold the seed's write-ahead log into the database first.
 	if w, ok := db.(interface{ Writer() *sql.DB }); ok {
 		if _, err := w.Writer().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
