@@ -43,6 +43,10 @@ func newFakeIntake(t testing.TB, secret string, failEvery int) (*fakeIntake, *ht
 }
 
 func (f *fakeIntake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/metrics" {
+		http.NotFound(w, r) // a server without metrics: no processing figures
+		return
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -109,6 +113,7 @@ func TestIntakeCountsMatchServer(t *testing.T) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	require.Zero(t, f.badSig, "every request must carry a valid signature")
+	require.Nil(t, res.Processing, "no /metrics, no processing figures")
 	require.Positive(t, f.ok)
 	require.Positive(t, f.n500)
 	require.Equal(t, int64(f.requests), res.Requests)
