@@ -24,10 +24,11 @@ const maxRunStates = 4096
 // committed (never for one rolled back), and is used only when the row
 // read under the run's lock holds that very version and that very JSON
 // text: the version keys the entry, and the text comparison makes a hit
-// exact even if something rewrote the row without this process (another
-// instance on PostgreSQL writes the next version; a privacy erasure
-// deletes a run and SQLite hands its id to the next one, which starts
-// again at version 1).
+// exact even if the row holds something else under that version: another
+// instance on PostgreSQL wrote it; a privacy erasure deleted the run and
+// SQLite handed its id to the next one, which starts again at version 1;
+// the intake rolled the write back to a savepoint (a failed event) and
+// the transaction committed, hooks and all, without it.
 //
 // The cached State is owned by the cache alone: it is a copy made in the
 // JSON-decoded form (see decodedCopy), and take hands it out and forgets

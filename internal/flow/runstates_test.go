@@ -397,3 +397,40 @@ func BenchmarkStateCopy(b *testing.B) {
 		}
 	})
 }
+
+// A write rolled back to a savepoint (the intake's careful mode, for a
+// failed event) still puts its state when the transaction commits; the
+// next input finds the row at that version only once something else
+// wrote it (here another instance), and decodes that.
+func TestRunStatesSurviveASavepointRollback(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		s, other := newTestService(t, db, &now), newTestService(t, db, &now)
+		rec, err := s.Create(ctx, replyFlow())
+		require.NoError(t, err)
+		id := startReplies(t, s, rec.ID, 5)
+
+		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+			if _, err := tx.Exec(ctx, `SAVEPOINT event`); err != nil {
+				return err
+			}
+			if _, _, err := s.apply(ctx, tx, id, reply(s, "A")); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT event`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `RELEASE SAVEPOINT event`)
+			return err
+		}))
+		require.Equal(t, 1, readRunRow(t, db, id).version)
+		require.Equal(t, 1, s.states.len(), "version 2 as the rolled-back write left it")
+
+		applyIn(t, other, id, reply(other, "B"), false)
+		st := applyIn(t, s, id, reply(s, "C"), false)
+		require.Equal(t, StatusCompleted, st.Status)
+		require.Equal(t, "B", st.Outputs["ask"].(map[string]any)["text"])
+		require.NotContains(t, st.Vars, "a", "nothing of the rolled-back reply")
+	})
+}
