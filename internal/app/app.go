@@ -210,6 +210,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
 	a.SearchIndex = store.NewSearchIndexer(db, log.With("component", "search"), time.Second)
 	webhook := intake.NewHandler(a.Accounts, a.Writer, a.Metrics, log.With("component", "webhook"), a.now)
+	webhook.BeforeStore(a.Outbox.WarmRecipients) // off the processing transaction
 
 	if err := a.setupSandbox(ctx); err != nil {
 		return fail(err)

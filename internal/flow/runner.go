@@ -61,7 +61,12 @@ func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State,
 		return 0, err
 	}
 	s.observe(tx, runMark{started: true}, &next)
-	return id, insertRun(ctx, tx, c, next, test, messageConv, store.Millis(s.Now()))
+	text, err := insertRun(ctx, tx, c, next, test, messageConv, store.Millis(s.Now()))
+	if err != nil {
+		return 0, err
+	}
+	s.states.remember(tx, id, 1, text, next)
+	return id, nil
 }
 
 // apply feeds in to run id. It returns the run's state after it, and
@@ -69,7 +74,7 @@ func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State,
 // A missing run is not an error: it was deleted, so stale work finds
 // nothing to do.
 func (s *Service) apply(ctx context.Context, tx store.Tx, id int64, in Input) (State, bool, error) {
-	r, err := lockRun(ctx, tx, s.DB.Dialect(), id)
+	r, err := lockRun(ctx, tx, s.DB.Dialect(), s.states, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return State{}, false, nil
 	}
@@ -91,7 +96,13 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, id int64, in Input) (S
 		return next, true, err
 	}
 	s.observe(tx, from, &next)
-	return next, true, saveRun(ctx, tx, next, store.Millis(s.Now()))
+	text, err := saveRun(ctx, tx, next, store.Millis(s.Now()))
+	if err != nil {
+		return next, true, err
+	}
+	// The row is locked: its version is the one read, plus this write.
+	s.states.remember(tx, id, r.ver+1, text, next)
+	return next, true, nil
 }
 
 // perform performs effects and returns the state to save. A send that the

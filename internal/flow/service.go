@@ -57,7 +57,8 @@ type ServiceOptions struct {
 // to a run in a transaction with its effects.
 type Service struct {
 	ServiceOptions
-	cache *cache
+	cache  *cache
+	states *runStates // the runs this process just wrote, decoded
 }
 
 // NewService builds a Service. Register its workers and hooks before the
@@ -72,7 +73,7 @@ func NewService(o ServiceOptions) *Service {
 	if o.HTTP == nil {
 		o.HTTP = netguard.New(netguard.Options{}).Client(30 * time.Second)
 	}
-	return &Service{ServiceOptions: o, cache: newCache(Options{AI: o.AI != nil})}
+	return &Service{ServiceOptions: o, cache: newCache(Options{AI: o.AI != nil}), states: newRunStates(maxRunStates)}
 }
 
 // SetClock replaces the clock (tests move time forward; call before the

@@ -150,8 +150,10 @@ type runRow struct {
 // applied one after the other: PostgreSQL takes the row lock (FOR UPDATE);
 // SQLite needs none, its one writer runs a write transaction at a time.
 // (A no-op UPDATE would lock on both, but on PostgreSQL it writes a new
-// row version, index entries and WAL for every input.)
-func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, id int64) (runRow, error) {
+// row version, index entries and WAL for every input.) The state comes
+// from states when this process wrote the row's version and text (see
+// runStates), else it is decoded.
+func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, states *runStates, id int64) (runRow, error) {
 	r := runRow{id: id}
 	q := `SELECT flow_id, flow_version, version, state FROM flow_runs WHERE id = ?`
 	if d == store.Postgres {
@@ -160,6 +162,10 @@ func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, id int64) (runRo
 	var state string
 	if err := tx.QueryRow(ctx, q, id).Scan(&r.flowID, &r.flowVersion, &r.ver, &state); err != nil {
 		return r, err
+	}
+	if st, ok := states.take(id, r.ver, state); ok {
+		r.state = st
+		return r, nil
 	}
 	return r, json.Unmarshal([]byte(state), &r.state)
 }
@@ -185,28 +191,30 @@ func newRunID(ctx context.Context, tx store.Tx, d store.Dialect) (int64, error) 
 // insertRun adds run st.RunID (from newRunID) with its state after its
 // first commit; messageConv is the conversation whose message started it
 // (0 for event and test runs). Its version is 1, the state's first write.
-func insertRun(ctx context.Context, tx store.Tx, c *Compiled, st State, test bool, messageConv int64, now int64) error {
+// It returns the state's JSON as written.
+func insertRun(ctx context.Context, tx store.Tx, c *Compiled, st State, test bool, messageConv int64, now int64) (string, error) {
 	r, err := runColsOf(st)
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO flow_runs (id, flow_id, flow_version, status, version, test, wait_kind, wait_until, reply_conversation_id,
 		message_conversation_id, error_code, state, started_at, updated_at, ended_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.RunID, c.FlowID, c.Version, st.Status, test, r.waitKind, r.waitUntil, r.replyConv,
 		messageConv, r.errorCode, r.state, store.Millis(st.StartedAt), now, store.Millis(st.EndedAt))
-	return err
+	return r.state, err
 }
 
-// saveRun writes a run's new state and the columns queries use.
-func saveRun(ctx context.Context, tx store.Tx, st State, now int64) error {
+// saveRun writes a run's new state and the columns queries use, and
+// returns the state's JSON as written.
+func saveRun(ctx context.Context, tx store.Tx, st State, now int64) (string, error) {
 	r, err := runColsOf(st)
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = tx.Exec(ctx, `UPDATE flow_runs SET status = ?, version = version + 1, wait_kind = ?, wait_until = ?, reply_conversation_id = ?,
 		error_code = ?, state = ?, updated_at = ?, ended_at = ? WHERE id = ?`,
 		st.Status, r.waitKind, r.waitUntil, r.replyConv, r.errorCode, r.state, now, store.Millis(st.EndedAt), st.RunID)
-	return err
+	return r.state, err
 }
 
 // runCols are the columns a run's state gives: what queries select

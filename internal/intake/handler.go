@@ -35,12 +35,22 @@ type Handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	bodies   bodyBuffers
+	// beforeStore sees each webhook's events before they are stored.
+	beforeStore func(acc account.Account, evs []whatsapp.Event)
 }
 
 // NewHandler builds the webhook handler.
 func NewHandler(accounts Accounts, w *Writer, m *metrics.Metrics, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{accounts: accounts, writer: w, metrics: m, log: log, now: now}
 }
+
+// BeforeStore sets f, called with every verified webhook's events before
+// they are stored, in the request's goroutine and outside any
+// transaction: work that would otherwise run when the events are applied,
+// in the processing transaction, can be done there (the outbox normalises
+// the customers' numbers, messaging.Outbox.WarmRecipients). f must not
+// keep evs. Set it before serving.
+func (h *Handler) BeforeStore(f func(acc account.Account, evs []whatsapp.Event)) { h.beforeStore = f }
 
 func (h *Handler) account(w http.ResponseWriter, r *http.Request) (account.Account, bool) {
 	id, err := strconv.ParseInt(r.PathValue("account"), 10, 64)
@@ -124,6 +134,9 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		httpx.Fail(w, http.StatusBadRequest, "malformed_payload", err.Error())
 		return "malformed"
+	}
+	if h.beforeStore != nil && len(events) > 0 {
+		h.beforeStore(acc, events)
 	}
 	received := store.Millis(h.now())
 	rows := make([]Row, 0, len(events))

@@ -68,3 +68,10 @@ func (x Leases) Take(ctx context.Context, id int64, now time.Time) (bool, error)
 func (x Leases) Release(ctx context.Context, id int64, now time.Time) error {
 	return x.l.release(ctx, id, now)
 }
+
+// PhonesCached counts the numbers in the phone cache.
+func (o *Outbox) PhonesCached() int {
+	o.phones.mu.Lock()
+	defer o.phones.mu.Unlock()
+	return len(o.phones.m)
+}
