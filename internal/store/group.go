@@ -16,10 +16,10 @@ import (
 // together, the way webhook intake does (intake.Writer): a request's
 // function waits in a queue, a committing goroutine runs every function
 // waiting (up to MaxBatch) in one transaction, and each caller is
-// answered once that transaction is durable. On SQLite, whose one writer
-// flushes the disk at every commit, N concurrent API writes then cost one
-// flush instead of N, each behind the last; on PostgreSQL they save a
-// commit round trip each. A lone request is run at once: nothing waits
+// answered once that transaction is durable. On SQLite, whose writes all
+// queue for one connection, N concurrent API writes then take it once
+// instead of N times (and wait for one log flush, walsync.go); on
+// PostgreSQL they save a commit round trip each. A lone request is run at once: nothing waits
 // for company.
 //
 // A function that fails rolls the whole transaction back (not a savepoint:
