@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -58,6 +59,13 @@ func TestForwardingPanelAndDeliveryLog(t *testing.T) {
 	_, err = p.env.App.Sandbox.CustomerWrites(sender, "+5511988887777", "Carla Cliente", "Quero falar com vendas")
 	require.NoError(t, err)
 	p.eventually(func() bool { return hits.Load() == 1 }, "the message reached the CRM")
+	// The CRM's answer is recorded just after it is received: the page
+	// (not live) shows the delivery as it is when it loads.
+	p.eventually(func() bool {
+		var n int
+		err := p.env.App.DB.Read().QueryRow(context.Background(), `SELECT COUNT(*) FROM forward_deliveries WHERE state = 'delivered'`).Scan(&n)
+		return err == nil && n == 1
+	}, "the delivery is recorded")
 
 	p.goTo("/settings/forwarding/deliveries")
 	p.waitText(".forward-table", "Quero falar com vendas")
