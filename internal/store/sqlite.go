@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,8 +25,11 @@ type sqliteDB struct {
 	readStmts *readStmts
 	// wal flushes the write-ahead log for durable commits, after the
 	// writer connection is released (walsync.go).
-	wal     *walSyncer
-	txTimer // txtime.go
+	wal *walSyncer
+	// checkpoints copies the log into the database off the writer
+	// (checkpoint.go).
+	checkpoints *checkpointer
+	txTimer     // txtime.go
 }
 
 // OpenSQLite opens (creating it and its folder if needed) the SQLite file
@@ -56,6 +60,9 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	// alone could have grown to 144 MB, most of the 200 MB budget.
 	pragmas := []string{
 		"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)",
+		// The writer never checkpoints: checkpoint.go does, on its own
+		// connection; after a burst the log file is trimmed back.
+		"wal_autocheckpoint(0)", "journal_size_limit(16777216)",
 		"foreign_keys(ON)", "temp_store(MEMORY)", fmt.Sprintf("cache_size(-%d)", writerCacheKiB),
 	}
 	q := url.Values{}
@@ -87,7 +94,17 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	reader.SetMaxOpenConns(readerConns)
 	reader.SetMaxIdleConns(readerConns)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
-	return &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader), wal: newWALSyncer(path)}, nil
+	ckpt, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("store: open sqlite checkpointer: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	d := &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader), wal: newWALSyncer(path),
+		checkpoints: newCheckpointer(ckpt, slog.Default())}
+	d.checkpoints.start()
+	return d, nil
 }
 
 // The SQLite connection pools and their page caches (see OpenSQLite).
@@ -143,9 +160,12 @@ func (d *sqliteDB) commit(ctx context.Context, fn func(Tx) error) (*afterCommit,
 }
 
 func (d *sqliteDB) Close() error {
+	d.checkpoints.close()
 	d.stmts.close()
 	d.readStmts.close()
-	return errors.Join(d.reader.Close(), d.writer.Close())
+	// The writer last: closing the file's last connection checkpoints the
+	// whole log into the database and removes it.
+	return errors.Join(d.checkpoints.conn.Close(), d.reader.Close(), d.writer.Close())
 }
 
 // sqlRunner is what *sql.DB and *sql.Tx share.
