@@ -28,6 +28,7 @@ type checkpointer struct {
 	log   *slog.Logger
 	stop  chan struct{}
 	wg    sync.WaitGroup
+	once  sync.Once // Close may be called twice
 }
 
 // checkpointEvery is how often the log is checkpointed.
@@ -61,6 +62,6 @@ func (c *checkpointer) run(ctx context.Context) error {
 }
 
 func (c *checkpointer) close() {
-	close(c.stop)
+	c.once.Do(func() { close(c.stop) })
 	c.wg.Wait()
 }
