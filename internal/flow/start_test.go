@@ -17,28 +17,6 @@ import (
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
 
-// countingTx records the statements run through it, so a test can see
-// how often a start writes its run's row.
-type countingTx struct {
-	store.Tx
-	stmts []string
-}
-
-func (c *countingTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	c.stmts = append(c.stmts, q)
-	return c.Tx.Exec(ctx, q, args...)
-}
-
-func (c *countingTx) Query(ctx context.Context, q string, args ...any) (store.Rows, error) {
-	c.stmts = append(c.stmts, q)
-	return c.Tx.Query(ctx, q, args...)
-}
-
-func (c *countingTx) QueryRow(ctx context.Context, q string, args ...any) store.Row {
-	c.stmts = append(c.stmts, q)
-	return c.Tx.QueryRow(ctx, q, args...)
-}
-
 // runWrites counts the INSERTs and UPDATEs of flow_runs among stmts.
 func runWrites(stmts []string) (inserts, updates int) {
 	for _, q := range stmts {
@@ -84,9 +62,9 @@ func startCounted(t *testing.T, s *Service, id int64, st State, test bool) (int6
 		if err != nil {
 			return err
 		}
-		ctx := &countingTx{Tx: tx}
+		ctx := &storetest.RecordingTx{Tx: tx}
 		runID, err = s.start(context.Background(), ctx, c, st, test)
-		stmts = ctx.stmts
+		stmts = ctx.Stmts
 		return err
 	}))
 	return runID, stmts
@@ -222,14 +200,14 @@ func BenchmarkStart(b *testing.B) {
 					if err != nil {
 						return err
 					}
-					ct := &countingTx{Tx: tx}
+					ct := &storetest.RecordingTx{Tx: tx}
 					for range n {
 						st := NewState(0, map[string]any{"i": done}, map[string]any{}, 0, "", now)
 						if _, err := s.start(ctx, ct, c, st, false); err != nil {
 							return err
 						}
 					}
-					ins, upd := runWrites(ct.stmts)
+					ins, upd := runWrites(ct.Stmts)
 					writes += ins + upd
 					return nil
 				}))

@@ -38,27 +38,33 @@ func scanContact(row store.Row) (Contact, error) {
 	return c, err
 }
 
-// upsertContact creates the contact or refreshes its profile name (kept
-// when the new one is empty: statuses carry no name). A returning
-// customer's name rarely changes: it is read first, and the row is
-// written only when something changes, so most messages leave the
-// contacts table (and the log pages its write would dirty) alone.
-func upsertContact(ctx context.Context, tx store.Tx, waID, phone, name string, now int64) (int64, error) {
+// writeContact creates the contact or refreshes its profile name (kept
+// when the new one is empty: statuses carry no name). Callers look the
+// contact up first (knownContact, the outbox's recipient lookup) and
+// write only when it is new or its name changed: a returning customer's
+// message then leaves the contacts table (and the log pages a write
+// would dirty) alone.
+func writeContact(ctx context.Context, tx store.Tx, waID, phone, name string, now int64) (int64, error) {
 	var id int64
-	var current string
-	err := tx.QueryRow(ctx, `SELECT id, profile_name FROM contacts WHERE wa_id = ?`, waID).Scan(&id, &current)
-	if err == nil && (name == "" || name == current) {
-		return id, nil
-	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return 0, err
-	}
-	err = tx.QueryRow(ctx, `INSERT INTO contacts (wa_id, phone, profile_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+	err := tx.QueryRow(ctx, `INSERT INTO contacts (wa_id, phone, profile_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (wa_id) DO UPDATE SET
 			profile_name = CASE WHEN excluded.profile_name <> '' THEN excluded.profile_name ELSE contacts.profile_name END,
 			updated_at = CASE WHEN excluded.profile_name <> '' AND excluded.profile_name <> contacts.profile_name THEN excluded.updated_at ELSE contacts.updated_at END
 		RETURNING id`, waID, phone, name, now, now).Scan(&id)
 	return id, err
+}
+
+// knownContact is what processing an inbound message needs to know first,
+// in one query: the customer's contact and its profile name, and their
+// conversation with this sender. Zero ids for what does not exist yet.
+func knownContact(ctx context.Context, tx store.Tx, waID string, senderID int64) (contactID int64, profileName string, convID int64, err error) {
+	err = tx.QueryRow(ctx, `SELECT k.id, k.profile_name, COALESCE(v.id, 0) FROM contacts k
+		LEFT JOIN conversations v ON v.sender_id = ? AND v.contact_id = k.id
+		WHERE k.wa_id = ?`, senderID, waID).Scan(&contactID, &profileName, &convID)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, "", 0, nil
+	}
+	return contactID, profileName, convID, err
 }
 
 // ContactFilter narrows Contacts.

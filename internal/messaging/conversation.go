@@ -49,15 +49,10 @@ func scanConversation(row store.Row, now time.Time) (Conversation, error) {
 	return c, err
 }
 
-// ensureConversation returns the conversation of (sender, contact),
-// creating it; created says whether this call made it.
-func ensureConversation(ctx context.Context, tx store.Tx, senderID, contactID, at, now int64) (id int64, created bool, err error) {
-	// Most messages belong to a conversation that exists: look first, so
-	// they cost one query.
-	err = tx.QueryRow(ctx, `SELECT id FROM conversations WHERE sender_id = ? AND contact_id = ?`, senderID, contactID).Scan(&id)
-	if !errors.Is(err, store.ErrNotFound) {
-		return id, false, err
-	}
+// createConversation creates the conversation of (sender, contact), which
+// the caller looked for and did not find, and returns it; created is false
+// when another transaction made it since (PostgreSQL lanes).
+func createConversation(ctx context.Context, tx store.Tx, senderID, contactID, at, now int64) (id int64, created bool, err error) {
 	err = tx.QueryRow(ctx, `INSERT INTO conversations (sender_id, contact_id, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (sender_id, contact_id) DO NOTHING RETURNING id`, senderID, contactID, at, now, now).Scan(&id)
 	if err == nil {

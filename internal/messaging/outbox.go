@@ -229,7 +229,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	}
 
 	if c.id == 0 {
-		if c.id, err = upsertContact(ctx, tx, waID, to, "", store.Millis(now)); err != nil {
+		if c.id, err = writeContact(ctx, tx, waID, to, "", store.Millis(now)); err != nil {
 			return Message{}, err
 		}
 	}
@@ -240,7 +240,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	}
 	convID := c.conversationID
 	if convID == 0 {
-		if convID, _, err = ensureConversation(ctx, tx, sender.ID, c.id, store.Millis(now), store.Millis(now)); err != nil {
+		if convID, _, err = createConversation(ctx, tx, sender.ID, c.id, store.Millis(now), store.Millis(now)); err != nil {
 			return Message{}, err
 		}
 	}

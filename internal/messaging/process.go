@@ -140,14 +140,23 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, 
 	if err != nil {
 		return apperr.Invalid("from", "invalid_phone", "the message's sender wa_id "+strconv.Quote(m.From)+" is not a phone number")
 	}
-	contactID, err := upsertContact(ctx, tx, m.From, e164, m.ProfileName, now)
+	// Most messages come from a known customer in a known conversation:
+	// one query, and no write, finds both.
+	contactID, profileName, convID, err := knownContact(ctx, tx, m.From, sender.ID)
 	if err != nil {
 		return err
 	}
+	if contactID == 0 || (m.ProfileName != "" && m.ProfileName != profileName) {
+		if contactID, err = writeContact(ctx, tx, m.From, e164, m.ProfileName, now); err != nil {
+			return err
+		}
+	}
 	at := store.Millis(m.Timestamp)
-	convID, created, err := ensureConversation(ctx, tx, sender.ID, contactID, at, now)
-	if err != nil {
-		return err
+	created := false
+	if convID == 0 {
+		if convID, created, err = createConversation(ctx, tx, sender.ID, contactID, at, now); err != nil {
+			return err
+		}
 	}
 	content := m.Content()
 	if len(content) == 0 {

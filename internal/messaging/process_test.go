@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,5 +219,49 @@ func TestProcessDelegatesAccountEvents(t *testing.T) {
 		// System errors are logged only.
 		e.mustProcess(t, whatsapp.Event{Kind: whatsapp.EventError, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
 			Errors: []whatsapp.Error{{Code: 131000, Title: "Something went wrong"}}})
+	})
+}
+
+// A returning customer's message with an unchanged name finds its contact
+// and conversation in one query and writes neither; a new name is written.
+func TestReturningCustomerCostsOneLookup(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		e.mustProcess(t, text(e.sender, "wamid.A", "5511988887777", "Ana", t0, "oi"))
+		statements := func(ev whatsapp.Event) []string {
+			t.Helper()
+			var rec *storetest.RecordingTx
+			require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+				rec = &storetest.RecordingTx{Tx: tx}
+				return e.svc.Process(ctx, rec, e.account.ID, ev)
+			}))
+			out := make([]string, len(rec.Stmts))
+			for i, q := range rec.Stmts {
+				out[i] = strings.Join(strings.Fields(q), " ")
+			}
+			return out
+		}
+		touching := func(stmts []string, table string) (n int) {
+			for _, q := range stmts {
+				if strings.Contains(q, " "+table+" ") {
+					n++
+				}
+			}
+			return n
+		}
+		same := statements(text(e.sender, "wamid.B", "5511988887777", "Ana", t0.Add(time.Minute), "tudo bem?"))
+		// The sender (once per transaction), the joined lookup, the message
+		// and the conversation's touch: nothing else.
+		require.Len(t, same, 4, "%q", same)
+		require.Contains(t, same[1], "FROM contacts k LEFT JOIN conversations v")
+		require.True(t, strings.HasPrefix(same[2], "INSERT INTO messages "), same[2])
+		require.True(t, strings.HasPrefix(same[3], "UPDATE conversations "), same[3])
+		renamed := statements(text(e.sender, "wamid.C", "5511988887777", "Ana Maria", t0.Add(2*time.Minute), "!"))
+		require.Equal(t, 2, touching(renamed, "contacts"), "the lookup and the new name: %q", renamed)
+		k, err := e.svc.Contact(ctx, e.inbound[0].ContactID)
+		require.NoError(t, err)
+		require.Equal(t, "Ana Maria", k.ProfileName)
+		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM conversations`))
 	})
 }

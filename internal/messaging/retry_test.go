@@ -93,11 +93,11 @@ func TestApplyStatusLinksInDoubtMessageByOpaque(t *testing.T) {
 				VALUES (?, ?, 'CONNECTED', ?, ?) RETURNING id`, accID, "106540352240001", nowMs, nowMs).Scan(&senderID); err != nil {
 				return err
 			}
-			contactID, err := upsertContact(ctx, tx, "5511988887777", "+5511988887777", "Ana", nowMs)
+			contactID, err := writeContact(ctx, tx, "5511988887777", "+5511988887777", "Ana", nowMs)
 			if err != nil {
 				return err
 			}
-			convID, _, err = ensureConversation(ctx, tx, senderID, contactID, nowMs, nowMs)
+			convID, _, err = createConversation(ctx, tx, senderID, contactID, nowMs, nowMs)
 			return err
 		}))
 

@@ -25,3 +25,28 @@ func (c *CountingDB) InTx(ctx context.Context, fn func(store.Tx) error) error {
 
 // Txs is how many transactions began so far.
 func (c *CountingDB) Txs() int64 { return c.txs.Load() }
+
+// RecordingTx is a store.Tx that records the statements run through it,
+// so a test can see what a piece of work asks of the database.
+type RecordingTx struct {
+	store.Tx
+	Stmts []string // in order, whitespace as written
+}
+
+// Exec records q and runs it.
+func (c *RecordingTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	c.Stmts = append(c.Stmts, q)
+	return c.Tx.Exec(ctx, q, args...)
+}
+
+// Query records q and runs it.
+func (c *RecordingTx) Query(ctx context.Context, q string, args ...any) (store.Rows, error) {
+	c.Stmts = append(c.Stmts, q)
+	return c.Tx.Query(ctx, q, args...)
+}
+
+// QueryRow records q and runs it.
+func (c *RecordingTx) QueryRow(ctx context.Context, q string, args ...any) store.Row {
+	c.Stmts = append(c.Stmts, q)
+	return c.Tx.QueryRow(ctx, q, args...)
+}
