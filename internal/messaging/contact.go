@@ -56,15 +56,16 @@ func writeContact(ctx context.Context, tx store.Tx, waID, phone, name string, no
 
 // knownContact is what processing an inbound message needs to know first,
 // in one query: the customer's contact and its profile name, and their
-// conversation with this sender. Zero ids for what does not exist yet.
-func knownContact(ctx context.Context, tx store.Tx, waID string, senderID int64) (contactID int64, profileName string, convID int64, err error) {
-	err = tx.QueryRow(ctx, `SELECT k.id, k.profile_name, COALESCE(v.id, 0) FROM contacts k
+// conversation with this sender and when it was resolved (0: open). Zero
+// ids for what does not exist yet.
+func knownContact(ctx context.Context, tx store.Tx, waID string, senderID int64) (contactID int64, profileName string, convID, resolvedAt int64, err error) {
+	err = tx.QueryRow(ctx, `SELECT k.id, k.profile_name, COALESCE(v.id, 0), COALESCE(v.resolved_at, 0) FROM contacts k
 		LEFT JOIN conversations v ON v.sender_id = ? AND v.contact_id = k.id
-		WHERE k.wa_id = ?`, senderID, waID).Scan(&contactID, &profileName, &convID)
+		WHERE k.wa_id = ?`, senderID, waID).Scan(&contactID, &profileName, &convID, &resolvedAt)
 	if errors.Is(err, store.ErrNotFound) {
-		return 0, "", 0, nil
+		return 0, "", 0, 0, nil
 	}
-	return contactID, profileName, convID, err
+	return contactID, profileName, convID, resolvedAt, err
 }
 
 // ContactFilter narrows Contacts.

@@ -21,7 +21,10 @@ type InboundEvent struct {
 	ContactName     string
 	ConversationID  int64
 	NewConversation bool
-	Message         Message
+	// WasResolved: the conversation was resolved before this message
+	// (which reopens it, Team.InboundHook).
+	WasResolved bool
+	Message     Message
 }
 
 // InboundHook reacts to a new inbound message inside its transaction.
@@ -142,7 +145,7 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, 
 	}
 	// Most messages come from a known customer in a known conversation:
 	// one query, and no write, finds both.
-	contactID, profileName, convID, err := knownContact(ctx, tx, m.From, sender.ID)
+	contactID, profileName, convID, resolvedAt, err := knownContact(ctx, tx, m.From, sender.ID)
 	if err != nil {
 		return err
 	}
@@ -197,7 +200,7 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, 
 	}
 	in := InboundEvent{
 		Sender: sender, ContactID: contactID, ContactPhone: e164, ContactName: m.ProfileName,
-		ConversationID: convID, NewConversation: created,
+		ConversationID: convID, NewConversation: created, WasResolved: resolvedAt != 0,
 		Message: Message{ID: msgID, ConversationID: convID, Direction: Inbound, WAMID: m.ID, Type: m.Type, Content: content,
 			Summary: m.Summary(), Status: StatusReceived, Context: rawContext, ReplyToMessageID: replyToID, OccurredAt: m.Timestamp, CreatedAt: store.Time(now)},
 	}

@@ -70,6 +70,9 @@ func (t *Team) InboundHook() InboundHook {
 			}
 			return nil
 		}
+		if !ev.WasResolved {
+			return nil // open already: no statement
+		}
 		n, err := tx.Exec(ctx, `UPDATE conversations SET resolved_at = 0 WHERE id = ? AND resolved_at <> 0`, ev.ConversationID)
 		if err != nil || n == 0 {
 			return err
