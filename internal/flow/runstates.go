@@ -10,10 +10,12 @@ import (
 // entry is worth keeping for the moments between a write and the run's
 // next input: a send's outcome, milliseconds to seconds later. Runs that
 // wait for hours (a reply, a delay) would only hold memory, so the oldest
-// entries go first; 4,096 covers a few seconds of traffic at the intake's
-// full rate (~1,300 runs/s) while holding at most that many states of a
-// few KB each.
-const maxRunStates = 4096
+// entries go first. A send's outcome comes back within about 100 ms at
+// full rate (~1,400 runs/s, about 150 runs in between), so 1,024 entries
+// cover it several times over while holding at most 1,024 states (their
+// JSON and decoded form, a few KB each) in a process meant to stay under
+// 200 MB.
+const maxRunStates = 1024
 
 // runStates keeps the decoded state of runs this process just wrote, so
 // the next input to a run (the outcome of the send it queued, usually)
