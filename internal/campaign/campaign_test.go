@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -400,19 +399,16 @@ func TestExpansionInBatches(t *testing.T) {
 			}
 			return nil
 		}))
-		svc := campaign.New(campaign.Options{DB: db, Accounts: e.accounts, Outbox: e.outbox, Now: e.clock.Now, Batch: 1000})
+		// Its speed is measured by make bench-campaign; here, that it is
+		// done in slices of the batch, not in one transaction.
+		counted := storetest.Counting(db)
+		svc := campaign.New(campaign.Options{DB: counted, Accounts: e.accounts, Outbox: e.outbox, Now: e.clock.Now, Batch: 1000})
 		c := e.draft(t, campaign.Audience{Kind: "contacts"}, nameMapping)
-		var m0, m1 runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&m0)
-		start := time.Now()
 		p, err := svc.Preview(ctx, c.ID)
-		took := time.Since(start)
-		runtime.ReadMemStats(&m1)
 		require.NoError(t, err)
 		require.Equal(t, n, p.Total)
 		require.Equal(t, n, p.WillSend)
-		t.Logf("%s: expanded %d recipients in %v, %d MB allocated in total, heap now %d MB", db.Dialect(), n, took, (m1.TotalAlloc-m0.TotalAlloc)>>20, m1.HeapAlloc>>20)
+		require.GreaterOrEqual(t, counted.Txs(), int64(n/1000), "at least one transaction per 1,000 recipients")
 	})
 }
 
