@@ -99,8 +99,10 @@ func seedHistory(ctx context.Context, db store.DB, cfg seedConfig, now time.Time
 	if err != nil {
 		return fmt.Errorf("seed media and conversation times: %w", err)
 	}
-	if err := indexSearchAll(ctx, db); err != nil {
-		return err
+	// What a running server's indexer would have done long before a real
+	// history this size: indexing is not what is measured.
+	if err := store.IndexSearchAll(ctx, db); err != nil {
+		return fmt.Errorf("index the seeded rows for search: %w", err)
 	}
 	// SQLite: fold the seed's write-ahead log into the database so the
 	// measurement starts from a settled file, as a long-running server's is.
@@ -110,19 +112,4 @@ func seedHistory(ctx context.Context, db store.DB, cfg seedConfig, now time.Time
 		}
 	}
 	return nil
-}
-
-// indexSearchAll adds the seeded rows to SQLite's search indexes, as a
-// running server's background indexer would have long before a real
-// history this size, so that indexing is not part of what is measured.
-func indexSearchAll(ctx context.Context, db store.DB) error {
-	for {
-		n, err := store.IndexSearch(ctx, db)
-		if err != nil {
-			return fmt.Errorf("index the seeded rows for search: %w", err)
-		}
-		if n == 0 {
-			return nil
-		}
-	}
 }

@@ -43,17 +43,8 @@ func TestEventsShareACommitAndKeepTheirKeys(t *testing.T) {
 		require.NoError(t, err)
 		before := counted.Txs()
 
-		// Hold the committing goroutine so the events queue behind it.
-		running, unblock := make(chan struct{}), make(chan struct{})
-		held := make(chan error, 1)
-		go func() {
-			held <- g.Do(ctx, func(context.Context, store.Tx) error {
-				close(running)
-				<-unblock
-				return nil
-			})
-		}()
-		<-running
+		// Hold the committing goroutine so the calls queue behind it.
+		release := storetest.HoldGroup(t, g, func(context.Context, store.Tx) error { return nil })
 		keys := []string{"same", "other", "same", ""}
 		results := make([]EventResult, len(keys))
 		errs := make([]error, len(keys))
@@ -66,8 +57,7 @@ func TestEventsShareACommitAndKeepTheirKeys(t *testing.T) {
 			}()
 			require.Eventually(t, func() bool { return g.Queued() == i+1 }, 10*time.Second, time.Millisecond)
 		}
-		close(unblock)
-		require.NoError(t, <-held)
+		release()
 		wg.Wait()
 		for i := range keys {
 			require.NoError(t, errs[i])

@@ -42,16 +42,8 @@ func TestSendsShareACommit(t *testing.T) {
 			return nil
 		})
 
-		running, unblock := make(chan struct{}), make(chan struct{})
-		held := make(chan error, 1)
-		go func() {
-			held <- g.Do(ctx, func(context.Context, store.Tx) error {
-				close(running)
-				<-unblock
-				return nil
-			})
-		}()
-		<-running
+		// Hold the committing goroutine so the calls queue behind it.
+		release := storetest.HoldGroup(t, g, func(context.Context, store.Tx) error { return nil })
 		tmpl := func(to, name string) messaging.SendRequest {
 			return messaging.SendRequest{Type: "template", SenderID: e.sender.ID, To: to,
 				Template: &messaging.TemplateRef{Name: name, Language: "pt_BR"}, Source: "api"}
@@ -73,8 +65,7 @@ func TestSendsShareACommit(t *testing.T) {
 			}()
 			require.Eventually(t, func() bool { return g.Queued() == i+1 }, 10*time.Second, time.Millisecond)
 		}
-		close(unblock)
-		require.NoError(t, <-held)
+		release()
 		wg.Wait()
 
 		requireAppErr(t, errs[2], apperr.KindInvalid, "template_not_found", "template")

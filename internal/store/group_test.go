@@ -63,20 +63,7 @@ func (f *groupFixture) rows(t *testing.T) map[string]int {
 // request's answer).
 func (f *groupFixture) hold(t *testing.T) (release func()) {
 	t.Helper()
-	running, unblock := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- f.g.Do(context.Background(), func(ctx context.Context, tx store.Tx) error {
-			close(running)
-			<-unblock
-			return insertRow(ctx, tx, "holder")
-		})
-	}()
-	<-running
-	return func() {
-		close(unblock)
-		require.NoError(t, <-done)
-	}
+	return storetest.HoldGroup(t, f.g, func(ctx context.Context, tx store.Tx) error { return insertRow(ctx, tx, "holder") })
 }
 
 // waitQueued waits until n requests wait behind the held transaction.

@@ -14,13 +14,13 @@ var searchTables = []struct{ name, index, cols string }{
 	{"contacts", "contact_search", "name, profile_name, phone"},
 }
 
-// SearchBatch is the most rows of one table a pass indexes in one
+// searchBatch is the most rows of one table a pass indexes in one
 // transaction, so a long backlog (after an import, say) holds the single
 // writer in slices.
-const SearchBatch = 10000
+const searchBatch = 10000
 
 // IndexSearch adds the rows not yet in SQLite's search indexes to them,
-// up to SearchBatch per table, and returns how many it added. Rows are
+// up to searchBatch per table, and returns how many it added. Rows are
 // indexed here, many per statement, rather than by a trigger per insert:
 // FTS5 writes its pending rows out as a new segment at each statement of
 // a transaction, so per-row indexing made a segment (and merge work) per
@@ -47,7 +47,7 @@ func IndexSearch(ctx context.Context, db DB) (int, error) {
 				return err
 			}
 			if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), ?) FROM (SELECT id FROM `+t.name+` WHERE id > ? ORDER BY id LIMIT ?)`,
-				from, from, SearchBatch).Scan(&to); err != nil {
+				from, from, searchBatch).Scan(&to); err != nil {
 				return err
 			}
 			if to == from {
@@ -65,6 +65,18 @@ func IndexSearch(ctx context.Context, db DB) (int, error) {
 		return nil
 	})
 	return added, err
+}
+
+// IndexSearchAll runs IndexSearch until nothing is left to index: for
+// rows written in bulk (a benchmark's seed, a test's fixtures) that the
+// background indexer would otherwise reach over the following seconds.
+func IndexSearchAll(ctx context.Context, db DB) error {
+	for {
+		n, err := IndexSearch(ctx, db)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
 }
 
 // SearchIndexer runs IndexSearch about once a second in the background,
@@ -101,7 +113,7 @@ func (s *SearchIndexer) Start(ctx context.Context) {
 				if err != nil {
 					s.log.Warn("search index: adding new rows", "err", err)
 				}
-				if err != nil || n < SearchBatch {
+				if err != nil || n < searchBatch {
 					break
 				}
 			}

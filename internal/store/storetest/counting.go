@@ -3,6 +3,9 @@ package storetest
 import (
 	"context"
 	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/store"
 )
@@ -49,4 +52,26 @@ func (c *RecordingTx) Query(ctx context.Context, q string, args ...any) (store.R
 func (c *RecordingTx) QueryRow(ctx context.Context, q string, args ...any) store.Row {
 	c.Stmts = append(c.Stmts, q)
 	return c.Tx.QueryRow(ctx, q, args...)
+}
+
+// HoldGroup runs fn in g's committing goroutine and keeps it there, so
+// the next calls to g.Do queue behind it and commit together. release
+// lets it finish and fails the test if its transaction did.
+func HoldGroup(tb testing.TB, g *store.Group, fn func(context.Context, store.Tx) error) (release func()) {
+	tb.Helper()
+	running, unblock := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- g.Do(context.Background(), func(ctx context.Context, tx store.Tx) error {
+			close(running)
+			<-unblock
+			return fn(ctx, tx)
+		})
+	}()
+	<-running
+	return func() {
+		tb.Helper()
+		close(unblock)
+		require.NoError(tb, <-done)
+	}
 }
