@@ -227,3 +227,23 @@ func payload(t testing.TB, r request) forward.Payload {
 	require.NoError(t, json.Unmarshal(r.Body, &p), "%s", r.Body)
 	return p
 }
+
+type lazyString func() string
+
+func (l lazyString) String() string { return l() }
+
+func (e *env) debugRows(t testing.TB) string {
+	rows, err := e.db.Read().Query(context.Background(), `SELECT id, state, attempts, next_attempt_at, lease_until, last_status, last_error FROM forward_deliveries`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, att, next, lease, st int64
+		var state, le string
+		_ = rows.Scan(&id, &state, &att, &next, &lease, &st, &le)
+		out = append(out, fmt.Sprint(id, state, att, next, lease, st, le))
+	}
+	return fmt.Sprint(out, " now=", e.clock.Now().UnixMilli())
+}

@@ -3,6 +3,7 @@ package forward_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -31,7 +32,10 @@ func (e *env) states(t testing.TB) []string {
 
 func (e *env) waitStates(t testing.TB, want ...string) {
 	t.Helper()
-	eventually(t, waitLimit, func() bool { return equal(e.states(t), want) }, "states %v (have %v)", want, e.states(t))
+	var have []string
+	eventually(t, waitLimit, func() bool { have = e.states(t); return equal(have, want) }, "states %v (have %v)", want, lazyString(func() string {
+		return fmt.Sprint(have, " ", e.debugRows(t))
+	}))
 }
 
 func equal(a, b []string) bool {

@@ -34,6 +34,11 @@ type Store struct {
 
 	mu    sync.Mutex
 	cache map[string]entry
+	// gen counts invalidations: a read that began before one may have
+	// fetched the old value, and must not put it back in the cache after
+	// the write dropped it (it would stay there a TTL, and for ever on a
+	// clock that stands still).
+	gen uint64
 }
 
 type entry struct {
@@ -60,6 +65,7 @@ func (s *Store) Raw(ctx context.Context, q store.Querier, key string) (json.RawM
 	now := s.now()
 	s.mu.Lock()
 	e, ok := s.cache[key]
+	gen := s.gen
 	s.mu.Unlock()
 	if ok && now.Sub(e.fetched) < s.ttl && !now.Before(e.fetched) {
 		return e.raw, nil
@@ -78,7 +84,9 @@ func (s *Store) Raw(ctx context.Context, q store.Querier, key string) (json.RawM
 		e = entry{raw: json.RawMessage(value), fetched: now}
 	}
 	s.mu.Lock()
-	s.cache[key] = e
+	if s.gen == gen {
+		s.cache[key] = e
+	}
 	s.mu.Unlock()
 	return e.raw, nil
 }
@@ -103,6 +111,7 @@ func (s *Store) PutRaw(ctx context.Context, key string, value json.RawMessage) e
 func (s *Store) Invalidate(key string) {
 	s.mu.Lock()
 	delete(s.cache, key)
+	s.gen++
 	s.mu.Unlock()
 }
 
