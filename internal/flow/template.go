@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -304,7 +305,7 @@ func fnFormatDate(a ...any) (any, error) {
 		return nil, err
 	}
 	if len(a) == 3 {
-		loc, err := time.LoadLocation(toText(a[2]))
+		loc, err := zones.load(toText(a[2]))
 		if err != nil {
 			return nil, fmt.Errorf("unknown time zone %q", toText(a[2]))
 		}
@@ -313,11 +314,32 @@ func fnFormatDate(a ...any) (any, error) {
 	return t.Format(goLayout(toText(a[1]))), nil
 }
 
-// goLayout turns DD/MM/YYYY HH:mm:ss tokens into Go's reference layout;
-// a Go layout passes through unchanged.
-func goLayout(s string) string {
-	return strings.NewReplacer("YYYY", "2006", "YY", "06", "MM", "01", "DD", "02", "HH", "15", "mm", "04", "ss", "05").Replace(s)
+// zones keeps every time zone format_date has loaded: time.LoadLocation
+// reads and parses the zone file from disk on every call, which a flow
+// formatting a date per message paid for each one. Only zones that loaded
+// are kept, so the cache is bounded by the IANA database (about 600).
+var zones zoneCache
+
+type zoneCache struct{ m sync.Map } // name → *time.Location
+
+func (c *zoneCache) load(name string) (*time.Location, error) {
+	if loc, ok := c.m.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	c.m.Store(name, loc)
+	return loc, nil
 }
+
+// layoutTokens turns DD/MM/YYYY HH:mm:ss tokens into Go's reference layout;
+// a Go layout passes through unchanged. Built once: a Replacer compiles
+// its tokens on first use.
+var layoutTokens = strings.NewReplacer("YYYY", "2006", "YY", "06", "MM", "01", "DD", "02", "HH", "15", "mm", "04", "ss", "05")
+
+func goLayout(s string) string { return layoutTokens.Replace(s) }
 
 // fnPhone formats an E.164 number for people: +55 11 99999-0000.
 func fnPhone(a ...any) (any, error) {

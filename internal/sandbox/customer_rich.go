@@ -181,6 +181,7 @@ func (s *Sandbox) customerAnswers(phoneNumberID, from, name string,
 	now := s.now()
 	wamid := newWAMID(waID, true)
 	s.windows[pairKey{phoneNumberID, waID}] = now
+	s.sweepLocked(now)
 	delete(s.notOnWA, waID) // someone who writes in is on WhatsApp
 	s.inbound = record(s.inbound, InboundMessage{WAMID: wamid, PhoneNumberID: phoneNumberID,
 		From: waID, Name: name, Text: summary, Time: now}, s.cfg.MaxRecords)

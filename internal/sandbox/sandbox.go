@@ -131,6 +131,7 @@ type Sandbox struct {
 	windows    map[pairKey]time.Time // last customer message per (sender, wa_id)
 	notOnWA    map[string]bool       // wa_ids that are not on WhatsApp
 	convs      map[convKey]conversation
+	sweepAt    int // entries in windows, convs and pairs that start a sweep (sweep.go)
 	sent       []SentMessage
 	throttled  int // sends answered 130429, for benchmarks (GET /sandbox/api/sent/count)
 	inbound    []InboundMessage

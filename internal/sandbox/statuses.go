@@ -38,6 +38,7 @@ func (s *Sandbox) scheduleStatusesLocked(snd *senderState, m SentMessage, tpl *T
 	if !ok || !m.Time.Before(conv.expires) {
 		conv = conversation{id: newHexID(16), expires: m.Time.Add(windowTTL)}
 		s.convs[key] = conv
+		s.sweepLocked(m.Time)
 	}
 	pricing := &whPricing{Billable: billable, PricingModel: "PMP", Type: pricingType, Category: category}
 	delay := max(s.cfg.StatusDelay, 0)

@@ -26,8 +26,8 @@ func (m *txMemo) observe(query string) {
 	if m == nil {
 		return
 	}
-	fields := strings.Fields(query)
-	if len(fields) > 0 {
+	fields, n := leadingWords(query)
+	if n > 0 {
 		switch strings.ToUpper(fields[0]) {
 		case "SAVEPOINT":
 			m.savepoints++
@@ -38,7 +38,7 @@ func (m *txMemo) observe(query string) {
 	if len(m.m) == 0 {
 		return
 	}
-	if len(fields) < 2 {
+	if n < 2 {
 		clear(m.m)
 		return
 	}
@@ -49,7 +49,7 @@ func (m *txMemo) observe(query string) {
 		return
 	case verb == "UPDATE":
 		table = fields[1]
-	case verb == "INSERT" && len(fields) > 2 && strings.EqualFold(fields[1], "INTO"):
+	case verb == "INSERT" && n > 2 && strings.EqualFold(fields[1], "INTO"):
 		table = fields[2]
 	default: // DELETE (it may cascade), WITH, ROLLBACK TO SAVEPOINT…
 		clear(m.m)
@@ -61,6 +61,26 @@ func (m *txMemo) observe(query string) {
 			delete(m.m, k)
 		}
 	}
+}
+
+// leadingWords returns the first three whitespace-separated words of
+// query and how many there are (at most 3). Every statement of every
+// transaction passes through observe, so it reads only as far as it needs
+// instead of splitting a long INSERT into all its words.
+func leadingWords(query string) (words [3]string, n int) {
+	for n < len(words) {
+		query = strings.TrimLeft(query, " \t\r\n")
+		if query == "" {
+			break
+		}
+		end := strings.IndexAny(query, " \t\r\n")
+		if end < 0 {
+			end = len(query)
+		}
+		words[n], query = query[:end], query[end:]
+		n++
+	}
+	return words, n
 }
 
 // memoOf returns q's memo when q is a transaction.

@@ -47,20 +47,30 @@ func TestMemoLivesWithTheTransaction(t *testing.T) {
 			require.Equal(t, "B", name(tx), "its table written: read again")
 			require.Equal(t, 2, loads)
 
+			// Statements as the code writes them: indented, across lines.
+			_, err = tx.Exec(ctx, "\n\t\tINSERT\tINTO settings(key, value, updated_at)\n\t\tVALUES ('memo', '1', 0)")
+			require.NoError(t, err)
+			require.Equal(t, "B", name(tx))
+			require.Equal(t, 2, loads, "another table inserted into: still known")
+			_, err = tx.Exec(ctx, "\n\tINSERT INTO\n\taccounts (name, waba_id, sandbox, created_at, updated_at) VALUES ('C', '2', ?, 0, 0)", true)
+			require.NoError(t, err)
+			require.Equal(t, "B", name(tx), "its table inserted into: read again")
+			require.Equal(t, 3, loads)
+
 			_, err = tx.Exec(ctx, `DELETE FROM settings WHERE key = 'none'`)
 			require.NoError(t, err)
 			require.Equal(t, "B", name(tx))
-			require.Equal(t, 3, loads, "a delete may cascade: read again")
+			require.Equal(t, 4, loads, "a delete may cascade: read again")
 			return nil
 		}))
 		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
 			require.Equal(t, "B", name(tx))
-			require.Equal(t, 4, loads, "a new transaction reads again")
+			require.Equal(t, 5, loads, "a new transaction reads again")
 			return nil
 		}))
 		require.Equal(t, "B", name(db.Read()))
 		require.Equal(t, "B", name(db.Read()))
-		require.Equal(t, 6, loads, "no memo outside a transaction")
+		require.Equal(t, 7, loads, "no memo outside a transaction")
 	})
 }
 
