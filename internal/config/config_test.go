@@ -102,7 +102,7 @@ func TestTimeZone(t *testing.T) {
 // ZAPFLOW_MEMORY_LIMIT reads sizes in bytes, KiB, MiB and GiB; 0 is off.
 func TestMemoryLimit(t *testing.T) {
 	t.Parallel()
-	for raw, want := range map[string]int64{"": 160 << 20, "0": 0, "1GiB": 1 << 30, "512 KiB": 512 << 10, "1048576": 1 << 20, "200MiB": 200 << 20} {
+	for raw, want := range map[string]int64{"": 128 << 20, "0": 0, "1GiB": 1 << 30, "512 KiB": 512 << 10, "1048576": 1 << 20, "200MiB": 200 << 20} {
 		vars := map[string]string{}
 		if raw != "" {
 			vars["ZAPFLOW_MEMORY_LIMIT"] = raw

@@ -93,7 +93,7 @@ var vars = []variable{
 		set: func(c *Config, s string) (err error) { c.SandboxAssistant, err = strconv.ParseBool(s); return err }},
 	{Name: "ZAPFLOW_OUTBOUND_ALLOW", Default: "", Description: "Comma-separated CIDRs (10.0.0.0/8), IP addresses and host names (crm.lan) that flow HTTP steps, the AI base URL and Graph URLs may reach although they are internal; loopback, private, link-local and unique-local addresses are refused otherwise.",
 		set: func(c *Config, s string) (err error) { c.OutboundAllow, err = netguard.ParseAllowlist(s); return err }},
-	{Name: "ZAPFLOW_MEMORY_LIMIT", Default: "160MiB", Description: "Soft limit on the memory Go manages (heap, stacks, SQLite's page caches): near it the garbage collector works harder instead of letting short-lived garbage pile up. A number of bytes with KiB, MiB or GiB; 0 turns it off. GOMEMLIMIT, when set, wins.",
+	{Name: "ZAPFLOW_MEMORY_LIMIT", Default: "128MiB", Description: "Soft limit on the memory Go manages (heap and stacks; SQLite's page caches, at most 48 MiB, and the program's own code come on top): near it the garbage collector works harder instead of letting short-lived garbage pile up. A number of bytes with KiB, MiB or GiB; 0 turns it off. GOMEMLIMIT, when set, wins.",
 		set: func(c *Config, s string) (err error) { c.MemoryLimit, err = parseBytes(s); return err }},
 	{Name: "ZAPFLOW_TIME_ZONE", Default: "UTC", Description: "The business's time zone (IANA name, e.g. America/Sao_Paulo): the daily chat history cleanup runs at its time of day there, and its days start at local midnight.",
 		set: func(c *Config, s string) (err error) {
