@@ -303,8 +303,10 @@ func TestSendTemplateNotFound(t *testing.T) {
 			require.True(t, strings.HasPrefix(r.msg.ErrorMessage, "template not found: check the template is approved"), r.msg.ErrorMessage)
 			require.Contains(t, r.msg.ErrorDetail, "132001")
 
-			// Permanent: never retried.
-			time.Sleep(1500 * time.Millisecond)
+			// Permanent: never retried. The dispatcher claims only queued
+			// messages with a send time, and this one has neither.
+			require.Zero(t, env.Count(`SELECT COUNT(*) FROM messages WHERE id = ? AND (status = 'queued' OR send_at <> 0)`, r.msg.ID),
+				"nothing left for the dispatcher to claim")
 			m := getMessage(t, env, r.msg.ID)
 			require.Equal(t, messaging.StatusFailed, m.Status)
 			require.Equal(t, "template_not_found", m.ErrorCode)
