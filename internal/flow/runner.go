@@ -51,7 +51,7 @@ func (s *Service) start(ctx context.Context, tx store.Tx, c *Compiled, st State,
 	if !test {
 		messageConv = st.ConversationID // set at the start only by WhatsApp triggers
 	}
-	id, err := newRunID(ctx, tx, s.DB.Dialect())
+	id, err := newRunID(ctx, tx, s.DB.Dialect(), &s.runIDs)
 	if err != nil {
 		return 0, err
 	}

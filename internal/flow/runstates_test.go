@@ -303,7 +303,7 @@ func BenchmarkSendOutcome(b *testing.B) {
 	// start without its effects: the run waits for a send that is never
 	// queued, as the send step leaves it (effect records the message).
 	start := func(tx store.Tx, c *Compiled, i int) (int64, string, error) {
-		id, err := newRunID(ctx, tx, db.Dialect())
+		id, err := newRunID(ctx, tx, db.Dialect(), &s.runIDs)
 		if err != nil {
 			return 0, "", err
 		}

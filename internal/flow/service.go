@@ -59,6 +59,7 @@ type Service struct {
 	ServiceOptions
 	cache  *cache
 	states *runStates // the runs this process just wrote, decoded
+	runIDs runIDs     // PostgreSQL run ids drawn ahead (runids.go)
 }
 
 // NewService builds a Service. Register its workers and hooks before the

@@ -171,20 +171,19 @@ func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, states *runState
 }
 
 // newRunID takes the id of a run about to start, before its row exists
-// (see start). PostgreSQL draws it from the column's sequence. On SQLite
-// it is the one SQLite would give the row itself (an INTEGER PRIMARY KEY
-// without AUTOINCREMENT takes the largest id + 1), read in the write
-// transaction, which holds the database's one write lock from its BEGIN
-// IMMEDIATE: nothing can take the id before the row is inserted, and
-// should the transaction itself insert a run in between, the INSERT fails
-// on the primary key instead of mixing up two runs.
-func newRunID(ctx context.Context, tx store.Tx, d store.Dialect) (int64, error) {
-	q := `SELECT COALESCE(MAX(id), 0) + 1 FROM flow_runs`
+// (see start). On SQLite it is the one SQLite would give the row itself
+// (an INTEGER PRIMARY KEY without AUTOINCREMENT takes the largest id + 1),
+// read in the write transaction, which holds the database's one write lock
+// from its BEGIN IMMEDIATE: nothing can take the id before the row is
+// inserted, and should the transaction itself insert a run in between, the
+// INSERT fails on the primary key instead of mixing up two runs.
+// PostgreSQL draws it from the column's sequence through ids (runids.go).
+func newRunID(ctx context.Context, tx store.Tx, d store.Dialect, ids *runIDs) (int64, error) {
 	if d == store.Postgres {
-		q = `SELECT nextval(pg_get_serial_sequence('flow_runs', 'id'))`
+		return ids.take(ctx, tx)
 	}
 	var id int64
-	err := tx.QueryRow(ctx, q).Scan(&id)
+	err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM flow_runs`).Scan(&id)
 	return id, err
 }
 
