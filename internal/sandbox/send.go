@@ -103,6 +103,10 @@ const (
 
 // handleSend serves POST /{version}/{phone-number-id}/messages.
 func (s *Sandbox) handleSend(w http.ResponseWriter, r *http.Request) {
+	// Meta counts a send when it arrives, not when this sandbox's one
+	// lock lets it through: under load requests queue at the lock, and
+	// stamping them there would bunch sends that arrived evenly paced.
+	at := s.now()
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodySize))
 	if err != nil {
 		writeGraphError(w, paramErr("Request body too large or unreadable"))
@@ -113,7 +117,7 @@ func (s *Sandbox) handleSend(w http.ResponseWriter, r *http.Request) {
 		writeGraphError(w, paramErr("Invalid parameter: request body is not valid JSON for this endpoint ("+err.Error()+")"))
 		return
 	}
-	resp, e := s.send(r.PathValue("id"), raw, &req)
+	resp, e := s.send(r.PathValue("id"), raw, &req, at)
 	if e != nil {
 		writeGraphError(w, e)
 		return
@@ -123,8 +127,9 @@ func (s *Sandbox) handleSend(w http.ResponseWriter, r *http.Request) {
 
 // send validates and accepts one request, in the order Meta's checks are
 // observable: object, product, shape, injected failure, sender status,
-// recipient, window, template state, throughput, pair rate.
-func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest) (any, *apiError) {
+// recipient, window, template state, throughput, pair rate. now is when
+// the request arrived.
+func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest, now time.Time) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	snd, ok := s.senders[phoneID]
@@ -162,7 +167,6 @@ func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest) (any, *apiE
 	if undeliverable && !s.cfg.AsyncUndeliverable {
 		return nil, s.apiErr(131026, "")
 	}
-	now := s.now()
 	windowOpen := s.windowOpenLocked(phoneID, out.waID, now)
 	if out.tpl == nil && !windowOpen {
 		return nil, s.apiErr(131047, "")

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -373,4 +374,42 @@ func TestConcurrentSendsAreAllRecordedOnce(t *testing.T) {
 	}
 	e.waitIdle(t)
 	require.Len(t, e.in.statuses(t), 3*workers*each)
+}
+
+// A send is counted when it arrives, as Meta counts it, not when the
+// sandbox's lock lets it through: sends that arrived evenly paced must
+// not look bunched because they queued at the lock.
+func TestSendIsStampedOnArrival(t *testing.T) {
+	t.Parallel()
+	var armed atomic.Bool
+	arrived := make(chan struct{}, 1)
+	e := newEnv(t, func(c *Config) {
+		clockNow := c.Now
+		c.Now = func() time.Time {
+			if armed.CompareAndSwap(true, false) {
+				arrived <- struct{}{}
+			}
+			return clockNow()
+		}
+	})
+	arrivedAt := e.clock.Now()
+	e.sb.mu.Lock() // the lock is busy, as under load
+	armed.Store(true)
+	done := make(chan int)
+	go func() {
+		resp, _ := e.send(t, loja, apptMsg(ana))
+		done <- resp.StatusCode
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second): // only a wedge: stamping takes microseconds
+		e.sb.mu.Unlock()
+		t.Fatal("the send read no time before waiting for the lock")
+	}
+	e.clock.Add(700 * time.Millisecond) // the send waits at the lock meanwhile
+	e.sb.mu.Unlock()
+	require.Equal(t, 200, <-done)
+	sent := e.sb.Sent()
+	require.Len(t, sent, 1)
+	require.Equal(t, arrivedAt, sent[0].Time, "stamped when it arrived, not when the lock was free")
 }
