@@ -26,6 +26,9 @@ type Compiled struct {
 	tpl   map[string]*Template
 	cond  map[string]*vm.Program
 	regex *regexp.Regexp
+	// asks: the flow has a wait_for_reply step, so a reply that comes
+	// while the run waits for a send's outcome is kept for it.
+	asks bool
 }
 
 // Options says which optional step types this installation offers.
@@ -50,6 +53,7 @@ func Compile(fl Flow, opt Options) (*Compiled, error) {
 	if len(fl.Steps) > 0 {
 		c.first = fl.Steps[0].ID
 	}
+	c.asks = c.HasStepType(StepWaitForReply)
 	return c, nil
 }
 

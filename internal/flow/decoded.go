@@ -26,10 +26,10 @@ func decodedCopy(st State) (State, bool) {
 		TestRecipient: c.str(st.TestRecipient), Current: c.str(st.Current), Attempt: st.Attempt, Visits: st.Visits,
 		Reason: c.str(st.Reason), StartedAt: c.time(st.StartedAt), EndedAt: c.time(st.EndedAt),
 		Trigger: c.field(st.Trigger), Contact: c.field(st.Contact), Vars: c.field(st.Vars), Outputs: c.field(st.Outputs),
-		Error: c.stepError(st.Error),
+		Error: c.stepError(st.Error), EarlyReply: c.omitEmpty(st.EarlyReply),
 	}
 	if w := st.Wait; w != nil {
-		out.Wait = &Wait{Kind: c.str(w.Kind), Step: c.str(w.Step), Key: c.str(w.Key), Until: c.time(w.Until)}
+		out.Wait = &Wait{Kind: c.str(w.Kind), Step: c.str(w.Step), Key: c.str(w.Key), Until: c.time(w.Until), KeepsReply: w.KeepsReply}
 	}
 	if st.Log != nil {
 		out.Log = make([]StepRecord, len(st.Log))

@@ -65,9 +65,14 @@ type State struct {
 	Current       string         `json:"current,omitempty"`
 	Attempt       int            `json:"attempt,omitempty"`
 	Wait          *Wait          `json:"wait,omitempty"`
-	Visits        int            `json:"visits"`
-	Log           []StepRecord   `json:"log"`
-	Error         *StepError     `json:"error,omitempty"`
+	// EarlyReply is a customer's message that came while the run waited
+	// for the outcome of a message it sent (the customer saw the question
+	// before we heard it was sent). The next wait_for_reply takes it at
+	// once; the next send drops it.
+	EarlyReply map[string]any `json:"early_reply,omitempty"`
+	Visits     int            `json:"visits"`
+	Log        []StepRecord   `json:"log"`
+	Error      *StepError     `json:"error,omitempty"`
 	// Reason says why a run was cancelled (the customer asked the bot to
 	// stop, the flow was deleted…).
 	Reason    string    `json:"reason,omitempty"`
@@ -82,6 +87,9 @@ type Wait struct {
 	Step  string    `json:"step"`
 	Key   string    `json:"key"`
 	Until time.Time `json:"until,omitzero"`
+	// KeepsReply, on a send wait of a flow that waits for replies, says
+	// the customer's message now is kept as the run's EarlyReply.
+	KeepsReply bool `json:"keeps_reply,omitempty"`
 }
 
 // StepRecord is one visit of a step, for run history.
@@ -281,16 +289,15 @@ func (e *engine) accept(in Input) bool {
 			}
 		}
 	case InputReply:
-		w := st.Wait
-		if w == nil || w.Kind != WaitReply {
+		switch w := st.Wait; {
+		case w != nil && w.Kind == WaitReply:
+			st.Wait = nil
+			e.done(replyOutput(in.Output))
+		case w != nil && w.Kind == WaitSend && w.KeepsReply && st.EarlyReply == nil:
+			st.EarlyReply = in.Output
+		default:
 			return false
 		}
-		st.Wait = nil
-		out := map[string]any{"timed_out": false}
-		for k, v := range in.Output {
-			out[k] = v
-		}
-		e.done(out)
 	default:
 		return false
 	}
@@ -359,11 +366,25 @@ func (e *engine) done(out map[string]any) {
 	e.enter(e.c.next[e.st.Current])
 }
 
-// wait pauses the run.
+// replyOutput is a wait_for_reply step's output for the customer's
+// message.
+func replyOutput(msg map[string]any) map[string]any {
+	out := map[string]any{"timed_out": false}
+	for k, v := range msg {
+		out[k] = v
+	}
+	return out
+}
+
+// wait pauses the run. A send drops any early reply: a new message makes
+// an answer to the one before stale.
 func (e *engine) wait(kind string, until time.Time, effects ...Effect) {
 	until = until.UTC()
 	e.st.Status = StatusWaiting
 	e.st.Wait = &Wait{Kind: kind, Step: e.st.Current, Key: e.key(), Until: until}
+	if kind == WaitSend {
+		e.st.EarlyReply, e.st.Wait.KeepsReply = nil, e.c.asks
+	}
 	e.rec().Status = StepWaiting
 	for _, ef := range effects {
 		ef.Step, ef.Key = e.st.Current, e.st.Wait.Key
@@ -412,6 +433,7 @@ func (e *engine) failed(err StepError) {
 
 func (e *engine) end(status string) {
 	e.st.Status, e.st.Current, e.st.Attempt, e.st.Wait, e.st.EndedAt = status, "", 0, nil, e.now
+	e.st.EarlyReply = nil
 }
 
 // env is what templates see.

@@ -370,6 +370,11 @@ func runWaitReply(r *stepRun) {
 	}
 	d, _ := ParseDuration(orDefault(r.s.Timeout, DefaultReplyTimeout))
 	r.rec.Input = map[string]any{"conversation_id": e.st.ConversationID, "timeout": orDefault(r.s.Timeout, DefaultReplyTimeout)}
+	if early := e.st.EarlyReply; early != nil {
+		e.st.EarlyReply = nil
+		e.done(replyOutput(early))
+		return
+	}
 	e.wait(WaitReply, e.now.Add(d))
 }
 

@@ -220,7 +220,11 @@ func saveRun(ctx context.Context, tx store.Tx, st State, now int64) (string, err
 // runs by, and the state itself.
 type runCols struct {
 	waitKind, errorCode, state string
-	waitUntil, replyConv       int64
+	waitUntil                  int64
+	// replyConv is the conversation whose messages reach the run: while
+	// it waits for a reply, and while it waits for the outcome of a send
+	// that the customer may answer before the outcome is in.
+	replyConv int64
 }
 
 func runColsOf(st State) (runCols, error) {
@@ -229,9 +233,9 @@ func runColsOf(st State) (runCols, error) {
 		return runCols{}, err
 	}
 	r := runCols{state: string(state)}
-	if st.Wait != nil {
-		r.waitKind, r.waitUntil = st.Wait.Kind, store.Millis(st.Wait.Until)
-		if r.waitKind == WaitReply {
+	if w := st.Wait; w != nil {
+		r.waitKind, r.waitUntil = w.Kind, store.Millis(w.Until)
+		if w.Kind == WaitReply || w.KeepsReply {
 			r.replyConv = st.ConversationID
 		}
 	}
