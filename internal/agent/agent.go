@@ -50,6 +50,8 @@ type User struct {
 type Service struct {
 	db  store.DB
 	now func() time.Time
+	// iterations is the PBKDF2 cost of new password hashes.
+	iterations int
 }
 
 // New builds a Service.
@@ -57,23 +59,32 @@ func New(db store.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, now: now, iterations: pbkdf2Iterations}
 }
 
 // pbkdf2Iterations follows OWASP's 2023 figure for PBKDF2-HMAC-SHA256.
 const pbkdf2Iterations = 600_000
 
+// SetPasswordCost sets the PBKDF2 iterations of the password hashes made
+// from now on; a check always uses the count stored with the hash. Only
+// tests lower it: they create and sign in hundreds of users, and one hash
+// at the default costs a third of a second, several under the race
+// detector. Nothing a user configures reaches it.
+func (s *Service) SetPasswordCost(iterations int) {
+	s.iterations = max(iterations, 1)
+}
+
 // hashPassword returns "pbkdf2-sha256$<iterations>$<salt>$<hash>".
-func hashPassword(password string) (string, error) {
+func (s *Service) hashPassword(password string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key, err := pbkdf2.Key(sha256.New, password, salt, pbkdf2Iterations, 32)
+	key, err := pbkdf2.Key(sha256.New, password, salt, s.iterations, 32)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", pbkdf2Iterations, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", s.iterations, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
 func checkPassword(encoded, password string) bool {
@@ -113,7 +124,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, role, password st
 	if len(password) < 8 {
 		return User{}, apperr.Invalid("password", "invalid_user", "password must have at least 8 characters")
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return User{}, err
 	}

@@ -136,7 +136,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, id int64, ch 
 		if err := checkPasswordRule("password", *ch.Password); err != nil {
 			return User{}, err
 		}
-		h, err := hashPassword(*ch.Password)
+		h, err := s.hashPassword(*ch.Password)
 		if err != nil {
 			return User{}, err
 		}
@@ -283,7 +283,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, id int64, current, next
 	if err := checkPasswordRule("new_password", next); err != nil {
 		return err
 	}
-	newHash, err := hashPassword(next)
+	newHash, err := s.hashPassword(next)
 	if err != nil {
 		return err
 	}

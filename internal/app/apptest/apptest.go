@@ -28,6 +28,10 @@ import (
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
+// testPasswordCost is the PBKDF2 iterations of the passwords a test's
+// users get (zapflow's own is 600,000).
+const testPasswordCost = 1000
+
 // Env is a running zapflow.
 type Env struct {
 	App     *app.App
@@ -97,6 +101,9 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, log)
 	require.NoError(t, err)
+	// Tests sign in hundreds of users; the real hash and check run, at a
+	// cost that keeps the suite's time for what it tests.
+	a.Agents.SetPasswordCost(testPasswordCost)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
 	t.Cleanup(func() {
