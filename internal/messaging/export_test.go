@@ -23,6 +23,21 @@ func (o *Outbox) Step(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// Launch runs one dispatch round and returns how many sends it started
+// and a function that records their outcomes: a committer that falls
+// behind, recording them later.
+func (o *Outbox) Launch(ctx context.Context) (int, func(), error) {
+	_, n, err := o.dispatchOnce(ctx)
+	batch := make([]sendResult, 0, n)
+	for range n {
+		batch = append(batch, <-o.results)
+	}
+	return n, func() { o.commit(ctx, batch) }, err
+}
+
+// SetMaxUnrecorded caps the sends launched and not yet recorded.
+func (o *Outbox) SetMaxUnrecorded(n int) { o.maxUnrecorded = n }
+
 // SkipSlotWaits makes sends go at once instead of waiting for their
 // rate-limit slot, reporting each slot (the time the send stands for on
 // the injected clock) to record, or giving the claim back when record

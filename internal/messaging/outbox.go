@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -71,13 +72,20 @@ type Outbox struct {
 	slotWait func(sendJob) bool
 
 	// The dispatcher and committer (dispatch.go, record.go).
-	wakeCh     chan struct{}
-	results    chan sendResult
-	inflight   sync.WaitGroup
-	stop       chan struct{} // closed by Stop: claim nothing more
-	commitStop chan struct{} // closed by Stop once the sends in flight are done
-	dispatched chan struct{} // closed when the dispatch loop has returned
-	committed  chan struct{} // closed when the commit loop has returned
+	wakeCh   chan struct{}
+	results  chan sendResult
+	inflight sync.WaitGroup
+	// unrecorded counts the sends launched whose outcome the committer
+	// has not recorded yet, at most maxUnrecorded (dispatch.go,
+	// defaultMaxUnrecorded); held says a round left due messages
+	// unclaimed because of it.
+	unrecorded    atomic.Int64
+	maxUnrecorded int
+	held          atomic.Bool
+	stop          chan struct{} // closed by Stop: claim nothing more
+	commitStop    chan struct{} // closed by Stop once the sends in flight are done
+	dispatched    chan struct{} // closed when the dispatch loop has returned
+	committed     chan struct{} // closed when the commit loop has returned
 }
 
 // NewOutbox builds an Outbox.
@@ -94,7 +102,7 @@ func NewOutbox(o OutboxOptions) *Outbox {
 	if o.Lease == 0 {
 		o.Lease = DefaultLease
 	}
-	ob := &Outbox{OutboxOptions: o, waiters: newWaiters(), jitter: jitter,
+	ob := &Outbox{OutboxOptions: o, waiters: newWaiters(), jitter: jitter, maxUnrecorded: defaultMaxUnrecorded,
 		wakeCh: make(chan struct{}, 1), results: make(chan sendResult, maxCommitBatch)}
 	if o.DB != nil && o.DB.Dialect() == store.Postgres {
 		ob.leases = newSenderLeases(o.DB)
@@ -147,6 +155,18 @@ func (o *Outbox) Send(ctx context.Context, req SendRequest) (Message, error) {
 	return m, err
 }
 
+// outboundContactQuery reads a recipient (by wa_id) and its conversation
+// with a sender. The conversation is read by subqueries on its unique key,
+// not a LEFT JOIN: PostgreSQL caches a statement's generic plan, and one
+// made while the tables were nearly empty joined every conversation of the
+// sender (bitmap scan on sender_id, join filter on the contact), 1.1 ms
+// per send at 20,000 conversations and growing; a subquery on both key
+// columns can only be the unique index lookup.
+const outboundContactQuery = `SELECT k.id, k.opted_out, k.not_on_whatsapp, k.profile_name <> '',
+	COALESCE((SELECT v.id FROM conversations v WHERE v.sender_id = ? AND v.contact_id = k.id), 0),
+	COALESCE((SELECT v.window_expires_at FROM conversations v WHERE v.sender_id = ? AND v.contact_id = k.id), 0)
+	FROM contacts k WHERE k.wa_id = ?`
+
 // SendTx validates and queues a message inside tx: it is due for sending
 // once tx commits (which wakes the dispatcher), and never if it rolls back.
 func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Message, error) {
@@ -169,8 +189,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	waID := phone.WAID(to)
 	// The contact and its conversation with this sender, in one read.
 	var c outboundContact
-	if err := tx.QueryRow(ctx, `SELECT k.id, k.opted_out, k.not_on_whatsapp, k.profile_name <> '', COALESCE(v.id, 0), COALESCE(v.window_expires_at, 0)
-		FROM contacts k LEFT JOIN conversations v ON v.contact_id = k.id AND v.sender_id = ? WHERE k.wa_id = ?`, sender.ID, waID).
+	if err := tx.QueryRow(ctx, outboundContactQuery, sender.ID, sender.ID, waID).
 		Scan(&c.id, &c.optedOut, &c.notOnWhatsApp, &c.named, &c.conversationID, &c.windowExpires); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Message{}, err
 	}

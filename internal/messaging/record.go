@@ -105,7 +105,8 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	// readable next to the job queue's housekeeping.
 	o.Log.Info("sent message batch", "messages", len(batch), "sent", counts[resultSent], "retrying", counts[resultRetry],
 		"failed", counts[resultFail], "released", counts[resultRelease])
-	if again {
+	// A round held back by maxUnrecorded goes on now.
+	if n := o.unrecorded.Add(-int64(len(batch))); again || (o.held.Load() && n < int64(o.maxUnrecorded/2)) {
 		o.wake()
 	}
 	if counts[resultSent] > 0 && o.sentRecorded != nil && o.DB.Dialect() == store.Postgres {
