@@ -34,14 +34,14 @@ const (
 	pollInterval = 2 * time.Second
 	// maxClaim caps one sender's claim per round.
 	maxClaim = 1024
-	// defaultMaxUnrecorded caps the sends launched and not yet recorded, over
-	// all senders. When the committer falls behind (on PostgreSQL it waits
-	// for intake's row locks on the same messages), sending further ahead
-	// only parks finished sends, each a goroutine holding its response:
-	// 3,600 of them were seen at 6 senders × 1,000/s, and the collector
-	// spent a sixth of the process's CPU scanning their stacks. Two
-	// commit batches keep one filling while the other commits.
-	defaultMaxUnrecorded = 2 * maxCommitBatch
+	// defaultMaxUnrecorded caps the outcomes waiting for the committer
+	// (results.go), over all senders: past it, no more messages are
+	// claimed. It bounds memory, not speed: the committer may lag the
+	// sends for a while (on PostgreSQL it waits for intake's row locks on
+	// the same messages, and a sender at 1,000/s outran it by 10-15%; a
+	// cap of two commit batches held that sender back as much). Sends
+	// waiting for their slot are not counted: claimHorizon bounds those.
+	defaultMaxUnrecorded = 16 * maxCommitBatch
 	// DefaultLease is how long a claimed message stays claimed. If the
 	// process dies mid-call, the message becomes due again when the lease
 	// ends, with its attempt in doubt: by then Meta's status webhook, which
@@ -369,7 +369,6 @@ func (o *Outbox) launch(ctx context.Context, j sendJob) {
 	o.Metrics.SlotBooked(j.senderID, j.paceRate())
 	j.slot = o.Now().Add(wait)
 	o.inflight.Add(1)
-	o.unrecorded.Add(1)
 	if wait > o.Lease/4 || (!j.deadline.IsZero() && j.slot.After(j.deadline)) {
 		o.deliver(sendResult{job: j, kind: resultRelease})
 		return
@@ -383,8 +382,11 @@ func (o *Outbox) launch(ctx context.Context, j sendJob) {
 func (o *Outbox) deliver(r sendResult) {
 	o.Metrics.SendAttempt(r.job.senderID, r.kind.String(), r.code())
 	select {
-	case o.results <- r:
 	case <-o.commitStop:
 		o.inflight.Done()
+		return
+	default:
 	}
+	o.unrecorded.Add(1)
+	o.results.push(r)
 }

@@ -15,11 +15,7 @@ func (o *Outbox) Step(ctx context.Context) (int, error) {
 	if err != nil || n == 0 {
 		return n, err
 	}
-	batch := make([]sendResult, 0, n)
-	for range n {
-		batch = append(batch, <-o.results)
-	}
-	o.commit(ctx, batch)
+	o.commit(ctx, o.awaitResults(n))
 	return n, nil
 }
 
@@ -28,11 +24,18 @@ func (o *Outbox) Step(ctx context.Context) (int, error) {
 // behind, recording them later.
 func (o *Outbox) Launch(ctx context.Context) (int, func(), error) {
 	_, n, err := o.dispatchOnce(ctx)
-	batch := make([]sendResult, 0, n)
-	for range n {
-		batch = append(batch, <-o.results)
-	}
+	batch := o.awaitResults(n)
 	return n, func() { o.commit(ctx, batch) }, err
+}
+
+// awaitResults takes the next n outcomes, waiting for the sends.
+func (o *Outbox) awaitResults(n int) []sendResult {
+	batch := make([]sendResult, 0, n)
+	for len(batch) < n {
+		<-o.results.ready
+		batch = o.results.take(batch, n)
+	}
+	return batch
 }
 
 // SetMaxUnrecorded caps the sends launched and not yet recorded.
@@ -51,9 +54,7 @@ func (o *Outbox) SkipSlotWaits(record func(id int64, slot time.Time) bool) {
 // until their lease ends.
 func (o *Outbox) Die(ctx context.Context) (int, error) {
 	_, n, err := o.dispatchOnce(ctx)
-	for range n {
-		<-o.results
-	}
+	o.awaitResults(n)
 	return n, err
 }
 

@@ -73,12 +73,11 @@ type Outbox struct {
 
 	// The dispatcher and committer (dispatch.go, record.go).
 	wakeCh   chan struct{}
-	results  chan sendResult
+	results  *resultQueue
 	inflight sync.WaitGroup
-	// unrecorded counts the sends launched whose outcome the committer
-	// has not recorded yet, at most maxUnrecorded (dispatch.go,
-	// defaultMaxUnrecorded); held says a round left due messages
-	// unclaimed because of it.
+	// unrecorded counts the outcomes handed to the committer and not
+	// recorded yet (dispatch.go, defaultMaxUnrecorded); held says a round
+	// left due messages unclaimed because of it.
 	unrecorded    atomic.Int64
 	maxUnrecorded int
 	held          atomic.Bool
@@ -103,7 +102,7 @@ func NewOutbox(o OutboxOptions) *Outbox {
 		o.Lease = DefaultLease
 	}
 	ob := &Outbox{OutboxOptions: o, waiters: newWaiters(), jitter: jitter, maxUnrecorded: defaultMaxUnrecorded,
-		wakeCh: make(chan struct{}, 1), results: make(chan sendResult, maxCommitBatch)}
+		wakeCh: make(chan struct{}, 1), results: newResultQueue()}
 	if o.DB != nil && o.DB.Dialect() == store.Postgres {
 		ob.leases = newSenderLeases(o.DB)
 		ob.leases.takeOver = func(id int64, prevUntil time.Time) {

@@ -21,29 +21,16 @@ const maxCommitBatch = 512
 func (o *Outbox) commitLoop(ctx context.Context) {
 	defer close(o.committed)
 	for {
-		var batch []sendResult
 		select {
-		case r := <-o.results:
-			batch = append(batch, r)
+		case <-o.results.ready:
+			o.commit(ctx, o.results.take(nil, maxCommitBatch))
 		case <-o.commitStop:
-			o.commit(ctx, o.drain(nil))
+			for batch := o.results.take(nil, maxCommitBatch); len(batch) > 0; batch = o.results.take(nil, maxCommitBatch) {
+				o.commit(ctx, batch)
+			}
 			return
 		}
-		o.commit(ctx, o.drain(batch))
 	}
-}
-
-// drain adds the results already waiting, up to maxCommitBatch.
-func (o *Outbox) drain(batch []sendResult) []sendResult {
-	for len(batch) < maxCommitBatch {
-		select {
-		case r := <-o.results:
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-	return batch
 }
 
 // commit records a batch in one transaction. If that fails, each outcome

@@ -12,9 +12,9 @@ import (
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
 
-// While the committer is behind, the dispatcher starts no more sends than
-// the cap on sends not yet recorded; the messages it leaves are sent, once
-// each, when the committer has caught up.
+// While the committer is behind, the dispatcher claims nothing more once
+// the outcomes waiting for it reach the cap; the messages it leaves are
+// sent, once each, when the committer has caught up.
 func TestSendsWaitForTheCommitterToCatchUp(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
@@ -34,7 +34,7 @@ func TestSendsWaitForTheCommitterToCatchUp(t *testing.T) {
 		require.Equal(t, 4, n, "up to the cap")
 		n, _, err = o.Launch(ctx)
 		require.NoError(t, err)
-		require.Zero(t, n, "four sends are still unrecorded: nothing more starts")
+		require.Zero(t, n, "four outcomes wait for the committer: nothing more starts")
 		require.Len(t, cloud.callTimes(), 4)
 
 		record()
