@@ -87,6 +87,13 @@ func (s *Service) hashPassword(password string) (string, error) {
 	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", s.iterations, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
+// decoyHash is a well-formed hash at the current cost that no password
+// matches (its key is all zeros).
+func (s *Service) decoyHash() string {
+	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", s.iterations,
+		base64.RawStdEncoding.EncodeToString(make([]byte, 16)), base64.RawStdEncoding.EncodeToString(make([]byte, 32)))
+}
+
 func checkPassword(encoded, password string) bool {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 4 || parts[0] != "pbkdf2-sha256" {
@@ -150,7 +157,13 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return u, err
 	}
-	if err != nil || !checkPassword(hash, password) || !u.Active {
+	unknown := err != nil
+	if unknown {
+		// The same work as a wrong password, so how long the answer takes
+		// does not tell whether the address has an account.
+		hash = s.decoyHash()
+	}
+	if !checkPassword(hash, password) || unknown || !u.Active {
 		return User{}, apperr.New(apperr.KindUnauthorized, "invalid_login", "wrong email or password")
 	}
 	u.CreatedAt = store.Time(created)

@@ -42,5 +42,12 @@ func TestPasswordCostIsStoredWithTheHash(t *testing.T) {
 			_, err = s.Authenticate(ctx, email, password+"!")
 			require.Error(t, err)
 		}
+		// An unknown address gets the wrong password's answer, word for
+		// word (and the same PBKDF2 work, against a hash nothing matches).
+		_, wrong := s.Authenticate(ctx, "cheap@example.com", "nope")
+		for _, password := range []string{"nope", "", "battery staple"} {
+			_, err := s.Authenticate(ctx, "nobody@example.com", password)
+			require.Equal(t, wrong, err)
+		}
 	})
 }
