@@ -64,7 +64,15 @@ func newQueue() queue {
 
 // enqueueLocked schedules ev after delay. Callers hold s.mu.
 func (s *Sandbox) enqueueLocked(ev *event, delay time.Duration) {
-	ev.due = time.Now().Add(max(delay, 0))
+	s.enqueueAtLocked(ev, time.Now().Add(max(delay, 0)))
+}
+
+// enqueueAtLocked schedules ev at due. Events meant to go together take
+// one due time: read from the clock for each, the delivery loop could
+// find the first due and the next a microsecond short of it, and post
+// them apart.
+func (s *Sandbox) enqueueAtLocked(ev *event, due time.Time) {
+	ev.due = due
 	s.q.seq++
 	ev.seq = s.q.seq
 	heap.Push(&s.q.h, ev)

@@ -42,6 +42,7 @@ func (s *Sandbox) scheduleStatusesLocked(snd *senderState, m SentMessage, tpl *T
 	}
 	pricing := &whPricing{Billable: billable, PricingModel: "PMP", Type: pricingType, Category: category}
 	delay := max(s.cfg.StatusDelay, 0)
+	base := time.Now()
 	for i, st := range []string{"sent", "delivered", "read"} {
 		at := m.Time.Add(time.Duration(i) * delay)
 		status := &whStatus{ID: m.WAMID, Status: st, Timestamp: unix(at), RecipientID: m.WaID, BizOpaqueCallbackData: opaque}
@@ -53,7 +54,7 @@ func (s *Sandbox) scheduleStatusesLocked(snd *senderState, m SentMessage, tpl *T
 			status.Conversation = &whConversation{ID: conv.id, Origin: whOrigin{Type: category}}
 			status.Pricing = pricing
 		}
-		s.enqueueLocked(&event{field: "messages", meta: s.metadata(snd), status: status}, time.Duration(i)*delay)
+		s.enqueueAtLocked(&event{field: "messages", meta: s.metadata(snd), status: status}, base.Add(time.Duration(i)*delay))
 	}
 }
 
