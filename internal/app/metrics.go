@@ -24,6 +24,7 @@ func (a *App) setupMetrics() {
 		defer cancel()
 		return a.Forward.Pending(ctx)
 	}
+	a.Metrics.SendUnrecordedSource = a.Outbox.Unrecorded
 	a.Metrics.LiveClientsSource = a.LiveBroker.Subscribers
 	a.Metrics.LiveDeliveredSource = a.LiveBroker.DeliveredTotal
 }

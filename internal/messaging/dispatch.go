@@ -376,6 +376,10 @@ func (o *Outbox) launch(ctx context.Context, j sendJob) {
 	go func() { o.deliver(o.attempt(ctx, j)) }()
 }
 
+// Unrecorded is how many send outcomes wait for the committer (a metric:
+// how far recording lags the sends).
+func (o *Outbox) Unrecorded() int { return int(o.unrecorded.Load()) }
+
 // deliver hands a result to the committer. After a shutdown that timed out
 // the committer is gone: the message stays claimed and in doubt, and is
 // dealt with after its lease.

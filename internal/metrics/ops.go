@@ -46,6 +46,8 @@ type opsMetrics struct {
 	ForwardPendingSource func() (int, error)
 	LiveClientsSource    func() int
 	LiveDeliveredSource  func() uint64
+	// SendUnrecordedSource: send outcomes waiting to be recorded.
+	SendUnrecordedSource func() int
 }
 
 // latencyBuckets cover a local call (1 ms) to a slow remote one (30 s).
@@ -181,6 +183,7 @@ func (m *Metrics) TxObserver(dialect string) func(time.Duration) {
 var (
 	sendQueueDepthDesc  = prometheus.NewDesc("zapflow_send_queue_depth", "Messages queued for sending (due now, or later when retrying), by sender id.", []string{"sender"}, nil)
 	sendQueueOldestDesc = prometheus.NewDesc("zapflow_send_queue_oldest_seconds", "How long the oldest due queued message has waited past its due time, by sender id.", []string{"sender"}, nil)
+	sendUnrecordedDesc  = prometheus.NewDesc("zapflow_send_outcomes_unrecorded", "Sends done whose outcome waits to be recorded; the dispatcher claims nothing more past 8,192.", nil, nil)
 	forwardPendingDesc  = prometheus.NewDesc("zapflow_forward_pending", "Forwarding deliveries not yet delivered (waiting, retrying or held).", nil, nil)
 	liveClientsDesc     = prometheus.NewDesc("zapflow_live_clients", "Live event streams (inbox browsers) connected to this process.", nil, nil)
 	liveDeliveredDesc   = prometheus.NewDesc("zapflow_live_events_delivered_total", "Live events written to event streams by this process.", nil, nil)
@@ -192,7 +195,7 @@ var (
 type scrapeCollector struct{ m *Metrics }
 
 func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{sendQueueDepthDesc, sendQueueOldestDesc, forwardPendingDesc, liveClientsDesc, liveDeliveredDesc, peakRSSDesc} {
+	for _, d := range []*prometheus.Desc{sendQueueDepthDesc, sendQueueOldestDesc, sendUnrecordedDesc, forwardPendingDesc, liveClientsDesc, liveDeliveredDesc, peakRSSDesc} {
 		ch <- d
 	}
 }
@@ -207,6 +210,9 @@ func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 				ch <- prometheus.MustNewConstMetric(sendQueueOldestDesc, prometheus.GaugeValue, q.Oldest.Seconds(), id)
 			}
 		}
+	}
+	if o.SendUnrecordedSource != nil {
+		ch <- prometheus.MustNewConstMetric(sendUnrecordedDesc, prometheus.GaugeValue, float64(o.SendUnrecordedSource()))
 	}
 	if o.ForwardPendingSource != nil {
 		if n, err := o.ForwardPendingSource(); err == nil {

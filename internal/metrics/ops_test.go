@@ -81,6 +81,7 @@ func TestScrapeSources(t *testing.T) {
 	}
 	m.ForwardPendingSource = func() (int, error) { return 0, errTest }
 	m.LiveClientsSource = func() int { return 4 }
+	m.SendUnrecordedSource = func() int { return 7 }
 	m.LiveDeliveredSource = func() uint64 { return 9 }
 	fams, err := m.Registry.Gather()
 	require.NoError(t, err)
@@ -99,6 +100,7 @@ func TestScrapeSources(t *testing.T) {
 	require.Equal(t, []float64{2, 0}, got["zapflow_send_queue_oldest_seconds"])
 	require.NotContains(t, got, "zapflow_forward_pending")
 	require.Equal(t, []float64{4}, got["zapflow_live_clients"])
+	require.Equal(t, []float64{7}, got["zapflow_send_outcomes_unrecorded"])
 	require.Equal(t, []float64{9}, got["zapflow_live_events_delivered_total"])
 	require.Len(t, got["zapflow_process_peak_rss_bytes"], 1)
 	require.Positive(t, got["zapflow_process_peak_rss_bytes"][0])
@@ -129,5 +131,5 @@ func TestREADMEListsEveryMetric(t *testing.T) {
 			n++
 		}
 	}
-	require.Equal(t, 28, n)
+	require.Equal(t, 29, n)
 }
