@@ -26,9 +26,12 @@ type Compiled struct {
 	tpl   map[string]*Template
 	cond  map[string]*vm.Program
 	regex *regexp.Regexp
-	// asks: the flow has a wait_for_reply step, so a reply that comes
-	// while the run waits for a send's outcome is kept for it.
-	asks bool
+	// asks holds the steps a wait_for_reply follows on the way the flow
+	// runs when no branch is taken (next, next's next…): a reply that
+	// comes while such a step waits for its send's outcome is kept for
+	// it. A send with no question after it (a closing message) keeps
+	// nothing and does not hold the conversation from the assistant.
+	asks map[string]bool
 }
 
 // Options says which optional step types this installation offers.
@@ -53,7 +56,7 @@ func Compile(fl Flow, opt Options) (*Compiled, error) {
 	if len(fl.Steps) > 0 {
 		c.first = fl.Steps[0].ID
 	}
-	c.asks = c.HasStepType(StepWaitForReply)
+	c.asks = c.stepsBeforeAQuestion()
 	return c, nil
 }
 
@@ -75,6 +78,22 @@ func (c *Compiled) link(steps []Step, after string) {
 		c.link(s.Else, nxt)
 		c.link(s.OnTimeout, nxt)
 	}
+}
+
+// stepsBeforeAQuestion finds, for each step, whether following next
+// from it reaches a wait_for_reply (at most len(steps) hops: next has no
+// cycles, but the bound costs nothing).
+func (c *Compiled) stepsBeforeAQuestion() map[string]bool {
+	out := map[string]bool{}
+	for id := range c.steps {
+		for n, hops := c.next[id], 0; n != "" && hops < len(c.steps); n, hops = c.next[n], hops+1 {
+			if c.steps[n].Type == StepWaitForReply {
+				out[id] = true
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Step returns a step by id.

@@ -36,7 +36,8 @@ func (earlyGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Tem
 // that send, keeps it, and its wait_for_reply takes it as soon as the
 // outcome is in. Meanwhile the run holds the conversation, as a run
 // waiting for the reply does (the assistant stays quiet). A second message
-// in that moment is not kept in place of the first.
+// in that moment is not kept in place of the first, and a closing message
+// (no question after it) keeps nothing and holds nothing.
 func TestAReplyBeforeTheSendOutcomeIsKept(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
@@ -115,8 +116,14 @@ func TestAReplyBeforeTheSendOutcomeIsKept(t *testing.T) {
 		require.NoError(t, db.Read().QueryRow(ctx, `SELECT summary FROM messages WHERE direction = 'out' ORDER BY id DESC LIMIT 1`).Scan(&thanks))
 		require.Equal(t, "Recebido: Um sofá", thanks)
 
-		// The last send has no wait_for_reply after it: what the customer
-		// writes now is kept only until the run ends, and changes nothing.
+		// The closing message has no wait_for_reply after it: while it is
+		// sent the run does not hold the conversation (the assistant may
+		// answer), and what the customer writes is not kept.
+		holds, err = s.HoldsConversation(ctx, db.Read(), convID)
+		require.NoError(t, err)
+		require.False(t, holds, "a closing message holds nothing")
+		writes("obrigado")
+		require.Nil(t, run().EarlyReply)
 		msgID, source = sent()
 		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
 			return s.OnSendOutcome(ctx, tx, messaging.SendOutcome{MessageID: msgID, ConversationID: convID, Source: source,
@@ -125,9 +132,6 @@ func TestAReplyBeforeTheSendOutcomeIsKept(t *testing.T) {
 		st = run()
 		require.Equal(t, StatusCompleted, st.Status)
 		require.Nil(t, st.EarlyReply)
-		holds, err = s.HoldsConversation(ctx, db.Read(), convID)
-		require.NoError(t, err)
-		require.False(t, holds, "a finished run holds nothing")
 	})
 }
 

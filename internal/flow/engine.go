@@ -87,8 +87,8 @@ type Wait struct {
 	Step  string    `json:"step"`
 	Key   string    `json:"key"`
 	Until time.Time `json:"until,omitzero"`
-	// KeepsReply, on a send wait of a flow that waits for replies, says
-	// the customer's message now is kept as the run's EarlyReply.
+	// KeepsReply, on the send wait of a step a wait_for_reply follows,
+	// says the customer's message now is kept as the run's EarlyReply.
 	KeepsReply bool `json:"keeps_reply,omitempty"`
 }
 
@@ -383,7 +383,7 @@ func (e *engine) wait(kind string, until time.Time, effects ...Effect) {
 	e.st.Status = StatusWaiting
 	e.st.Wait = &Wait{Kind: kind, Step: e.st.Current, Key: e.key(), Until: until}
 	if kind == WaitSend {
-		e.st.EarlyReply, e.st.Wait.KeepsReply = nil, e.c.asks
+		e.st.EarlyReply, e.st.Wait.KeepsReply = nil, e.c.asks[e.st.Current]
 	}
 	e.rec().Status = StepWaiting
 	for _, ef := range effects {
