@@ -29,7 +29,7 @@ func decodedCopy(st State) (State, bool) {
 		Error: c.stepError(st.Error), EarlyReply: c.omitEmpty(st.EarlyReply),
 	}
 	if w := st.Wait; w != nil {
-		out.Wait = &Wait{Kind: c.str(w.Kind), Step: c.str(w.Step), Key: c.str(w.Key), Until: c.time(w.Until), KeepsReply: w.KeepsReply}
+		out.Wait = &Wait{Kind: c.str(w.Kind), Step: c.str(w.Step), Key: c.str(w.Key), Until: c.time(w.Until)}
 	}
 	if st.Log != nil {
 		out.Log = make([]StepRecord, len(st.Log))

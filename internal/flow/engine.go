@@ -87,9 +87,6 @@ type Wait struct {
 	Step  string    `json:"step"`
 	Key   string    `json:"key"`
 	Until time.Time `json:"until,omitzero"`
-	// KeepsReply, on the send wait of a step a wait_for_reply follows,
-	// says the customer's message now is kept as the run's EarlyReply.
-	KeepsReply bool `json:"keeps_reply,omitempty"`
 }
 
 // StepRecord is one visit of a step, for run history.
@@ -293,7 +290,7 @@ func (e *engine) accept(in Input) bool {
 		case w != nil && w.Kind == WaitReply:
 			st.Wait = nil
 			e.done(replyOutput(in.Output))
-		case w != nil && w.Kind == WaitSend && w.KeepsReply && st.EarlyReply == nil:
+		case w != nil && w.Kind == WaitSend && e.c.asks[w.Step] && st.EarlyReply == nil:
 			st.EarlyReply = in.Output
 		default:
 			return false
@@ -383,7 +380,7 @@ func (e *engine) wait(kind string, until time.Time, effects ...Effect) {
 	e.st.Status = StatusWaiting
 	e.st.Wait = &Wait{Kind: kind, Step: e.st.Current, Key: e.key(), Until: until}
 	if kind == WaitSend {
-		e.st.EarlyReply, e.st.Wait.KeepsReply = nil, e.c.asks[e.st.Current]
+		e.st.EarlyReply = nil
 	}
 	e.rec().Status = StepWaiting
 	for _, ef := range effects {

@@ -96,7 +96,7 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, id int64, in Input) (S
 		return next, true, err
 	}
 	s.observe(tx, from, &next)
-	text, err := saveRun(ctx, tx, next, store.Millis(s.Now()))
+	text, err := saveRun(ctx, tx, c, next, store.Millis(s.Now()))
 	if err != nil {
 		return next, true, err
 	}

@@ -64,7 +64,7 @@ func TestDecodedCopyIsTheDecodedState(t *testing.T) {
 		Contact:    map[string]any{"id": int64(9), "phone": "+5511999990000"},
 		Vars:       map[string]any{},
 		Outputs:    map[string]any{"send": shared},
-		Wait:       &Wait{Kind: WaitSend, Step: "ask", Key: "ask:1:9", Until: now.Add(time.Hour).UTC(), KeepsReply: true},
+		Wait:       &Wait{Kind: WaitSend, Step: "ask", Key: "ask:1:9", Until: now.Add(time.Hour).UTC()},
 		EarlyReply: map[string]any{"text": "x\xc3", "at": now},
 		Log: []StepRecord{
 			{Step: "send", Type: StepSendText, Status: StepCompleted, Input: map[string]any{"to": "+55"}, Output: shared, Attempts: 1,

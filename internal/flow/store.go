@@ -192,7 +192,7 @@ func newRunID(ctx context.Context, tx store.Tx, d store.Dialect, ids *runIDs) (i
 // (0 for event and test runs). Its version is 1, the state's first write.
 // It returns the state's JSON as written.
 func insertRun(ctx context.Context, tx store.Tx, c *Compiled, st State, test bool, messageConv int64, now int64) (string, error) {
-	r, err := runColsOf(st)
+	r, err := runColsOf(c, st)
 	if err != nil {
 		return "", err
 	}
@@ -205,8 +205,8 @@ func insertRun(ctx context.Context, tx store.Tx, c *Compiled, st State, test boo
 
 // saveRun writes a run's new state and the columns queries use, and
 // returns the state's JSON as written.
-func saveRun(ctx context.Context, tx store.Tx, st State, now int64) (string, error) {
-	r, err := runColsOf(st)
+func saveRun(ctx context.Context, tx store.Tx, c *Compiled, st State, now int64) (string, error) {
+	r, err := runColsOf(c, st)
 	if err != nil {
 		return "", err
 	}
@@ -227,7 +227,7 @@ type runCols struct {
 	replyConv int64
 }
 
-func runColsOf(st State) (runCols, error) {
+func runColsOf(c *Compiled, st State) (runCols, error) {
 	state, err := json.Marshal(st)
 	if err != nil {
 		return runCols{}, err
@@ -235,7 +235,7 @@ func runColsOf(st State) (runCols, error) {
 	r := runCols{state: string(state)}
 	if w := st.Wait; w != nil {
 		r.waitKind, r.waitUntil = w.Kind, store.Millis(w.Until)
-		if w.Kind == WaitReply || w.KeepsReply {
+		if w.Kind == WaitReply || (w.Kind == WaitSend && c.asks[w.Step]) {
 			r.replyConv = st.ConversationID
 		}
 	}
