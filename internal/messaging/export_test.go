@@ -11,12 +11,11 @@ import (
 // Step runs one dispatch round without Start and records its outcomes, so
 // tests drive the send queue with an injected clock.
 func (o *Outbox) Step(ctx context.Context) (int, error) {
-	_, n, err := o.dispatchOnce(ctx)
-	if err != nil || n == 0 {
-		return n, err
+	n, record, err := o.Launch(ctx)
+	if err == nil && n > 0 {
+		record()
 	}
-	o.commit(ctx, o.awaitResults(n))
-	return n, nil
+	return n, err
 }
 
 // Launch runs one dispatch round and returns how many sends it started
@@ -38,7 +37,7 @@ func (o *Outbox) awaitResults(n int) []sendResult {
 	return batch
 }
 
-// SetMaxUnrecorded caps the sends launched and not yet recorded.
+// SetMaxUnrecorded caps the outcomes waiting for the committer.
 func (o *Outbox) SetMaxUnrecorded(n int) { o.maxUnrecorded = n }
 
 // SkipSlotWaits makes sends go at once instead of waiting for their
@@ -53,8 +52,7 @@ func (o *Outbox) SkipSlotWaits(record func(id int64, slot time.Time) bool) {
 // process killed after claiming would: the claimed messages stay claimed
 // until their lease ends.
 func (o *Outbox) Die(ctx context.Context) (int, error) {
-	_, n, err := o.dispatchOnce(ctx)
-	o.awaitResults(n)
+	n, _, err := o.Launch(ctx)
 	return n, err
 }
 

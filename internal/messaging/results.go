@@ -26,11 +26,11 @@ func (q *resultQueue) push(r sendResult) {
 	}
 }
 
-// take appends to batch up to max-len(batch) outcomes, oldest first.
-func (q *resultQueue) take(batch []sendResult, max int) []sendResult {
+// take appends outcomes to batch, oldest first, until it holds limit.
+func (q *resultQueue) take(batch []sendResult, limit int) []sendResult {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n := min(max-len(batch), len(q.items))
+	n := min(limit-len(batch), len(q.items))
 	batch = append(batch, q.items[:n]...)
 	rest := copy(q.items, q.items[n:])
 	clear(q.items[rest:])
