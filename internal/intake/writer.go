@@ -195,8 +195,10 @@ func (w *Writer) loop() {
 
 // commit stores a group of requests in one transaction. The context is not
 // the requests': a commit under way finishes even when a caller gave up.
+// It is urgent (store.Urgent): each request's HTTP response, which Meta
+// holds a connection open for, waits on it.
 func (w *Writer) commit(batch []*request) {
-	ctx := context.Background()
+	ctx := store.Urgent(context.Background())
 	var all []Row
 	for _, r := range batch {
 		all = append(all, r.rows...)

@@ -29,7 +29,9 @@ type sqliteDB struct {
 	// checkpoints copies the log into the database off the writer
 	// (checkpoint.go).
 	checkpoints *checkpointer
-	txTimer     // txtime.go
+	// gate orders the transactions waiting for the writer (writegate.go).
+	gate    writeGate
+	txTimer // txtime.go
 }
 
 // OpenSQLite opens (creating it and its folder if needed) the SQLite file
@@ -101,8 +103,8 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 		return nil, fmt.Errorf("store: open sqlite checkpointer: %w", err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	d := &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader), wal: newWALSyncer(path),
-		checkpoints: newCheckpointer(ckpt, slog.Default())}
+	d := &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader), wal: newWALSyncer(path)}
+	d.checkpoints = newCheckpointer(ckpt, &d.gate, slog.Default())
 	d.checkpoints.start()
 	return d, nil
 }
@@ -140,6 +142,10 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 // commit runs fn in a transaction on the writer connection and commits
 // it (not yet flushed to disk), holding the connection only that long.
 func (d *sqliteDB) commit(ctx context.Context, fn func(Tx) error) (*afterCommit, error) {
+	if err := d.gate.acquire(ctx, isUrgent(ctx)); err != nil {
+		return nil, err
+	}
+	defer d.gate.release()
 	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", mapSQLiteErr(err))

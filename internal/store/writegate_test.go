@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The gate hands the writer over first in, first out, urgent transactions
+// ahead of the others, and one at a time.
+func TestWriteGateOrder(t *testing.T) {
+	ctx := context.Background()
+	var g writeGate
+	require.NoError(t, g.acquire(ctx, false)) // the current holder
+
+	order := make(chan string, 4)
+	queue := func(name string, urgent bool, waiting int) {
+		go func() {
+			if err := g.acquire(ctx, urgent); err != nil {
+				order <- "error: " + err.Error()
+				return
+			}
+			order <- name
+		}()
+		waitForWaiters(t, &g, waiting)
+	}
+	queue("background 1", false, 1)
+	queue("background 2", false, 2)
+	queue("webhook", true, 3)
+	require.Len(t, g.urgent, 1)
+
+	for _, want := range []string{"webhook", "background 1", "background 2"} {
+		g.release()
+		require.Equal(t, want, <-order)
+	}
+	require.Empty(t, g.urgent)
+	g.release()
+	require.NoError(t, g.acquire(ctx, false), "a free gate is taken at once")
+}
+
+// A waiter whose context ends leaves the queue; the holder's release then
+// goes to the next one.
+func TestWriteGateCancelledWaiterLeaves(t *testing.T) {
+	var g writeGate
+	require.NoError(t, g.acquire(context.Background(), false))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- g.acquire(ctx, true) }()
+	waitForWaiters(t, &g, 1)
+	cancel()
+	require.ErrorIs(t, <-gaveUp, context.Canceled)
+	require.Empty(t, g.urgent, "the cancelled waiter is still queued")
+
+	got := make(chan error, 1)
+	go func() { got <- g.acquire(context.Background(), false) }()
+	waitForWaiters(t, &g, 1)
+	g.release()
+	require.NoError(t, <-got)
+}
+
+// waitForWaiters waits until n goroutines are queued on g.
+func waitForWaiters(t *testing.T, g *writeGate, n int) {
+	t.Helper()
+	for i := 0; ; i++ {
+		g.mu.Lock()
+		queued := len(g.urgent) + len(g.normal)
+		g.mu.Unlock()
+		if queued == n {
+			return
+		}
+		require.Less(t, i, 10_000_000, "waiting for %d queued, have %d", n, queued)
+		runtime.Gosched()
+	}
+}
+
+// On SQLite an urgent transaction runs before background ones that queued
+// for the writer earlier.
+func TestUrgentTransactionsGoFirst(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenSQLite(ctx, t.TempDir()+"/z.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	d := db.(*sqliteDB)
+
+	holding, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = db.InTx(ctx, func(Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	order := make(chan string, 2)
+	run := func(ctx context.Context, name string, waiting int) {
+		go func() {
+			require.NoError(t, db.InTx(ctx, func(Tx) error {
+				order <- name
+				return nil
+			}))
+		}()
+		waitForWaiters(t, &d.gate, waiting)
+	}
+	run(ctx, "background", 1)
+	run(Urgent(ctx), "webhook", 2)
+	close(release)
+	require.Equal(t, "webhook", <-order)
+	require.Equal(t, "background", <-order)
+}
