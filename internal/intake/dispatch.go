@@ -158,12 +158,26 @@ func (d *Dispatcher) ProcessBatch(ctx context.Context, lane int) (int, error) {
 var errEventFailed = errors.New("intake: an event failed")
 
 func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (int, error) {
-	var n, failed int
+	// On SQLite the batch is read and decoded before its transaction, from
+	// the read pool, so the single writer everyone waits for does not
+	// decode JSON, and an idle sweep does not take it at all. That is
+	// safe because SQLite has one lane in one process: nothing else marks
+	// events processed, so what was pending is still pending when the
+	// transaction begins, unless it was deleted meanwhile (a privacy
+	// erasure), which the transaction checks first (stillPending).
+	var read []pendingEvent
+	if d.db.Dialect() == store.SQLite {
+		var err error
+		if read, err = d.pendingEvents(ctx, d.db.Read(), lane); err != nil || len(read) == 0 {
+			return 0, err
+		}
+	}
+	var applied, failed int
 	// Processing need not wait for its own disk flush (store.Relaxed): if a
 	// power loss takes this commit, it takes its effects with it and the
 	// events are still unprocessed, so they are applied again on restart.
 	err := d.db.InTx(store.Relaxed(ctx), func(tx store.Tx) error {
-		n, failed = 0, 0
+		applied, failed = 0, 0
 		if d.db.Dialect() == store.Postgres {
 			// Two instances may both be woken for a lane; the lock makes them
 			// take turns, and each takes the lowest pending ids, so a
@@ -174,11 +188,17 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 				return err
 			}
 		}
-		events, err := d.pendingEvents(ctx, tx, lane)
+		var events []pendingEvent
+		var err error
+		if read != nil {
+			events, err = stillPending(ctx, tx, read)
+		} else {
+			events, err = d.pendingEvents(ctx, tx, lane)
+		}
 		if err != nil {
 			return err
 		}
-		n = len(events)
+		applied = len(events)
 		if d.lock != nil {
 			evs := make([]whatsapp.Event, 0, len(events))
 			for _, e := range events {
@@ -230,11 +250,53 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 		}
 		return nil
 	})
-	if err == nil {
-		d.metrics.EventsProcessed.WithLabelValues("ok").Add(float64(n - failed))
-		d.metrics.EventsProcessed.WithLabelValues("error").Add(float64(failed))
+	if err != nil {
+		return 0, err
 	}
-	return n, err
+	d.metrics.EventsProcessed.WithLabelValues("ok").Add(float64(applied - failed))
+	d.metrics.EventsProcessed.WithLabelValues("error").Add(float64(failed))
+	// How many were taken, for drain: a batch that lost an erased event
+	// to stillPending was still a full one.
+	return max(applied, len(read)), nil
+}
+
+// stillPending keeps, in order, the events of read that are still stored
+// and unprocessed.
+func stillPending(ctx context.Context, tx store.Tx, read []pendingEvent) ([]pendingEvent, error) {
+	ids := make([]any, len(read))
+	for i, e := range read {
+		ids[i] = e.id
+	}
+	pending := make(map[int64]bool, len(read))
+	for _, size := range store.Chunks(len(ids)) {
+		rows, err := tx.Query(ctx, `SELECT id FROM inbound_events WHERE processed_at = 0 AND id IN (`+placeholders(size)+`)`, ids[:size]...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			pending[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[size:]
+	}
+	if len(pending) == len(read) {
+		return read, nil
+	}
+	kept := make([]pendingEvent, 0, len(pending))
+	for _, e := range read {
+		if pending[e.id] {
+			kept = append(kept, e)
+		}
+	}
+	return kept, nil
 }
 
 // apply applies one event (decoded as it was read).
@@ -271,14 +333,14 @@ type pendingEvent struct {
 	decodeErr error
 }
 
-func (d *Dispatcher) pendingEvents(ctx context.Context, tx store.Tx, lane int) ([]pendingEvent, error) {
-	q := `SELECT id, account_id, kind, payload FROM inbound_events WHERE partition IN (?, ?) AND processed_at = 0 ORDER BY id LIMIT ?`
+func (d *Dispatcher) pendingEvents(ctx context.Context, q store.Querier, lane int) ([]pendingEvent, error) {
+	query := `SELECT id, account_id, kind, payload FROM inbound_events WHERE partition IN (?, ?) AND processed_at = 0 ORDER BY id LIMIT ?`
 	args := []any{lane, lane + pgLanes, eventsPerTx}
 	if d.lanes == 1 {
-		q = `SELECT id, account_id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
+		query = `SELECT id, account_id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
 		args = []any{eventsPerTx}
 	}
-	rows, err := tx.Query(ctx, q, args...)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
