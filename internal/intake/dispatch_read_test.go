@@ -24,19 +24,7 @@ func TestEventsReadAheadAreCheckedInTheTransaction(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t, store.SQLite)
-	acc := newAccount(t, db)
-	w := NewWriter(db, func(map[int]bool) {}, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	var rows []Row
-	for i := range 5 {
-		ev := textEvent(fmt.Sprintf("wamid.%d", i), "5511900000000")
-		payload, err := json.Marshal(ev)
-		require.NoError(t, err)
-		rows = append(rows, NewRow(acc, ev, payload, 1))
-	}
-	req := &request{rows: rows, done: make(chan requestDone, 1)}
-	w.commit([]*request{req})
-	require.NoError(t, (<-req.done).err)
-
+	storeTextEvents(t, db, newAccount(t, db), 5)
 	d := NewDispatcher(db, func(context.Context, store.Tx, int64, whatsapp.Event) error { return nil },
 		metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, time.Hour)
 	read, err := d.pendingEvents(ctx, db.Read(), 0)
@@ -58,4 +46,22 @@ func TestEventsReadAheadAreCheckedInTheTransaction(t *testing.T) {
 		return err
 	}))
 	require.Equal(t, []string{"wamid.0", "wamid.2", "wamid.4"}, kept)
+}
+
+// storeTextEvents stores n text messages of one customer (so one lane),
+// wamid.0 to wamid.<n-1>, as one webhook commit, and returns their rows.
+func storeTextEvents(t *testing.T, db store.DB, acc int64, n int) []Row {
+	t.Helper()
+	w := NewWriter(db, func(map[int]bool) {}, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var rows []Row
+	for i := range n {
+		ev := textEvent(fmt.Sprintf("wamid.%d", i), "5511900000000")
+		payload, err := json.Marshal(ev)
+		require.NoError(t, err)
+		rows = append(rows, NewRow(acc, ev, payload, 1))
+	}
+	req := &request{rows: rows, done: make(chan requestDone, 1)}
+	w.commit([]*request{req})
+	require.NoError(t, (<-req.done).err)
+	return rows
 }

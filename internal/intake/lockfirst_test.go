@@ -2,8 +2,6 @@ package intake
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -23,18 +21,7 @@ func TestBatchLocksBeforeItApplies(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
-		acc := newAccount(t, db)
-		w := NewWriter(db, func(map[int]bool) {}, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-		var rows []Row
-		for i := range 5 {
-			ev := textEvent(fmt.Sprintf("wamid.%d", i), "5511900000000") // one customer: one lane
-			payload, err := json.Marshal(ev)
-			require.NoError(t, err)
-			rows = append(rows, NewRow(acc, ev, payload, 1))
-		}
-		req := &request{rows: rows, done: make(chan requestDone, 1)}
-		w.commit([]*request{req})
-		require.NoError(t, (<-req.done).err)
+		rows := storeTextEvents(t, db, newAccount(t, db), 5)
 
 		var log []string
 		d := NewDispatcher(db, func(_ context.Context, _ store.Tx, _ int64, ev whatsapp.Event) error {
