@@ -162,9 +162,12 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 	// the read pool, so the single writer everyone waits for does not
 	// decode JSON, and an idle sweep does not take it at all. That is
 	// safe because SQLite has one lane in one process: nothing else marks
-	// events processed, so what was pending is still pending when the
-	// transaction begins, unless it was deleted meanwhile (a privacy
-	// erasure), which the transaction checks first (stillPending).
+	// events processed or deletes pending ones (an erasure refuses a
+	// contact with pending events), so what was pending is still pending
+	// when the transaction begins. The transaction checks it anyway
+	// (stillPending, a lookup by id per event), so an event that another
+	// hand processed or deleted in between (an operator's SQL, a second
+	// process on the file) is never applied twice.
 	var read []pendingEvent
 	if d.db.Dialect() == store.SQLite {
 		var err error
@@ -255,8 +258,8 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 	}
 	d.metrics.EventsProcessed.WithLabelValues("ok").Add(float64(applied - failed))
 	d.metrics.EventsProcessed.WithLabelValues("error").Add(float64(failed))
-	// How many were taken, for drain: a batch that lost an erased event
-	// to stillPending was still a full one.
+	// How many were taken, for drain: a batch that lost an event to
+	// stillPending was still a full one.
 	return max(applied, len(read)), nil
 }
 

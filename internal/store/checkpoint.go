@@ -34,9 +34,10 @@ import (
 // checkpoint: with no writer, it copies the rest of the log and waits
 // briefly for readers to finish their snapshots, after which the next
 // transaction writes from the log's start again. Writers wait for that
-// copy, a few milliseconds once PASSIVE checkpoints have done the bulk;
-// if a long read keeps it from finishing within restartWait, it gives up
-// and tries again later rather than hold every writer.
+// copy, a few milliseconds once PASSIVE checkpoints have done the bulk.
+// If a long read (a backup, an export) keeps it from finishing within
+// restartWait, it gives up, and waits restartBackoff runs before it holds
+// the writers again.
 type checkpointer struct {
 	conn  *sql.DB // one connection of its own
 	gate  *writeGate
@@ -51,6 +52,8 @@ type checkpointer struct {
 	wg       sync.WaitGroup
 	once     sync.Once    // Close may be called twice
 	restarts atomic.Int64 // RESTART checkpoints that completed (tests)
+	// skip counts down the runs left before another RESTART may be tried.
+	skip int
 }
 
 const (
@@ -61,6 +64,10 @@ const (
 	// restartWait bounds how long a RESTART checkpoint waits, writers
 	// held, for readers of older snapshots (in milliseconds).
 	restartWait = 200
+	// restartBackoff is how many runs a RESTART that readers kept from
+	// finishing waits before the next: 5 s, so a long read costs writers
+	// at most restartWait in every restartBackoff runs.
+	restartBackoff = 10
 )
 
 func newCheckpointer(conn *sql.DB, gate *writeGate, log *slog.Logger) *checkpointer {
@@ -92,6 +99,10 @@ func (c *checkpointer) run(ctx context.Context) error {
 	logFrames, err := c.passive(ctx)
 	if err != nil || logFrames < c.restartFrames {
 		return err
+	}
+	if c.skip > 0 {
+		c.skip--
+		return nil
 	}
 	return c.restart(ctx)
 }
@@ -125,9 +136,11 @@ func (c *checkpointer) restart(ctx context.Context) error {
 	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &copied); err != nil {
 		return err
 	}
-	if busy == 0 {
-		c.restarts.Add(1)
+	if busy != 0 {
+		c.skip = restartBackoff
+		return nil
 	}
+	c.restarts.Add(1)
 	return nil
 }
 

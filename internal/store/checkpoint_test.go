@@ -105,3 +105,34 @@ func newBlobFile(t *testing.T) blobFile {
 		},
 	}
 }
+
+// A long read keeps a RESTART from finishing: the checkpointer gives up
+// (writers go on), and tries again only after restartBackoff runs.
+func TestCheckpointsBackOffWhileALongReadLasts(t *testing.T) {
+	ctx := context.Background()
+	f := newBlobFile(t)
+	f.d.checkpoints.restartFrames = 2000
+	f.write(1000)
+	conn, err := f.d.reader.Conn(ctx)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, `BEGIN`)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM blobs`).Scan(&n)) // the snapshot is taken
+	f.write(2000)
+
+	require.NoError(t, f.d.checkpoints.run(ctx))
+	require.Zero(t, f.d.checkpoints.restarts.Load(), "the reader's snapshot still needs the log")
+	require.Equal(t, restartBackoff, f.d.checkpoints.skip)
+	f.write(100) // writers are not held
+
+	_, err = conn.ExecContext(ctx, `COMMIT`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	for i := range restartBackoff {
+		require.NoError(t, f.d.checkpoints.run(ctx))
+		require.Zero(t, f.d.checkpoints.restarts.Load(), "restarted after %d runs of %d", i+1, restartBackoff)
+	}
+	require.NoError(t, f.d.checkpoints.run(ctx))
+	require.EqualValues(t, 1, f.d.checkpoints.restarts.Load())
+}
