@@ -131,7 +131,10 @@ func (c *checkpointer) restart(ctx context.Context) error {
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, restartWait)); err != nil {
 		return err
 	}
-	defer conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`) //nolint:errcheck // the next run sets it again if this failed
+	defer func() {
+		// Should this fail, later PASSIVE runs only wait less for locks.
+		_, _ = conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
+	}()
 	var busy, logFrames, copied int
 	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &copied); err != nil {
 		return err
