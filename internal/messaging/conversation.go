@@ -52,9 +52,20 @@ func scanConversation(row store.Row, now time.Time) (Conversation, error) {
 // createConversation creates the conversation of (sender, contact), which
 // the caller looked for and did not find, and returns it; created is false
 // when another transaction made it since (PostgreSQL lanes).
-func createConversation(ctx context.Context, tx store.Tx, senderID, contactID, at, now int64) (id int64, created bool, err error) {
-	err = tx.QueryRow(ctx, `INSERT INTO conversations (sender_id, contact_id, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sender_id, contact_id) DO NOTHING RETURNING id`, senderID, contactID, at, now, now).Scan(&id)
+//
+// inbound says the conversation starts with the customer's message at
+// time at: the row is written as touchInbound would leave it, so the
+// caller sets only first_message_id (setFirstMessage) once the message is
+// stored. last_message_at is in four of the inbox's indexes; writing it
+// in the insert, not in an update after it, writes those entries once.
+func createConversation(ctx context.Context, tx store.Tx, senderID, contactID, at, now int64, inbound bool) (id int64, created bool, err error) {
+	var last, expires int64
+	if inbound && at > 0 { // touchInbound's "at > last_inbound_at" against a new row's 0
+		last, expires = at, at+Window.Milliseconds()
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO conversations (sender_id, contact_id, started_at, last_message_at, last_inbound_at, window_expires_at,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (sender_id, contact_id) DO NOTHING RETURNING id`, senderID, contactID, at, last, last, expires, now, now).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
@@ -64,6 +75,13 @@ func createConversation(ctx context.Context, tx store.Tx, senderID, contactID, a
 	// Another transaction created it since our look (PostgreSQL lanes).
 	err = tx.QueryRow(ctx, `SELECT id FROM conversations WHERE sender_id = ? AND contact_id = ?`, senderID, contactID).Scan(&id)
 	return id, false, err
+}
+
+// setFirstMessage records the first message of a conversation that
+// createConversation made for it (inbound).
+func setFirstMessage(ctx context.Context, tx store.Tx, convID, messageID int64) error {
+	_, err := tx.Exec(ctx, `UPDATE conversations SET first_message_id = ? WHERE id = ? AND first_message_id = 0`, messageID, convID)
+	return err
 }
 
 // touchInbound records an inbound message at time at: the window runs 24

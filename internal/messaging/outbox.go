@@ -258,7 +258,7 @@ func (o *Outbox) SendTx(ctx context.Context, tx store.Tx, req SendRequest) (Mess
 	}
 	convID := c.conversationID
 	if convID == 0 {
-		if convID, _, err = createConversation(ctx, tx, sender.ID, c.id, store.Millis(now), store.Millis(now)); err != nil {
+		if convID, _, err = createConversation(ctx, tx, sender.ID, c.id, store.Millis(now), store.Millis(now), false); err != nil {
 			return Message{}, err
 		}
 	}

@@ -157,7 +157,7 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, 
 	at := store.Millis(m.Timestamp)
 	created := false
 	if convID == 0 {
-		if convID, created, err = createConversation(ctx, tx, sender.ID, contactID, at, now); err != nil {
+		if convID, created, err = createConversation(ctx, tx, sender.ID, contactID, at, now, true); err != nil {
 			return err
 		}
 	}
@@ -188,7 +188,12 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, 
 	if err != nil {
 		return err
 	}
-	if err := touchInbound(ctx, tx, convID, msgID, at, now); err != nil {
+	if created {
+		err = setFirstMessage(ctx, tx, convID, msgID)
+	} else {
+		err = touchInbound(ctx, tx, convID, msgID, at, now)
+	}
+	if err != nil {
 		return err
 	}
 	if len(s.hooks) == 0 {

@@ -97,7 +97,7 @@ func TestApplyStatusLinksInDoubtMessageByOpaque(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			convID, _, err = createConversation(ctx, tx, senderID, contactID, nowMs, nowMs)
+			convID, _, err = createConversation(ctx, tx, senderID, contactID, nowMs, nowMs, false)
 			return err
 		}))
 
