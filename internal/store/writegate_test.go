@@ -94,13 +94,13 @@ func TestUrgentTransactionsGoFirst(t *testing.T) {
 		})
 	}()
 	<-holding
-	order := make(chan string, 2)
+	order, errs := make(chan string, 2), make(chan error, 2)
 	run := func(ctx context.Context, name string, waiting int) {
 		go func() {
-			require.NoError(t, db.InTx(ctx, func(Tx) error {
+			errs <- db.InTx(ctx, func(Tx) error {
 				order <- name
 				return nil
-			}))
+			})
 		}()
 		waitForWaiters(t, &d.gate, waiting)
 	}
@@ -109,4 +109,6 @@ func TestUrgentTransactionsGoFirst(t *testing.T) {
 	close(release)
 	require.Equal(t, "webhook", <-order)
 	require.Equal(t, "background", <-order)
+	require.NoError(t, <-errs)
+	require.NoError(t, <-errs)
 }
