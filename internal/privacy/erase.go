@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"time"
@@ -114,12 +113,12 @@ func (svc *Service) Erase(ctx context.Context, id int64, confirm string, by Acto
 // erasure (secure_delete zeroes the freed space in the file and in the
 // pages the erasure writes, not in older log frames). It is best effort:
 // while a long read holds an older snapshot, the log is emptied by a later
-// checkpoint instead. PostgreSQL keeps deleted rows' bytes until
-// (auto)vacuum reuses their space; see the README.
+// checkpoint instead. It takes turns with the background checkpoints
+// (store.TruncateLog): run straight on the writer connection, it failed
+// at once whenever one of those was copying. PostgreSQL keeps deleted
+// rows' bytes until (auto)vacuum reuses their space; see the README.
 func (svc *Service) checkpoint(ctx context.Context) {
-	if w, ok := svc.db.(interface{ Writer() *sql.DB }); ok {
-		_, _ = w.Writer().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	}
+	_ = store.TruncateLog(ctx, svc.db)
 }
 
 // deleteKeys deletes t's rows by key, in batches; it returns how many

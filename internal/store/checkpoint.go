@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -144,6 +145,41 @@ func (c *checkpointer) restart(ctx context.Context) error {
 		return nil
 	}
 	c.restarts.Add(1)
+	return nil
+}
+
+// TruncateLog copies SQLite's whole write-ahead log into the database
+// file and empties the log file, waiting (up to the connection's busy
+// timeout, 10 s) for readers of older snapshots; writers wait meanwhile.
+// An erasure uses it so that no old page of the erased rows stays in the
+// log. It does nothing on PostgreSQL.
+//
+// It runs on the checkpointer's one connection, so it takes turns with
+// the background checkpoints: SQLite answers a checkpoint that finds
+// another under way "busy" at once, without waiting. Run on the writer
+// connection, as erasures did, it failed that way 193 times in 200
+// against a loop of PASSIVE checkpoints, and an erasure in CI left the
+// contact's bytes in the log.
+func TruncateLog(ctx context.Context, db DB) error {
+	d, ok := db.(*sqliteDB)
+	if !ok {
+		return nil
+	}
+	return d.checkpoints.truncate(ctx)
+}
+
+func (c *checkpointer) truncate(ctx context.Context) error {
+	if err := c.gate.acquire(ctx, false); err != nil {
+		return err
+	}
+	defer c.gate.release()
+	var busy, logFrames, copied int
+	if err := c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &copied); err != nil {
+		return err
+	}
+	if busy != 0 {
+		return errors.New("store: the write-ahead log could not be emptied: a read of an older snapshot lasted past the busy timeout")
+	}
 	return nil
 }
 

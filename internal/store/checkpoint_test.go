@@ -136,3 +136,34 @@ func TestCheckpointsBackOffWhileALongReadLasts(t *testing.T) {
 	require.NoError(t, f.d.checkpoints.run(ctx))
 	require.EqualValues(t, 1, f.d.checkpoints.restarts.Load())
 }
+
+// TruncateLog empties the log even while background checkpoints run: a
+// checkpoint that finds another under way fails at once, so the two must
+// take turns (on the writer connection, 193 of 200 failed).
+func TestTruncateLogTakesTurnsWithTheBackgroundCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	f := newBlobFile(t)
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if err := f.d.checkpoints.run(ctx); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	for range 30 {
+		f.write(100)
+		require.NoError(t, TruncateLog(ctx, f.db))
+		require.Zero(t, f.walSize(), "the log is emptied")
+	}
+	close(stop)
+	require.NoError(t, <-done)
+}
