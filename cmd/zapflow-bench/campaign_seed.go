@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,12 +55,7 @@ func seedCampaignContacts(ctx context.Context, db store.DB, n int, now time.Time
 		return fmt.Errorf("index the seeded rows for search: %w", err)
 	}
 	// SQLite: fold the seed's write-ahead log into the database first.
-	if w, ok := db.(interface{ Writer() *sql.DB }); ok {
-		if _, err := w.Writer().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return err
-		}
-	}
-	return nil
+	return store.TruncateLog(ctx, db)
 }
 
 // setCampaignShare writes the campaigns' send share setting (the part of

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"time"
@@ -106,10 +105,5 @@ func seedHistory(ctx context.Context, db store.DB, cfg seedConfig, now time.Time
 	}
 	// SQLite: fold the seed's write-ahead log into the database so the
 	// measurement starts from a settled file, as a long-running server's is.
-	if w, ok := db.(interface{ Writer() *sql.DB }); ok {
-		if _, err := w.Writer().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return err
-		}
-	}
-	return nil
+	return store.TruncateLog(ctx, db)
 }

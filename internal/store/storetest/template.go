@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -63,11 +62,9 @@ func buildSQLiteTemplate() ([]byte, error) {
 		return nil, err
 	}
 	// Everything into the main file, so that file alone is the database.
-	if w, ok := db.(interface{ Writer() *sql.DB }); ok {
-		if _, err := w.Writer().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			_ = db.Close()
-			return nil, err
-		}
+	if err := store.TruncateLog(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	if err := db.Close(); err != nil {
 		return nil, err
