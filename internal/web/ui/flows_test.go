@@ -145,7 +145,11 @@ func TestAdminEditsAFlow(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		require.Contains(t, body, `&#34;duration&#34;: &#34;1s&#34;`)
 
-		// Enabling: the sandbox has the templates, so it is allowed.
+		// Enabling: the sandbox has the templates, so it is allowed once
+		// they are synced (in the background, at start).
+		env.Eventually(func() bool {
+			return env.Count(`SELECT COUNT(*) FROM templates WHERE name IN ('call_followup', 'appointment_confirmation') AND status = 'APPROVED'`) == 2
+		}, "the sandbox's templates are synced")
 		status, h, _ = b.do(http.MethodPost, path+"/enable", url.Values{}, nil)
 		require.Equal(t, http.StatusSeeOther, status)
 		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM flows WHERE name = 'Post-call follow-up (2)' AND enabled = ?`, true))
