@@ -336,9 +336,7 @@ func (o *Outbox) claim(ctx context.Context, due []sendJob, now time.Time) ([]sen
 				args = append(args, j.id)
 			}
 			args = append(args, store.Millis(now))
-			rows, err := tx.Query(ctx, `UPDATE messages SET attempts = attempts + 1, in_doubt_since = ?, send_at = ?, updated_at = ?
-				WHERE id IN (`+store.List(size)+`)
-				AND status = 'queued' AND send_at > 0 AND send_at <= ? RETURNING id`, args...)
+			rows, err := tx.Query(ctx, claimSQL(size), args...)
 			if err != nil {
 				return err
 			}
@@ -358,6 +356,18 @@ func (o *Outbox) claim(ctx context.Context, due []sendJob, now time.Time) ([]sen
 		return nil
 	})
 	return claimed, err
+}
+
+// claimSQL claims n messages found by id, re-checking that each is
+// still due. The re-check is written "send_at + 0 > 0" so that it does not
+// match the predicate of the partial index messages_send_due: otherwise
+// PostgreSQL, which estimates that index small (few messages are queued),
+// scans it for the ids instead of the primary key, and every claim
+// changes send_at, so the index is full of dead entries. In a 20,000-flow
+// benchmark such a scan read 1,900 pages to claim 4 messages.
+func claimSQL(n int) string {
+	return `UPDATE messages SET attempts = attempts + 1, in_doubt_since = ?, send_at = ?, updated_at = ?
+		WHERE id IN (` + store.List(n) + `) AND status = 'queued' AND send_at + 0 > 0 AND send_at <= ? RETURNING id`
 }
 
 // launch books the job's rate-limit slot and sends it in its own
