@@ -128,7 +128,7 @@ func TestNoStartBeforeTestSend(t *testing.T) {
 		// A test that failed does not count either.
 		_, err = e.svc.Test(ctx, c.ID, phoneN(1))
 		require.NoError(t, err)
-		e.exec(t, `UPDATE messages SET status = 'failed' WHERE source = ?`, fmt.Sprintf("campaign-test:%d", c.ID))
+		e.exec(t, `UPDATE messages SET status = 'failed', send_at = 0 WHERE source = ?`, fmt.Sprintf("campaign-test:%d", c.ID))
 		_, err = e.svc.Start(ctx, c.ID)
 		requireCode(t, err, "test_send_required")
 
@@ -486,9 +486,9 @@ func TestReport(t *testing.T) {
 		m1, conv1 := msgOf(1)
 		m2, _ := msgOf(2)
 		m3, _ := msgOf(3)
-		e.exec(t, `UPDATE messages SET status = 'delivered', delivered_at = ? WHERE id = ?`, later, m1)
-		e.exec(t, `UPDATE messages SET status = 'read', delivered_at = ?, read_at = ? WHERE id = ?`, later, later, m2)
-		e.exec(t, `UPDATE messages SET status = 'failed', error_code = 'undeliverable', failed_at = ? WHERE id = ?`, later, m3)
+		e.exec(t, `UPDATE messages SET status = 'delivered', send_at = 0, delivered_at = ? WHERE id = ?`, later, m1)
+		e.exec(t, `UPDATE messages SET status = 'read', send_at = 0, delivered_at = ?, read_at = ? WHERE id = ?`, later, later, m2)
+		e.exec(t, `UPDATE messages SET status = 'failed', send_at = 0, error_code = 'undeliverable', failed_at = ? WHERE id = ?`, later, m3)
 		e.exec(t, `INSERT INTO messages (conversation_id, direction, wamid, type, status, occurred_at, created_at, updated_at)
 			VALUES (?, 'in', 'wamid.reply', 'text', 'received', ?, ?, ?)`, conv1, later, later, later)
 		e.exec(t, `INSERT INTO contact_opt_out_changes (contact_id, opted_out_before, opted_out_after, source, user_id, detail, created_at)

@@ -147,11 +147,13 @@ func (e *env) started(t testing.TB, c campaign.Campaign, to string) {
 // message is accepted by Meta (or fails with code when failCode is set).
 func (e *env) dispatch(t testing.TB, failCode string) {
 	t.Helper()
+	// Like the outbox, a message that leaves the queue is no longer due
+	// (send_at 0).
 	if failCode != "" {
-		e.exec(t, `UPDATE messages SET status = 'failed', error_code = ? WHERE status = 'queued' AND source LIKE 'campaign:%'`, failCode)
+		e.exec(t, `UPDATE messages SET status = 'failed', send_at = 0, error_code = ? WHERE status = 'queued' AND source LIKE 'campaign:%'`, failCode)
 		return
 	}
-	e.exec(t, `UPDATE messages SET status = 'sent' WHERE status = 'queued' AND source LIKE 'campaign:%'`)
+	e.exec(t, `UPDATE messages SET status = 'sent', send_at = 0 WHERE status = 'queued' AND source LIKE 'campaign:%'`)
 }
 
 // rounds runs rounds a tick apart, dispatching after each, until the
