@@ -336,12 +336,25 @@ type pendingEvent struct {
 	decodeErr error
 }
 
+// The reads of pending events: a PostgreSQL lane's (through the partial
+// index inbound_events_pending, by partition) and SQLite's single lane's
+// (through inbound_events_pending_all); each dialect has only its own.
+// A lane reads its two partitions as two ordered scans merged, each
+// stopping at the limit: with "partition IN (?, ?)" PostgreSQL read every
+// pending event of both, payloads and all, and sorted them, so the read
+// grew with the backlog (1,700 pages a read in bench-flows).
+const (
+	pendingLaneQuery = `(SELECT id, account_id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?)
+		UNION ALL (SELECT id, account_id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?)
+		ORDER BY id LIMIT ?`
+	pendingAllQuery  = `SELECT id, account_id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
+	pendingCount     = `SELECT COUNT(*) FROM inbound_events WHERE processed_at = 0`
+)
+
 func (d *Dispatcher) pendingEvents(ctx context.Context, q store.Querier, lane int) ([]pendingEvent, error) {
-	query := `SELECT id, account_id, kind, payload FROM inbound_events WHERE partition IN (?, ?) AND processed_at = 0 ORDER BY id LIMIT ?`
-	args := []any{lane, lane + pgLanes, eventsPerTx}
+	query, args := pendingLaneQuery, []any{lane, eventsPerTx, lane + pgLanes, eventsPerTx, eventsPerTx}
 	if d.lanes == 1 {
-		query = `SELECT id, account_id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
-		args = []any{eventsPerTx}
+		query, args = pendingAllQuery, []any{eventsPerTx}
 	}
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
@@ -364,7 +377,7 @@ func (d *Dispatcher) pendingEvents(ctx context.Context, q store.Querier, lane in
 // Pending counts unprocessed events (for /metrics and tests).
 func Pending(ctx context.Context, q store.Querier) (int, error) {
 	var n int
-	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inbound_events WHERE processed_at = 0`).Scan(&n)
+	err := q.QueryRow(ctx, pendingCount).Scan(&n)
 	return n, err
 }
 
