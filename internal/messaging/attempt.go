@@ -34,6 +34,9 @@ type sendResult struct {
 	// unparked: the batch found no status waiting for this wamid in
 	// pending_statuses (parkedWAMIDs), so its record need not look again.
 	unparked bool
+	// deferrals counts the batches that left it for the next because
+	// another transaction held its message row (PostgreSQL, see commit).
+	deferrals int
 }
 
 // attempt waits for the job's slot and calls Meta once.

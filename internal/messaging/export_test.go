@@ -27,6 +27,22 @@ func (o *Outbox) Launch(ctx context.Context) (int, func(), error) {
 	return n, func() { o.commit(ctx, batch) }, err
 }
 
+// LaunchDeferring is Launch whose record function returns the ids of the
+// outcomes the batch left for a later one (rows another transaction
+// held, PostgreSQL); calling it again records those.
+func (o *Outbox) LaunchDeferring(ctx context.Context) (int, func() []int64, error) {
+	_, n, err := o.dispatchOnce(ctx)
+	batch := o.awaitResults(n)
+	return n, func() []int64 {
+		batch = o.commit(ctx, batch)
+		ids := make([]int64, len(batch))
+		for i, r := range batch {
+			ids[i] = r.job.id
+		}
+		return ids
+	}, err
+}
+
 // awaitResults takes the next n outcomes, waiting for the sends.
 func (o *Outbox) awaitResults(n int) []sendResult {
 	batch := make([]sendResult, 0, n)

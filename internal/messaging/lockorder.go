@@ -44,6 +44,40 @@ func lockMessages(ctx context.Context, tx store.Tx, d store.Dialect, ids []int64
 	return nil
 }
 
+// lockFreeMessages locks, in id order, the rows of ids that no other
+// transaction holds, without waiting for the others (PostgreSQL only), and
+// returns the ids it locked.
+func lockFreeMessages(ctx context.Context, tx store.Tx, ids []int64) (map[int64]bool, error) {
+	locked := make(map[int64]bool, len(ids))
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for _, n := range store.Chunks(len(ids)) {
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM messages WHERE id IN (`+store.List(n)+`) ORDER BY id FOR UPDATE SKIP LOCKED`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			locked[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return locked, nil
+}
+
 // LockStatusTargets locks, in id order, the messages that the status
 // events among evs will update, before any of them is applied: an intake
 // lane calls it at the start of its transaction (see the lock order above).

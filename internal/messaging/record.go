@@ -16,49 +16,79 @@ import (
 // maxCommitBatch caps how many outcomes one transaction records.
 const maxCommitBatch = 512
 
+// On PostgreSQL a batch records only the outcomes whose message rows it
+// can lock at once (SKIP LOCKED). The others, rows an intake lane holds
+// while it applies their status webhooks, go in a later batch: the
+// committer used to wait for each such lane to commit (up to 480 ms a
+// batch in bench-flows), and while it waited no outcome was recorded and,
+// past maxUnrecorded, nothing new was claimed. After maxDeferrals batches
+// an outcome waits for its row like before, so every outcome is recorded
+// (a row that no longer exists is never returned by the lock either).
+const (
+	maxDeferrals = 3
+	// deferWait is how long deferred outcomes wait for a new batch before
+	// they are tried again alone.
+	deferWait = 5 * time.Millisecond
+)
+
 // commitLoop records send outcomes in batches: whatever arrived while the
 // previous batch committed goes in the next one (group commit).
 func (o *Outbox) commitLoop(ctx context.Context) {
 	defer close(o.committed)
+	var deferred []sendResult
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
 	for {
+		if len(deferred) > 0 {
+			retry.Reset(deferWait)
+		}
 		select {
 		case <-o.results.ready:
-			o.commit(ctx, o.results.take(nil, maxCommitBatch))
+		case <-retry.C:
 		case <-o.commitStop:
-			for batch := o.results.take(nil, maxCommitBatch); len(batch) > 0; batch = o.results.take(nil, maxCommitBatch) {
+			retry.Stop()
+			for i := range deferred {
+				deferred[i].deferrals = maxDeferrals
+			}
+			for batch := o.results.take(deferred, maxCommitBatch); len(batch) > 0; batch = o.results.take(nil, maxCommitBatch) {
+				for i := range batch {
+					batch[i].deferrals = maxDeferrals
+				}
 				o.commit(ctx, batch)
 			}
 			return
 		}
+		retry.Stop()
+		deferred = o.commit(ctx, o.results.take(deferred, maxCommitBatch))
 	}
 }
 
-// commit records a batch in one transaction. If that fails, each outcome
-// is recorded on its own so one bad row does not hold back the rest, and
-// one whose outcome hooks fail is recorded without them: a message Meta
-// accepted must be recorded as sent, or it would be sent again after its
-// lease. One that still fails stays claimed and in doubt (DefaultLease).
-func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
+// commit records a batch in one transaction and returns the outcomes it
+// left for a later batch (see maxDeferrals). If the transaction fails,
+// each outcome is recorded on its own so one bad row does not hold back
+// the rest, and one whose outcome hooks fail is recorded without them: a
+// message Meta accepted must be recorded as sent, or it would be sent
+// again after its lease. One that still fails stays claimed and in doubt
+// (DefaultLease).
+func (o *Outbox) commit(ctx context.Context, batch []sendResult) (deferred []sendResult) {
 	if len(batch) == 0 {
-		return
+		return nil
 	}
 	// Relaxed: an outcome lost with a power loss leaves its message claimed
 	// and in doubt, and Meta's status webhook links the send again.
 	ctx = store.Relaxed(ctx)
 	// In message id order, every row locked first: see lockorder.go.
 	ordered := slices.SortedFunc(slices.Values(batch), func(a, b sendResult) int { return cmp.Compare(a.job.id, b.job.id) })
+	var recorded []sendResult
 	err := o.DB.InTx(ctx, func(tx store.Tx) error {
-		ids := make([]int64, len(ordered))
-		for i, r := range ordered {
-			ids[i] = r.job.id
-		}
-		if err := lockMessages(ctx, tx, o.DB.Dialect(), ids); err != nil {
+		var err error
+		if recorded, deferred, err = o.lockOutcomes(ctx, tx, ordered); err != nil {
 			return err
 		}
-		if err := markUnparked(ctx, tx, ordered); err != nil {
+		if err := markUnparked(ctx, tx, recorded); err != nil {
 			return err
 		}
-		for _, r := range ordered {
+		for _, r := range recorded {
 			if err := o.record(ctx, tx, r, true); err != nil {
 				return err
 			}
@@ -67,6 +97,7 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 	})
 	if err != nil {
 		o.Log.Warn("recording send outcomes as a batch failed; recording one by one", "err", err, "batch", len(batch))
+		recorded, deferred = batch, nil
 		for _, r := range batch {
 			err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r, true) })
 			if err == nil {
@@ -78,6 +109,7 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 			}
 		}
 	}
+	batch = recorded
 	again := false
 	counts := map[resultKind]int{}
 	for _, r := range batch {
@@ -100,6 +132,43 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) {
 		// SQLite's single writer orders the two sides: no race to close.
 		o.sentRecorded()
 	}
+	return deferred
+}
+
+// lockOutcomes locks the message rows of ordered (in id order) and splits
+// it into the outcomes to record now and those deferred to a later batch.
+// On SQLite, whose writer is alone, all are recorded now. On PostgreSQL
+// the rows of outcomes deferred maxDeferrals times are waited for; the
+// others are locked only if free (SKIP LOCKED), so the batch never waits
+// for an intake lane.
+func (o *Outbox) lockOutcomes(ctx context.Context, tx store.Tx, ordered []sendResult) (now, later []sendResult, err error) {
+	if o.DB.Dialect() != store.Postgres {
+		return ordered, nil, nil
+	}
+	var overdue, free []int64
+	for _, r := range ordered {
+		if r.deferrals >= maxDeferrals {
+			overdue = append(overdue, r.job.id)
+		} else {
+			free = append(free, r.job.id)
+		}
+	}
+	if err := lockMessages(ctx, tx, o.DB.Dialect(), overdue); err != nil {
+		return nil, nil, err
+	}
+	locked, err := lockFreeMessages(ctx, tx, free)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range ordered {
+		if r.deferrals >= maxDeferrals || locked[r.job.id] {
+			now = append(now, r)
+			continue
+		}
+		r.deferrals++
+		later = append(later, r)
+	}
+	return now, later, nil
 }
 
 // markUnparked looks up, in one query, which of the batch's sent wamids
