@@ -60,9 +60,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printVersion(stdout)
 		return 0
 	}
-	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+	if isHelp(cmd) {
 		fmt.Fprint(stdout, usage)
 		return 0
+	}
+	// serve and migrate take no arguments: "zapflow migrate --help" must
+	// not migrate, nor "zapflow serve -port 9000" start on another port
+	// than the one asked for.
+	if (cmd == "serve" || cmd == "migrate") && len(args) > 0 {
+		if isHelp(args[0]) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "zapflow %s: takes no arguments, got %q (settings come from ZAPFLOW_* environment variables)\n\n%s", cmd, args[0], usage)
+		return 2
 	}
 	cfg, err := config.Parse(getenv, os.ReadFile)
 	if err != nil {
@@ -106,6 +117,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	return 0
 }
+
+func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--help" }
 
 type usageError struct{ msg string }
 

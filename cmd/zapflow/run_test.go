@@ -161,6 +161,25 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// serve and migrate take no arguments: asking them for help shows it and
+// does nothing else, and anything else is refused before any database is
+// touched.
+func TestServeAndMigrateTakeNoArguments(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"serve", "migrate"} {
+		env := testEnv(t)
+		code, out, errOut := runCmd(t, env, cmd, "--help")
+		require.Equal(t, 0, code, cmd)
+		require.Contains(t, out, "Usage:", cmd)
+		require.Empty(t, errOut, cmd)
+		code, out, errOut = runCmd(t, env, cmd, "-port", "9000")
+		require.Equal(t, 2, code, cmd)
+		require.Empty(t, out, cmd)
+		require.Contains(t, errOut, `zapflow `+cmd+`: takes no arguments, got "-port"`, cmd)
+		require.NoFileExists(t, filepath.Join(env["ZAPFLOW_DATA_DIR"], "zapflow.db"), cmd)
+	}
+}
+
 func TestUnknownCommand(t *testing.T) {
 	t.Parallel()
 	code, out, errOut := runCmd(t, testEnv(t), "frobnicate")
