@@ -53,7 +53,7 @@ type Dispatcher struct {
 	now        func() time.Time
 	sweepEvery time.Duration
 	lanes      int
-	perTx      int // eventsPerTx or pgEventsPerTx
+	perTx      int             // eventsPerTx or pgEventsPerTx
 	wake       []chan struct{} // one per lane
 	wg         sync.WaitGroup
 	cancel     context.CancelFunc
@@ -355,8 +355,8 @@ const (
 	pendingLaneQuery = `(SELECT id, account_id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?)
 		UNION ALL (SELECT id, account_id, kind, payload FROM inbound_events WHERE partition = ? AND processed_at = 0 ORDER BY id LIMIT ?)
 		ORDER BY id LIMIT ?`
-	pendingAllQuery  = `SELECT id, account_id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
-	pendingCount     = `SELECT COUNT(*) FROM inbound_events WHERE processed_at = 0`
+	pendingAllQuery = `SELECT id, account_id, kind, payload FROM inbound_events WHERE processed_at = 0 ORDER BY id LIMIT ?`
+	pendingCount    = `SELECT COUNT(*) FROM inbound_events WHERE processed_at = 0`
 )
 
 func (d *Dispatcher) pendingEvents(ctx context.Context, q store.Querier, lane int) ([]pendingEvent, error) {
