@@ -2,10 +2,16 @@ package messaging_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -50,4 +56,49 @@ func TestOutcomesOfHeldMessagesWaitForALaterBatch(t *testing.T) {
 	require.Equal(t, "sent", m.Status)
 	require.NotEmpty(t, m.WAMID)
 	require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM messages WHERE id = ? AND attempts = 1`, held.ID), "sent once")
+}
+
+// On PostgreSQL two committers record outcomes: one batch whose hooks are
+// slow (a flow run another transaction holds, a busy campaign row) does
+// not hold back the outcomes of the messages sent after it.
+func TestASlowOutcomeBatchDoesNotHoldBackTheNext(t *testing.T) {
+	e := newEnv(t, storetest.New(t, store.Postgres))
+	ctx := context.Background()
+	// The outbox runs on the real clock here; so does the customer's window.
+	e.mustProcess(t, text(e.sender, "wamid.in1", "5511988887777", "Ana", time.Now(), "oi"))
+	e.mustProcess(t, text(e.sender, "wamid.in2", "5511988886666", "Bia", time.Now(), "oi"))
+	rate := 1000
+	_, err := e.accounts.UpdateSender(ctx, e.sender.ID, account.SenderInput{RateLimit: &rate})
+	require.NoError(t, err)
+	cloud := &racingCloud{deliver: func(string, string) {}}
+	o := messaging.NewOutbox(messaging.OutboxOptions{
+		DB: e.db, Accounts: e.accounts,
+		Limiter:  ratelimit.New(ratelimit.Options{PairRate: ratelimit.NoPairLimit}),
+		CloudFor: func(account.Account) messaging.CloudAPI { return cloud },
+	})
+	var first atomic.Int64
+	entered, release := make(chan struct{}), make(chan struct{})
+	o.OnOutcome(func(_ context.Context, _ store.Tx, out messaging.SendOutcome) error {
+		if first.CompareAndSwap(0, out.MessageID) {
+			close(entered)
+			<-release
+		}
+		return nil
+	})
+	o.Start(ctx)
+	t.Cleanup(func() { o.Stop(ctx) })
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free) // before Stop, should an assertion fail
+	slow := e.queueText(t, o, "one")
+	<-entered
+	// Another customer: a conversation's next message waits for the
+	// outcome of the one before.
+	m, err := o.Send(ctx, messaging.SendRequest{Type: "text", SenderID: e.sender.ID, To: "+5511988886666", Text: "two"})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return e.message(t, m.ID).Status == "sent" }, 30*time.Second, 10*time.Millisecond,
+		"the second message's outcome is recorded while the first batch waits")
+	require.Equal(t, "queued", e.message(t, slow.ID).Status)
+	free()
+	require.Eventually(t, func() bool { return e.message(t, slow.ID).Status == "sent" }, 30*time.Second, 10*time.Millisecond)
 }

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/ratelimit"
@@ -76,7 +77,15 @@ func (o *Outbox) Start(ctx context.Context) {
 	o.commitStop = make(chan struct{})
 	o.dispatched = make(chan struct{})
 	o.committed = make(chan struct{})
-	go o.commitLoop(ctx)
+	committers := 1
+	if o.DB.Dialect() == store.Postgres {
+		committers = pgCommitters
+	}
+	var wg sync.WaitGroup
+	for range committers {
+		wg.Go(func() { o.commitLoop(ctx) })
+	}
+	go func() { wg.Wait(); close(o.committed) }()
 	go o.dispatchLoop(ctx)
 }
 
