@@ -66,18 +66,5 @@ func (s *Service) runQueuedCheck(ctx context.Context, id int64) error {
 
 // senderIDs lists an account's sender ids through q.
 func senderIDs(ctx context.Context, q store.Querier, accountID int64) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM senders WHERE account_id = ? ORDER BY id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.QueryIDs(ctx, q, `SELECT id FROM senders WHERE account_id = ? ORDER BY id`, accountID)
 }

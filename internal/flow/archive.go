@@ -33,7 +33,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 			}
 			return err
 		}
-		ids, err := queryIDs(ctx, tx, `SELECT id FROM flow_runs WHERE flow_id = ? AND status IN ('running', 'waiting') ORDER BY id`, id)
+		ids, err := store.QueryIDs(ctx, tx, `SELECT id FROM flow_runs WHERE flow_id = ? AND status IN ('running', 'waiting') ORDER BY id`, id)
 		if err != nil {
 			return err
 		}
@@ -70,22 +70,4 @@ func notLive(ctx context.Context, q store.Querier, id int64) error {
 		return err
 	}
 	return &apperr.Error{Kind: apperr.KindConflict, Code: "flow_archived", Message: "the flow was deleted: it is kept only for its run history; create a new flow instead"}
-}
-
-// queryIDs reads one column of ids.
-func queryIDs(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

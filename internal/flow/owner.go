@@ -26,7 +26,7 @@ const pausedRunsQuery = `SELECT id FROM flow_runs WHERE reply_conversation_id = 
 // in conversation convID and every run its messages started that is still
 // in progress; it runs in the transaction that pauses the bot.
 func (s *Service) OnBotPaused(ctx context.Context, tx store.Tx, convID int64, why string) error {
-	ids, err := queryIDs(ctx, tx, pausedRunsQuery, convID, convID)
+	ids, err := store.QueryIDs(ctx, tx, pausedRunsQuery, convID, convID)
 	if err != nil {
 		return err
 	}

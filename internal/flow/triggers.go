@@ -108,7 +108,7 @@ const replyRunsQuery = `SELECT id FROM flow_runs WHERE reply_conversation_id = ?
 // resumeReplies hands the message to runs waiting for a reply in its
 // conversation.
 func (s *Service) resumeReplies(ctx context.Context, tx store.Tx, ev messaging.InboundEvent) error {
-	ids, err := queryIDs(ctx, tx, replyRunsQuery, ev.ConversationID)
+	ids, err := store.QueryIDs(ctx, tx, replyRunsQuery, ev.ConversationID)
 	if err != nil {
 		return err
 	}

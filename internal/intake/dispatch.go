@@ -280,21 +280,12 @@ func stillPending(ctx context.Context, tx store.Tx, read []pendingEvent) ([]pend
 	}
 	pending := make(map[int64]bool, len(read))
 	for _, size := range store.Chunks(len(ids)) {
-		rows, err := tx.Query(ctx, `SELECT id FROM inbound_events WHERE processed_at = 0 AND id IN (`+placeholders(size)+`)`, ids[:size]...)
+		got, err := store.QueryIDs(ctx, tx, `SELECT id FROM inbound_events WHERE processed_at = 0 AND id IN (`+placeholders(size)+`)`, ids[:size]...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, id := range got {
 			pending[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 		ids = ids[size:]
 	}

@@ -23,31 +23,30 @@ import (
 
 // lockMessages locks the rows of ids, in id order (PostgreSQL only: the
 // SQLite writer is alone).
-// Chunks come in id order too, so the locks are taken in id order overall.
 func lockMessages(ctx context.Context, tx store.Tx, d store.Dialect, ids []int64) error {
-	if d != store.Postgres || len(ids) == 0 {
+	if d != store.Postgres {
 		return nil
 	}
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	for _, n := range store.Chunks(len(ids)) {
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		if err := drain(tx.Query(ctx, `SELECT id FROM messages WHERE id IN (`+store.List(n)+`) ORDER BY id FOR UPDATE`, args...)); err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
+	_, err := lockRows(ctx, tx, ids, false)
+	return err
 }
 
 // lockFreeMessages locks, in id order, the rows of ids that no other
 // transaction holds, without waiting for the others (PostgreSQL only), and
 // returns the ids it locked.
 func lockFreeMessages(ctx context.Context, tx store.Tx, ids []int64) (map[int64]bool, error) {
+	return lockRows(ctx, tx, ids, true)
+}
+
+// lockRows locks message rows in id order: the chunks come in id order
+// too, so the locks are taken in id order overall. With skipLocked, rows
+// another transaction holds are left out instead of waited for. It returns
+// the ids it locked.
+func lockRows(ctx context.Context, tx store.Tx, ids []int64, skipLocked bool) (map[int64]bool, error) {
+	q := ` ORDER BY id FOR UPDATE`
+	if skipLocked {
+		q += ` SKIP LOCKED`
+	}
 	locked := make(map[int64]bool, len(ids))
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
@@ -57,21 +56,12 @@ func lockFreeMessages(ctx context.Context, tx store.Tx, ids []int64) (map[int64]
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
-		rows, err := tx.Query(ctx, `SELECT id FROM messages WHERE id IN (`+store.List(n)+`) ORDER BY id FOR UPDATE SKIP LOCKED`, args...)
+		got, err := store.QueryIDs(ctx, tx, `SELECT id FROM messages WHERE id IN (`+store.List(n)+`)`+q, args...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, id := range got {
 			locked[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 		ids = ids[n:]
 	}
@@ -103,35 +93,12 @@ func (s *Service) LockStatusTargets(ctx context.Context, tx store.Tx, evs []what
 	// The ids of the messages the wamids name (read without a lock), then
 	// the locks, all in id order.
 	for _, n := range store.Chunks(len(wamids)) {
-		rows, err := tx.Query(ctx, `SELECT id FROM messages WHERE wamid IN (`+store.List(n)+`)`, wamids[:n]...)
+		got, err := store.QueryIDs(ctx, tx, `SELECT id FROM messages WHERE wamid IN (`+store.List(n)+`)`, wamids[:n]...)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		ids = append(ids, got...)
 		wamids = wamids[n:]
 	}
 	return lockMessages(ctx, tx, s.db.Dialect(), ids)
-}
-
-// drain reads a locking query's rows to the end (the rows are locked as
-// they are read) and closes it.
-func drain(rows store.Rows, err error) error {
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-	}
-	rows.Close()
-	return rows.Err()
 }
