@@ -55,9 +55,7 @@ func (o *Outbox) commitLoop(ctx context.Context) {
 		case <-retry.C:
 		case <-o.commitStop:
 			retry.Stop()
-			for i := range deferred {
-				deferred[i].deferrals = maxDeferrals
-			}
+			// At shutdown every outcome waits for its row.
 			for batch := o.results.take(deferred, maxCommitBatch); len(batch) > 0; batch = o.results.take(nil, maxCommitBatch) {
 				for i := range batch {
 					batch[i].deferrals = maxDeferrals
@@ -118,6 +116,9 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) (deferred []sen
 		}
 	}
 	batch = recorded
+	if len(batch) == 0 {
+		return deferred // every row was held: nothing to count or log
+	}
 	again := false
 	counts := map[resultKind]int{}
 	for _, r := range batch {
