@@ -19,7 +19,9 @@ import (
 // detected", and the whole batch is redone. Both therefore lock every
 // message row they will update first, in one statement, in id order;
 // after that, neither waits for a message row the other holds while
-// holding one it wants.
+// holding one it wants. The outcome batch does not even wait for the rows
+// it wants: it takes the free ones and leaves the others to a later batch
+// (lockOutcomes, record.go), until one has been left three times.
 
 // lockMessages locks the rows of ids, in id order (PostgreSQL only: the
 // SQLite writer is alone).
