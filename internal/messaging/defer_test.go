@@ -92,8 +92,8 @@ func TestASlowOutcomeBatchDoesNotHoldBackTheNext(t *testing.T) {
 	t.Cleanup(free) // before Stop, should an assertion fail
 	slow := e.queueText(t, o, "one")
 	<-entered
-	// Another customer: a conversation's next message waits for the
-	// outcome of the one before.
+	// Another customer: the second send shares nothing with the first
+	// but the sender.
 	m, err := o.Send(ctx, messaging.SendRequest{Type: "text", SenderID: e.sender.ID, To: "+5511988886666", Text: "two"})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return e.message(t, m.ID).Status == "sent" }, 30*time.Second, 10*time.Millisecond,
