@@ -96,8 +96,30 @@ func (s *Service) SearchRuns(ctx context.Context, f RunSearch) ([]Run, error) {
 	if f.Status != "" && f.Status != StatusRunning && f.Status != StatusWaiting && !Terminal(f.Status) {
 		return nil, apperr.Invalid("status", "invalid_request", "status is running, waiting, completed, failed or cancelled")
 	}
-	// Only the filters set become conditions (PostgreSQL types a bare
-	// "? = 0" as int4, too small for millisecond times).
+	q, args := searchQuery(f)
+	rows, err := s.DB.Read().Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Run{}
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// searchQuery builds the query of f, whose Limit is set. Only the filters
+// set become conditions: a condition written "(? = 0 OR flow_id = ?)"
+// keeps SQLite (and PostgreSQL's generic plans) from using an index, so
+// every page of runs, and every check for a running one, read the whole
+// table (25 ms a page at 30,000 runs). PostgreSQL also types a bare
+// "? = 0" as int4, too small for millisecond times.
+func searchQuery(f RunSearch) (string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, arg any) { where, args = append(where, cond), append(args, arg) }
 	if f.FlowID != 0 {
@@ -122,20 +144,7 @@ func (s *Service) SearchRuns(ctx context.Context, f RunSearch) ([]Run, error) {
 		add(`state LIKE ? ESCAPE '\'`, "%"+likeEscape(`"phone":`+string(b))+"%")
 	}
 	q := `SELECT ` + runColumns + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id DESC LIMIT ?`
-	rows, err := s.DB.Read().Query(ctx, q, append(args, f.Limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Run{}
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return q, append(args, f.Limit)
 }
 
 func likeEscape(s string) string {

@@ -84,25 +84,5 @@ type RunFilter struct {
 
 // ListRuns returns runs, newest first.
 func (s *Service) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
-	if f.Status != "" && f.Status != StatusRunning && f.Status != StatusWaiting && !Terminal(f.Status) {
-		return nil, apperr.Invalid("status", "invalid_request", "status is running, waiting, completed, failed or cancelled")
-	}
-	q := `SELECT ` + runColumns + ` WHERE (? = 0 OR flow_id = ?) AND (? = '' OR status = ?) AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?`
-	rows, err := s.DB.Read().Query(ctx, q, f.FlowID, f.FlowID, f.Status, f.Status, f.Before, f.Before, f.Limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Run{}
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.SearchRuns(ctx, RunSearch{RunFilter: f})
 }
