@@ -328,13 +328,19 @@ func (o *Outbox) leaseFor(ctx context.Context, id int64, now time.Time, jobs []s
 // claim records the attempt of every due message in one transaction and
 // returns those it claimed: a message another instance claimed meanwhile
 // (its send_at moved on) is left alone.
+//
+// The claim is Urgent: every send it starts waits for it, while on SQLite
+// the batches of events and outcomes queued for the writer ahead of it
+// hold it for tens of milliseconds each. Measured in bench-flows at about
+// 1,600 flows/s, queued → sent went from 81–90 ms to 39 ms at the median
+// and from 158–174 ms to 89–91 ms at p99.
 func (o *Outbox) claim(ctx context.Context, due []sendJob, now time.Time) ([]sendJob, error) {
 	byID := make(map[int64]sendJob, len(due))
 	for _, j := range due {
 		byID[j.id] = j
 	}
 	var claimed []sendJob
-	err := o.DB.InTx(ctx, func(tx store.Tx) error {
+	err := o.DB.InTx(store.Urgent(ctx), func(tx store.Tx) error {
 		claimed = claimed[:0]
 		start := 0
 		for _, size := range store.Chunks(len(due)) {

@@ -142,7 +142,7 @@ func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 // commit runs fn in a transaction on the writer connection and commits
 // it (not yet flushed to disk), holding the connection only that long.
 func (d *sqliteDB) commit(ctx context.Context, fn func(Tx) error) (*afterCommit, error) {
-	if err := d.gate.acquire(ctx, isUrgent(ctx)); err != nil {
+	if err := d.gate.acquire(ctx, IsUrgent(ctx)); err != nil {
 		return nil, err
 	}
 	defer d.gate.release()

@@ -7,18 +7,21 @@ import (
 
 type urgentKey struct{}
 
-// Urgent marks the transactions run with ctx as ones a caller is waiting
-// on right now (a webhook's HTTP response waits for its events' commit).
-// On SQLite they take the single writer connection before the background
-// work queued for it (applying events, recording send outcomes): that
-// work is measured in throughput, an acknowledgement in latency, and Meta
-// holds each webhook request open until it is answered. PostgreSQL runs
-// transactions side by side and ignores the mark.
+// Urgent marks the transactions run with ctx as ones something is waiting
+// on right now: a webhook's HTTP response waits for its events' commit,
+// and the sends of the queue wait for their claim. On SQLite they take the
+// single writer connection before the background work queued for it
+// (applying events, recording send outcomes): that work is measured in
+// throughput, an acknowledgement or a send in latency, and Meta holds each
+// webhook request open until it is answered. Urgent transactions are short
+// by construction. PostgreSQL runs transactions side by side and ignores
+// the mark.
 func Urgent(ctx context.Context) context.Context {
 	return context.WithValue(ctx, urgentKey{}, true)
 }
 
-func isUrgent(ctx context.Context) bool {
+// IsUrgent reports whether ctx carries the Urgent mark.
+func IsUrgent(ctx context.Context) bool {
 	v, _ := ctx.Value(urgentKey{}).(bool)
 	return v
 }
