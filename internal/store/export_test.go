@@ -22,3 +22,6 @@ func WALFlushes(db DB) int64 {
 	}
 	return -1
 }
+
+// SearchBatch is the most rows of one table an IndexSearch pass indexes.
+const SearchBatch = searchBatch
