@@ -121,6 +121,12 @@ func TestEventStreamSendsOnlyConversationsTheUserMaySee(t *testing.T) {
 	}}}
 	status, _, _ := b.login("ana@example.com", "correct horse battery")
 	require.Equal(t, http.StatusSeeOther, status)
+	// This stream is served here, not by the app, whose Run starts the
+	// broker in the background: the broker follows the event table from
+	// its end when it starts, so events committed before that are not
+	// streamed (no stream of the app's could have been open). The app
+	// answers only once its broker runs.
+	require.Equal(t, http.StatusOK, env.Do(http.MethodGet, "/healthz", nil, nil))
 
 	s := b.openStream("/events", nil)
 	appendEvent(t, env, live.KindNote, hidden)
