@@ -8,9 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/zapflow/zapflow/internal/account"
-	"github.com/zapflow/zapflow/internal/messaging"
-	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -44,12 +41,9 @@ func (d *txMarks) take() []bool {
 func TestSendClaimsAreUrgentAndOutcomesAreNot(t *testing.T) {
 	e := newEnv(t, storetest.New(t, store.SQLite))
 	marks := &txMarks{DB: e.db}
-	o := messaging.NewOutbox(messaging.OutboxOptions{
-		DB: marks, Accounts: e.accounts,
-		Limiter:  ratelimit.New(ratelimit.Options{PairRate: ratelimit.NoPairLimit}),
-		CloudFor: func(account.Account) messaging.CloudAPI { return &instantCloud{} },
-		Now:      e.clock.Now,
-	})
+	marked := *e
+	marked.db = marks
+	o := newTestOutbox(&marked)
 	o.SkipSlotWaits(func(int64, time.Time) bool { return true })
 	e.mustProcess(t, text(e.sender, "wamid.in1", "5511988887777", "Ana", e.clock.Now(), "oi"))
 	e.queueText(t, o, "olá")
