@@ -12,7 +12,7 @@
 #   1. one instance:  one sandbox sender at 80/s, then at 1,000/s (with
 #      -preload: the API takes fewer than 1,000 messages/s on a small
 #      machine, so the sender trickles at 1/s until the queue is full and
-#      its pacing is measured from then on)
+#      its pacing is measured from its first send at the new rate)
 #   2. two instances: the same runs, POSTs spread over both
 #   3. failover: three instances (the first only hosts the sandbox: it
 #      takes no POSTs and sends nothing, ZAPFLOW_SEND_DISPATCH=false), 80/s; once 30% is sent the instance holding the

@@ -341,6 +341,18 @@ func TestMeasuredRateAndWindow(t *testing.T) {
 	require.Equal(t, 0, maxInWindow(nil, time.Second))
 	require.Equal(t, 1, maxInWindow(at(0, 1000, 2000), time.Second))
 	require.Equal(t, 3, maxInWindow(at(7, 7, 7), time.Second))
+
+	// -preload: a trickle a second apart, its last send 80 ms before the
+	// paced ones; the rate is measured from the first paced send.
+	paced := afterTrickle(append(at(-3110, -2100, -1090, -80), even...))
+	require.Len(t, paced, len(even))
+	require.Equal(t, t0, paced[0])
+	require.InDelta(t, 80, measuredRate(paced), 1e-9)
+	require.Len(t, afterTrickle(append(at(-1090, -80), even...)), len(even))
+	require.Len(t, afterTrickle(append(at(-80), even...)), len(even)+1, "one send ahead cannot be told from a paced one")
+	require.Len(t, afterTrickle(append([]time.Time(nil), even...)), len(even), "nothing to drop from paced sends")
+	require.Equal(t, at(2000, 2001)[1], afterTrickle(at(0, 1000, 2000, 2001))[0], "a first paced send a second late goes with the trickle")
+	require.Empty(t, afterTrickle(nil))
 }
 
 func TestQueueToSentPercentiles(t *testing.T) {
