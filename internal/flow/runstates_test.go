@@ -38,18 +38,18 @@ func requireAllFieldsSet(t *testing.T, v any) {
 	}
 }
 
-// The copy runStates keeps is the state as decoded from its row, to the
-// last bit (reflect.DeepEqual compares a time's zone and monotonic
-// reading, a number's type), and shares nothing with the original.
-func TestDecodedCopyIsTheDecodedState(t *testing.T) {
+// richTestState is a state with every field set and every kind of value
+// a step or a trigger can put in it, ugly ones included (invalid UTF-8,
+// HTML characters, times in other zones, types from outside the engine).
+// shared is a map kept in two places (a step's output and its log).
+func richTestState(now time.Time) (st State, shared map[string]any) {
 	sp := time.FixedZone("BRT", -3*3600)
-	now := time.Now() // local zone, monotonic reading
-	shared := map[string]any{"message_id": int64(42), "status": "sent"}
+	shared = map[string]any{"message_id": int64(42), "status": "sent"}
 	type custom struct {
 		A int    `json:"a"`
 		B string `json:"b,omitempty"`
 	}
-	st := State{
+	st = State{
 		RunID: 7, Status: StatusWaiting, ConversationID: 3, Sender: "5", TestRecipient: "+5511999990000",
 		Current: "ask", Attempt: 2, Visits: 9, Reason: "bad \xff byte", StartedAt: now, EndedAt: now.In(sp),
 		Trigger: map[string]any{
@@ -75,6 +75,15 @@ func TestDecodedCopyIsTheDecodedState(t *testing.T) {
 		},
 		Error: &StepError{Code: "e", Message: "m"},
 	}
+	return st, shared
+}
+
+// The copy runStates keeps is the state as decoded from its row, to the
+// last bit (reflect.DeepEqual compares a time's zone and monotonic
+// reading, a number's type), and shares nothing with the original.
+func TestDecodedCopyIsTheDecodedState(t *testing.T) {
+	now := time.Now() // local zone, monotonic reading
+	st, shared := richTestState(now)
 	requireAllFieldsSet(t, st)
 	requireAllFieldsSet(t, *st.Wait)
 	requireAllFieldsSet(t, st.Log[0])

@@ -228,7 +228,7 @@ type runCols struct {
 }
 
 func runColsOf(c *Compiled, st State) (runCols, error) {
-	state, err := json.Marshal(st)
+	state, err := encodeState(st) // json.Marshal(st), faster (statejson.go)
 	if err != nil {
 		return runCols{}, err
 	}
