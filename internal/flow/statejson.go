@@ -17,7 +17,9 @@ import (
 // values). Anything without a shortcut below (a type from outside the
 // engine, a string that needs escaping, a float in exponent form, a time
 // outside years 0–9999) is handed to encoding/json itself, so the output
-// never differs (TestEncodeStateIsJSONMarshal).
+// never differs. A field added to State or its parts must be added here
+// too: TestEncodeStateIsJSONMarshal, whose state sets every field, fails
+// until it is.
 func encodeState(st State) ([]byte, error) {
 	e := stateEncoder{b: make([]byte, 0, 2048)}
 	e.state(&st)
@@ -61,16 +63,10 @@ func (e *stateEncoder) state(st *State) {
 		e.str(w.Step)
 		e.key(`,"key":`)
 		e.str(w.Key)
-		if !w.Until.IsZero() {
-			e.key(`,"until":`)
-			e.time(w.Until)
-		}
+		e.optTime(`,"until":`, w.Until)
 		e.b = append(e.b, '}')
 	}
-	if len(st.EarlyReply) > 0 {
-		e.key(`,"early_reply":`)
-		e.object(st.EarlyReply)
-	}
+	e.optObject(`,"early_reply":`, st.EarlyReply)
 	e.key(`,"visits":`)
 	e.b = strconv.AppendInt(e.b, int64(st.Visits), 10)
 	e.key(`,"log":`)
@@ -93,10 +89,7 @@ func (e *stateEncoder) state(st *State) {
 	e.optStr(`,"reason":`, st.Reason)
 	e.key(`,"started_at":`)
 	e.time(st.StartedAt)
-	if !st.EndedAt.IsZero() {
-		e.key(`,"ended_at":`)
-		e.time(st.EndedAt)
-	}
+	e.optTime(`,"ended_at":`, st.EndedAt)
 	e.b = append(e.b, '}')
 }
 
@@ -107,22 +100,13 @@ func (e *stateEncoder) record(r *StepRecord) {
 	e.str(r.Type)
 	e.key(`,"status":`)
 	e.str(r.Status)
-	if len(r.Input) > 0 {
-		e.key(`,"input":`)
-		e.object(r.Input)
-	}
-	if len(r.Output) > 0 {
-		e.key(`,"output":`)
-		e.object(r.Output)
-	}
+	e.optObject(`,"input":`, r.Input)
+	e.optObject(`,"output":`, r.Output)
 	e.key(`,"attempts":`)
 	e.b = strconv.AppendInt(e.b, int64(r.Attempts), 10)
 	e.key(`,"started_at":`)
 	e.time(r.StartedAt)
-	if !r.EndedAt.IsZero() {
-		e.key(`,"ended_at":`)
-		e.time(r.EndedAt)
-	}
+	e.optTime(`,"ended_at":`, r.EndedAt)
 	if r.Error != nil {
 		e.key(`,"error":`)
 		e.viaJSON(r.Error)
@@ -140,6 +124,22 @@ func (e *stateEncoder) optStr(key, s string) {
 	if s != "" {
 		e.key(key)
 		e.str(s)
+	}
+}
+
+// optObject writes a map field tagged omitempty.
+func (e *stateEncoder) optObject(key string, m map[string]any) {
+	if len(m) > 0 {
+		e.key(key)
+		e.object(m)
+	}
+}
+
+// optTime writes a time field tagged omitzero.
+func (e *stateEncoder) optTime(key string, t time.Time) {
+	if !t.IsZero() {
+		e.key(key)
+		e.time(t)
 	}
 }
 

@@ -31,6 +31,9 @@ func requireSameAsJSON(t *testing.T, st State, msg string) {
 func TestEncodeStateIsJSONMarshal(t *testing.T) {
 	now := time.Now()
 	rich, _ := richTestState(now)
+	requireAllFieldsSet(t, rich) // a field added to State must be encoded too
+	requireAllFieldsSet(t, *rich.Wait)
+	requireAllFieldsSet(t, rich.Log[0])
 	requireSameAsJSON(t, rich, "every field, ugly values")
 	requireSameAsJSON(t, State{}, "zero state")
 	requireSameAsJSON(t, State{Log: []StepRecord{}, Trigger: map[string]any{}, Vars: map[string]any{}}, "empty, not nil")
