@@ -163,3 +163,16 @@ func BenchmarkEncodeState(b *testing.B) {
 		}
 	})
 }
+
+// The shortcuts are for strings and numbers; the fuzzer tries others
+// against encoding/json (go test ./internal/flow -run '^$' -fuzz FuzzEncodeState).
+func FuzzEncodeState(f *testing.F) {
+	f.Add("Olá <b>", 0.1, int64(42), 1e21)
+	f.Add("\u2028\xff\"", -1e-7, int64(-1), 123456.789)
+	f.Add("", math.MaxFloat64, int64(math.MinInt64), 5e-324)
+	f.Fuzz(func(t *testing.T, s string, x float64, i int64, y float64) {
+		st := State{Status: s, Reason: s, Trigger: map[string]any{s: x, "i": i, "l": []any{s, y, i}},
+			Vars: map[string]any{"y": y, "n": map[string]any{s: s}}, Log: []StepRecord{{Step: s, Output: map[string]any{"x": x}}}}
+		requireSameAsJSON(t, st, "fuzzed")
+	})
+}
