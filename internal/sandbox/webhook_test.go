@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"testing"
@@ -216,6 +217,43 @@ func TestWebhookBatching(t *testing.T) {
 	require.NoError(t, json.Unmarshal(p.Entry[0].Changes[0].Value, &v))
 	require.Len(t, v.Statuses, 3)
 	require.Equal(t, []string{"sent", "delivered", "read"}, []string{v.Statuses[0].Status, v.Statuses[1].Status, v.Statuses[2].Status})
+}
+
+// A backlog goes out in POSTs of up to 1,000 updates (Meta's ceiling), so
+// delivery keeps up with a busy number's callbacks while it still posts
+// one request at a time, in order.
+func TestWebhookBatchesUpToMetasCeiling(t *testing.T) {
+	t.Parallel()
+	e := newStoppedEnv(t, nil)
+	const n = 1500
+	for i := range n {
+		_, err := e.sb.CustomerWrites(loja, fmt.Sprintf("+55119%08d", i), "Cliente", fmt.Sprintf("m%d", i))
+		require.NoError(t, err)
+	}
+	e.start(t)
+	e.waitIdle(t)
+
+	var sizes []int
+	var texts []string
+	for _, r := range e.in.requests() {
+		size := 0
+		for _, entry := range decodePayload(t, r.body).Entry {
+			for _, c := range entry.Changes {
+				var v tValue
+				require.NoError(t, json.Unmarshal(c.Value, &v))
+				size += len(v.Messages)
+				for _, m := range v.Messages {
+					texts = append(texts, m.Text.Body)
+				}
+			}
+		}
+		sizes = append(sizes, size)
+	}
+	require.Equal(t, []int{1000, 500}, sizes)
+	require.Len(t, texts, n)
+	for i, text := range texts {
+		require.Equal(t, fmt.Sprintf("m%d", i), text, "in queue order")
+	}
 }
 
 func TestDuplicateWebhooks(t *testing.T) {
