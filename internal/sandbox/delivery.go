@@ -159,9 +159,23 @@ func (s *Sandbox) deliveryLoop(ctx context.Context) {
 	}
 }
 
+// maxWebhookBody is Meta's documented ceiling for one webhook POST (3 MB):
+// a batch of long messages that would pass it goes out in halves.
+const maxWebhookBody = 3 << 20
+
 // deliver POSTs one batch, retrying with exponential backoff on any non-200
 // answer or network error, as Meta does (compressed schedule).
 func (s *Sandbox) deliver(ctx context.Context, batch []*event) {
+	body, err := asciiJSON(s.buildPayload(batch))
+	if err != nil {
+		s.log.Error("sandbox: encoding webhook", "error", err)
+		return
+	}
+	if len(body) > maxWebhookBody && len(batch) > 1 {
+		s.deliver(ctx, batch[:len(batch)/2])
+		s.deliver(ctx, batch[len(batch)/2:])
+		return
+	}
 	s.mu.Lock()
 	url := s.webhookURL
 	dup := s.dupNext > 0
@@ -171,11 +185,6 @@ func (s *Sandbox) deliver(ctx context.Context, batch []*event) {
 	s.mu.Unlock()
 	if url == "" {
 		s.log.Warn("sandbox: no webhook URL set; dropping webhook", "events", len(batch))
-		return
-	}
-	body, err := asciiJSON(s.buildPayload(batch))
-	if err != nil {
-		s.log.Error("sandbox: encoding webhook", "error", err)
 		return
 	}
 	sig := signature(s.cfg.AppSecret, body)

@@ -164,18 +164,25 @@ func (in *intake) messageValues(t *testing.T) []tValue {
 	t.Helper()
 	var out []tValue
 	for _, c := range in.requests() {
-		if c.answeredErr {
-			continue
+		if !c.answeredErr {
+			out = append(out, in.valuesOf(t, c)...)
 		}
-		for _, e := range decodePayload(t, c.body).Entry {
-			for _, ch := range e.Changes {
-				if ch.Field != "messages" {
-					continue
-				}
-				var v tValue
-				require.NoError(t, json.Unmarshal(ch.Value, &v))
-				out = append(out, v)
+	}
+	return out
+}
+
+// valuesOf decodes the "messages" changes of one POST.
+func (in *intake) valuesOf(t *testing.T, c captured) []tValue {
+	t.Helper()
+	var out []tValue
+	for _, e := range decodePayload(t, c.body).Entry {
+		for _, ch := range e.Changes {
+			if ch.Field != "messages" {
+				continue
 			}
+			var v tValue
+			require.NoError(t, json.Unmarshal(ch.Value, &v))
+			out = append(out, v)
 		}
 	}
 	return out

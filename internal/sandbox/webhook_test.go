@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -237,14 +238,10 @@ func TestWebhookBatchesUpToMetasCeiling(t *testing.T) {
 	var texts []string
 	for _, r := range e.in.requests() {
 		size := 0
-		for _, entry := range decodePayload(t, r.body).Entry {
-			for _, c := range entry.Changes {
-				var v tValue
-				require.NoError(t, json.Unmarshal(c.Value, &v))
-				size += len(v.Messages)
-				for _, m := range v.Messages {
-					texts = append(texts, m.Text.Body)
-				}
+		for _, v := range e.in.valuesOf(t, r) {
+			size += len(v.Messages)
+			for _, m := range v.Messages {
+				texts = append(texts, m.Text.Body)
 			}
 		}
 		sizes = append(sizes, size)
@@ -253,6 +250,37 @@ func TestWebhookBatchesUpToMetasCeiling(t *testing.T) {
 	require.Len(t, texts, n)
 	for i, text := range texts {
 		require.Equal(t, fmt.Sprintf("m%d", i), text, "in queue order")
+	}
+}
+
+// However many updates are due, a POST stays within Meta's 3 MB: 1,000
+// long messages go out in several, every one of them once and in order.
+func TestWebhookBatchesStayWithin3MB(t *testing.T) {
+	t.Parallel()
+	e := newStoppedEnv(t, nil)
+	const n = 1000
+	long := strings.Repeat("x", 4000)
+	for i := range n {
+		_, err := e.sb.CustomerWrites(loja, fmt.Sprintf("+55119%08d", i), "Cliente", fmt.Sprintf("%d %s", i, long))
+		require.NoError(t, err)
+	}
+	e.start(t)
+	e.waitIdle(t)
+
+	reqs := e.in.requests()
+	require.Greater(t, len(reqs), 1, "4 MB of messages cannot go in one POST")
+	var texts []string
+	for _, r := range reqs {
+		require.LessOrEqual(t, len(r.body), 3<<20)
+		for _, v := range e.in.valuesOf(t, r) {
+			for _, m := range v.Messages {
+				texts = append(texts, m.Text.Body)
+			}
+		}
+	}
+	require.Len(t, texts, n)
+	for i, text := range texts {
+		require.Equal(t, fmt.Sprintf("%d %s", i, long), text, "in queue order")
 	}
 }
 
