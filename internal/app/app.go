@@ -207,6 +207,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 	a.Dispatcher = intake.NewDispatcher(db, a.Messaging.Process, a.Metrics, log.With("component", "intake"), a.now, 2*time.Second)
 	a.Dispatcher.LockFirst(a.Messaging.LockStatusTargets)
+	a.Dispatcher.ApplyBatchFirst(a.Messaging.ApplyStatusBatch)
 	a.Writer = intake.NewWriter(db, a.Dispatcher.Wake, a.Metrics, log.With("component", "intake"))
 	a.SearchIndex = store.NewSearchIndexer(db, log.With("component", "search"), time.Second)
 	webhook := intake.NewHandler(a.Accounts, a.Writer, a.Metrics, log.With("component", "webhook"), a.now)

@@ -34,6 +34,14 @@ const pgLanes = 8
 // it locks the rows they will update in one consistent order).
 type LockFunc func(ctx context.Context, tx store.Tx, evs []whatsapp.Event) error
 
+// BatchFunc applies set-based what it can of a batch's decoded events
+// (evs[i] signed by signers[i]), after LockFunc and before the events are
+// applied one by one, and reports which it applied in full; those are only
+// marked processed (messaging.Service.ApplyStatusBatch: the plain delivery
+// statuses, one statement per chunk). It must not fail for an event's own
+// fault: what it cannot apply exactly as ProcessFunc would, it leaves.
+type BatchFunc func(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) (done []bool, err error)
+
 // ProcessFunc applies one event inside tx (messaging.Service.Process).
 // signer is the account whose app secret verified the webhook that carried
 // it: processing applies only what that account may speak for.
@@ -47,7 +55,8 @@ type ProcessFunc func(ctx context.Context, tx store.Tx, signer int64, ev whatsap
 type Dispatcher struct {
 	db         store.DB
 	process    ProcessFunc
-	lock       LockFunc // nil: nothing to lock first
+	lock       LockFunc  // nil: nothing to lock first
+	batch      BatchFunc // nil: every event goes through process
 	metrics    *metrics.Metrics
 	log        *slog.Logger
 	now        func() time.Time
@@ -77,6 +86,10 @@ func NewDispatcher(db store.DB, process ProcessFunc, m *metrics.Metrics, log *sl
 // LockFirst sets what each batch locks before it applies its events.
 // Call it before Start.
 func (d *Dispatcher) LockFirst(lock LockFunc) { d.lock = lock }
+
+// ApplyBatchFirst sets what applies a batch's events set-based before the
+// rest go through process one by one. Call it before Start.
+func (d *Dispatcher) ApplyBatchFirst(batch BatchFunc) { d.batch = batch }
 
 // Wake tells the lanes of these partitions they have new events.
 func (d *Dispatcher) Wake(partitions map[int]bool) {
@@ -210,20 +223,39 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 			return err
 		}
 		applied = len(events)
-		if d.lock != nil {
-			evs := make([]whatsapp.Event, 0, len(events))
-			for _, e := range events {
-				if e.decodeErr == nil {
-					evs = append(evs, e.ev)
-				}
+		// The decoded events, and for each its index in events.
+		evs := make([]whatsapp.Event, 0, len(events))
+		signers := make([]int64, 0, len(events))
+		at := make([]int, 0, len(events))
+		for i, e := range events {
+			if e.decodeErr == nil {
+				evs, signers, at = append(evs, e.ev), append(signers, e.account), append(at, i)
 			}
+		}
+		if d.lock != nil {
 			if err := d.lock(ctx, tx, evs); err != nil {
 				return err
 			}
 		}
+		// The careful attempt applies every event under its own savepoint,
+		// as plainly as it can.
+		batched := make([]bool, len(events))
+		if d.batch != nil && !careful {
+			took, err := d.batch(ctx, tx, signers, evs)
+			if err != nil {
+				return err
+			}
+			for j, ok := range took {
+				batched[at[j]] = ok
+			}
+		}
 		now := store.Millis(d.now())
 		done := make([]any, 0, len(events))
-		for _, e := range events {
+		for i, e := range events {
+			if batched[i] {
+				done = append(done, e.id)
+				continue
+			}
 			var perr error
 			if careful {
 				perr = d.applyIsolated(ctx, tx, e)

@@ -105,3 +105,6 @@ func (o *Outbox) PhonesCached() int {
 	defer o.phones.mu.Unlock()
 	return len(o.phones.m)
 }
+
+// StatusRowsSQL is ApplyStatusBatch's statement for n messages.
+var StatusRowsSQL = statusRowsSQL
