@@ -27,10 +27,7 @@ func TestBatchLocksBeforeItApplies(t *testing.T) {
 		rows := storeTextEvents(t, db, newAccount(t, db), 5)
 
 		var log []string
-		d := NewDispatcher(db, func(_ context.Context, _ store.Tx, _ int64, ev whatsapp.Event) error {
-			log = append(log, "apply "+ev.Message.ID)
-			return nil
-		}, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, time.Hour)
+		d := loggingDispatcher(db, &log, "")
 		d.LockFirst(func(_ context.Context, _ store.Tx, evs []whatsapp.Event) error {
 			for _, ev := range evs {
 				log = append(log, "lock "+ev.Message.ID)
@@ -62,13 +59,7 @@ func batchHookCase(t *testing.T, failing string) {
 		ctx := context.Background()
 		rows := storeTextEvents(t, db, newAccount(t, db), 5)
 		var log []string
-		d := NewDispatcher(db, func(_ context.Context, _ store.Tx, _ int64, ev whatsapp.Event) error {
-			log = append(log, "apply "+ev.Message.ID)
-			if ev.Message.ID == failing {
-				return apperr.Invalid("from", "bad", "bad")
-			}
-			return nil
-		}, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, time.Hour)
+		d := loggingDispatcher(db, &log, failing)
 		d.LockFirst(func(_ context.Context, _ store.Tx, evs []whatsapp.Event) error {
 			log = append(log, "lock "+strconv.Itoa(len(evs)))
 			return nil
@@ -94,4 +85,16 @@ func batchHookCase(t *testing.T, failing string) {
 		require.NoError(t, db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM inbound_events WHERE last_error <> ''`).Scan(&errored))
 		require.Equal(t, map[string]int{"": 0, "wamid.2": 1}[failing], errored)
 	})
+}
+
+// loggingDispatcher is a Dispatcher whose process logs "apply <wamid>" and
+// fails the event whose wamid is failing with a named error.
+func loggingDispatcher(db store.DB, log *[]string, failing string) *Dispatcher {
+	return NewDispatcher(db, func(_ context.Context, _ store.Tx, _ int64, ev whatsapp.Event) error {
+		*log = append(*log, "apply "+ev.Message.ID)
+		if ev.Message.ID == failing {
+			return apperr.Invalid("from", "bad", "bad")
+		}
+		return nil
+	}, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, time.Hour)
 }
