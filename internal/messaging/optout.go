@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -105,7 +106,7 @@ func (s *Service) OptOutHook() InboundHook {
 		if err != nil {
 			return err
 		}
-		if !matchesOptOut(set.Keywords, typed, tapped) {
+		if !s.foldedOptOut(set.Keywords).matches(typed, tapped) {
 			return nil
 		}
 		n, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ? WHERE id = ? AND opted_out = ?`, true, ev.ContactID, false)
@@ -144,21 +145,74 @@ func optOutCandidates(m Message) (typed string, tapped []string) {
 	return "", nil
 }
 
-// matchesOptOut reports whether typed is exactly a keyword, or one of
-// tapped is a keyword or holds one as whole words.
-func matchesOptOut(keywords []string, typed string, tapped []string) bool {
-	folded := foldKeyword(typed)
-	for _, k := range keywords {
-		fk := foldKeyword(k)
-		if fk == "" {
-			continue
+// optOutKeywords is a keyword list folded once (foldKeyword, foldWords):
+// matching runs on the processing writer for every inbound message, and
+// folding each keyword again for each message was most of its cost.
+type optOutKeywords struct {
+	source  []string   // the list as saved
+	keys    []string   // foldKeyword of each keyword that has one
+	words   [][]string // foldWords of the same keywords
+	longest int        // runes in the longest of keys
+}
+
+func foldOptOutKeywords(keywords []string) *optOutKeywords {
+	k := &optOutKeywords{source: keywords}
+	for _, kw := range keywords {
+		if fk := foldKeyword(kw); fk != "" {
+			k.keys, k.words = append(k.keys, fk), append(k.words, foldWords(kw))
+			k.longest = max(k.longest, utf8.RuneCountInString(fk))
 		}
+	}
+	return k
+}
+
+// foldedOptOut returns keywords folded, reusing the last fold while the
+// saved list is the same.
+func (s *Service) foldedOptOut(keywords []string) *optOutKeywords {
+	if k := s.optOutFolded.Load(); k != nil && slices.Equal(k.source, keywords) {
+		return k
+	}
+	k := foldOptOutKeywords(keywords)
+	s.optOutFolded.Store(k)
+	return k
+}
+
+// matches reports whether typed is exactly a keyword, or one of tapped is
+// a keyword or holds one as whole words.
+func (k *optOutKeywords) matches(typed string, tapped []string) bool {
+	folded := ""
+	if !foldsLonger(typed, k.longest) {
+		folded = foldKeyword(typed)
+	}
+	tappedKeys := make([]string, len(tapped))
+	tappedWords := make([][]string, len(tapped))
+	for i, t := range tapped {
+		tappedKeys[i], tappedWords[i] = foldKeyword(t), foldWords(t)
+	}
+	for i, fk := range k.keys {
 		if folded == fk {
 			return true
 		}
-		kw := foldWords(k)
-		for _, t := range tapped {
-			if foldKeyword(t) == fk || containsWords(foldWords(t), kw) {
+		for j := range tapped {
+			if tappedKeys[j] == fk || containsWords(tappedWords[j], k.words[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foldsLonger reports whether foldKeyword(s) surely has more than n runes,
+// without folding s: most messages are sentences, far longer than any
+// keyword, and folding one (Unicode decomposition) cost more than the rest
+// of the match. Each letter or digit of s folds to at least one letter or
+// digit (TestEveryLetterFoldsToALetter checks every rune), so counting
+// them is a lower bound.
+func foldsLonger(s string, n int) bool {
+	count := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if count++; count > n {
 				return true
 			}
 		}

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/account"
@@ -22,7 +23,8 @@ type Service struct {
 	onLinked OutcomeHook
 	pending  pendingSweeper
 
-	statusHooks []StatusHook // see OnStatus
+	statusHooks  []StatusHook                   // see OnStatus
+	optOutFolded atomic.Pointer[optOutKeywords] // see foldedOptOut
 }
 
 // New builds a Service. st keeps the settings people change at runtime
