@@ -29,8 +29,10 @@ import (
 // event of a wamid that two numbers report in one batch. Applying a
 // message's statuses together gives what applying them in order gives:
 // the status moves to the highest rank seen, and each timestamp column
-// keeps its first value. The status hooks run once per applied event, in
-// event order, as Process runs them.
+// keeps its first value. The status hooks run once per applied event, as
+// Process runs them: in event order among these, before the hooks of the
+// events left to Process (each names its message, so the inbox refreshes
+// the same rows either way).
 func (s *Service) ApplyStatusBatch(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) ([]bool, error) {
 	done := make([]bool, len(evs))
 	cands, err := s.plainStatuses(ctx, tx, signers, evs)
