@@ -146,8 +146,8 @@ func optOutCandidates(m Message) (typed string, tapped []string) {
 }
 
 // optOutKeywords is a keyword list folded once (foldKeyword, foldWords):
-// matching runs on the processing writer for every inbound message, and
-// folding each keyword again for each message was most of its cost.
+// matching runs on the processing writer for every inbound message, so
+// the keywords are not folded again for each one.
 type optOutKeywords struct {
 	source  []string   // the list as saved
 	keys    []string   // foldKeyword of each keyword that has one
