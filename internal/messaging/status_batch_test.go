@@ -61,24 +61,23 @@ func TestStatusBatchEndsWhereOneByOneEnds(t *testing.T) {
 // status hook calls and per-event error codes it saw.
 type statusWorld struct {
 	*env
-	second     string // the second number's phone_number_id
-	conv       [2]int64
-	queued     map[uint64]int64 // per seed, an outbound message without a wamid
-	hooks      []messaging.StatusChange
-	codes      []string
-	signer     int64
-	numberOfID [2]string
+	numbers [2]string        // phone_number_ids
+	conv    [2]int64         // a conversation on each number
+	queued  map[uint64]int64 // per seed, an outbound message without a wamid
+	hooks   []messaging.StatusChange
+	codes   []string
+	signer  int64
 }
 
 func newStatusWorld(t *testing.T, db store.DB) *statusWorld {
 	e := newEnv(t, db)
-	w := &statusWorld{env: e, second: e.addSender(t, "106540352240002").PhoneNumberID, queued: map[uint64]int64{}, signer: e.account.ID}
-	w.numberOfID = [2]string{e.sender.PhoneNumberID, w.second}
+	w := &statusWorld{env: e, queued: map[uint64]int64{}, signer: e.account.ID}
+	w.numbers = [2]string{e.sender.PhoneNumberID, e.addSender(t, "106540352240002").PhoneNumberID}
 	e.mustProcess(t, text(e.sender, "wamid.in1", "5511988887777", "Ana", t0, "oi"))
 	in2 := text(e.sender, "wamid.in2", "5511988887777", "Ana", t0, "oi")
-	in2.PhoneNumberID = w.second
+	in2.PhoneNumberID = w.numbers[1]
 	e.mustProcess(t, in2)
-	for i, pn := range w.numberOfID {
+	for i, pn := range w.numbers {
 		require.NoError(t, db.Read().QueryRow(context.Background(), `SELECT c.id FROM conversations c JOIN senders s ON s.id = c.sender_id
 			WHERE s.phone_number_id = ?`, pn).Scan(&w.conv[i]))
 	}
@@ -113,13 +112,13 @@ func (w *statusWorld) randomStatuses(rng *rand.Rand, seed uint64, n int) []whats
 	for range n {
 		name := names[rng.IntN(len(names))]
 		ev := status(fmt.Sprintf("wamid.%d.%s", seed, name), statuses[rng.IntN(len(statuses))], t0.Add(time.Duration(rng.IntN(600))*time.Second))
-		ev.PhoneNumberID = w.numberOfID[0]
+		ev.PhoneNumberID = w.numbers[0]
 		if name[0] == 'B' || (name[0] == 'N' && rng.IntN(2) == 0) {
-			ev.PhoneNumberID = w.numberOfID[1]
+			ev.PhoneNumberID = w.numbers[1]
 		}
 		switch r := rng.IntN(20); {
 		case r == 0:
-			ev.PhoneNumberID = w.numberOfID[1-slices.Index(w.numberOfID[:], ev.PhoneNumberID)] // another number's message
+			ev.PhoneNumberID = w.numbers[1-slices.Index(w.numbers[:], ev.PhoneNumberID)] // another number's message
 		case r == 1:
 			ev.PhoneNumberID = "106540352249999" // no sender here
 		case r == 2:
