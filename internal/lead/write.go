@@ -9,6 +9,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/live"
+	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/store"
 )
 
@@ -265,6 +266,9 @@ func (s *Service) writeTags(ctx context.Context, tx store.Tx, id int64, tags []s
 func (s *Service) appendEvent(ctx context.Context, tx store.Tx, kind string, contactID, userID int64) error {
 	if s.hub == nil {
 		return nil
+	}
+	if err := messaging.FlushConversationTouches(ctx, tx); err != nil {
+		return err
 	}
 	var conv int64
 	err := tx.QueryRow(ctx, `SELECT id FROM conversations WHERE contact_id = ? ORDER BY last_message_at DESC, id DESC LIMIT 1`, contactID).Scan(&conv)

@@ -78,16 +78,19 @@ func createConversation(ctx context.Context, tx store.Tx, senderID, contactID, a
 }
 
 // setFirstMessage records the first message of a conversation that
-// createConversation made for it (inbound).
+// createConversation made for it (inbound), at the commit
+// (conversation_touch.go).
 func setFirstMessage(ctx context.Context, tx store.Tx, convID, messageID int64) error {
-	_, err := tx.Exec(ctx, `UPDATE conversations SET first_message_id = ? WHERE id = ? AND first_message_id = 0`, messageID, convID)
-	return err
+	return touchConversation(ctx, tx, convID, convTouch{first: messageID})
 }
 
 // touchInbound records an inbound message at time at: the window runs 24
 // hours from the customer's latest message timestamp, so a late or
 // redelivered older message never shortens it.
 func touchInbound(ctx context.Context, tx store.Tx, convID, messageID, at, now int64) error {
+	if first := bufferedFirst(tx, convID); first != 0 {
+		messageID = first // an earlier message of this transaction opened it
+	}
 	_, err := tx.Exec(ctx, `UPDATE conversations SET
 			first_message_id = CASE WHEN first_message_id = 0 THEN ? ELSE first_message_id END,
 			last_message_at = CASE WHEN ? > last_message_at THEN ? ELSE last_message_at END,

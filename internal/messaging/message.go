@@ -317,7 +317,5 @@ func insertOutbound(ctx context.Context, tx store.Tx, r outboundRow) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.Exec(ctx, `UPDATE conversations SET last_message_at = CASE WHEN ? > last_message_at THEN ? ELSE last_message_at END, updated_at = ? WHERE id = ?`,
-		r.now, r.now, r.now, r.conversationID)
-	return id, err
+	return id, touchConversation(ctx, tx, r.conversationID, convTouch{lastAt: r.now, updated: r.now})
 }
