@@ -51,8 +51,9 @@ type env struct {
 	st      *settings.Store
 	leads   *lead.Service
 	msg     *messaging.Service
-	account account.Account
-	sender  account.Sender
+	account  account.Account
+	accounts *account.Service
+	sender   account.Sender
 }
 
 func newEnv(t testing.TB, db store.DB) *env {
@@ -69,6 +70,7 @@ func newEnv(t testing.TB, db store.DB) *env {
 		GraphFor: func(account.Account) account.Graph { return fakeGraph{} },
 	})
 	accounts.Register(workers, time.Hour)
+	e.accounts = accounts
 	e.account, err = accounts.CreateAccount(ctx, account.AccountInput{
 		Name: ptr("Acme"), WABAID: ptr(wabaID), AccessToken: ptr("tok"), AppSecret: ptr("sec"), VerifyToken: ptr("ver"),
 	})
