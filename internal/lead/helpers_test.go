@@ -46,11 +46,11 @@ func (fakeGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Temp
 // env is a database with the messaging pipeline and the lead service,
 // auto lead hooked to inbound messages.
 type env struct {
-	db      store.DB
-	clock   *testclock.Clock
-	st      *settings.Store
-	leads   *lead.Service
-	msg     *messaging.Service
+	db       store.DB
+	clock    *testclock.Clock
+	st       *settings.Store
+	leads    *lead.Service
+	msg      *messaging.Service
 	account  account.Account
 	accounts *account.Service
 	sender   account.Sender
