@@ -80,8 +80,15 @@ func newForgeryEnv(t *testing.T, db store.DB) *forgeryEnv {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := messaging.New(db, accounts, nil, e.clock.Now, log)
+	// Wired as the app wires them: statuses are applied in batches (on
+	// PostgreSQL as they are stored), the rest one by one.
 	e.dispatcher = intake.NewDispatcher(db, svc.Process, e.metrics, log, e.clock.Now, time.Hour)
+	e.dispatcher.LockFirst(svc.LockStatusTargets)
+	e.dispatcher.ApplyBatchFirst(svc.ApplyStatusBatch)
 	e.writer = intake.NewWriter(db, func(map[int]bool) {}, e.metrics, log)
+	if db.Dialect() == store.Postgres {
+		e.writer.ApplyOnStore(messaging.BatchableStatus, svc.LockStatusTargets, svc.ApplyStatusBatch)
+	}
 	e.writer.Start()
 	t.Cleanup(e.writer.Close)
 	return e
@@ -102,13 +109,19 @@ func (e *forgeryEnv) deliver(t *testing.T, signerWABA string, evs ...whatsapp.Ev
 	}
 	_, err := e.writer.Submit(ctx, rows)
 	require.NoError(t, err)
-	for lane := range intake.Partitions {
-		_, err := e.dispatcher.ProcessBatch(ctx, lane)
-		require.NoError(t, err)
-	}
+	e.processAll(t)
 	pending, err := intake.Pending(ctx, e.db.Read())
 	require.NoError(t, err)
 	require.Zero(t, pending)
+}
+
+// processAll runs every lane once.
+func (e *forgeryEnv) processAll(t *testing.T) {
+	t.Helper()
+	for lane := range intake.Partitions {
+		_, err := e.dispatcher.ProcessBatch(context.Background(), lane)
+		require.NoError(t, err)
+	}
 }
 
 func (e *forgeryEnv) dropped() float64 {
@@ -238,5 +251,46 @@ func TestForgedStatusCannotTakeTheRealOnesPlace(t *testing.T) {
 		require.Equal(t, "delivered", e.str(t, `SELECT status FROM messages WHERE id = ?`, id))
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM messages WHERE id = ? AND read_at > 0`, id))
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM pending_statuses`))
+	})
+}
+
+// TestStatusAppliedAsItIsStored: on PostgreSQL a plain status of a stored
+// message is applied by the commit that stores it, before any lane runs
+// (on SQLite by its lane); one the batch cannot apply (a wamid not stored
+// yet) waits for its lane, which parks it.
+func TestStatusAppliedAsItIsStored(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newForgeryEnv(t, db)
+		ctx := context.Background()
+		now := e.clock.Now()
+		e.deliver(t, wabaA, inbound(wabaA, pnidA, "oi", now.Add(-time.Hour)))
+		id := e.outbound(t, "wamid.A-OUT")
+		signer := e.accounts[wabaA].ID
+		submit := func(ev whatsapp.Event) {
+			b, err := json.Marshal(ev)
+			require.NoError(t, err)
+			_, err = e.writer.Submit(ctx, []intake.Row{intake.NewRow(signer, ev, b, store.Millis(now))})
+			require.NoError(t, err)
+		}
+		submit(statusEvent(wabaA, pnidA, "wamid.A-OUT", "delivered", "", now))
+		pending, err := intake.Pending(ctx, db.Read())
+		require.NoError(t, err)
+		if db.Dialect() == store.SQLite {
+			require.Equal(t, 1, pending)
+			require.Equal(t, "sent", e.str(t, `SELECT status FROM messages WHERE id = ?`, id))
+			e.processAll(t)
+		} else {
+			require.Zero(t, pending)
+		}
+		require.Equal(t, "delivered", e.str(t, `SELECT status FROM messages WHERE id = ?`, id))
+
+		submit(statusEvent(wabaA, pnidA, "wamid.A-UNKNOWN", "delivered", "", now))
+		pending, err = intake.Pending(ctx, db.Read())
+		require.NoError(t, err)
+		require.Equal(t, 1, pending)
+		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM pending_statuses`))
+		e.processAll(t)
+		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM pending_statuses WHERE wamid = 'wamid.A-UNKNOWN'`))
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"slices"
@@ -43,12 +44,13 @@ type Row struct {
 	Partition int
 	Payload   []byte
 	Received  int64
+	event     whatsapp.Event // decoded, for ApplyOnStore
 }
 
 // NewRow prepares ev for storage.
 func NewRow(accountID int64, ev whatsapp.Event, payload []byte, received int64) Row {
 	return Row{AccountID: accountID, DedupeKey: ev.DedupeKey(), Kind: string(ev.Kind), Partition: PartitionOf(ev),
-		Payload: payload, Received: received}
+		Payload: payload, Received: received, event: ev}
 }
 
 // PartitionOf maps an event to its lane. Events about one customer always
@@ -98,6 +100,15 @@ type Writer struct {
 	mu     sync.RWMutex
 	closed bool
 	wg     sync.WaitGroup
+
+	onStore onStore // zero: every event is stored pending
+}
+
+// onStore is what ApplyOnStore set.
+type onStore struct {
+	pick  func(whatsapp.Event) bool
+	lock  LockFunc
+	apply BatchFunc
 }
 
 // ErrClosed is returned by Submit after Close.
@@ -113,6 +124,27 @@ func NewWriter(db store.DB, wake func(map[int]bool), m *metrics.Metrics, log *sl
 	}
 	return &Writer{db: db, in: make(chan *request, 4096), wake: wake, metrics: m, log: log, workers: workers,
 		queued: semaphore.NewWeighted(maxQueuedBytes)}
+}
+
+// ApplyOnStore makes each commit apply, in its own transaction, the new
+// events pick chooses: lock, then apply (messaging.Service's
+// LockStatusTargets and ApplyStatusBatch, with BatchableStatus as pick:
+// the plain delivery statuses, three of every four events a busy number
+// receives). They are stored already processed, so no lane reads them
+// again, marks them (on PostgreSQL a new version of the row, through its
+// indexes) or commits them a second time; what apply leaves is stored
+// pending as before, for a lane to hand to Process in order.
+//
+// An event applied here may overtake an older one of its partition that
+// is still pending. That is safe only for events whose effects commute
+// with everything else a lane applies, which is why pick must choose no
+// more than apply's own rules allow: a plain status only raises a
+// message's status by rank (failed ranks highest) and sets each
+// timestamp once. A failing apply (a deadlock on PostgreSQL) does not
+// fail the webhooks: the commit is redone storing every event pending.
+// Call it before Start.
+func (w *Writer) ApplyOnStore(pick func(whatsapp.Event) bool, lock LockFunc, apply BatchFunc) {
+	w.onStore = onStore{pick: pick, lock: lock, apply: apply}
 }
 
 // Start runs the committing goroutines until Close.
@@ -211,49 +243,19 @@ func (w *Writer) commit(batch []*request) {
 		}
 		return strings.Compare(a.DedupeKey, b.DedupeKey)
 	})
-	inserted := map[string]bool{}
-	partitions := map[int]bool{}
-	err := w.db.InTx(ctx, func(tx store.Tx) error {
-		clear(inserted)
-		clear(partitions)
-		start := 0
-		for _, size := range store.Chunks(len(all)) {
-			chunk := all[start : start+size]
-			start += size
-			args := make([]any, 0, len(chunk)*6)
-			for _, r := range chunk {
-				args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received)
-			}
-			rows, err := tx.Query(ctx, `INSERT INTO inbound_events (account_id, dedupe_key, kind, partition, payload, received_at)
-				VALUES `+store.Placeholders(len(chunk), 6)+`
-				ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING account_id, dedupe_key, partition`, args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var acc int64
-				var key string
-				var p int
-				if err := rows.Scan(&acc, &key, &p); err != nil {
-					rows.Close()
-					return err
-				}
-				inserted[rowKey(acc, key)] = true
-				partitions[p] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	st := &stored{inserted: map[string]bool{}, partitions: map[int]bool{}}
+	err := w.db.InTx(ctx, func(tx store.Tx) error { return w.store(ctx, tx, all, w.onStore.apply != nil, st) })
+	if errors.Is(err, errApplyOnStore) {
+		w.log.Warn("applying events as they were stored failed; storing them pending", "events", len(all), "err", err)
+		err = w.db.InTx(ctx, func(tx store.Tx) error { return w.store(ctx, tx, all, false, st) })
+	}
 	if err != nil {
 		w.log.Error("intake commit failed", "requests", len(batch), "events", len(all), "err", err)
 	} else {
 		w.metrics.CommitBatchSize.Observe(float64(len(batch)))
-		if len(partitions) > 0 {
-			w.wake(partitions)
+		w.metrics.EventsProcessed.WithLabelValues("ok").Add(float64(st.applied))
+		if len(st.partitions) > 0 {
+			w.wake(st.partitions)
 		}
 	}
 	var stored, duplicates int
@@ -264,10 +266,10 @@ func (w *Writer) commit(batch []*request) {
 				// A key inserted by this commit counts once, for the first
 				// row that carried it; a repeat in the same batch is a duplicate.
 				k := rowKey(row.AccountID, row.DedupeKey)
-				if inserted[k] {
+				if st.inserted[k] {
 					res.Stored++
 					w.metrics.EventsStored.WithLabelValues(row.Kind).Inc()
-					delete(inserted, k)
+					delete(st.inserted, k)
 				} else {
 					res.Duplicates++
 					w.metrics.EventsDuplicate.Inc()
@@ -284,8 +286,117 @@ func (w *Writer) commit(batch []*request) {
 	if err == nil {
 		// One line per group commit (not per event): what was received,
 		// readable next to the job queue's housekeeping.
-		w.log.Info("received webhook batch", "requests", len(batch), "events", len(all), "stored", stored, "duplicates", duplicates)
+		w.log.Info("received webhook batch", "requests", len(batch), "events", len(all), "stored", stored, "duplicates", duplicates,
+			"applied", st.applied)
 	}
+}
+
+// stored is what a commit's transaction did.
+type stored struct {
+	inserted   map[string]bool // rowKey of each event it inserted
+	partitions map[int]bool    // those with new pending events
+	applied    int             // events applied as stored (ApplyOnStore)
+}
+
+// errApplyOnStore marks a failure of ApplyOnStore's functions: the
+// commit is redone without them.
+var errApplyOnStore = errors.New("intake: applying events as they are stored")
+
+// store inserts all (sorted, so duplicates are neighbours) and, when
+// applying, applies the new events ApplyOnStore picks. Those are
+// inserted already processed; the ones its apply leaves are then marked
+// pending, like the rest.
+func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying bool, st *stored) error {
+	clear(st.inserted)
+	clear(st.partitions)
+	st.applied = 0
+	var picked []pickedRow
+	start := 0
+	for _, size := range store.Chunks(len(all)) {
+		chunk := all[start : start+size]
+		args := make([]any, 0, len(chunk)*8)
+		for _, r := range chunk {
+			var processed int64
+			if applying && w.onStore.pick(r.event) {
+				processed = max(r.Received, 1) // 0 is pending
+			}
+			args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received, processed, min(processed, 1))
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO inbound_events (account_id, dedupe_key, kind, partition, payload, received_at, processed_at, attempts)
+			VALUES `+store.Placeholders(len(chunk), 8)+`
+			ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id, account_id, dedupe_key, partition, processed_at`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var p pickedRow
+			var acc, processed int64
+			var key string
+			if err := rows.Scan(&p.id, &acc, &key, &p.partition, &processed); err != nil {
+				rows.Close()
+				return err
+			}
+			st.inserted[rowKey(acc, key)] = true
+			if processed == 0 {
+				st.partitions[p.partition] = true
+				continue
+			}
+			// The first row of the chunk with this key is the one inserted.
+			p.row = start + slices.IndexFunc(chunk, func(r Row) bool { return r.AccountID == acc && r.DedupeKey == key })
+			picked = append(picked, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		start += size
+	}
+	if len(picked) == 0 {
+		return nil
+	}
+	return w.applyPicked(ctx, tx, all, picked, st)
+}
+
+// pickedRow is an event inserted as processed.
+type pickedRow struct {
+	id        int64
+	partition int
+	row       int // its index in the commit's rows
+}
+
+// applyPicked applies the picked events and marks pending again those the
+// apply function left.
+func (w *Writer) applyPicked(ctx context.Context, tx store.Tx, all []Row, picked []pickedRow, st *stored) error {
+	evs := make([]whatsapp.Event, len(picked))
+	signers := make([]int64, len(picked))
+	for i, p := range picked {
+		evs[i], signers[i] = all[p.row].event, all[p.row].AccountID
+	}
+	if w.onStore.lock != nil {
+		if err := w.onStore.lock(ctx, tx, evs); err != nil {
+			return fmt.Errorf("%w: %w", errApplyOnStore, err)
+		}
+	}
+	done, err := w.onStore.apply(ctx, tx, signers, evs)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errApplyOnStore, err)
+	}
+	var left []any
+	for i, p := range picked {
+		if i < len(done) && done[i] {
+			st.applied++
+			continue
+		}
+		left = append(left, p.id)
+		st.partitions[p.partition] = true
+	}
+	for _, n := range store.Chunks(len(left)) {
+		if _, err := tx.Exec(ctx, `UPDATE inbound_events SET processed_at = 0, attempts = 0 WHERE id IN (`+store.List(n)+`)`, left[:n]...); err != nil {
+			return fmt.Errorf("%w: %w", errApplyOnStore, err)
+		}
+		left = left[n:]
+	}
+	return nil
 }
 
 func rowKey(account int64, key string) string {

@@ -64,7 +64,7 @@ func TestWriterLogsOneLinePerBatch(t *testing.T) {
 		w.commit([]*request{a, b})
 		<-a.done
 		<-b.done
-		require.Equal(t, []map[string]int64{{"requests": 2, "events": 3, "stored": 2, "duplicates": 1}}, logs.named("received webhook batch"))
+		require.Equal(t, []map[string]int64{{"requests": 2, "events": 3, "stored": 2, "duplicates": 1, "applied": 0}}, logs.named("received webhook batch"))
 
 		bad := &request{rows: []Row{rowFor(acc+1000, textEvent("wamid.bad", "5511900000001"))}, done: make(chan requestDone, 1)}
 		w.commit([]*request{bad})

@@ -77,7 +77,7 @@ func (s *Service) plainStatuses(ctx context.Context, tx store.Tx, signers []int6
 	numbers := map[string]string{} // wamid → the one number reporting it; "" once two do
 	for i, ev := range evs {
 		st := ev.Status
-		if ev.Kind != whatsapp.EventStatus || st == nil || st.ID == "" || !batchable[st.Status] {
+		if !BatchableStatus(ev) {
 			continue
 		}
 		trust, ok := trusts[signers[i]]
@@ -112,6 +112,13 @@ func (s *Service) plainStatuses(ctx context.Context, tx store.Tx, signers []int6
 		}
 	}
 	return kept, nil
+}
+
+// BatchableStatus reports whether ev is a status ApplyStatusBatch may
+// take (it may still leave it: see there). The intake writer asks it of
+// each event it stores, to apply those in the same transaction.
+func BatchableStatus(ev whatsapp.Event) bool {
+	return ev.Kind == whatsapp.EventStatus && ev.Status != nil && ev.Status.ID != "" && batchable[ev.Status.Status]
 }
 
 // batchable are the statuses ApplyStatusBatch takes: those that move a
