@@ -133,7 +133,10 @@ func NewWriter(db store.DB, wake func(map[int]bool), m *metrics.Metrics, log *sl
 // receives). They are stored already processed, so no lane reads them
 // again, marks them (on PostgreSQL a new version of the row, through its
 // indexes) or commits them a second time; what apply leaves is stored
-// pending as before, for a lane to hand to Process in order.
+// pending as before, for a lane to hand to Process in order. (A status
+// that comes before its send's outcome is recorded, as most "sent" ones
+// do, finds no message yet: it is inserted processed and marked pending
+// again in the same transaction.)
 //
 // An event applied here may overtake an older one of its partition that
 // is still pending. That is safe only for events whose effects commute
@@ -243,7 +246,7 @@ func (w *Writer) commit(batch []*request) {
 		}
 		return strings.Compare(a.DedupeKey, b.DedupeKey)
 	})
-	st := &stored{inserted: map[string]bool{}, partitions: map[int]bool{}}
+	st := &storeResult{inserted: map[string]bool{}, partitions: map[int]bool{}}
 	err := w.db.InTx(ctx, func(tx store.Tx) error { return w.store(ctx, tx, all, w.onStore.apply != nil, st) })
 	if errors.Is(err, errApplyOnStore) {
 		w.log.Warn("applying events as they were stored failed; storing them pending", "events", len(all), "err", err)
@@ -291,8 +294,8 @@ func (w *Writer) commit(batch []*request) {
 	}
 }
 
-// stored is what a commit's transaction did.
-type stored struct {
+// storeResult is what a commit's transaction did.
+type storeResult struct {
 	inserted   map[string]bool // rowKey of each event it inserted
 	partitions map[int]bool    // those with new pending events
 	applied    int             // events applied as stored (ApplyOnStore)
@@ -306,19 +309,23 @@ var errApplyOnStore = errors.New("intake: applying events as they are stored")
 // applying, applies the new events ApplyOnStore picks. Those are
 // inserted already processed; the ones its apply leaves are then marked
 // pending, like the rest.
-func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying bool, st *stored) error {
+func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying bool, st *storeResult) error {
 	clear(st.inserted)
 	clear(st.partitions)
 	st.applied = 0
 	var picked []pickedRow
+	pickedAt := map[string]int{} // rowKey → index in all of the first row picked with it
 	start := 0
 	for _, size := range store.Chunks(len(all)) {
 		chunk := all[start : start+size]
 		args := make([]any, 0, len(chunk)*8)
-		for _, r := range chunk {
+		for i, r := range chunk {
 			var processed int64
 			if applying && w.onStore.pick(r.event) {
 				processed = max(r.Received, 1) // 0 is pending
+				if k := rowKey(r.AccountID, r.DedupeKey); !hasKey(pickedAt, k) {
+					pickedAt[k] = start + i
+				}
 			}
 			args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received, processed, min(processed, 1))
 		}
@@ -341,8 +348,7 @@ func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying boo
 				st.partitions[p.partition] = true
 				continue
 			}
-			// The first row of the chunk with this key is the one inserted.
-			p.row = start + slices.IndexFunc(chunk, func(r Row) bool { return r.AccountID == acc && r.DedupeKey == key })
+			p.row = pickedAt[rowKey(acc, key)] // the first row with the key is the one inserted
 			picked = append(picked, p)
 		}
 		rows.Close()
@@ -366,7 +372,7 @@ type pickedRow struct {
 
 // applyPicked applies the picked events and marks pending again those the
 // apply function left.
-func (w *Writer) applyPicked(ctx context.Context, tx store.Tx, all []Row, picked []pickedRow, st *stored) error {
+func (w *Writer) applyPicked(ctx context.Context, tx store.Tx, all []Row, picked []pickedRow, st *storeResult) error {
 	evs := make([]whatsapp.Event, len(picked))
 	signers := make([]int64, len(picked))
 	for i, p := range picked {
@@ -397,6 +403,11 @@ func (w *Writer) applyPicked(ctx context.Context, tx store.Tx, all []Row, picked
 		left = left[n:]
 	}
 	return nil
+}
+
+func hasKey(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 func rowKey(account int64, key string) string {
