@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
 
@@ -35,7 +34,7 @@ type touchOp struct {
 // out. Every conversation must end the same: its first message, its last
 // message time, its window, its updated_at.
 func TestConversationTouchesEndWhereOneByOneEnds(t *testing.T) {
-	for _, d := range dialects() {
+	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			rng := rand.New(rand.NewPCG(7, uint64(len(d))))
@@ -121,15 +120,6 @@ func TestConversationTouchesEndWhereOneByOneEnds(t *testing.T) {
 			}
 		})
 	}
-}
-
-// dialects lists the databases the tests run on.
-func dialects() []store.Dialect {
-	out := []store.Dialect{store.SQLite}
-	if os.Getenv(storetest.PostgresURLEnv) != "" {
-		out = append(out, store.Postgres)
-	}
-	return out
 }
 
 // applyTouchOp applies op in tx at op.now.
