@@ -320,14 +320,15 @@ func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying boo
 		chunk := all[start : start+size]
 		args := make([]any, 0, len(chunk)*8)
 		for i, r := range chunk {
-			var processed int64
+			var processed, attempts int64 // pending, never tried
 			if applying && w.onStore.pick(r.event) {
-				processed = max(r.Received, 1) // 0 is pending
-				if k := rowKey(r.AccountID, r.DedupeKey); !hasKey(pickedAt, k) {
+				processed, attempts = max(r.Received, 1), 1
+				k := rowKey(r.AccountID, r.DedupeKey)
+				if _, seen := pickedAt[k]; !seen {
 					pickedAt[k] = start + i
 				}
 			}
-			args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received, processed, min(processed, 1))
+			args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received, processed, attempts)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO inbound_events (account_id, dedupe_key, kind, partition, payload, received_at, processed_at, attempts)
 			VALUES `+store.Placeholders(len(chunk), 8)+`
@@ -403,11 +404,6 @@ func (w *Writer) applyPicked(ctx context.Context, tx store.Tx, all []Row, picked
 		left = left[n:]
 	}
 	return nil
-}
-
-func hasKey(m map[string]int, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 func rowKey(account int64, key string) string {
