@@ -223,65 +223,32 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 			return err
 		}
 		applied = len(events)
-		// The decoded events, and for each its index in events.
+		// The decoded events, in order.
 		evs := make([]whatsapp.Event, 0, len(events))
 		signers := make([]int64, 0, len(events))
-		at := make([]int, 0, len(events))
-		for i, e := range events {
+		for _, e := range events {
 			if e.decodeErr == nil {
-				evs, signers, at = append(evs, e.ev), append(signers, e.account), append(at, i)
-			}
-		}
-		if d.lock != nil {
-			if err := d.lock(ctx, tx, evs); err != nil {
-				return err
-			}
-		}
-		// The careful attempt applies every event under its own savepoint,
-		// as plainly as it can.
-		batched := make([]bool, len(events))
-		if d.batch != nil && !careful {
-			took, err := d.batch(ctx, tx, signers, evs)
-			if err != nil {
-				return err
-			}
-			for j, ok := range took {
-				batched[at[j]] = ok
+				evs, signers = append(evs, e.ev), append(signers, e.account)
 			}
 		}
 		now := store.Millis(d.now())
-		done := make([]any, 0, len(events))
-		for i, e := range events {
-			if batched[i] {
-				done = append(done, e.id)
-				continue
-			}
-			var perr error
-			if careful {
-				perr = d.applyIsolated(ctx, tx, e)
-			} else {
-				perr = d.apply(ctx, tx, e)
-			}
-			if perr == nil {
-				done = append(done, e.id)
-				continue
-			}
-			// Only a named domain error is the event's own fault. Anything
-			// else (a deadlock, a lost connection) fails the transaction,
-			// which is retried whole: marking the event done would lose it.
-			if _, own := apperr.As(perr); !own {
-				return perr
-			}
-			if !careful {
-				return errEventFailed
-			}
-			failed++
-			ae, _ := apperr.As(perr)
-			d.metrics.EventsDropped.WithLabelValues(ae.Code).Inc()
-			d.log.Warn("event not applied", "event_id", e.id, "kind", e.kind, "account", e.account, "code", ae.Code, "err", perr)
-			if _, err := tx.Exec(ctx, `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
-				now, truncate(perr.Error(), 500), e.id); err != nil {
+		var done []any
+		if careful {
+			if done, failed, err = d.applyCarefully(ctx, tx, events, evs, now); err != nil {
 				return err
+			}
+		} else {
+			if len(evs) < len(events) {
+				return errEventFailed // an undecodable one, for the careful attempt to mark
+			}
+			if err := d.ApplyInOrder(ctx, tx, signers, evs); err != nil {
+				if _, own := apperr.As(err); own {
+					return errEventFailed
+				}
+				return err
+			}
+			for _, e := range events {
+				done = append(done, e.id)
 			}
 		}
 		for _, size := range store.Chunks(len(done)) {
@@ -301,6 +268,69 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 	// How many were taken, for drain: a batch that lost an event to
 	// stillPending was still a full one.
 	return max(applied, len(read)), nil
+}
+
+// applyCarefully applies every event under its own savepoint, as plainly
+// as it can, and marks each that fails for its own fault processed with
+// its error. It returns the ids of those applied and how many failed.
+func (d *Dispatcher) applyCarefully(ctx context.Context, tx store.Tx, events []pendingEvent, evs []whatsapp.Event, now int64) (done []any, failed int, err error) {
+	if d.lock != nil {
+		if err := d.lock(ctx, tx, evs); err != nil {
+			return nil, 0, err
+		}
+	}
+	for _, e := range events {
+		perr := d.applyIsolated(ctx, tx, e)
+		if perr == nil {
+			done = append(done, e.id)
+			continue
+		}
+		// Only a named domain error is the event's own fault. Anything
+		// else (a deadlock, a lost connection) fails the transaction,
+		// which is retried whole: marking the event done would lose it.
+		ae, own := apperr.As(perr)
+		if !own {
+			return nil, 0, perr
+		}
+		failed++
+		d.metrics.EventsDropped.WithLabelValues(ae.Code).Inc()
+		d.log.Warn("event not applied", "event_id", e.id, "kind", e.kind, "account", e.account, "code", ae.Code, "err", perr)
+		if _, err := tx.Exec(ctx, `UPDATE inbound_events SET processed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
+			now, truncate(perr.Error(), 500), e.id); err != nil {
+			return nil, 0, err
+		}
+	}
+	return done, failed, nil
+}
+
+// ApplyInOrder applies decoded events (evs[i] signed by signers[i]) in
+// tx, in order, as a lane's plain attempt does: the lock, the set-based
+// batch, then process one by one for the rest. It stops at the first
+// error, the event's own (a named apperr) or not, and returns it: the
+// caller rolls back and marks nothing. The writer calls it to apply
+// events in the commit that stores them (Writer.ApplyWhenCaughtUp).
+func (d *Dispatcher) ApplyInOrder(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) error {
+	if d.lock != nil {
+		if err := d.lock(ctx, tx, evs); err != nil {
+			return err
+		}
+	}
+	var batched []bool
+	if d.batch != nil {
+		var err error
+		if batched, err = d.batch(ctx, tx, signers, evs); err != nil {
+			return err
+		}
+	}
+	for i, ev := range evs {
+		if i < len(batched) && batched[i] {
+			continue
+		}
+		if err := d.process(ctx, tx, signers[i], ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stillPending keeps, in order, the events of read that are still stored

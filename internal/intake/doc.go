@@ -18,7 +18,9 @@
 //     also under an advisory lock, so two instances never interleave a
 //     conversation. Partitions run in parallel. The writer wakes the
 //     partitions it wrote to; a slow sweep catches anything a crash or
-//     another instance left behind.
+//     another instance left behind. Some events skip this step: the
+//     Writer's commit applies them itself (ApplyOnStore on PostgreSQL,
+//     ApplyWhenCaughtUp on SQLite), and stores them processed.
 //
 // Why not one River job per event or per partition: River's SQLite driver
 // completes jobs one row at a time on the single writer connection, which

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
+	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/metrics"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -104,12 +105,21 @@ type Writer struct {
 	onStore onStore // zero: every event is stored pending
 }
 
-// onStore is what ApplyOnStore set.
+// onStore is what ApplyOnStore or ApplyWhenCaughtUp set.
 type onStore struct {
 	pick  func(whatsapp.Event) bool
 	lock  LockFunc
 	apply BatchFunc
+	// caughtUp: apply only when no stored event is pending, and only
+	// commits of at most maxAppliedOnStore events (ApplyWhenCaughtUp).
+	caughtUp bool
 }
+
+// maxAppliedOnStore bounds the events ApplyWhenCaughtUp applies in one
+// commit, as eventsPerTx bounds a lane's transaction: a larger commit
+// stores its events pending, and the lane works them in steps. Under a
+// burst the commits grow past it and processing goes back to the lane.
+const maxAppliedOnStore = eventsPerTx
 
 // ErrClosed is returned by Submit after Close.
 var ErrClosed = errors.New("intake: writer closed")
@@ -148,6 +158,37 @@ func NewWriter(db store.DB, wake func(map[int]bool), m *metrics.Metrics, log *sl
 // Call it before Start.
 func (w *Writer) ApplyOnStore(pick func(whatsapp.Event) bool, lock LockFunc, apply BatchFunc) {
 	w.onStore = onStore{pick: pick, lock: lock, apply: apply}
+}
+
+// ApplyWhenCaughtUp makes each commit apply every new event it stores,
+// in the same transaction, through apply (Dispatcher.ApplyInOrder), when
+// nothing stored before is still pending; otherwise, or past
+// maxAppliedOnStore events, they are stored pending as always. For
+// SQLite: its single lane otherwise reads the events back, marks them and
+// commits a second time, all on the one writer connection. In
+// alternating bench-flows runs it took 1,550 flows/s (trigger-to-send p99
+// 283 ms) to 1,686 (113 ms), and a steady 1,750/s that had piled up to a
+// p99 of 3 s now flows at p99 312 ms.
+//
+// Order per conversation holds because SQLite has one writer: what the
+// commit sees pending is all there is, and with none, the new events are
+// the next ones a lane would apply, in the same (id) order. An event that
+// fails, for its own fault or not, fails nothing else: the commit is
+// redone storing every event pending, for the lane to apply with its
+// careful attempt. Not for PostgreSQL, where lanes of other instances
+// commit at the same time. Call it before Start, instead of ApplyOnStore.
+func (w *Writer) ApplyWhenCaughtUp(apply func(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) error) {
+	all := func(whatsapp.Event) bool { return true }
+	w.onStore = onStore{pick: all, caughtUp: true, apply: func(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) ([]bool, error) {
+		if err := apply(ctx, tx, signers, evs); err != nil {
+			return nil, err
+		}
+		done := make([]bool, len(evs))
+		for i := range done {
+			done[i] = true
+		}
+		return done, nil
+	}}
 }
 
 // Start runs the committing goroutines until Close.
@@ -249,7 +290,13 @@ func (w *Writer) commit(batch []*request) {
 	st := &storeResult{inserted: map[string]bool{}, partitions: map[int]bool{}}
 	err := w.db.InTx(ctx, func(tx store.Tx) error { return w.store(ctx, tx, all, w.onStore.apply != nil, st) })
 	if errors.Is(err, errApplyOnStore) {
-		w.log.Warn("applying events as they were stored failed; storing them pending", "events", len(all), "err", err)
+		// An event's own fault (a number no account has) is the lane's to
+		// report, with the event; anything else is worth a warning here.
+		level := slog.LevelWarn
+		if _, own := apperr.As(err); own {
+			level = slog.LevelInfo
+		}
+		w.log.Log(ctx, level, "applying events as they were stored failed; storing them pending", "events", len(all), "err", err)
 		err = w.db.InTx(ctx, func(tx store.Tx) error { return w.store(ctx, tx, all, false, st) })
 	}
 	if err != nil {
@@ -313,6 +360,12 @@ func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying boo
 	clear(st.inserted)
 	clear(st.partitions)
 	st.applied = 0
+	if applying && w.onStore.caughtUp {
+		var err error
+		if applying, err = caughtUp(ctx, tx, len(all)); err != nil {
+			return err
+		}
+	}
 	var picked []pickedRow
 	pickedAt := map[string]int{} // rowKey → index in all of the first row picked with it
 	start := 0
@@ -364,6 +417,17 @@ func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying boo
 	return w.applyPicked(ctx, tx, all, picked, st)
 }
 
+// caughtUp reports whether a commit of n events may apply them as it
+// stores them (ApplyWhenCaughtUp): not too many, and none pending before.
+func caughtUp(ctx context.Context, tx store.Tx, n int) (bool, error) {
+	if n > maxAppliedOnStore {
+		return false, nil
+	}
+	var pending bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM inbound_events WHERE processed_at = 0)`).Scan(&pending)
+	return !pending, err
+}
+
 // pickedRow is an event inserted as processed.
 type pickedRow struct {
 	id        int64
@@ -374,6 +438,8 @@ type pickedRow struct {
 // applyPicked applies the picked events and marks pending again those the
 // apply function left.
 func (w *Writer) applyPicked(ctx context.Context, tx store.Tx, all []Row, picked []pickedRow, st *storeResult) error {
+	// In id order, the order a lane would apply them in.
+	slices.SortFunc(picked, func(a, b pickedRow) int { return cmp.Compare(a.id, b.id) })
 	evs := make([]whatsapp.Event, len(picked))
 	signers := make([]int64, len(picked))
 	for i, p := range picked {
