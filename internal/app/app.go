@@ -214,11 +214,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		// in alternating bench-flows runs 670-706 flows/s became 716-761.
 		a.Writer.ApplyOnStore(messaging.BatchableStatus, a.Messaging.LockStatusTargets, a.Messaging.ApplyStatusBatch)
 	} else {
-		// SQLite's one writer applies every event as it stores it while
-		// the lane has nothing pending (statuses alone, picked as on
+		// SQLite's one writer applies every event as it stores it, once
+		// it has applied what is pending (statuses alone, picked as on
 		// PostgreSQL, only made the webhooks' commits longer: at a steady
 		// 1,500 flows/s p99 went from 146 ms to 2.1 s).
-		a.Writer.ApplyWhenCaughtUp(a.Dispatcher.ApplyInOrder)
+		a.Writer.ApplyWhenCaughtUp(a.Dispatcher.CatchUp, a.Dispatcher.ProcessInOrder)
 	}
 	a.SearchIndex = store.NewSearchIndexer(db, log.With("component", "search"), time.Second)
 	webhook := intake.NewHandler(a.Accounts, a.Writer, a.Metrics, log.With("component", "webhook"), a.now)

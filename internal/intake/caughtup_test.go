@@ -2,13 +2,13 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"maps"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -19,30 +19,45 @@ import (
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
-// caughtUpWorld is a SQLite writer with ApplyWhenCaughtUp: apply logs
-// each call's events and fails with failing when it is set.
+// caughtUpWorld is a SQLite writer wired as the app wires it, with
+// ApplyWhenCaughtUp and a lane's CatchUp and ProcessInOrder, over a fake
+// process that logs each event's dedupe key and fails those in failing.
 type caughtUpWorld struct {
-	db      store.DB
-	acc     int64
-	o       *onStoreWorld // its commit helper and woken lanes
-	calls   []string
-	failing error
+	db        store.DB
+	acc       int64
+	o         *onStoreWorld // its commit helper and woken lanes
+	lane      *Dispatcher
+	processed []string
+	failing   map[string]error
 }
 
 func newCaughtUpWorld(t *testing.T) *caughtUpWorld {
 	db := storetest.New(t, store.SQLite)
-	c := &caughtUpWorld{db: db, acc: newAccount(t, db), o: &onStoreWorld{woken: map[int]bool{}}}
-	c.o.w = NewWriter(db, func(p map[int]bool) { maps.Copy(c.o.woken, p) }, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	c.o.w.ApplyWhenCaughtUp(func(_ context.Context, _ store.Tx, signers []int64, evs []whatsapp.Event) error {
-		var ids []string
-		for i, ev := range evs {
-			require.Equal(t, c.acc, signers[i])
-			ids = append(ids, ev.DedupeKey())
+	c := &caughtUpWorld{db: db, acc: newAccount(t, db), o: &onStoreWorld{woken: map[int]bool{}}, failing: map[string]error{}}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c.lane = NewDispatcher(db, func(_ context.Context, _ store.Tx, signer int64, ev whatsapp.Event) error {
+		require.Equal(t, c.acc, signer)
+		if err := c.failing[ev.DedupeKey()]; err != nil {
+			return err
 		}
-		c.calls = append(c.calls, strings.Join(ids, " "))
-		return c.failing
-	})
+		c.processed = append(c.processed, ev.Message.ID)
+		return nil
+	}, metrics.New(), log, time.Now, time.Hour)
+	c.o.w = NewWriter(db, func(p map[int]bool) { maps.Copy(c.o.woken, p) }, metrics.New(), log)
+	c.o.w.ApplyWhenCaughtUp(c.lane.CatchUp, c.lane.ProcessInOrder)
 	return c
+}
+
+func (c *caughtUpWorld) commit(t *testing.T, wamids ...string) Result {
+	t.Helper()
+	rows := make([]Row, len(wamids))
+	for i, w := range wamids {
+		ev := textEvent(w, "5511900000001")
+		payload, err := json.Marshal(ev) // what a lane reads back
+		require.NoError(t, err)
+		rows[i] = NewRow(c.acc, ev, payload, 1)
+	}
+	return c.o.commit(t, rows...)
 }
 
 func (c *caughtUpWorld) pending(t *testing.T) int {
@@ -52,6 +67,8 @@ func (c *caughtUpWorld) pending(t *testing.T) int {
 	return n
 }
 
+func key(wamid string) string { return textEvent(wamid, "5511900000001").DedupeKey() }
+
 // TestWriterAppliesEveryEventWhenCaughtUp: with nothing pending, a commit
 // applies every event it inserts, once, in id order, and stores them
 // processed (at their receipt, attempted once) without waking a lane; a
@@ -59,76 +76,72 @@ func (c *caughtUpWorld) pending(t *testing.T) int {
 func TestWriterAppliesEveryEventWhenCaughtUp(t *testing.T) {
 	t.Parallel()
 	c := newCaughtUpWorld(t)
-	b, a := textEvent("wamid.b", "5511900000002"), textEvent("wamid.a", "5511900000001")
-	st := storeStatus("wamid.out", "5511900000001")
-	require.Equal(t, Result{Stored: 3, Duplicates: 1}, c.o.commit(t, rowFor(c.acc, b), rowFor(c.acc, a), rowFor(c.acc, st), rowFor(c.acc, a)))
-	require.Equal(t, []string{strings.Join([]string{a.DedupeKey(), b.DedupeKey(), st.DedupeKey()}, " ")}, c.calls,
-		"one call, every new event once, in the order of their ids")
-	var order []string
-	rows, err := c.db.Read().Query(context.Background(), `SELECT dedupe_key FROM inbound_events ORDER BY id`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var k string
-		require.NoError(t, rows.Scan(&k))
-		order = append(order, k)
-	}
-	require.NoError(t, rows.Err())
-	rows.Close()
-	require.Equal(t, strings.Split(c.calls[0], " "), order)
-	for _, ev := range []whatsapp.Event{a, b, st} {
-		require.Equal(t, [2]int64{1, 1}, eventState(t, c.db, ev.DedupeKey()))
+	require.Equal(t, Result{Stored: 3, Duplicates: 1}, c.commit(t, "wamid.b", "wamid.a", "wamid.c", "wamid.a"))
+	require.Equal(t, []string{"wamid.a", "wamid.b", "wamid.c"}, c.processed, "every new event once, in the order of their ids")
+	var first, last int64
+	require.NoError(t, c.db.Read().QueryRow(context.Background(), `SELECT MIN(id), MAX(id) FROM inbound_events`).Scan(&first, &last))
+	var firstKey string
+	require.NoError(t, c.db.Read().QueryRow(context.Background(), `SELECT dedupe_key FROM inbound_events WHERE id = ?`, first).Scan(&firstKey))
+	require.Equal(t, key("wamid.a"), firstKey)
+	for _, w := range []string{"wamid.a", "wamid.b", "wamid.c"} {
+		require.Equal(t, [2]int64{1, 1}, eventState(t, c.db, key(w)))
 	}
 	require.Empty(t, c.o.woken)
 	require.Zero(t, c.pending(t))
 
-	c.calls = nil
-	d := textEvent("wamid.d", "5511900000004")
-	require.Equal(t, Result{Stored: 1, Duplicates: 1}, c.o.commit(t, rowFor(c.acc, b), rowFor(c.acc, d)))
-	require.Equal(t, []string{d.DedupeKey()}, c.calls, "the stored key is not applied again")
+	c.processed = nil
+	require.Equal(t, Result{Stored: 1, Duplicates: 1}, c.commit(t, "wamid.b", "wamid.d"))
+	require.Equal(t, []string{"wamid.d"}, c.processed, "the stored key is not applied again")
 }
 
-// TestWriterStoresPendingUnlessCaughtUp: a commit whose apply fails, for
-// the event's own fault or not, stores every event pending and wakes
-// their lanes; while an event is pending, later commits store theirs
-// pending behind it without applying (a lane keeps their order); once
-// nothing is pending they are applied again; and a commit past
-// maxAppliedOnStore events stores them pending for the lane's steps.
-func TestWriterStoresPendingUnlessCaughtUp(t *testing.T) {
+// TestWriterCatchesUpBeforeApplying: a commit whose apply fails, for the
+// event's own fault or not, fails no webhook and stores every event
+// pending; commits after it store theirs pending behind it without
+// trying again, until a lane has moved past the oldest pending event;
+// then a commit first applies what is pending, oldest first, and then
+// its own.
+func TestWriterCatchesUpBeforeApplying(t *testing.T) {
 	t.Parallel()
-	for _, failing := range []error{apperr.Invalid("from", "invalid_phone", "not a phone number"), errors.New("disk I/O error")} {
+	for _, failure := range []error{apperr.Invalid("from", "invalid_phone", "not a phone number"), errors.New("disk I/O error")} {
 		c := newCaughtUpWorld(t)
-		c.failing = failing
-		bad := textEvent("wamid.bad", "5511900000001")
-		require.Equal(t, Result{Stored: 1}, c.o.commit(t, rowFor(c.acc, bad)), "the webhook does not fail")
-		require.Len(t, c.calls, 1)
-		require.Equal(t, [2]int64{0, 0}, eventState(t, c.db, bad.DedupeKey()))
-		require.Equal(t, map[int]bool{PartitionOf(bad): true}, c.o.woken)
+		c.failing[key("wamid.bad")] = failure
+		require.Equal(t, Result{Stored: 2}, c.commit(t, "wamid.1", "wamid.bad"))
+		require.Equal(t, []string{"wamid.1"}, c.processed, "tried, and rolled back")
+		require.Equal(t, [2]int64{0, 0}, eventState(t, c.db, key("wamid.1")))
+		require.Equal(t, [2]int64{0, 0}, eventState(t, c.db, key("wamid.bad")))
+		require.NotEmpty(t, c.o.woken)
 
-		c.failing, c.calls, c.o.woken = nil, nil, map[int]bool{}
-		next := textEvent("wamid.next", "5511900000002")
-		require.Equal(t, Result{Stored: 1}, c.o.commit(t, rowFor(c.acc, next)))
-		require.Empty(t, c.calls, "an older event is pending")
-		require.Equal(t, [2]int64{0, 0}, eventState(t, c.db, next.DedupeKey()))
-		require.Equal(t, map[int]bool{PartitionOf(next): true}, c.o.woken)
-		require.Equal(t, 2, c.pending(t))
+		c.processed = nil
+		require.Equal(t, Result{Stored: 1}, c.commit(t, "wamid.2"))
+		require.Empty(t, c.processed, "stalled: the lane has not moved")
+		require.Equal(t, 3, c.pending(t))
 
-		// The lane applies both.
-		require.NoError(t, c.db.InTx(context.Background(), func(tx store.Tx) error {
-			_, err := tx.Exec(context.Background(), `UPDATE inbound_events SET processed_at = 5, attempts = 1`)
-			return err
-		}))
-		third := textEvent("wamid.third", "5511900000003")
-		require.Equal(t, Result{Stored: 1}, c.o.commit(t, rowFor(c.acc, third)))
-		require.Equal(t, []string{third.DedupeKey()}, c.calls)
-		require.Equal(t, [2]int64{1, 1}, eventState(t, c.db, third.DedupeKey()))
-
-		c.calls = nil
-		many := make([]Row, maxAppliedOnStore+1)
-		for i := range many {
-			many[i] = rowFor(c.acc, textEvent(fmt.Sprintf("wamid.many-%d", i), "5511900000005"))
+		// The lane: its plain attempt fails, its careful one applies
+		// wamid.1 and wamid.2 and marks wamid.bad with its error
+		// (an error that is not the event's own stays pending).
+		_, err := c.lane.ProcessBatch(context.Background(), 0)
+		if _, own := apperr.As(failure); own {
+			require.NoError(t, err)
+			require.Equal(t, []string{"wamid.1", "wamid.1", "wamid.2"}, c.processed, "the plain attempt, rolled back, then the careful one")
+			require.Zero(t, c.pending(t))
+		} else {
+			require.ErrorIs(t, err, failure)
+			require.Equal(t, 3, c.pending(t))
+			delete(c.failing, key("wamid.bad")) // the disk is back
+			require.NoError(t, c.db.InTx(context.Background(), func(tx store.Tx) error {
+				_, err := tx.Exec(context.Background(), `UPDATE inbound_events SET processed_at = 7, attempts = 1 WHERE dedupe_key = ?`, key("wamid.1"))
+				return err
+			}))
 		}
-		require.Equal(t, Result{Stored: len(many)}, c.o.commit(t, many...))
-		require.Empty(t, c.calls)
-		require.Equal(t, len(many), c.pending(t))
+
+		c.processed = nil
+		require.Equal(t, Result{Stored: 1}, c.commit(t, "wamid.3"))
+		if _, own := apperr.As(failure); own {
+			require.Equal(t, []string{"wamid.3"}, c.processed)
+		} else {
+			require.Equal(t, []string{"wamid.bad", "wamid.2", "wamid.3"}, c.processed, "the pending ones first, in id order")
+		}
+		require.Zero(t, c.pending(t))
+		require.Equal(t, [2]int64{1, 1}, eventState(t, c.db, key("wamid.3")))
 	}
 }

@@ -82,7 +82,7 @@ func newForgeryEnv(t *testing.T, db store.DB) *forgeryEnv {
 	svc := messaging.New(db, accounts, nil, e.clock.Now, log)
 	// Wired as the app wires them: statuses are applied in batches (on
 	// PostgreSQL as they are stored), the rest one by one; on SQLite every
-	// event as it is stored while nothing is pending.
+	// event as it is stored, after what is pending.
 	e.dispatcher = intake.NewDispatcher(db, svc.Process, e.metrics, log, e.clock.Now, time.Hour)
 	e.dispatcher.LockFirst(svc.LockStatusTargets)
 	e.dispatcher.ApplyBatchFirst(svc.ApplyStatusBatch)
@@ -90,7 +90,7 @@ func newForgeryEnv(t *testing.T, db store.DB) *forgeryEnv {
 	if db.Dialect() == store.Postgres {
 		e.writer.ApplyOnStore(messaging.BatchableStatus, svc.LockStatusTargets, svc.ApplyStatusBatch)
 	} else {
-		e.writer.ApplyWhenCaughtUp(e.dispatcher.ApplyInOrder)
+		e.writer.ApplyWhenCaughtUp(e.dispatcher.CatchUp, e.dispatcher.ProcessInOrder)
 	}
 	e.writer.Start()
 	t.Cleanup(e.writer.Close)
