@@ -342,9 +342,9 @@ func (d *Dispatcher) applyInOrder(ctx context.Context, tx store.Tx, signers []in
 // in the commit that stores them (Writer.ApplyWhenCaughtUp), where the
 // batch cost more than it saved: in alternating bench-flows runs at a
 // steady 1,750/s on SQLite, 1,287-1,314 flows/s with it, 1,685-1,705
-// without. (Probably because such a commit holds only a few statuses, and
-// the batch leaves each that comes before its send's outcome is recorded,
-// most "sent" ones, to process after its UPDATE found nothing.)
+// without. (Probably because there most statuses come before their send's
+// outcome is recorded, as "sent" ones do, and the batch leaves each of
+// those to process after its UPDATE found nothing.)
 func (d *Dispatcher) ProcessInOrder(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) error {
 	return d.applyInOrder(ctx, tx, signers, evs, false)
 }
