@@ -168,9 +168,9 @@ func (w *Writer) ApplyOnStore(pick func(whatsapp.Event) bool, lock LockFunc, app
 // and commits a second time, all on the one writer connection. A commit
 // then holds that connection longer than a lane's step (at 1,750 flows/s
 // up to a thousand events, about 150 ms), but it does less in all. In
-// alternating bench-flows runs at a steady 1,750/s: 1,295-1,515 flows/s
-// with trigger-to-send p99 3-6 s (the backlog grew) became 1,728/s,
-// p99 294 ms.
+// alternating bench-flows runs at a steady 1,750/s: 1,237-1,568 flows/s
+// with trigger-to-send p99 2-7 s (the backlog grew) became 1,487-1,728/s,
+// p99 294-502 ms.
 //
 // Order per conversation holds because SQLite has one writer: the commit
 // applies the oldest pending events, and its own only when none is left,
