@@ -7,7 +7,7 @@ import (
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
 
-// CatchUp applies, inside tx, the oldest pending events, at most limit
+// catchUp applies, inside tx, the oldest pending events, at most limit
 // of them, one by one and in id order, marks them processed, and reports
 // how many it applied and whether none is left pending. It is SQLite's
 // writer doing its single lane's work (Writer.ApplyWhenCaughtUp): a
@@ -23,7 +23,7 @@ import (
 // still works concurrently and safely: it rereads what it read before its
 // transaction (stillPending), and both take a prefix of the pending
 // events in id order, so order per conversation holds.
-func (d *Dispatcher) CatchUp(ctx context.Context, tx store.Tx, limit int) (applied int, caughtUp bool, err error) {
+func (d *Dispatcher) catchUp(ctx context.Context, tx store.Tx, limit int) (applied int, caughtUp bool, err error) {
 	events, err := readPending(ctx, tx, pendingAllQuery, limit)
 	if err != nil || len(events) == 0 {
 		return 0, err == nil, err
@@ -37,7 +37,7 @@ func (d *Dispatcher) CatchUp(ctx context.Context, tx store.Tx, limit int) (appli
 		}
 		evs[i], signers[i], ids[i] = e.ev, e.account, e.id
 	}
-	if err := d.ProcessInOrder(ctx, tx, signers, evs); err != nil {
+	if err := d.processInOrder(ctx, tx, signers, evs); err != nil {
 		return 0, false, err
 	}
 	if err := markProcessed(ctx, tx, store.Millis(d.now()), ids); err != nil {

@@ -20,7 +20,7 @@ import (
 )
 
 // caughtUpWorld is a SQLite writer wired as the app wires it, with
-// ApplyWhenCaughtUp and a lane's CatchUp and ProcessInOrder, over a fake
+// ApplyWhenCaughtUp over a lane, whose process is a fake
 // process that logs each event's dedupe key and fails those in failing.
 type caughtUpWorld struct {
 	db        store.DB
@@ -44,7 +44,7 @@ func newCaughtUpWorld(t *testing.T) *caughtUpWorld {
 		return nil
 	}, metrics.New(), log, time.Now, time.Hour)
 	c.o.w = NewWriter(db, func(p map[int]bool) { maps.Copy(c.o.woken, p) }, metrics.New(), log)
-	c.o.w.ApplyWhenCaughtUp(c.lane.CatchUp, c.lane.ProcessInOrder)
+	c.o.w.ApplyWhenCaughtUp(c.lane)
 	return c
 }
 

@@ -337,7 +337,7 @@ func (d *Dispatcher) applyInOrder(ctx context.Context, tx store.Tx, signers []in
 	return nil
 }
 
-// ProcessInOrder is applyInOrder without the set-based batch: every
+// processInOrder is applyInOrder without the set-based batch: every
 // event through process, one by one. The writer calls it to apply events
 // in the commit that stores them (Writer.ApplyWhenCaughtUp), where the
 // batch cost more than it saved: in alternating bench-flows runs at a
@@ -345,7 +345,7 @@ func (d *Dispatcher) applyInOrder(ctx context.Context, tx store.Tx, signers []in
 // without. (Probably because there most statuses come before their send's
 // outcome is recorded, as "sent" ones do, and the batch leaves each of
 // those to process after its UPDATE found nothing.)
-func (d *Dispatcher) ProcessInOrder(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) error {
+func (d *Dispatcher) processInOrder(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) error {
 	return d.applyInOrder(ctx, tx, signers, evs, false)
 }
 

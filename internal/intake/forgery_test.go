@@ -90,7 +90,7 @@ func newForgeryEnv(t *testing.T, db store.DB) *forgeryEnv {
 	if db.Dialect() == store.Postgres {
 		e.writer.ApplyOnStore(messaging.BatchableStatus, svc.LockStatusTargets, svc.ApplyStatusBatch)
 	} else {
-		e.writer.ApplyWhenCaughtUp(e.dispatcher.CatchUp, e.dispatcher.ProcessInOrder)
+		e.writer.ApplyWhenCaughtUp(e.dispatcher)
 	}
 	e.writer.Start()
 	t.Cleanup(e.writer.Close)

@@ -160,10 +160,10 @@ func (w *Writer) ApplyOnStore(pick func(whatsapp.Event) bool, lock LockFunc, app
 }
 
 // ApplyWhenCaughtUp makes each commit apply every new event it stores,
-// in the same transaction, through apply (Dispatcher.ProcessInOrder).
-// Events stored before and still pending come first: catchUp
-// (Dispatcher.CatchUp) applies them, up to maxRowsPerCommit with the new
-// ones, and while any is left the new ones are stored pending as always.
+// in the same transaction, as lane would (Dispatcher.processInOrder).
+// Events stored before and still pending come first: lane's catchUp
+// applies them, up to maxRowsPerCommit with the new ones, and while any
+// is left the new ones are stored pending as always.
 // For SQLite: its single lane otherwise reads each event back, marks it
 // and commits a second time, all on the one writer connection. A commit
 // then holds that connection longer than a lane's step (at 1,750 flows/s
@@ -181,10 +181,10 @@ func (w *Writer) ApplyOnStore(pick func(whatsapp.Event) bool, lock LockFunc, app
 // event is not tried again by every commit. Not for PostgreSQL, where
 // lanes of other instances commit at the same time. Call it before
 // Start, instead of ApplyOnStore.
-func (w *Writer) ApplyWhenCaughtUp(catchUp func(ctx context.Context, tx store.Tx, limit int) (int, bool, error), apply func(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) error) {
+func (w *Writer) ApplyWhenCaughtUp(lane *Dispatcher) {
 	all := func(whatsapp.Event) bool { return true }
-	w.onStore = onStore{pick: all, catchUp: catchUp, apply: func(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) ([]bool, error) {
-		if err := apply(ctx, tx, signers, evs); err != nil {
+	w.onStore = onStore{pick: all, catchUp: lane.catchUp, apply: func(ctx context.Context, tx store.Tx, signers []int64, evs []whatsapp.Event) ([]bool, error) {
+		if err := lane.processInOrder(ctx, tx, signers, evs); err != nil {
 			return nil, err
 		}
 		done := make([]bool, len(evs))
