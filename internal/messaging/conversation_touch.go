@@ -111,17 +111,25 @@ func flushTouches(ctx context.Context, tx store.Tx, buf *convTouches) error {
 
 // writeTouches applies the touches of ids in one statement.
 func writeTouches(ctx context.Context, tx store.Tx, ids []int64, touches map[int64]convTouch) error {
-	args := make([]any, 0, 4*len(ids))
+	args := make([]any, 0, 5*len(ids))
 	for _, id := range ids {
 		t := touches[id]
 		args = append(args, id, t.first, t.lastAt, t.updated)
+	}
+	for _, id := range ids {
+		args = append(args, id)
 	}
 	_, err := tx.Exec(ctx, touchSQL(len(ids)), args...)
 	return err
 }
 
-// touchSQL is writeTouches' statement for n conversations. The first row
-// is cast so PostgreSQL knows the values' types.
+// touchSQL is writeTouches' statement for n conversations: each one's id,
+// first message, last message time and update time, then the n ids again.
+// The first row is cast so PostgreSQL knows the values' types. The id list
+// makes PostgreSQL find the rows through the primary key whatever its
+// statistics say: with the join on v alone, it planned a whole-table scan
+// into a hash while the table was young, and kept that plan as the table
+// grew (see statusRowsSQL).
 func touchSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`WITH v (cid, first_id, last_at, upd) AS (VALUES (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`)
@@ -133,6 +141,6 @@ func touchSQL(n int) string {
 		first_message_id = CASE WHEN first_message_id = 0 THEN v.first_id ELSE first_message_id END,
 		last_message_at = CASE WHEN v.last_at > last_message_at THEN v.last_at ELSE last_message_at END,
 		updated_at = CASE WHEN v.upd > updated_at THEN v.upd ELSE updated_at END
-	FROM v WHERE conversations.id = v.cid`)
+	FROM v WHERE conversations.id = v.cid AND conversations.id IN (` + store.List(n) + `)`)
 	return b.String()
 }

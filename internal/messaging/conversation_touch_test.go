@@ -169,3 +169,17 @@ func (e *env) touchedConversations(t *testing.T) map[string]touchedConversation 
 	require.NoError(t, rows.Err())
 	return out
 }
+
+// The touch statement finds its conversations through the primary key by
+// the id list, whatever PostgreSQL's statistics say (a join on the values
+// alone was planned as a whole-table scan while the table was young).
+func TestConversationTouchesUseThePrimaryKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		args := []any{int64(7), int64(70), int64(1000), int64(1000), int64(9), int64(0), int64(2000), int64(2000), int64(7), int64(9)}
+		plan := storetest.Plan(t, db, messaging.TouchSQL(2), args...)
+		require.NotContains(t, plan, "SCAN conversations", "plan:\n%s", plan)
+		if db.Dialect() == store.Postgres {
+			require.Contains(t, plan, "Index Cond: (id = ANY", "plan:\n%s", plan)
+		}
+	})
+}

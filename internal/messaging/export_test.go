@@ -108,3 +108,6 @@ func (o *Outbox) PhonesCached() int {
 
 // StatusRowsSQL is ApplyStatusBatch's statement for n messages.
 var StatusRowsSQL = statusRowsSQL
+
+// TouchSQL is the statement that writes n buffered conversation touches.
+var TouchSQL = touchSQL
