@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -293,19 +294,33 @@ func (o *Outbox) dueFor(ctx context.Context, s queueSender, now time.Time, limit
 	return out, rows.Err()
 }
 
+// nextDueQuery and nextDueDirectQuery read when a sender's next queued
+// message is due: of all, or of the direct ones only. They are written as
+// the first row in index order, not MIN(send_at): PostgreSQL, estimating
+// the partial index nearly empty (a young table, or statistics from a
+// quiet hour), planned MIN as an aggregate over every entry of the sender,
+// and every message claimed and in flight is one (queued, send_at at its
+// lease's end): 20 ms a call over 700 entries under load.
+const (
+	nextDueSelect      = `SELECT send_at FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0`
+	nextDueOrder       = ` ORDER BY send_at LIMIT 1`
+	nextDueQuery       = nextDueSelect + nextDueOrder
+	nextDueDirectQuery = nextDueSelect + ` AND NOT bulk` + nextDueOrder
+)
+
 // nextDue is when sender s's next queued message is due (0: none), held
 // bulk messages aside.
 func (o *Outbox) nextDue(ctx context.Context, s queueSender) (int64, error) {
-	q := `SELECT MIN(send_at) FROM messages WHERE sender_id = ? AND status = 'queued' AND send_at > 0`
+	q := nextDueQuery
 	if s.holdBulk {
-		q += ` AND NOT bulk`
+		q = nextDueDirectQuery
 	}
-	var at *int64
+	var at int64
 	err := o.DB.Read().QueryRow(ctx, q, s.id).Scan(&at)
-	if err != nil || at == nil {
-		return 0, err
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
 	}
-	return *at, nil
+	return at, err
 }
 
 // leaseFor takes or renews sender id's lease when it has due jobs, and

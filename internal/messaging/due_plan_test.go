@@ -1,0 +1,28 @@
+package messaging
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/store/storetest"
+)
+
+// When a sender's next message is due is read from the first entry of
+// its partial index, never by aggregating every queued message (on
+// PostgreSQL, MIN was planned as such an aggregate).
+func TestNextDueReadsTheFirstIndexEntry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		for q, index := range map[string]string{nextDueQuery: "messages_send_due", nextDueDirectQuery: "messages_send_due_direct"} {
+			plan := storetest.Plan(t, db, q, int64(1))
+			require.Contains(t, plan, index, "plan:\n%s", plan)
+			require.NotContains(t, plan, "TEMP B-TREE", "plan:\n%s", plan) // SQLite sorting
+			if db.Dialect() == store.Postgres {
+				require.Contains(t, plan, "Limit", "plan:\n%s", plan)
+				require.NotContains(t, plan, "Aggregate", "plan:\n%s", plan)
+				require.NotContains(t, plan, "Sort", "plan:\n%s", plan)
+			}
+		}
+	})
+}
