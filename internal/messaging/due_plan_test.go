@@ -26,3 +26,20 @@ func TestNextDueReadsTheFirstIndexEntry(t *testing.T) {
 		}
 	})
 }
+
+// A sender's due messages come out of the index in send order, so the
+// read stops at its limit: no sort of every due message first (a campaign
+// queues thousands in one millisecond, all tied on send_at).
+func TestDueMessagesComeInIndexOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		for q, index := range map[string]string{dueQuery: "messages_send_due", dueDirectQuery: "messages_send_due_direct"} {
+			plan := storetest.Plan(t, db, q, int64(1), int64(1000), 64)
+			require.Contains(t, plan, index, "plan:\n%s", plan)
+			require.NotContains(t, plan, "TEMP B-TREE", "plan:\n%s", plan) // SQLite sorting
+			if db.Dialect() == store.Postgres {
+				require.Contains(t, plan, "Limit", "plan:\n%s", plan)
+				require.NotContains(t, plan, "Sort", "plan:\n%s", plan)
+			}
+		}
+	})
+}
