@@ -57,14 +57,25 @@ func seedInbox(tb testing.TB, db store.DB, n int) {
 }
 
 // BenchmarkInboxList measures one page (50 rows) of the inbox list with
-// 100,000 conversations on SQLite: the list as an admin sees it, as a
-// restricted agent sees it, "mine", "unassigned", "resolved", and
-// searches by name, by message text and by a rare number.
+// 100,000 conversations, on each database: the list as an admin sees it,
+// as a restricted agent sees it, "mine", "unassigned", "resolved", and
+// searches by name, by message text and by a rare number. PostgreSQL's
+// tables are analyzed after the seed, as autovacuum does within a minute
+// of a bulk load: before that its planner takes the fresh tables for
+// empty (the restricted list then sorted 30,000 rows: 82 ms instead of 1).
 func BenchmarkInboxList(b *testing.B) {
-	db := storetest.New(b, store.SQLite)
+	for _, d := range storetest.Dialects() {
+		b.Run(string(d), func(b *testing.B) { benchmarkInboxList(b, storetest.New(b, d)) })
+	}
+}
+
+func benchmarkInboxList(b *testing.B, db store.DB) {
 	seedInbox(b, db, inboxBenchSize)
-	svc := messaging.New(db, nil, nil, func() time.Time { return time.UnixMilli(inboxBenchSize * 1000) }, nil)
 	ctx := context.Background()
+	if db.Dialect() == store.Postgres {
+		require.NoError(b, db.InTx(ctx, func(tx store.Tx) error { _, err := tx.Exec(ctx, `ANALYZE`); return err }))
+	}
+	svc := messaging.New(db, nil, nil, func() time.Time { return time.UnixMilli(inboxBenchSize * 1000) }, nil)
 	for _, c := range []struct {
 		name string
 		f    messaging.InboxFilter
