@@ -112,7 +112,9 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]InboxItem, error)
 // trigram indexes (message_search, contact_search) find texts of three
 // characters or more, and the rows of the last second or so, which the
 // background indexer has not reached yet (store.IndexSearch), are read
-// directly; shorter texts, and PostgreSQL, read the tables once.
+// directly; shorter texts read the tables once. On PostgreSQL the same
+// LIKE conditions are served by pg_trgm indexes where the server has the
+// extension (migration 42), else they read the tables too.
 func searchHits(d store.Dialect, text string) (from string, args []any) {
 	like := "%" + escapeLike(strings.ToLower(text)) + "%"
 	if d == store.SQLite && utf8.RuneCountInString(text) >= 3 {
