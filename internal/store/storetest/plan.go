@@ -16,6 +16,22 @@ import (
 // whole, and the question is which index would serve the query.
 func Plan(t testing.TB, db store.DB, q string, args ...any) string {
 	t.Helper()
+	return plan(t, db, []string{`SET LOCAL enable_seqscan = off`}, q, args...)
+}
+
+// IndexConditionPlan is Plan with plain index scans forbidden too on
+// PostgreSQL: on a test's empty table the planner walks a primary key end
+// to end in place of a whole-table scan, so only scans driven by an index
+// condition (bitmap scans) are left, and the plan shows which index serves
+// each condition. On SQLite it is Plan.
+func IndexConditionPlan(t testing.TB, db store.DB, q string, args ...any) string {
+	t.Helper()
+	return plan(t, db, []string{`SET LOCAL enable_seqscan = off`, `SET LOCAL enable_indexscan = off`}, q, args...)
+}
+
+// plan explains q after applying settings (PostgreSQL only).
+func plan(t testing.TB, db store.DB, settings []string, q string, args ...any) string {
+	t.Helper()
 	ctx := context.Background()
 	explain, cols := `EXPLAIN QUERY PLAN `, 4
 	if db.Dialect() == store.Postgres {
@@ -25,8 +41,10 @@ func Plan(t testing.TB, db store.DB, q string, args ...any) string {
 	require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
 		lines = lines[:0]
 		if db.Dialect() == store.Postgres {
-			if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-				return err
+			for _, set := range settings {
+				if _, err := tx.Exec(ctx, set); err != nil {
+					return err
+				}
 			}
 		}
 		rows, err := tx.Query(ctx, explain+q, args...)
