@@ -20,6 +20,11 @@
 # Environment (see scripts/bench-lib.sh for the shared ones):
 #   BENCH_DBS, PORT, BENCH_POSTGRES_URL
 #   BENCH_ARGS          extra `zapflow-bench flows` flags, e.g. "-n 5000 -pace 500"
+#   BENCH_PROFILE       a folder: save a CPU profile of the server (flows-<db>.pprof,
+#                       10 s from 3 s into the run, past the flow's setup; a
+#                       shorter run leaves idle time in it) and a heap profile
+#                       8 s in (flows-<db>-heap.pprof), through
+#                       ZAPFLOW_DEBUG_ADDR on loopback port PORT+1
 #
 # Everything listens on / connects to loopback only. A trap stops the server
 # and the load generator, drops the scratch database and removes the temp
@@ -36,9 +41,23 @@ bench_build
 
 for db in $dbs; do
 	printf '\n=== flows benchmark: db=%s addr=%s args=%s\n' "$db" "$addr" "${BENCH_ARGS:-(none)}"
-	bench_start_server "$db" ZAPFLOW_SANDBOX=true
+	profile_env=()
+	if [[ -n ${BENCH_PROFILE:-} ]]; then
+		mkdir -p "$BENCH_PROFILE"
+		profile_env=(ZAPFLOW_DEBUG_ADDR="127.0.0.1:$((port + 1))")
+	fi
+	bench_start_server "$db" ZAPFLOW_SANDBOX=true "${profile_env[@]}"
 	api_key=$(bench_api_key)
 	wait_templates "$api_key"
+
+	profile_pids=()
+	if [[ -n ${BENCH_PROFILE:-} ]]; then
+		debug=http://127.0.0.1:$((port + 1))/debug/pprof
+		(sleep 3 && curl -sf -o "$BENCH_PROFILE/flows-$db.pprof" "$debug/profile?seconds=10") &
+		profile_pids+=($!)
+		(sleep 8 && curl -sf -o "$BENCH_PROFILE/flows-$db-heap.pprof" "$debug/heap") &
+		profile_pids+=($!)
+	fi
 
 	# -senders 6: six numbers at 1,000 msg/s put the Cloud API cap (6,000/s)
 	# above both targets, so it is zapflow being measured. -concurrency 64:
@@ -50,6 +69,9 @@ for db in $dbs; do
 	secret=$(bench_sandbox_secret)
 	run_child "$tmp/zapflow-bench" flows -url "http://$addr" -key "$api_key" -secret "$secret" -pid "$server_pid" \
 		-senders 6 -concurrency 64 "${bench_args[@]}" || bench_rc=$?
+	for pid in "${profile_pids[@]}"; do
+		wait "$pid" || log "$bench_name: a profile for $db is missing"
+	done
 
 	bench_stop_server
 done
