@@ -162,7 +162,7 @@ func cleanKeywords(field string, in []string) ([]string, error) {
 		return nil, err
 	}
 	for _, k := range out {
-		if len(words(k)) == 0 {
+		if fold(k) == " " {
 			return nil, apperr.Invalid(field, "invalid_request", "keyword "+quote(k)+" has no letters or digits, so it could never match")
 		}
 	}
