@@ -38,7 +38,10 @@ type fakeGraph struct {
 	numberErr    error
 	templates    map[string][]whatsapp.Template // by WABA id
 	templatesErr error
-	calls        []graphCall
+	// onList runs while ListTemplates is on its way (its answer already
+	// read): what happens at zapflow meanwhile.
+	onList func()
+	calls  []graphCall
 }
 
 func newFakeGraph() *fakeGraph {
@@ -73,7 +76,13 @@ func (g boundGraph) ListTemplates(_ context.Context, token, wabaID string) ([]wh
 	if f.templatesErr != nil {
 		return nil, f.templatesErr
 	}
-	return append([]whatsapp.Template(nil), f.templates[wabaID]...), nil
+	list := append([]whatsapp.Template(nil), f.templates[wabaID]...)
+	if on := f.onList; on != nil {
+		f.mu.Unlock()
+		on()
+		f.mu.Lock()
+	}
+	return list, nil
 }
 
 func (f *fakeGraph) setNumber(pn whatsapp.PhoneNumber, id string) {
@@ -91,6 +100,12 @@ func (f *fakeGraph) setNumberErr(err error) {
 func (f *fakeGraph) setTemplates(wabaID string, ts ...whatsapp.Template) {
 	f.mu.Lock()
 	f.templates[wabaID] = ts
+	f.mu.Unlock()
+}
+
+func (f *fakeGraph) setOnList(on func()) {
+	f.mu.Lock()
+	f.onList = on
 	f.mu.Unlock()
 }
 

@@ -36,6 +36,11 @@ func (CheckAllSendersArgs) Kind() string { return "sender.check_all" }
 // SyncTemplatesArgs syncs an account's templates.
 type SyncTemplatesArgs struct {
 	AccountID int64 `json:"account_id"`
+	// Cause is set for the sync a status webhook of an unknown template
+	// asks for (syncSoon): with it the job is not one with the sync queued
+	// when the account was made (River's uniqueness is by args, in the
+	// period the job is inserted in), which may have listed already.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Kind is River's job kind.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/store"
@@ -47,13 +50,24 @@ func scanTemplate(row store.Row) (Template, error) {
 }
 
 // SyncTemplates replaces the account's templates with what the Cloud API
-// lists now; templates deleted at Meta are removed here too.
+// lists now; templates deleted at Meta are removed here too. A status
+// webhook applied while the list was on its way wins over the list: the
+// list may have been read at Meta before the change the webhook reports
+// (the sandbox syncs as it starts, right when its webhooks come; a person
+// may press Sync while Meta approves a template), and no later webhook
+// would set it right. Such a template keeps its status
+// and is not deleted; the next sync settles it.
 func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, error) {
 	acc, err := s.Account(ctx, accountID)
 	if err != nil {
 		return 0, err
 	}
 	if err := s.usable(acc); err != nil {
+		return 0, err
+	}
+	// The last status webhook applied before the list is read (status_seq).
+	var seen int64
+	if err := s.db.Read().QueryRow(ctx, `SELECT COALESCE(MAX(status_seq), 0) FROM templates`).Scan(&seen); err != nil {
 		return 0, err
 	}
 	list, err := s.graphFor(acc).ListTemplates(ctx, acc.AccessToken, acc.WABAID)
@@ -81,10 +95,12 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 			if err := tx.QueryRow(ctx, `INSERT INTO templates (account_id, meta_id, name, language, category, status, parameter_format, components, placeholders, synced_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (account_id, name, language) DO UPDATE SET meta_id = excluded.meta_id, category = excluded.category,
-					status = excluded.status, parameter_format = excluded.parameter_format, components = excluded.components,
+					status = CASE WHEN templates.status_seq > ? THEN templates.status ELSE excluded.status END,
+					parameter_format = excluded.parameter_format, components = excluded.components,
 					placeholders = excluded.placeholders, synced_at = excluded.synced_at, updated_at = excluded.updated_at
 				RETURNING id`,
-				accountID, t.ID, t.Name, t.Language, strings.ToUpper(t.Category), strings.ToUpper(t.Status), format, comps, string(ph), now, now).Scan(&id); err != nil {
+				accountID, t.ID, t.Name, t.Language, strings.ToUpper(t.Category), strings.ToUpper(t.Status), format, comps, string(ph), now, now,
+				seen).Scan(&id); err != nil {
 				return err
 			}
 			keep = append(keep, id)
@@ -92,9 +108,10 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 		// Templates Meta no longer lists are gone: delete by identity, not by
 		// sync time, so two syncs in the same millisecond (or a clock that
 		// stepped back) cannot keep a deleted template.
-		q := `DELETE FROM templates WHERE account_id = ?`
-		if len(keep) > 1 {
-			q += ` AND id NOT IN (` + store.List(len(keep)-1) + `)`
+		q := `DELETE FROM templates WHERE account_id = ? AND status_seq <= ?`
+		keep = slices.Insert(keep, 1, any(seen))
+		if len(keep) > 2 {
+			q += ` AND id NOT IN (` + store.List(len(keep)-2) + `)`
 		}
 		_, err := tx.Exec(ctx, q, keep...)
 		return err
@@ -172,20 +189,47 @@ func templateEventStatus(event string) string {
 
 // ApplyTemplateStatus applies a template status webhook inside the
 // processing transaction. It matches by Meta's template id, falling back to
-// name and language for templates not synced yet (those are left for the
-// next sync, which will bring the same status).
+// name and language. A template not here yet (made in WhatsApp Manager, or
+// not synced yet) gets its account a sync, which brings it with its status.
 func (s *Service) ApplyTemplateStatus(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.TemplateStatusUpdate) error {
 	status := templateEventStatus(u.Event)
 	if status == "" {
 		return nil
 	}
 	now := store.Millis(s.now())
-	n, err := tx.Exec(ctx, `UPDATE templates SET status = ?, updated_at = ?
-		WHERE meta_id = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, status, now, u.TemplateID, wabaID)
-	if err != nil || n > 0 || u.Name == "" {
+	// status_seq: above every template's, for a sync under way (SyncTemplates).
+	const set = `UPDATE templates SET status = ?, updated_at = ?,
+		status_seq = (SELECT COALESCE(MAX(t.status_seq), 0) + 1 FROM templates t) WHERE `
+	n, err := tx.Exec(ctx, set+`meta_id = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, status, now, u.TemplateID, wabaID)
+	if err != nil || n > 0 {
 		return err
 	}
-	_, err = tx.Exec(ctx, `UPDATE templates SET status = ?, updated_at = ?
-		WHERE name = ? AND language = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, status, now, u.Name, u.Language, wabaID)
-	return err
+	if u.Name != "" {
+		n, err = tx.Exec(ctx, set+`name = ? AND language = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`,
+			status, now, u.Name, u.Language, wabaID)
+		if err != nil || n > 0 {
+			return err
+		}
+	}
+	return s.syncSoon(ctx, tx, wabaID)
 }
+
+// syncSoon queues, in tx, a template sync of every account of wabaID,
+// to run one unique period from now: webhooks that come meanwhile find it
+// queued and not yet listed, so the one sync covers them all.
+func (s *Service) syncSoon(ctx context.Context, tx store.Tx, wabaID string) error {
+	ids, err := store.QueryIDs(ctx, tx, `SELECT id FROM accounts WHERE waba_id = ?`, wabaID)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	at := s.now().Add(SyncTemplatesArgs{}.InsertOpts().UniqueOpts.ByPeriod)
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: SyncTemplatesArgs{AccountID: id, Cause: causeTemplateWebhook},
+			InsertOpts: &river.InsertOpts{ScheduledAt: at}}
+	}
+	return s.queue.InsertManyTx(ctx, tx, params)
+}
+
+// causeTemplateWebhook is the Cause of the sync syncSoon queues.
+const causeTemplateWebhook = "template_webhook"

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
@@ -288,5 +289,98 @@ func TestSyncTemplatesDeletesWithoutClockAdvance(t *testing.T) {
 		ts, err := e.svc.Templates(ctx, account.TemplateFilter{AccountID: a.ID})
 		require.NoError(t, err)
 		require.Len(t, ts, 1, "promo_offer was deleted at Meta")
+	})
+}
+
+// A status webhook applied while a sync's list is on its way wins over
+// the list, which Meta may have read before the change: the startup sync
+// and the webhooks of a new account's templates come at the same time.
+// A later sync, with no webhook meanwhile, has the last word again.
+func TestSyncKeepsStatusesWebhooksSetWhileListing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		a := e.createAccount(t, "1500")
+		status := func(name, lang string) string {
+			t.Helper()
+			tp, err := account.TemplateByName(ctx, db.Read(), a.ID, name, lang)
+			require.NoError(t, err)
+			return tp.Status
+		}
+		e.graph.setTemplates("1500", appointmentTemplate("PAUSED"), promoTemplate())
+		_, err := e.svc.SyncTemplates(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, "PAUSED", status("appointment_confirmation", "pt_BR"))
+
+		// Meta reinstates the template and deletes promo_offer; the list
+		// was read before, the webhooks come while it is on its way.
+		e.graph.setTemplates("1500", appointmentTemplate("PAUSED"))
+		e.graph.setOnList(func() {
+			applyTemplateStatus(t, e, "1500", whatsapp.TemplateStatusUpdate{Event: "REINSTATED", TemplateID: "1000000000000101"})
+			applyTemplateStatus(t, e, "1500", whatsapp.TemplateStatusUpdate{Event: "APPROVED", TemplateID: "1000000000000104"})
+		})
+		e.clock.Add(time.Minute)
+		_, err = e.svc.SyncTemplates(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, "APPROVED", status("appointment_confirmation", "pt_BR"), "the webhook, not the older list")
+		require.Equal(t, "APPROVED", status("promo_offer", "pt_BR"), "a template a webhook just spoke of is not deleted")
+		tp, err := account.TemplateByName(ctx, db.Read(), a.ID, "appointment_confirmation", "pt_BR")
+		require.NoError(t, err)
+		require.Equal(t, t0.Add(time.Minute), tp.SyncedAt, "the rest of the template is synced")
+
+		// The next sync, with no webhook on the way, is taken as it is.
+		e.graph.setOnList(nil)
+		e.clock.Add(time.Minute)
+		_, err = e.svc.SyncTemplates(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, "PAUSED", status("appointment_confirmation", "pt_BR"))
+		_, err = account.TemplateByName(ctx, db.Read(), a.ID, "promo_offer", "pt_BR")
+		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+	})
+}
+
+// A status webhook for a template zapflow does not have (made in WhatsApp
+// Manager, or not synced yet) queues a sync of its WABA's account, one
+// that the sync queued when the account was made cannot swallow (that one
+// may have listed before the change).
+func TestTemplateStatusOfUnknownTemplateQueuesSync(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		a := e.createAccount(t, "1600")
+		e.createAccount(t, "1601")
+		before := e.jobCount(t, "template.sync")
+		syncsOf := func(id int64) int {
+			arg := `json_extract(args, '$.account_id')` // River keeps SQLite's args as JSONB
+			if db.Dialect() == store.Postgres {
+				arg = `(args->>'account_id')::bigint`
+			}
+			return e.count(t, `SELECT COUNT(*) FROM river_job WHERE kind = 'template.sync' AND `+arg+` = ?`, id)
+		}
+		// The sync queued when the account was made, in this period.
+		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+			return e.queue.InsertTx(ctx, tx, account.SyncTemplatesArgs{AccountID: a.ID}, &river.InsertOpts{ScheduledAt: e.clock.Now()})
+		}))
+		before++
+		beforeA := syncsOf(a.ID)
+
+		applyTemplateStatus(t, e, "1600", whatsapp.TemplateStatusUpdate{Event: "APPROVED", TemplateID: "555", Name: "new_offer", Language: "pt_BR"})
+		require.Equal(t, before+1, e.jobCount(t, "template.sync"), "for 1600's account only")
+		require.Equal(t, beforeA+1, syncsOf(a.ID))
+
+		// The sync brings the template with the status Meta has now.
+		e.graph.setTemplates("1600", whatsapp.Template{ID: "555", Name: "new_offer", Language: "pt_BR", Category: "MARKETING", Status: "APPROVED"})
+		_, err := e.svc.SyncTemplates(ctx, a.ID)
+		require.NoError(t, err)
+		tp, err := account.TemplateByName(ctx, db.Read(), a.ID, "new_offer", "pt_BR")
+		require.NoError(t, err)
+		require.Equal(t, "APPROVED", tp.Status)
+
+		// A known template's webhook queues nothing.
+		applyTemplateStatus(t, e, "1600", whatsapp.TemplateStatusUpdate{Event: "PAUSED", TemplateID: "555"})
+		require.Equal(t, before+1, e.jobCount(t, "template.sync"))
+		// Nor does one for a WABA no account has.
+		applyTemplateStatus(t, e, "9999", whatsapp.TemplateStatusUpdate{Event: "APPROVED", TemplateID: "1", Name: "x", Language: "en"})
+		require.Equal(t, before+1, e.jobCount(t, "template.sync"))
 	})
 }
