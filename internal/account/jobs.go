@@ -37,9 +37,10 @@ func (CheckAllSendersArgs) Kind() string { return "sender.check_all" }
 type SyncTemplatesArgs struct {
 	AccountID int64 `json:"account_id"`
 	// Cause is set for the sync a status webhook of an unknown template
-	// asks for (syncSoon): with it the job is not one with the sync queued
-	// when the account was made (River's uniqueness is by args, in the
-	// period the job is inserted in), which may have listed already.
+	// asks for (syncSoon): with it the job is not one with a sync queued
+	// shortly before (the sandbox's, as it starts; River's uniqueness is by
+	// args, in the period a job is inserted in), which may have listed
+	// already.
 	Cause string `json:"cause,omitempty"`
 }
 

@@ -341,8 +341,8 @@ func TestSyncKeepsStatusesWebhooksSetWhileListing(t *testing.T) {
 
 // A status webhook for a template zapflow does not have (made in WhatsApp
 // Manager, or not synced yet) queues a sync of its WABA's account, one
-// that the sync queued when the account was made cannot swallow (that one
-// may have listed before the change).
+// that a sync queued shortly before (the sandbox's, as it starts) cannot
+// swallow: that one may have listed before the change.
 func TestTemplateStatusOfUnknownTemplateQueuesSync(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		e := newEnv(t, db)
@@ -357,7 +357,7 @@ func TestTemplateStatusOfUnknownTemplateQueuesSync(t *testing.T) {
 			}
 			return e.count(t, `SELECT COUNT(*) FROM river_job WHERE kind = 'template.sync' AND `+arg+` = ?`, id)
 		}
-		// The sync queued when the account was made, in this period.
+		// A sync queued shortly before, in the same unique period.
 		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
 			return e.queue.InsertTx(ctx, tx, account.SyncTemplatesArgs{AccountID: a.ID}, &river.InsertOpts{ScheduledAt: e.clock.Now()})
 		}))
