@@ -15,8 +15,8 @@ import (
 // in a row exactly when its folded form is a substring of the text's.
 //
 // It runs for every inbound text inside the processing transaction, so
-// it makes one string: ASCII text (most messages) is folded in place of
-// the accent decomposition, and no word is a string of its own.
+// it makes one string, not one per word, and ASCII text (most messages)
+// skips the accent decomposition.
 func fold(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + 2)
@@ -24,7 +24,7 @@ func fold(text string) string {
 	space := true
 	put := func(r rune) {
 		switch {
-		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
+		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
 			b.WriteByte(byte(r))
 			space = false
 		case 'A' <= r && r <= 'Z':
