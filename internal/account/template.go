@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -76,8 +75,7 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 	}
 	now := store.Millis(s.now())
 	err = s.db.InTx(ctx, func(tx store.Tx) error {
-		keep := make([]any, 0, len(list)+1)
-		keep = append(keep, accountID)
+		keep := make([]any, 0, len(list))
 		for _, t := range list {
 			comps := string(t.Components)
 			if comps == "" {
@@ -109,11 +107,10 @@ func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, erro
 		// sync time, so two syncs in the same millisecond (or a clock that
 		// stepped back) cannot keep a deleted template.
 		q := `DELETE FROM templates WHERE account_id = ? AND status_seq <= ?`
-		keep = slices.Insert(keep, 1, any(seen))
-		if len(keep) > 2 {
-			q += ` AND id NOT IN (` + store.List(len(keep)-2) + `)`
+		if len(keep) > 0 {
+			q += ` AND id NOT IN (` + store.List(len(keep)) + `)`
 		}
-		_, err := tx.Exec(ctx, q, keep...)
+		_, err := tx.Exec(ctx, q, append([]any{accountID, seen}, keep...)...)
 		return err
 	})
 	return len(list), err
