@@ -190,6 +190,14 @@ func (e *env) count(t *testing.T, query string, args ...any) int {
 	return n
 }
 
+// template reads an account's template, which must exist.
+func (e *env) template(t *testing.T, accountID int64, name, language string) account.Template {
+	t.Helper()
+	tp, err := account.TemplateByName(context.Background(), e.db.Read(), accountID, name, language)
+	require.NoError(t, err)
+	return tp
+}
+
 func (e *env) jobCount(t *testing.T, kind string) int {
 	t.Helper()
 	return e.count(t, `SELECT COUNT(*) FROM river_job WHERE kind = ?`, kind)

@@ -220,46 +220,40 @@ func TestApplyTemplateStatus(t *testing.T) {
 			_, err := e.svc.SyncTemplates(ctx, id)
 			require.NoError(t, err)
 		}
-		get := func(accountID int64, name, lang string) account.Template {
-			t.Helper()
-			tp, err := account.TemplateByName(ctx, db.Read(), accountID, name, lang)
-			require.NoError(t, err)
-			return tp
-		}
 
 		// By Meta's id, only within the named WABA (b shares the meta id here).
 		e.clock.Add(time.Minute)
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "PAUSED", TemplateID: "1000000000000101",
 			Name: "appointment_confirmation", Language: "pt_BR"})
-		tp := get(a.ID, "appointment_confirmation", "pt_BR")
+		tp := e.template(t, a.ID, "appointment_confirmation", "pt_BR")
 		require.Equal(t, "PAUSED", tp.Status)
 		require.Equal(t, t0.Add(time.Minute), tp.UpdatedAt)
 		require.Equal(t, t0, tp.SyncedAt)
-		require.Equal(t, "APPROVED", get(b.ID, "appointment_confirmation", "pt_BR").Status, "another WABA's template")
+		require.Equal(t, "APPROVED", e.template(t, b.ID, "appointment_confirmation", "pt_BR").Status, "another WABA's template")
 
 		// REINSTATED means approved again.
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "REINSTATED", TemplateID: "1000000000000101"})
-		require.Equal(t, "APPROVED", get(a.ID, "appointment_confirmation", "pt_BR").Status)
+		require.Equal(t, "APPROVED", e.template(t, a.ID, "appointment_confirmation", "pt_BR").Status)
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "disabled", TemplateID: "1000000000000101"})
-		require.Equal(t, "DISABLED", get(a.ID, "appointment_confirmation", "pt_BR").Status)
+		require.Equal(t, "DISABLED", e.template(t, a.ID, "appointment_confirmation", "pt_BR").Status)
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "UNARCHIVED", TemplateID: "1000000000000101"})
-		require.Equal(t, "APPROVED", get(a.ID, "appointment_confirmation", "pt_BR").Status)
+		require.Equal(t, "APPROVED", e.template(t, a.ID, "appointment_confirmation", "pt_BR").Status)
 
 		// Unknown meta id: fall back to name and language.
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "REJECTED", TemplateID: "999", Name: "order_named", Language: "en_US"})
-		require.Equal(t, "REJECTED", get(a.ID, "order_named", "en_US").Status)
+		require.Equal(t, "REJECTED", e.template(t, a.ID, "order_named", "en_US").Status)
 		// ... which must match the language too, and the WABA.
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "PAUSED", TemplateID: "998", Name: "order_named", Language: "pt_BR"})
-		require.Equal(t, "REJECTED", get(a.ID, "order_named", "en_US").Status)
+		require.Equal(t, "REJECTED", e.template(t, a.ID, "order_named", "en_US").Status)
 		applyTemplateStatus(t, e, "1401", whatsapp.TemplateStatusUpdate{Event: "PAUSED", TemplateID: "997", Name: "order_named", Language: "en_US"})
-		require.Equal(t, "REJECTED", get(a.ID, "order_named", "en_US").Status)
+		require.Equal(t, "REJECTED", e.template(t, a.ID, "order_named", "en_US").Status)
 
 		// An event that is not a status change (FLAGGED warns only) changes nothing.
 		e.clock.Add(time.Minute)
-		before := get(a.ID, "appointment_confirmation", "pt_BR")
+		before := e.template(t, a.ID, "appointment_confirmation", "pt_BR")
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "FLAGGED", TemplateID: "1000000000000101"})
 		applyTemplateStatus(t, e, "1400", whatsapp.TemplateStatusUpdate{Event: "SOMETHING_NEW", TemplateID: "1000000000000101"})
-		require.Equal(t, before, get(a.ID, "appointment_confirmation", "pt_BR"))
+		require.Equal(t, before, e.template(t, a.ID, "appointment_confirmation", "pt_BR"))
 
 		// A rolled-back transaction leaves the status alone.
 		err := db.InTx(ctx, func(tx store.Tx) error {
@@ -267,7 +261,7 @@ func TestApplyTemplateStatus(t *testing.T) {
 			return errRollback
 		})
 		require.ErrorIs(t, err, errRollback)
-		require.Equal(t, "APPROVED", get(a.ID, "appointment_confirmation", "pt_BR").Status)
+		require.Equal(t, "APPROVED", e.template(t, a.ID, "appointment_confirmation", "pt_BR").Status)
 	})
 }
 
@@ -301,12 +295,7 @@ func TestSyncKeepsStatusesWebhooksSetWhileListing(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		a := e.createAccount(t, "1500")
-		status := func(name, lang string) string {
-			t.Helper()
-			tp, err := account.TemplateByName(ctx, db.Read(), a.ID, name, lang)
-			require.NoError(t, err)
-			return tp.Status
-		}
+		status := func(name, lang string) string { return e.template(t, a.ID, name, lang).Status }
 		e.graph.setTemplates("1500", appointmentTemplate("PAUSED"), promoTemplate())
 		_, err := e.svc.SyncTemplates(ctx, a.ID)
 		require.NoError(t, err)
@@ -324,9 +313,8 @@ func TestSyncKeepsStatusesWebhooksSetWhileListing(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "APPROVED", status("appointment_confirmation", "pt_BR"), "the webhook, not the older list")
 		require.Equal(t, "APPROVED", status("promo_offer", "pt_BR"), "a template a webhook just spoke of is not deleted")
-		tp, err := account.TemplateByName(ctx, db.Read(), a.ID, "appointment_confirmation", "pt_BR")
-		require.NoError(t, err)
-		require.Equal(t, t0.Add(time.Minute), tp.SyncedAt, "the rest of the template is synced")
+		require.Equal(t, t0.Add(time.Minute), e.template(t, a.ID, "appointment_confirmation", "pt_BR").SyncedAt,
+			"the rest of the template is synced")
 
 		// The next sync, with no webhook on the way, is taken as it is.
 		e.graph.setOnList(nil)
@@ -372,9 +360,7 @@ func TestTemplateStatusOfUnknownTemplateQueuesSync(t *testing.T) {
 		e.graph.setTemplates("1600", whatsapp.Template{ID: "555", Name: "new_offer", Language: "pt_BR", Category: "MARKETING", Status: "APPROVED"})
 		_, err := e.svc.SyncTemplates(ctx, a.ID)
 		require.NoError(t, err)
-		tp, err := account.TemplateByName(ctx, db.Read(), a.ID, "new_offer", "pt_BR")
-		require.NoError(t, err)
-		require.Equal(t, "APPROVED", tp.Status)
+		require.Equal(t, "APPROVED", e.template(t, a.ID, "new_offer", "pt_BR").Status)
 
 		// A known template's webhook queues nothing.
 		applyTemplateStatus(t, e, "1600", whatsapp.TemplateStatusUpdate{Event: "PAUSED", TemplateID: "555"})
