@@ -32,11 +32,7 @@ bench_build
 for db in $dbs; do
 	printf '\n=== intake benchmark: db=%s addr=%s duration=%s args=%s\n' \
 		"$db" "$addr" "$duration" "${BENCH_ARGS:-(none)}"
-	profile_env=()
-	if [[ -n ${BENCH_PROFILE:-} ]]; then
-		mkdir -p "$BENCH_PROFILE"
-		profile_env=(ZAPFLOW_DEBUG_ADDR="127.0.0.1:$((port + 1))")
-	fi
+	bench_profile_env
 	bench_start_server "$db" "${profile_env[@]}"
 
 	echo "--- idle memory (3s)"

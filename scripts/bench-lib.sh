@@ -211,6 +211,18 @@ bench_build() {
 	go build -o "$tmp/zapflow-bench" ./cmd/zapflow-bench
 }
 
+# bench_profile_env: when BENCH_PROFILE names a folder, creates it and sets
+# profile_env to the server environment that serves Go's profiler on
+# loopback port PORT+1 (pass "${profile_env[@]}" to bench_start_server);
+# else leaves profile_env empty.
+bench_profile_env() {
+	profile_env=()
+	if [[ -n ${BENCH_PROFILE:-} ]]; then
+		mkdir -p "$BENCH_PROFILE"
+		profile_env=(ZAPFLOW_DEBUG_ADDR="127.0.0.1:$((port + 1))")
+	fi
+}
+
 # bench_start_server DB [VAR=value…]: a fresh data dir (and, for Postgres, a
 # fresh database) so runs do not inherit each other's state; sets
 # server_pid and server_log and waits for /healthz.

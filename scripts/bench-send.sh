@@ -32,11 +32,7 @@ bench_build
 
 for db in $dbs; do
 	printf '\n=== send benchmark: db=%s addr=%s args=%s\n' "$db" "$addr" "${BENCH_ARGS:-(none)}"
-	profile_env=()
-	if [[ -n ${BENCH_PROFILE:-} ]]; then
-		mkdir -p "$BENCH_PROFILE"
-		profile_env=(ZAPFLOW_DEBUG_ADDR="127.0.0.1:$((port + 1))")
-	fi
+	bench_profile_env
 	bench_start_server "$db" ZAPFLOW_SANDBOX=true "${profile_env[@]}"
 	api_key=$(bench_api_key)
 	wait_templates "$api_key"
