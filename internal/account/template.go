@@ -54,8 +54,8 @@ func scanTemplate(row store.Row) (Template, error) {
 // list may have been read at Meta before the change the webhook reports
 // (the sandbox syncs as it starts, right when its webhooks come; a person
 // may press Sync while Meta approves a template), and no later webhook
-// would set it right. Such a template keeps its status
-// and is not deleted; the next sync settles it.
+// would set it right. Such a template keeps its status and is not
+// deleted; the next sync settles it.
 func (s *Service) SyncTemplates(ctx context.Context, accountID int64) (int, error) {
 	acc, err := s.Account(ctx, accountID)
 	if err != nil {

@@ -61,7 +61,7 @@ func TestFold(t *testing.T) {
 }
 
 // BenchmarkMatchKeyword times the stop-keyword check every inbound text
-// gets inside the processing transaction (the defaults' five keywords).
+// gets inside the processing transaction (five keywords, one accented).
 func BenchmarkMatchKeyword(b *testing.B) {
 	keywords := []string{"stop", "parar", "pare", "não quero", "cancelar"}
 	for _, text := range []string{"quero fazer um pedido de 2 pizzas", "Não, obrigado! Já está ótimo"} {
