@@ -137,6 +137,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out, errOut
 	if a.SandboxExposed() {
 		warnSandboxExposed(errOut, log, cfg)
 	}
+	releaseStartupMemory()
 	db := "SQLite at " + cfg.SQLitePath()
 	if a.DB.Dialect() == store.Postgres {
 		db = "PostgreSQL"
