@@ -30,8 +30,7 @@ func TestApplyMemoryLimit(t *testing.T) {
 }
 
 // What a sync.Pool holds at start-up (goose's scan buffers) is freed
-// before serving: a single collection would only move it to the pool's
-// victim cache, where it stays until the next one.
+// before serving, and its pages go back to the system.
 func TestReleaseStartupMemoryFreesPooledBuffers(t *testing.T) {
 	var pool sync.Pool
 	buf := make([]byte, 16<<20)
