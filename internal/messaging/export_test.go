@@ -8,6 +8,12 @@ import (
 	"github.com/zapflow/zapflow/internal/store"
 )
 
+// NextDue is nextDue for sender id (no bulk held): when its next queued
+// message is due after now and within a round's longest wait, 0 if none.
+func (o *Outbox) NextDue(ctx context.Context, id int64, now time.Time) (int64, error) {
+	return o.nextDue(ctx, queueSender{id: id}, now)
+}
+
 // Step runs one dispatch round without Start and records its outcomes, so
 // tests drive the send queue with an injected clock.
 func (o *Outbox) Step(ctx context.Context) (int, error) {
