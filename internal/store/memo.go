@@ -83,13 +83,16 @@ func leadingWords(query string) (words [3]string, n int) {
 	return words, n
 }
 
-// memoOf returns q's memo when q is a transaction.
+// memoOf returns q's memo when q is a transaction, or wraps one (a
+// test's recording Tx: what it records is then what the code does).
 func memoOf(q Querier) *txMemo {
 	switch t := q.(type) {
 	case sqlTx:
 		return t.memo
 	case pgTx:
 		return t.memo
+	case interface{ Unwrap() Tx }:
+		return memoOf(t.Unwrap())
 	}
 	return nil
 }

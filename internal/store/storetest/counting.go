@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -36,6 +38,10 @@ type RecordingTx struct {
 	Stmts []string // in order, whitespace as written
 }
 
+// Unwrap returns the transaction it records, so the store finds that
+// transaction's state (store.TxValue) through it.
+func (c *RecordingTx) Unwrap() store.Tx { return c.Tx }
+
 // Exec records q and runs it.
 func (c *RecordingTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	c.Stmts = append(c.Stmts, q)
@@ -52,6 +58,46 @@ func (c *RecordingTx) Query(ctx context.Context, q string, args ...any) (store.R
 func (c *RecordingTx) QueryRow(ctx context.Context, q string, args ...any) store.Row {
 	c.Stmts = append(c.Stmts, q)
 	return c.Tx.QueryRow(ctx, q, args...)
+}
+
+// RecordingDB is a store.DB whose transactions record their statements
+// (RecordingTx), for tests of work that runs its own transactions.
+type RecordingDB struct {
+	store.DB
+	mu    sync.Mutex
+	stmts []string
+}
+
+// Recording wraps db.
+func Recording(db store.DB) *RecordingDB { return &RecordingDB{DB: db} }
+
+// InTx runs fn on the wrapped database, recording its statements and
+// those of the hooks it leaves for the commit (BeforeCommit).
+func (r *RecordingDB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	var rec *RecordingTx
+	err := r.DB.InTx(ctx, func(tx store.Tx) error {
+		rec = &RecordingTx{Tx: tx}
+		return fn(rec)
+	})
+	if rec != nil {
+		r.mu.Lock()
+		r.stmts = append(r.stmts, rec.Stmts...)
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// Take returns the statements recorded so far, whitespace collapsed, and
+// forgets them.
+func (r *RecordingDB) Take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, len(r.stmts))
+	for i, q := range r.stmts {
+		out[i] = strings.Join(strings.Fields(q), " ")
+	}
+	r.stmts = nil
+	return out
 }
 
 // HoldGroup runs fn in g's committing goroutine and keeps it there, so
