@@ -56,6 +56,7 @@ type Outbox struct {
 	OutboxOptions
 	waiters      *waiters
 	outcomeHooks []OutcomeHook
+	batchHooks   []OutcomesHook
 	queuedHooks  []QueuedHook // see OnQueued
 	keeper       UploadKeeper // keeps uploaded files for the inbox (KeepUploads); nil: not kept
 	jitter       func() float64

@@ -27,6 +27,17 @@ type OutcomeHook func(ctx context.Context, tx store.Tx, o SendOutcome) error
 // hooks before the workers start.
 func (o *Outbox) OnOutcome(h OutcomeHook) { o.outcomeHooks = append(o.outcomeHooks, h) }
 
+// OutcomesHook runs once for a batch of outcomes, in the batch's
+// transaction, before the outcome hooks, with every outcome of the batch
+// they may be called for: a hook can read ahead, in one statement, what
+// its outcome hook then reads one outcome at a time (a flow locks its
+// runs). It must not write: an outcome it sees may yet not be reported.
+type OutcomesHook func(ctx context.Context, tx store.Tx, outs []SendOutcome) error
+
+// BeforeOutcomes registers a batch hook. Register hooks before the
+// workers start.
+func (o *Outbox) BeforeOutcomes(h OutcomesHook) { o.batchHooks = append(o.batchHooks, h) }
+
 func (o *Outbox) runOutcomeHooks(ctx context.Context, tx store.Tx, out SendOutcome) error {
 	for _, h := range o.outcomeHooks {
 		if err := h(ctx, tx, out); err != nil {

@@ -94,8 +94,15 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) (deferred []sen
 		if err := markUnparked(ctx, tx, recorded); err != nil {
 			return err
 		}
+		sent, err := recordSentBatch(ctx, tx, recorded, store.Millis(o.Now()))
+		if err != nil {
+			return err
+		}
+		if err := o.runBatchHooks(ctx, tx, recorded, sent); err != nil {
+			return err
+		}
 		for _, r := range recorded {
-			if err := o.record(ctx, tx, r, true); err != nil {
+			if err := o.record(ctx, tx, r, true, sent); err != nil {
 				return err
 			}
 		}
@@ -105,12 +112,12 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) (deferred []sen
 		o.Log.Warn("recording send outcomes as a batch failed; recording one by one", "err", err, "batch", len(batch))
 		recorded, deferred = batch, nil
 		for _, r := range batch {
-			err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r, true) })
+			err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r, true, nil) })
 			if err == nil {
 				continue
 			}
 			o.Log.Error("recording a send outcome with its hooks; recording it without them", "message_id", r.job.id, "source", r.job.source, "err", err)
-			if err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r, false) }); err != nil {
+			if err := o.DB.InTx(ctx, func(tx store.Tx) error { return o.record(ctx, tx, r, false, nil) }); err != nil {
 				o.Log.Error("recording a send outcome", "message_id", r.job.id, "err", err)
 			}
 		}
@@ -219,13 +226,24 @@ func markUnparked(ctx context.Context, tx store.Tx, batch []sendResult) error {
 }
 
 // record writes one outcome inside tx, and runs the outcome hooks when
-// hooks is set.
-func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult, hooks bool) error {
+// hooks is set. A send whose message recordSentBatch updated (sent
+// non-nil) is not updated again: sent tells whether that was its first
+// record.
+func (o *Outbox) record(ctx context.Context, tx store.Tx, r sendResult, hooks bool, sent *sentBatch) error {
 	j := r.job
 	now := store.Millis(o.Now())
 	switch r.kind {
 	case resultSent:
-		first, err := recordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now, !r.unparked)
+		var first bool
+		var err error
+		if sent != nil {
+			first = sent.takeFirst(j.id, r.wamid)
+			if !r.unparked {
+				_, err = applyPending(ctx, tx, r.wamid, now)
+			}
+		} else {
+			first, err = recordSent(ctx, tx, j.id, r.wamid, store.Millis(r.at), now, !r.unparked)
+		}
 		if err != nil || !hooks || !first {
 			return err // not first: the status webhook reported the outcome already
 		}
@@ -313,3 +331,118 @@ func metaDetail(se *SendError) string {
 
 // opaquePrefix marks our message id in biz_opaque_callback_data.
 const opaquePrefix = "zf:"
+
+// sentBatch is what recordSentBatch recorded: the wamid it set, by
+// message id.
+type sentBatch struct{ first map[int64]string }
+
+// isFirst reports whether the batch recorded message id's send as wamid.
+func (b *sentBatch) isFirst(id int64, wamid string) bool {
+	w, ok := b.first[id]
+	return ok && w == wamid
+}
+
+// takeFirst is isFirst that forgets the message: a repeat of it in the
+// batch is not the first record.
+func (b *sentBatch) takeFirst(id int64, wamid string) bool {
+	first := b.isFirst(id, wamid)
+	delete(b.first, id)
+	return first
+}
+
+// recordSentBatch records the wamids of a batch's accepted sends with one
+// statement per chunk, as recordSent does for one (but for its look for
+// statuses that came first, which record then does for each). On
+// PostgreSQL every statement is a round trip, and one per send was a
+// third of what a flow's send cost its outcome batch: the others were
+// the run's read, now one per batch as well (BeforeOutcomes), and its
+// update.
+func recordSentBatch(ctx context.Context, tx store.Tx, batch []sendResult, now int64) (*sentBatch, error) {
+	out := &sentBatch{first: map[int64]string{}}
+	seen := map[int64]bool{}
+	var sent []sendResult
+	for _, r := range batch {
+		// One row per message: with two, UPDATE … FROM would set either
+		// wamid, where recordSent keeps the first.
+		if r.kind == resultSent && !seen[r.job.id] {
+			seen[r.job.id] = true
+			sent = append(sent, r)
+		}
+	}
+	for _, n := range store.Chunks(len(sent)) {
+		args := make([]any, 0, 4*n+1)
+		for _, r := range sent[:n] {
+			args = append(args, r.job.id, r.wamid, store.Millis(r.at))
+		}
+		args = append(args, now)
+		for _, r := range sent[:n] {
+			args = append(args, r.job.id)
+		}
+		rows, err := tx.Query(ctx, recordSentSQL(n), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var wamid string
+			if err := rows.Scan(&id, &wamid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out.first[id] = wamid
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		sent = sent[n:]
+	}
+	return out, nil
+}
+
+// recordSentSQL is recordSentBatch's statement for n messages: each one's
+// id, wamid and send time, the update time, then the n ids again (the id
+// list keeps PostgreSQL on the primary key, as in touchSQL). Only a
+// message without a wamid is updated: one that has one was recorded by
+// its status webhook (linkByOpaque) or an earlier record.
+func recordSentSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`WITH v (mid, w, at) AS (VALUES (CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT))`)
+	for range n - 1 {
+		b.WriteString(`, (?, ?, ?)`)
+	}
+	b.WriteString(`)
+	UPDATE messages SET wamid = v.w, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
+		sent_at = CASE WHEN sent_at = 0 THEN v.at ELSE sent_at END, error_code = '', error_message = '', error_detail = '',
+		in_doubt_since = 0, send_at = 0, updated_at = ?
+	FROM v WHERE messages.id = v.mid AND messages.id IN (` + store.List(n) + `) AND messages.wamid IS NULL
+	RETURNING messages.id, messages.wamid`)
+	return b.String()
+}
+
+// runBatchHooks gives the batch hooks the outcomes the batch may report:
+// the sends it recorded first and the final failures.
+func (o *Outbox) runBatchHooks(ctx context.Context, tx store.Tx, batch []sendResult, sent *sentBatch) error {
+	if len(o.batchHooks) == 0 {
+		return nil
+	}
+	var outs []SendOutcome
+	for _, r := range batch {
+		j := r.job
+		switch {
+		case r.kind == resultSent && sent.isFirst(j.id, r.wamid):
+			outs = append(outs, SendOutcome{MessageID: j.id, ConversationID: j.conversationID, Source: j.source, Status: StatusSent, WAMID: r.wamid})
+		case r.kind == resultFail:
+			outs = append(outs, SendOutcome{MessageID: j.id, ConversationID: j.conversationID, Source: j.source, Status: StatusFailed, Err: r.se})
+		}
+	}
+	if len(outs) == 0 {
+		return nil
+	}
+	for _, h := range o.batchHooks {
+		if err := h(ctx, tx, outs); err != nil {
+			return err
+		}
+	}
+	return nil
+}

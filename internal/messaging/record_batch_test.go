@@ -1,0 +1,110 @@
+package messaging_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/messaging"
+	"github.com/zapflow/zapflow/internal/store"
+	"github.com/zapflow/zapflow/internal/store/storetest"
+	"github.com/zapflow/zapflow/internal/whatsapp"
+)
+
+// opaqueCloud is scriptedCloud that keeps each send's
+// biz_opaque_callback_data by the wamid it answered with.
+type opaqueCloud struct {
+	*scriptedCloud
+	mu      sync.Mutex
+	opaques map[string]string
+}
+
+func (c *opaqueCloud) SendMessage(ctx context.Context, token, phoneID string, payload any) (whatsapp.SendResult, error) {
+	res, err := c.scriptedCloud.SendMessage(ctx, token, phoneID, payload)
+	opaque, _ := payload.(map[string]any)["biz_opaque_callback_data"].(string)
+	c.mu.Lock()
+	c.opaques[res.WAMID] = opaque
+	c.mu.Unlock()
+	return res, err
+}
+
+// The sends of a batch that Meta accepted are recorded with one UPDATE,
+// not one each (on PostgreSQL each statement is a round trip). A send
+// whose "sent" webhook linked it before the batch (it echoes our id) is
+// left as the webhook recorded it, and its outcome is reported once. The
+// batch hook hears, before any outcome hook, of the outcomes the batch
+// reports.
+func TestSendBatchRecordsItsWAMIDsInOneStatement(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		o := newQueue(t, e, &scriptedCloud{}, 3)
+		cloud := &opaqueCloud{scriptedCloud: &scriptedCloud{clock: e.clock}, opaques: map[string]string{}}
+		o.CloudFor = func(account.Account) messaging.CloudAPI { return cloud }
+		rec := storetest.Recording(db)
+		o.DB = rec
+		o.Attach(e.svc)
+		reported := map[int64]int{}
+		o.OnOutcome(func(_ context.Context, _ store.Tx, out messaging.SendOutcome) error {
+			reported[out.MessageID]++
+			return nil
+		})
+		var ahead []int64 // what the batch hook was told, and when
+		o.BeforeOutcomes(func(_ context.Context, _ store.Tx, outs []messaging.SendOutcome) error {
+			require.Len(t, reported, 1, "the batch hook runs before the batch's outcome hooks")
+			for _, out := range outs {
+				require.Equal(t, messaging.StatusSent, out.Status)
+				ahead = append(ahead, out.MessageID)
+			}
+			return nil
+		})
+		var ids []int64
+		for _, body := range []string{"um", "dois", "três", "quatro"} {
+			ids = append(ids, e.queueText(t, o, body).ID)
+		}
+		n, record, err := o.Launch(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 4, n)
+
+		// The webhook of one send comes first and links it.
+		ev := status("wamid.ok3", "sent", e.clock.Now())
+		ev.Status.BizOpaqueCallbackData = cloud.opaques["wamid.ok3"]
+		require.NotEmpty(t, ev.Status.BizOpaqueCallbackData)
+		e.mustProcess(t, ev)
+		require.Len(t, reported, 1, "the webhook reported the send it linked")
+
+		rec.Take()
+		record()
+		var updates int
+		for _, q := range rec.Take() {
+			if strings.Contains(q, "UPDATE messages SET wamid") {
+				updates++
+			}
+		}
+		require.Equal(t, 1, updates, "one statement records the batch (4 rows: one chunk)")
+
+		wamids := map[string]bool{}
+		for _, id := range ids {
+			m := e.message(t, id)
+			require.Equal(t, messaging.StatusSent, m.Status)
+			require.True(t, strings.HasPrefix(m.WAMID, "wamid.ok"), m.WAMID)
+			wamids[m.WAMID] = true
+			require.Equal(t, 1, reported[id], "message %d's outcome reported once", id)
+		}
+		require.Len(t, wamids, 4, "each message has its own send's wamid")
+		require.Len(t, reported, 4)
+		linked := e.messageByWAMID(t, "wamid.ok3").ID
+		var want []int64
+		for _, id := range ids {
+			if id != linked {
+				want = append(want, id)
+			}
+		}
+		require.ElementsMatch(t, want, ahead, "the batch hook is told of the sends this batch reports, not the linked one")
+	})
+}
