@@ -34,6 +34,7 @@ func (a *App) setupFlows(workers *river.Workers) {
 	a.AI.OnPause(a.Flows.OnBotPaused)
 	a.Flows.Register(workers)
 	a.Messaging.OnInbound(a.Flows.OnInbound)
+	a.Outbox.BeforeOutcomes(a.Flows.BeforeSendOutcomes)
 	a.Outbox.OnOutcome(a.Flows.OnSendOutcome)
 }
 

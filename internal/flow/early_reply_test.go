@@ -3,32 +3,15 @@ package flow
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
-	"github.com/zapflow/zapflow/internal/account"
-	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
-	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
-	"github.com/zapflow/zapflow/internal/whatsapp"
 )
-
-// earlyGraph is the Graph API a sender is checked against when created.
-type earlyGraph struct{}
-
-func (earlyGraph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.PhoneNumber, error) {
-	return whatsapp.PhoneNumber{ID: id, DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme", Status: "CONNECTED", QualityRating: "GREEN"}, nil
-}
-
-func (earlyGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
-	return []whatsapp.Template{}, nil
-}
 
 // A customer can answer a question before the send worker has recorded
 // that it went out (the phone shows the message while our commit of its
@@ -42,37 +25,17 @@ func TestAReplyBeforeTheSendOutcomeIsKept(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
 		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-		clock := func() time.Time { return now }
-		box, err := secret.New("test-key")
-		require.NoError(t, err)
-		workers := river.NewWorkers()
-		q, err := jobs.New(db, jobs.Config{Workers: workers})
-		require.NoError(t, err)
-		accounts := account.New(account.Options{DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0",
-			Now: clock, GraphFor: func(account.Account) account.Graph { return earlyGraph{} }})
-		acc, err := accounts.CreateAccount(ctx, account.AccountInput{Name: ptr("Acme"), WABAID: ptr("102030405060"),
-			AccessToken: ptr("EAAG-tok"), AppSecret: ptr("sec"), VerifyToken: ptr("ver")})
-		require.NoError(t, err)
-		snd, err := accounts.CreateSender(ctx, acc.ID, account.SenderInput{PhoneNumberID: ptr("106540352240001")})
-		require.NoError(t, err)
-		msgs := messaging.New(db, accounts, nil, clock, nil)
-		s := NewService(ServiceOptions{DB: db, Queue: q, Outbox: messaging.NewOutbox(messaging.OutboxOptions{DB: db, Accounts: accounts, Now: clock}), Now: clock})
-		s.Register(workers) // never started: the test applies outcomes itself
-		msgs.OnInbound(s.OnInbound)
-		_, err = s.Create(ctx, Flow{Name: "ask", Enabled: true, Trigger: Trigger{Type: TriggerMessageReceived, Contains: "oi"}, Steps: []Step{
+		env := newSendingEnv(t, db, func() time.Time { return now })
+		s := env.s
+		_, err := s.Create(ctx, Flow{Name: "ask", Enabled: true, Trigger: Trigger{Type: TriggerMessageReceived, Contains: "oi"}, Steps: []Step{
 			{ID: "ask", Type: StepSendText, Text: "Qual produto?"},
 			{ID: "answer", Type: StepWaitForReply, Timeout: "1h"},
 			{ID: "thanks", Type: StepSendText, Text: "Recebido: {{steps.answer.text}}"},
 		}})
 		require.NoError(t, err)
 
-		n := 0
 		writes := func(text string) {
-			n++
-			ev := whatsapp.Event{Kind: whatsapp.EventMessage, WABAID: "102030405060", PhoneNumberID: snd.PhoneNumberID,
-				Message: &whatsapp.InboundMessage{ID: "wamid.IN" + strconv.Itoa(n), From: "5511988887777", ProfileName: "Ana",
-					Timestamp: now, Type: "text", Text: &whatsapp.Text{Body: text}}}
-			require.NoError(t, db.InTx(ctx, func(tx store.Tx) error { return msgs.Process(ctx, tx, acc.ID, ev) }))
+			env.write(t, "5511988887777", text, now)
 			now = now.Add(time.Second)
 		}
 		var runID, convID int64
@@ -151,5 +114,3 @@ func TestAFlowThatAsksNothingKeepsNoReply(t *testing.T) {
 	_, _, changed := Advance(c, st, Input{Kind: InputReply, Now: now, Output: map[string]any{"text": "oi"}})
 	require.False(t, changed)
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/zapflow/zapflow/internal/apperr"
@@ -155,13 +156,19 @@ type runRow struct {
 // runStates), else it is decoded.
 func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, states *runStates, id int64) (runRow, error) {
 	r := runRow{id: id}
-	q := `SELECT flow_id, flow_version, version, state FROM flow_runs WHERE id = ?`
-	if d == store.Postgres {
-		q += ` FOR UPDATE`
-	}
 	var state string
-	if err := tx.QueryRow(ctx, q, id).Scan(&r.flowID, &r.flowVersion, &r.ver, &state); err != nil {
-		return r, err
+	if ahead := readAheadOf(tx); ahead != nil && ahead.rows[id].ver != 0 {
+		row := ahead.rows[id]
+		delete(ahead.rows, id) // its first apply changes it
+		r.flowID, r.flowVersion, r.ver, state = row.flowID, row.flowVersion, row.ver, row.state
+	} else {
+		q := `SELECT flow_id, flow_version, version, state FROM flow_runs WHERE id = ?`
+		if d == store.Postgres {
+			q += ` FOR UPDATE`
+		}
+		if err := tx.QueryRow(ctx, q, id).Scan(&r.flowID, &r.flowVersion, &r.ver, &state); err != nil {
+			return r, err
+		}
 	}
 	if st, ok := states.take(id, r.ver, state); ok {
 		r.state = st
@@ -243,4 +250,66 @@ func runColsOf(c *Compiled, st State) (runCols, error) {
 		r.errorCode = st.Error.Code
 	}
 	return r, nil
+}
+
+// readAhead holds the runs lockRuns read (and, on PostgreSQL, locked)
+// ahead for a transaction, until lockRun takes each: every write of a
+// run in a transaction comes after lockRun has taken it (apply), so an
+// entry not yet taken is the row as it stands.
+type readAhead struct {
+	rows map[int64]aheadRow
+}
+
+type aheadRow struct {
+	flowID           int64
+	flowVersion, ver int
+	state            string
+}
+
+const readAheadKey = "flow.read_ahead"
+
+func readAheadOf(tx store.Tx) *readAhead {
+	return store.TxValue(tx, readAheadKey, func() *readAhead { return &readAhead{rows: map[int64]aheadRow{}} })
+}
+
+// lockRuns does lockRun's read for many runs at once, in id order, and
+// keeps the rows for lockRun. Not inside a savepoint: rolling it back
+// would release the locks (PostgreSQL) and leave the rows behind.
+func lockRuns(ctx context.Context, tx store.Tx, d store.Dialect, ids []int64) error {
+	ahead := readAheadOf(tx)
+	if ahead == nil || store.InSavepoint(tx) {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	lock := ""
+	if d == store.Postgres {
+		lock = ` FOR UPDATE`
+	}
+	for _, n := range store.Chunks(len(ids)) {
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		rows, err := tx.Query(ctx, `SELECT id, flow_id, flow_version, version, state FROM flow_runs WHERE id IN (`+store.List(n)+`) ORDER BY id`+lock, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var r aheadRow
+			if err := rows.Scan(&id, &r.flowID, &r.flowVersion, &r.ver, &r.state); err != nil {
+				rows.Close()
+				return err
+			}
+			ahead.rows[id] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
 }

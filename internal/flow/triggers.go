@@ -131,6 +131,18 @@ func copyMap(m map[string]any) map[string]any {
 	return out
 }
 
+// BeforeSendOutcomes is the outbox's batch hook: it locks the runs whose
+// sends the batch reports, in one statement, for OnSendOutcome.
+func (s *Service) BeforeSendOutcomes(ctx context.Context, tx store.Tx, outs []messaging.SendOutcome) error {
+	var ids []int64
+	for _, o := range outs {
+		if id, _, ok := parseSource(o.Source); ok {
+			ids = append(ids, id)
+		}
+	}
+	return lockRuns(ctx, tx, s.DB.Dialect(), ids)
+}
+
 // OnSendOutcome is the outbox hook for a message's final outcome. For a
 // message a flow sent it completes (or fails) the step, in the
 // transaction that records the outcome.
