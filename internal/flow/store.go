@@ -151,15 +151,14 @@ type runRow struct {
 // applied one after the other: PostgreSQL takes the row lock (FOR UPDATE);
 // SQLite needs none, its one writer runs a write transaction at a time.
 // (A no-op UPDATE would lock on both, but on PostgreSQL it writes a new
-// row version, index entries and WAL for every input.) The state comes
-// from states when this process wrote the row's version and text (see
-// runStates), else it is decoded.
+// row version, index entries and WAL for every input.) A row lockRuns
+// read and locked earlier in the transaction is taken instead of read
+// again. The state comes from states when this process wrote the row's
+// version and text (see runStates), else it is decoded.
 func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, states *runStates, id int64) (runRow, error) {
 	r := runRow{id: id}
 	var state string
-	if ahead := readAheadOf(tx); ahead != nil && ahead.rows[id].ver != 0 {
-		row := ahead.rows[id]
-		delete(ahead.rows, id) // its first apply changes it
+	if row, ok := readAheadOf(tx).take(id); ok {
 		r.flowID, r.flowVersion, r.ver, state = row.flowID, row.flowVersion, row.ver, row.state
 	} else {
 		q := `SELECT flow_id, flow_version, version, state FROM flow_runs WHERE id = ?`
@@ -268,13 +267,28 @@ type aheadRow struct {
 
 const readAheadKey = "flow.read_ahead"
 
+// readAheadOf returns tx's rows read ahead; nil for a Tx without a memo.
 func readAheadOf(tx store.Tx) *readAhead {
 	return store.TxValue(tx, readAheadKey, func() *readAhead { return &readAhead{rows: map[int64]aheadRow{}} })
 }
 
-// lockRuns does lockRun's read for many runs at once, in id order, and
-// keeps the rows for lockRun. Not inside a savepoint: rolling it back
-// would release the locks (PostgreSQL) and leave the rows behind.
+// take returns run id's row and forgets it: the apply that takes it
+// changes the row.
+func (a *readAhead) take(id int64) (aheadRow, bool) {
+	if a == nil {
+		return aheadRow{}, false
+	}
+	row, ok := a.rows[id]
+	delete(a.rows, id)
+	return row, ok
+}
+
+// lockRuns does lockRun's read for many runs at once and keeps the rows
+// for lockRun. It locks them in id order, one statement per chunk, where
+// lockRun locked them in the order their inputs came: transactions that
+// lock runs with lockRuns then take those locks in one order. Not inside
+// a savepoint: rolling it back would release the locks (PostgreSQL) and
+// leave the rows behind.
 func lockRuns(ctx context.Context, tx store.Tx, d store.Dialect, ids []int64) error {
 	ahead := readAheadOf(tx)
 	if ahead == nil || store.InSavepoint(tx) {

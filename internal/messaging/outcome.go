@@ -31,7 +31,7 @@ func (o *Outbox) OnOutcome(h OutcomeHook) { o.outcomeHooks = append(o.outcomeHoo
 // transaction, before the outcome hooks, with every outcome of the batch
 // they may be called for: a hook can read ahead, in one statement, what
 // its outcome hook then reads one outcome at a time (a flow locks its
-// runs). It must not write: an outcome it sees may yet not be reported.
+// runs). It reads and locks only: the outcome hooks do the writing.
 type OutcomesHook func(ctx context.Context, tx store.Tx, outs []SendOutcome) error
 
 // BeforeOutcomes registers a batch hook. Register hooks before the
