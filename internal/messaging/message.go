@@ -279,17 +279,14 @@ func RecordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string,
 // has already been reported. checkPending false skips the look for
 // statuses that arrived first, when the caller knows there are none.
 func recordSent(ctx context.Context, tx store.Tx, messageID int64, wamid string, at, now int64, checkPending bool) (bool, error) {
-	n, err := tx.Exec(ctx, `UPDATE messages SET wamid = ?, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
-			sent_at = CASE WHEN sent_at = 0 THEN ? ELSE sent_at END, error_code = '', error_message = '', error_detail = '',
-			in_doubt_since = 0, send_at = 0, updated_at = ?
-		WHERE id = ? AND wamid IS NULL`, wamid, at, now, messageID)
+	sent, err := writeSent(ctx, tx, []sentRow{{id: messageID, wamid: wamid, at: at}}, now)
 	if err != nil {
 		return false, err
 	}
 	if checkPending {
 		_, err = applyPending(ctx, tx, wamid, now)
 	}
-	return n > 0, err
+	return sent.isFirst(messageID, wamid), err
 }
 
 // InsertOutbound stores a new outbound message as queued, in tx, but not

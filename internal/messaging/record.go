@@ -332,7 +332,7 @@ func metaDetail(se *SendError) string {
 // opaquePrefix marks our message id in biz_opaque_callback_data.
 const opaquePrefix = "zf:"
 
-// sentBatch is what recordSentBatch recorded: the wamid it set, by
+// sentBatch is what writeSent recorded: the wamid it set, by
 // message id.
 type sentBatch struct{ first map[int64]string }
 
@@ -350,35 +350,49 @@ func (b *sentBatch) takeFirst(id int64, wamid string) bool {
 	return first
 }
 
-// recordSentBatch records the wamids of a batch's accepted sends with one
-// statement per chunk, as recordSent does for one (but for its look for
-// statuses that came first, which record then does for each). On
-// PostgreSQL every statement is a round trip, and one per send was a
+// recordSentBatch records the wamids of a batch's accepted sends as
+// recordSent does, but with one statement per chunk (and without its
+// look for statuses that came first, which record then does for each).
+// On PostgreSQL every statement is a round trip, and one per send was a
 // third of what a flow's send cost its outcome batch: the others were
 // the run's read, now one per batch as well (BeforeOutcomes), and its
 // update.
 func recordSentBatch(ctx context.Context, tx store.Tx, batch []sendResult, now int64) (*sentBatch, error) {
-	out := &sentBatch{first: map[int64]string{}}
 	seen := map[int64]bool{}
-	var sent []sendResult
+	var rows []sentRow
 	for _, r := range batch {
 		// One row per message: with two, UPDATE … FROM would set either
-		// wamid, where recordSent keeps the first.
+		// wamid, where recording them in turn keeps the first.
 		if r.kind == resultSent && !seen[r.job.id] {
 			seen[r.job.id] = true
-			sent = append(sent, r)
+			rows = append(rows, sentRow{id: r.job.id, wamid: r.wamid, at: store.Millis(r.at)})
 		}
 	}
+	return writeSent(ctx, tx, rows, now)
+}
+
+// sentRow is an accepted send to record: its message, wamid and time.
+type sentRow struct {
+	id    int64
+	wamid string
+	at    int64
+}
+
+// writeSent sets the wamid of each row's message, marks it sent and
+// takes it off the send queue, one statement per chunk, and returns what
+// it recorded.
+func writeSent(ctx context.Context, tx store.Tx, sent []sentRow, now int64) (*sentBatch, error) {
+	out := &sentBatch{first: map[int64]string{}}
 	for _, n := range store.Chunks(len(sent)) {
 		args := make([]any, 0, 4*n+1)
 		for _, r := range sent[:n] {
-			args = append(args, r.job.id, r.wamid, store.Millis(r.at))
+			args = append(args, r.id, r.wamid, r.at)
 		}
 		args = append(args, now)
 		for _, r := range sent[:n] {
-			args = append(args, r.job.id)
+			args = append(args, r.id)
 		}
-		rows, err := tx.Query(ctx, recordSentSQL(n), args...)
+		rows, err := tx.Query(ctx, sentSQL(n), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -400,12 +414,12 @@ func recordSentBatch(ctx context.Context, tx store.Tx, batch []sendResult, now i
 	return out, nil
 }
 
-// recordSentSQL is recordSentBatch's statement for n messages: each one's
-// id, wamid and send time, the update time, then the n ids again (the id
-// list keeps PostgreSQL on the primary key, as in touchSQL). Only a
-// message without a wamid is updated: one that has one was recorded by
-// its status webhook (linkByOpaque) or an earlier record.
-func recordSentSQL(n int) string {
+// sentSQL is writeSent's statement for n messages: each one's id, wamid
+// and send time, the update time, then the n ids again (the id list
+// keeps PostgreSQL on the primary key, as in touchSQL). Only a message
+// without a wamid is updated: one that has one was recorded by its
+// status webhook (linkByOpaque) or an earlier record.
+func sentSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`WITH v (mid, w, at) AS (VALUES (CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT))`)
 	for range n - 1 {
