@@ -36,7 +36,8 @@ func TestRunIDsAreUniqueAcrossInstances(t *testing.T) {
 			return out
 		}
 		if db.Dialect() == store.SQLite {
-			require.Equal(t, []int64{1, 1}, draw(&a, 2), "the next row's id until a row takes it")
+			require.Equal(t, []int64{1, 2}, draw(&a, 2), "a transaction counts on from the largest id")
+			require.Equal(t, []int64{1}, draw(&a, 1), "the next one reads it again: no row took 1")
 			return
 		}
 

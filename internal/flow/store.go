@@ -184,13 +184,31 @@ func lockRun(ctx context.Context, tx store.Tx, d store.Dialect, states *runState
 // inserted, and should the transaction itself insert a run in between, the
 // INSERT fails on the primary key instead of mixing up two runs.
 // PostgreSQL draws it from the column's sequence through ids (runids.go).
+//
+// A SQLite transaction reads the largest id once: its later runs count on
+// from there (the intake's commits start a run for most of their
+// messages, and that read was a statement each on the one writer). Runs
+// are inserted only with ids from here, so within the transaction the
+// next id is free. A run whose insert was undone (a savepoint rolled back
+// for a failed event) leaves a gap, never a reused id.
 func newRunID(ctx context.Context, tx store.Tx, d store.Dialect, ids *runIDs) (int64, error) {
 	if d == store.Postgres {
 		return ids.take(ctx, tx)
 	}
+	next := store.TxValue(tx, "flow.next_run_id", func() *int64 { return new(int64) })
+	if next != nil && *next > 0 {
+		id := *next
+		*next++
+		return id, nil
+	}
 	var id int64
-	err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM flow_runs`).Scan(&id)
-	return id, err
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM flow_runs`).Scan(&id); err != nil {
+		return 0, err
+	}
+	if next != nil {
+		*next = id + 1
+	}
+	return id, nil
 }
 
 // insertRun adds run st.RunID (from newRunID) with its state after its
