@@ -175,30 +175,57 @@ type statusResult struct {
 	messageID, conversationID int64
 }
 
+// statusShape is what applyStatus's UPDATE depends on besides its
+// arguments: the timestamp column, the error columns of a failure, the
+// check of the number the status came through.
+type statusShape struct {
+	col              string
+	failed, ofNumber bool
+}
+
+// statusUpdateSQL is applyStatus's statement for every shape, built once
+// rather than concatenated for each status webhook (a busy number gets
+// three for every message it sends). One statement: the status moves
+// only forward (statusRankSQL), and the timestamp column of every status
+// seen is kept even when the status itself does not move (delivered
+// after read still dates delivery).
+var statusUpdateSQL = func() map[statusShape]string {
+	m := map[statusShape]string{}
+	for _, col := range statusColumn {
+		for _, failed := range []bool{false, true} {
+			for _, of := range []bool{false, true} {
+				q := `UPDATE messages SET status = CASE WHEN ? > ` + statusRankSQL + ` THEN ? ELSE status END,
+		` + col + ` = CASE WHEN ` + col + ` = 0 THEN ? ELSE ` + col + ` END, updated_at = ?`
+				if failed {
+					q += `, error_code = ?, error_message = ?, error_detail = ?`
+				}
+				q += ` WHERE wamid = ?`
+				if of {
+					q += ofNumber
+				}
+				m[statusShape{col, failed, of}] = q + ` RETURNING id, conversation_id`
+			}
+		}
+	}
+	return m
+}()
+
 func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (statusResult, error) {
 	col, known := statusColumn[u.Status]
 	if !known {
 		return statusResult{}, nil // e.g. "deleted", "warning": nothing to move
 	}
-	// One statement: the status moves only forward (statusRankSQL), and
-	// the timestamp column of every status seen is kept even when the
-	// status itself does not move (delivered after read still dates
-	// delivery).
-	q := `UPDATE messages SET status = CASE WHEN ? > ` + statusRankSQL + ` THEN ? ELSE status END,
-		` + col + ` = CASE WHEN ` + col + ` = 0 THEN ? ELSE ` + col + ` END, updated_at = ?`
+	shape := statusShape{col: col, failed: u.Status == StatusFailed, ofNumber: u.PhoneNumberID != ""}
 	args := []any{statusRank[u.Status], u.Status, u.At, now}
-	if u.Status == StatusFailed {
-		q += `, error_code = ?, error_message = ?, error_detail = ?`
+	if shape.failed {
 		args = append(args, u.ErrorCode, u.ErrorMessage, u.ErrorDetail)
 	}
-	q += ` WHERE wamid = ?`
 	args = append(args, u.WAMID)
-	if u.PhoneNumberID != "" {
-		q += ofNumber
+	if shape.ofNumber {
 		args = append(args, u.PhoneNumberID)
 	}
 	var id, conv int64
-	err := tx.QueryRow(ctx, q+` RETURNING id, conversation_id`, args...).Scan(&id, &conv)
+	err := tx.QueryRow(ctx, statusUpdateSQL[shape], args...).Scan(&id, &conv)
 	if err == nil {
 		return statusResult{applied: true, messageID: id, conversationID: conv}, nil
 	}
