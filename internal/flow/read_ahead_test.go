@@ -18,7 +18,8 @@ import (
 // (BeforeSendOutcomes), and each outcome then moves its run on without
 // reading it again. A row read ahead serves one change only: a run
 // cancelled after the read (its bot paused, in the same transaction) is
-// read again for its outcome, and stays cancelled.
+// read again for its outcome, and stays cancelled. A failed send is read
+// ahead like a sent one, and fails its run.
 func TestSendOutcomesReadTheirRunsAhead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		ctx := context.Background()
@@ -41,6 +42,9 @@ func TestSendOutcomesReadTheirRunsAhead(t *testing.T) {
 		}
 		rows.Close()
 		require.Len(t, outs, 4, "each run waits for its send")
+		// The last send failed for good: a failure is read ahead as a send is.
+		outs[3].Status, outs[3].WAMID = messaging.StatusFailed, ""
+		outs[3].Err = &messaging.SendError{Code: "invalid_phone", Message: "not on WhatsApp"}
 
 		var stmts []string
 		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
@@ -83,6 +87,6 @@ func TestSendOutcomesReadTheirRunsAhead(t *testing.T) {
 		}
 		rows.Close()
 		require.Equal(t, map[int64]string{outs[0].ConversationID: StatusCancelled, outs[1].ConversationID: StatusCompleted,
-			outs[2].ConversationID: StatusCompleted, outs[3].ConversationID: StatusCompleted}, status)
+			outs[2].ConversationID: StatusCompleted, outs[3].ConversationID: StatusFailed}, status)
 	})
 }

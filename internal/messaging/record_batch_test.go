@@ -108,3 +108,65 @@ func TestSendBatchRecordsItsWAMIDsInOneStatement(t *testing.T) {
 		require.ElementsMatch(t, want, ahead, "the batch hook is told of the sends this batch reports, not the linked one")
 	})
 }
+
+// The batch hook hears of a batch's final failures too, with their
+// error, before any outcome hook: a permanent error is final, a transient
+// one that will be retried is not an outcome yet.
+func TestSendBatchHookHearsOfFinalFailures(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		cloud := &scriptedCloud{errs: []error{metaErr(131026), metaErr(131000)}}
+		o := newQueue(t, e, cloud, 3)
+		reported := map[int64]string{}
+		o.OnOutcome(func(_ context.Context, _ store.Tx, out messaging.SendOutcome) error {
+			reported[out.MessageID] = out.Status
+			return nil
+		})
+		ahead := map[int64]string{}
+		o.BeforeOutcomes(func(_ context.Context, _ store.Tx, outs []messaging.SendOutcome) error {
+			require.Empty(t, reported, "the batch hook runs before the batch's outcome hooks")
+			for _, out := range outs {
+				ahead[out.MessageID] = out.Status
+				if out.Status == messaging.StatusFailed {
+					require.NotNil(t, out.Err, "a failure comes with its error")
+					require.Equal(t, "invalid_phone", out.Err.Code)
+				}
+			}
+			return nil
+		})
+		for _, body := range []string{"um", "dois", "três", "quatro"} {
+			e.queueText(t, o, body)
+		}
+		n, err := o.Step(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 4, n)
+
+		want := map[int64]string{}
+		var retrying int
+		rows, err := db.Read().Query(ctx, `SELECT id, status FROM messages WHERE direction = 'out'`)
+		require.NoError(t, err)
+		for rows.Next() {
+			var id int64
+			var st string
+			require.NoError(t, rows.Scan(&id, &st))
+			if st == messaging.StatusQueued {
+				retrying++
+				continue
+			}
+			want[id] = st
+		}
+		rows.Close()
+		require.Equal(t, 1, retrying, "the transient failure waits for its retry")
+		var failed int
+		for _, st := range want {
+			if st == messaging.StatusFailed {
+				failed++
+			}
+		}
+		require.Equal(t, [2]int{3, 1}, [2]int{len(want), failed}, "two sent, one failed for good: %v", want)
+		require.Equal(t, want, ahead, "two sent and the permanent failure, not the retrying one")
+		require.Equal(t, want, reported, "the outcome hooks report the same three")
+	})
+}
