@@ -25,21 +25,11 @@ func BenchmarkProcessInbound(b *testing.B) {
 	const perTx, customers = 64, 10000
 	for _, known := range []bool{false, true} {
 		b.Run(map[bool]string{false: "new", true: "known"}[known], func(b *testing.B) {
-			ctx := context.Background()
 			e := newEnv(b, storetest.New(b, store.SQLite))
 			from := func(i int) string { return "55119" + strconv.Itoa(10000000+i) }
 			apply := func(evs []whatsapp.Event) {
-				for lo := 0; lo < len(evs); lo += perTx {
-					require.NoError(b, e.db.InTx(ctx, func(tx store.Tx) error {
-						for _, ev := range evs[lo:min(lo+perTx, len(evs))] {
-							if err := e.svc.Process(ctx, tx, e.account.ID, ev); err != nil {
-								return err
-							}
-						}
-						return nil
-					}))
-					e.inbound = e.inbound[:0]
-				}
+				applyInTxs(b, e, evs, perTx)
+				e.inbound = e.inbound[:0]
 			}
 			first := 0
 			if known {
@@ -62,5 +52,21 @@ func BenchmarkProcessInbound(b *testing.B) {
 			b.ResetTimer()
 			apply(evs)
 		})
+	}
+}
+
+// applyInTxs applies evs through Process, perTx to a transaction, as
+// SQLite's webhook commit does.
+func applyInTxs(b *testing.B, e *env, evs []whatsapp.Event, perTx int) {
+	ctx := context.Background()
+	for lo := 0; lo < len(evs); lo += perTx {
+		require.NoError(b, e.db.InTx(ctx, func(tx store.Tx) error {
+			for _, ev := range evs[lo:min(lo+perTx, len(evs))] {
+				if err := e.svc.Process(ctx, tx, e.account.ID, ev); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
 	}
 }

@@ -22,23 +22,11 @@ func BenchmarkProcessStatus(b *testing.B) {
 	const perTx, msgs = 64, 1000
 	ctx := context.Background()
 	e := newEnv(b, storetest.New(b, store.SQLite))
-	apply := func(evs []whatsapp.Event) {
-		for lo := 0; lo < len(evs); lo += perTx {
-			require.NoError(b, e.db.InTx(ctx, func(tx store.Tx) error {
-				for _, ev := range evs[lo:min(lo+perTx, len(evs))] {
-					if err := e.svc.Process(ctx, tx, e.account.ID, ev); err != nil {
-						return err
-					}
-				}
-				return nil
-			}))
-		}
-	}
 	warm := make([]whatsapp.Event, msgs)
 	for i := range warm {
 		warm[i] = text(e.sender, "wamid.s"+strconv.Itoa(i), "55119"+strconv.Itoa(10000000+i), "C", t0, "oi")
 	}
-	apply(warm)
+	applyInTxs(b, e, warm, perTx)
 	evs := make([]whatsapp.Event, b.N)
 	for i := range evs {
 		st := []string{messaging.StatusDelivered, messaging.StatusRead}[i/msgs%2]
@@ -46,7 +34,7 @@ func BenchmarkProcessStatus(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	apply(evs)
+	applyInTxs(b, e, evs, perTx)
 	b.StopTimer()
 	var delivered int
 	require.NoError(b, e.db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM messages WHERE delivered_at > 0`).Scan(&delivered))
