@@ -71,10 +71,11 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_txlock=immediate")
+	connector, err := newStmtConnector("file:" + path + "?" + q.Encode() + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
+	writer := sql.OpenDB(connector)
 	// One writer: SQLite serialises writers anyway, and River's SQLite
 	// driver requires a single-connection pool to avoid SQLITE_BUSY.
 	writer.SetMaxOpenConns(1)
