@@ -13,18 +13,13 @@ import (
 // profile of POST /api/v1/events showed about 9% of CPU re-parsing the
 // API-key lookup. A *sql.Stmt on the pool is prepared once per connection
 // that runs it and kept there, so after warm-up a read only binds and
-// steps. (The writer's connection keeps its statements itself,
-// sqliteconn.go: there each transaction holds the one connection.)
+// steps. Unlike the writer's cache (stmtcache.go) there is no transaction
+// holding the pool's connections, so statements are prepared on first use.
 type readStmts struct {
 	db    *sql.DB
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
-
-// stmtCacheMax bounds the statements kept prepared, per reader pool and
-// per writer connection: queries built at run time (multi-row inserts, IN
-// lists) come in many shapes and beyond it simply run unprepared.
-const stmtCacheMax = 256
 
 func newReadStmts(db *sql.DB) *readStmts {
 	return &readStmts{db: db, stmts: map[string]*sql.Stmt{}}

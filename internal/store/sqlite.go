@@ -20,6 +20,7 @@ import (
 type sqliteDB struct {
 	writer *sql.DB
 	reader *sql.DB
+	stmts  *stmtCache
 	// readStmts: statements prepared on the reader pool (readstmt.go).
 	readStmts *readStmts
 	// wal flushes the write-ahead log for durable commits, after the
@@ -103,7 +104,7 @@ func OpenSQLite(ctx context.Context, path string) (DB, error) {
 		return nil, fmt.Errorf("store: open sqlite checkpointer: %w", err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	d := &sqliteDB{writer: writer, reader: reader, readStmts: newReadStmts(reader), wal: newWALSyncer(path)}
+	d := &sqliteDB{writer: writer, reader: reader, stmts: newStmtCache(writer), readStmts: newReadStmts(reader), wal: newWALSyncer(path)}
 	d.checkpoints = newCheckpointer(ckpt, &d.gate, slog.Default())
 	d.checkpoints.start()
 	return d, nil
@@ -124,6 +125,7 @@ func (d *sqliteDB) Writer() *sql.DB { return d.writer }
 
 func (d *sqliteDB) InTx(ctx context.Context, fn func(Tx) error) error {
 	defer d.done(time.Now())
+	defer d.stmts.prepareWanted(ctx) // after the connection is back in the pool
 	after, err := d.commit(ctx, fn)
 	if err != nil {
 		return err
@@ -150,7 +152,7 @@ func (d *sqliteDB) commit(ctx context.Context, fn func(Tx) error) (*afterCommit,
 		return nil, fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
 	}
 	after := &afterCommit{}
-	if err := fn(sqlTx{sqlQuerier{tx}, tx, after, &txMemo{}}); err != nil {
+	if err := fn(sqlTx{sqlQuerier{cachedTx{tx, d.stmts}}, tx, after, &txMemo{}}); err != nil {
 		_ = tx.Rollback()
 		return nil, err
 	}
@@ -166,6 +168,7 @@ func (d *sqliteDB) commit(ctx context.Context, fn func(Tx) error) (*afterCommit,
 
 func (d *sqliteDB) Close() error {
 	d.checkpoints.close()
+	d.stmts.close()
 	d.readStmts.close()
 	// The writer last: closing the file's last connection checkpoints the
 	// whole log into the database and removes it.

@@ -6,17 +6,18 @@ import (
 	"database/sql/driver"
 )
 
+// connStmtMax bounds the statements one writer connection keeps prepared.
+const connStmtMax = 256
+
 // stmtConnector opens SQLite connections that keep every statement they
-// are given prepared, by its text, for the connection's life. modernc's
-// driver compiles every query it is handed, and on the write path
-// compiling cost about as much as running. The writer pool is shared with
-// River, whose SQLite driver runs each statement unprepared and completes
-// jobs one statement per job: with the assistant answering (a reply job
-// per inbound message), completing jobs cost 1.33 s of 7.6 s of CPU, half
-// of it compiling. Keeping statements at the connection serves our
-// transactions and River's alike, and needs no preparing between
-// transactions (a statement cannot be prepared on the pool while a
-// transaction holds its only connection).
+// are given prepared, by its text, for the connection's life. The writer
+// pool is shared with River, whose SQLite driver runs each statement
+// unprepared: modernc's driver then compiles it anew on every call, and
+// River completes jobs one statement per job. Measured with the
+// assistant answering (a reply job per inbound message), completing jobs
+// cost 1.33 s of 7.6 s of CPU, half of it compiling. Our own writer
+// queries have their prepared statements already (stmtCache), and keep
+// them.
 type stmtConnector struct {
 	dsn string
 	drv driver.Driver
@@ -81,7 +82,7 @@ func (c *stmtConn) prepared(ctx context.Context, text string) *connStmt {
 	if s, ok := c.stmts[text]; ok {
 		return s
 	}
-	if len(c.stmts) >= stmtCacheMax {
+	if len(c.stmts) >= connStmtMax {
 		return nil
 	}
 	st, err := c.sqliteDriverConn.PrepareContext(ctx, text)
