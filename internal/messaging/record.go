@@ -418,7 +418,12 @@ func writeSent(ctx context.Context, tx store.Tx, sent []sentRow, now int64) (*se
 // and send time, the update time, then the n ids again (the id list
 // keeps PostgreSQL on the primary key, as in touchSQL). Only a message
 // without a wamid is updated: one that has one was recorded by its
-// status webhook (linkByOpaque) or an earlier record.
+// status webhook (linkByOpaque) or an earlier record. The check appends
+// an empty text to the wamid (still NULL when the wamid is), which no
+// index answers: as a plain "wamid IS NULL", PostgreSQL, estimating few
+// such rows, read them all through messages_wamid (every queued message
+// has none) and filtered them by id: 866 index entries to record 16
+// sends in a 10,000-flow benchmark, 4.4 million in all against 55,000.
 func sentSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`WITH v (mid, w, at) AS (VALUES (CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT))`)
@@ -429,7 +434,7 @@ func sentSQL(n int) string {
 	UPDATE messages SET wamid = v.w, status = CASE WHEN status IN ('queued', 'failed') THEN 'sent' ELSE status END,
 		sent_at = CASE WHEN sent_at = 0 THEN v.at ELSE sent_at END, error_code = '', error_message = '', error_detail = '',
 		in_doubt_since = 0, send_at = 0, updated_at = ?
-	FROM v WHERE messages.id = v.mid AND messages.id IN (` + store.List(n) + `) AND messages.wamid IS NULL
+	FROM v WHERE messages.id = v.mid AND messages.id IN (` + store.List(n) + `) AND (messages.wamid || '') IS NULL
 	RETURNING messages.id, messages.wamid`)
 	return b.String()
 }
