@@ -113,6 +113,18 @@ func CursorOf(ctx context.Context, db store.DB, id int64) (Cursor, error) {
 	return c, err
 }
 
+// Position is where a page rendered now has its event stream begin: the
+// id of the newest event that nothing can overtake any more (0 when there
+// is none). The page reads its data after this, so it shows every change
+// up to here, and its stream, opened with this id as last_event_id,
+// replays every event after it: a message that arrives while the page
+// loads, before the browser has connected, still appears. (An event
+// replayed that the page already shows is shown again in place.)
+func Position(ctx context.Context, db store.DB) (int64, error) {
+	c, err := end(ctx, db)
+	return c.ID, err
+}
+
 // end is the cursor of the newest event that nothing can overtake any
 // more, where a new broker starts following.
 func end(ctx context.Context, db store.DB) (Cursor, error) {

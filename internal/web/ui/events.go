@@ -38,15 +38,17 @@ type eventData struct {
 func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	rc := http.NewResponseController(w)
-	after, _ := strconv.ParseInt(firstNonEmpty(r.Header.Get("Last-Event-ID"), r.URL.Query().Get("last_event_id")), 10, 64)
+	// A page passes its live position (data-live-after), 0 included: the
+	// stream then replays from there, not from when the browser connected.
+	after, err := strconv.ParseInt(firstNonEmpty(r.Header.Get("Last-Event-ID"), r.URL.Query().Get("last_event_id")), 10, 64)
+	resume := err == nil && after >= 0
 
 	// Subscribe before reading the backlog, so nothing committed in
 	// between is missed; events seen in both are sent once.
 	sub := u.Broker.Subscribe()
 	defer u.Broker.Unsubscribe(sub)
 	var backlog []live.Event
-	if after > 0 {
-		var err error
+	if resume {
 		if backlog, err = live.Since(ctx, u.DB, after, maxBacklog); err != nil {
 			u.fail(w, r, err)
 			return

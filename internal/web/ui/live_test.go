@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"testing"
 
@@ -199,4 +200,45 @@ func TestSoundFollowsTheAdminDefault(t *testing.T) {
 	b.login("ana@example.com", "correct horse battery")
 	_, _, body := b.do(http.MethodGet, "/inbox", nil, nil)
 	require.Contains(t, body, `data-sound="on"`)
+}
+
+// TestPageStreamBeginsWhereThePageWasRead shows a signed-in page carries
+// the live position it was read at (data-live-after), and a stream that
+// starts there replays what came while the page loaded: an event
+// committed after the page was read, before the browser connected,
+// arrives, and none the page already showed. At 0 (no event yet) the
+// stream replays from the first event.
+func TestPageStreamBeginsWhereThePageWasRead(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		addUser(t, env, "ana@example.com", "agent")
+		b := newBrowser(t, env)
+		_, _, body := b.do(http.MethodGet, "/login", nil, nil)
+		require.NotContains(t, body, "data-live-after", "no stream before signing in")
+		b.login("ana@example.com", "correct horse battery")
+
+		require.Zero(t, lastEventID(t, env))
+		after := livePosition(t, b)
+		require.Zero(t, after, "no event yet")
+		appendEvent(t, env, live.KindNote, 1) // while the page loads
+		s := b.openStream("/events?last_event_id="+strconv.FormatInt(after, 10), nil)
+		require.Equal(t, int64(1), s.next().Data.ConversationID, "the event that came before the stream did")
+
+		after = livePosition(t, b)
+		require.Equal(t, lastEventID(t, env), after, "the page was read after event 1")
+		appendEvent(t, env, live.KindNote, 2)
+		again := b.openStream("/events?last_event_id="+strconv.FormatInt(after, 10), nil)
+		require.Equal(t, int64(2), again.next().Data.ConversationID, "not event 1, which the page showed")
+	})
+}
+
+// livePosition reads the inbox page's data-live-after.
+func livePosition(t *testing.T, b *browser) int64 {
+	t.Helper()
+	status, _, body := b.do(http.MethodGet, "/inbox", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	m := regexp.MustCompile(`data-live-after="(\d+)"`).FindStringSubmatch(body)
+	require.NotNil(t, m, "the page names its live position")
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	require.NoError(t, err)
+	return n
 }

@@ -137,6 +137,13 @@ func (u *UI) Register(mux *http.ServeMux) {
 // chrome is the frame's view of the signed-in user of ctx.
 func (u *UI) chrome(ctx context.Context) chrome {
 	user := userFrom(ctx)
+	// First, before the page reads what it shows (live.Position); when it
+	// cannot be read, the stream starts where the browser connects.
+	after, err := live.Position(ctx, u.DB)
+	if err != nil {
+		u.Log.Warn("reading the live event position", "err", err)
+		after = -1
+	}
 	// The admin's default applies unless the user chose; when the
 	// settings cannot be read, only a user who chose sound hears it.
 	n, err := agent.Notifications(ctx, u.Settings, u.DB.Read())
@@ -147,7 +154,7 @@ func (u *UI) chrome(ctx context.Context) chrome {
 	if err != nil {
 		u.Log.Warn("counting unread notifications", "err", err)
 	}
-	return chrome{User: user, Sandbox: u.SandboxOn(), Sound: user.SoundOn(n), Unread: unread}
+	return chrome{User: user, Sandbox: u.SandboxOn(), Sound: user.SoundOn(n), Unread: unread, LiveAfter: after}
 }
 
 // guard refuses cross-origin state-changing requests.

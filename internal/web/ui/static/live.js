@@ -1,5 +1,7 @@
-// Live inbox: follows /events (EventSource reconnects by itself and sends
-// Last-Event-ID, so nothing is lost), inserts new and changed messages of
+// Live inbox: follows /events from where the page's data was read (so a
+// message that comes while the page loads is not lost; EventSource
+// reconnects by itself and sends Last-Event-ID, so neither is one that
+// comes while it reconnects), inserts new and changed messages of
 // the open chat from server-rendered fragments, refreshes the conversation
 // list when another conversation changes, loads older messages when the
 // agent scrolls to the top, shows dates and times in the browser's time
@@ -250,7 +252,10 @@ function onEvent(kind, e) {
 
 function follow() {
   if (!document.querySelector("header.top") || !window.EventSource) return;
-  const source = new EventSource("/events");
+  // From where the page's data was read (data-live-after): an event that
+  // comes while the page loads, before this connects, is replayed.
+  const after = document.body.dataset.liveAfter;
+  const source = new EventSource(after === undefined ? "/events" : "/events?last_event_id=" + encodeURIComponent(after));
   for (const kind of ["inbound", "message", "status", "conversation", "assigned", "note"]) {
     source.addEventListener(kind, (e) => onEvent(kind, e));
   }
