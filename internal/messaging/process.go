@@ -139,6 +139,13 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, 
 	if err != nil {
 		return err
 	}
+	if m.From == "" {
+		// A customer with a WhatsApp username who has not shared their
+		// number: contacts and conversations are kept by number, so there
+		// is nothing to file it under. Its event stays stored, with this.
+		return apperr.Invalid("from", "no_phone_number", "the message comes from a WhatsApp username (from_user_id "+
+			strconv.Quote(m.FromUserID)+") without a phone number; conversations are kept by phone number, so it is not in the inbox")
+	}
 	e164, err := phone.FromWAID(m.From)
 	if err != nil {
 		return apperr.Invalid("from", "invalid_phone", "the message's sender wa_id "+strconv.Quote(m.From)+" is not a phone number")

@@ -14,8 +14,13 @@ type InboundMessage struct {
 	// ID is the message's wamid, globally unique and used for dedupe,
 	// replies and reactions.
 	ID string `json:"id"`
-	// From is the customer's wa_id (digits, no "+").
+	// From is the customer's wa_id (digits, no "+"). It is empty for a
+	// customer who uses a WhatsApp username and has not shared their
+	// number: FromUserID is set instead.
 	From string `json:"from"`
+	// FromUserID is Meta's business-scoped user id of the customer, sent
+	// for users of WhatsApp usernames (from_user_id).
+	FromUserID string `json:"from_user_id,omitempty"`
 	// ProfileName is the customer's WhatsApp profile name, taken from the
 	// value.contacts[] entry whose wa_id equals From.
 	ProfileName string `json:"profile_name,omitempty"`

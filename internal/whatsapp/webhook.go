@@ -176,12 +176,7 @@ func parseMessagesValue(events []Event, where string, raw json.RawMessage, base 
 	base.PhoneNumberID = phoneID
 	base.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
 
-	profiles := make(map[string]string, len(v.Contacts))
-	for _, c := range v.Contacts {
-		if c.WAID != "" && c.Profile.Name != "" {
-			profiles[c.WAID] = c.Profile.Name
-		}
-	}
+	profiles := profilesOf(v.Contacts)
 	for k, mraw := range v.Messages {
 		mwhere := fmt.Sprintf("%s.messages[%d]", where, k)
 		var w wireMessage

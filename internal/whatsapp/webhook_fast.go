@@ -116,12 +116,7 @@ func appendFastMessagesValue(events []Event, v *fastMessagesValue, base Event) (
 	base.PhoneNumberID = phoneID
 	base.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
 
-	profiles := make(map[string]string, len(v.Contacts))
-	for _, c := range v.Contacts {
-		if c.WAID != "" && c.Profile.Name != "" {
-			profiles[c.WAID] = c.Profile.Name
-		}
-	}
+	profiles := profilesOf(v.Contacts)
 	// Error positions are only used in error messages, and any error sends
 	// the body to the layered parser, which builds them itself.
 	const where = ""

@@ -141,6 +141,13 @@ func TestParseWebhookFixtures(t *testing.T) {
 			System: &System{Body: "Sheena changed their phone number to a new number 16505559876",
 				WAID: "16505559876", Type: "user_changed_number"},
 		})}},
+		// A customer with a WhatsApp username who has not shared their
+		// number: from_user_id instead of from, and their profile by user_id.
+		{"text_username.json", []Event{msgEvent(InboundMessage{
+			ID: "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQjlENTQ2QzAyMjQ3NkY3MUJGMgA=", FromUserID: "US.13491208655302741918",
+			ProfileName: "Sheena Nelson", Timestamp: unix(1749420100), Type: "text",
+			Text: &Text{Body: "Hi, I found you by your username"},
+		})}},
 		{"text_referral.json", []Event{msgEvent(InboundMessage{
 			ID: "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUM4OUY3NjdFNzNDOEE0RTg4MgA=", From: testSheena,
 			ProfileName: "Sheena Nelson", Timestamp: unix(1749419000), Type: "text",

@@ -36,11 +36,31 @@ type wireMessagesValue struct {
 }
 
 // wireContact is a value.contacts[] item: the profile of a message sender.
+// A customer who uses a WhatsApp username may come with a user_id (the
+// business-scoped user id) and no wa_id.
 type wireContact struct {
 	Profile struct {
 		Name string `json:"name"`
 	} `json:"profile"`
-	WAID string `json:"wa_id"`
+	WAID   string `json:"wa_id"`
+	UserID string `json:"user_id"`
+}
+
+// profilesOf maps each sender's wa_id, and user_id where given, to its
+// profile name.
+func profilesOf(contacts []wireContact) map[string]string {
+	profiles := make(map[string]string, len(contacts))
+	for _, c := range contacts {
+		if c.Profile.Name == "" {
+			continue
+		}
+		for _, id := range []string{c.WAID, c.UserID} {
+			if id != "" {
+				profiles[id] = c.Profile.Name
+			}
+		}
+	}
+	return profiles
 }
 
 // wireMessage is a value.messages[] item. Content objects whose shape is
@@ -48,6 +68,7 @@ type wireContact struct {
 type wireMessage struct {
 	ID          string          `json:"id"`
 	From        string          `json:"from"`
+	FromUserID  string          `json:"from_user_id"`
 	Timestamp   json.RawMessage `json:"timestamp"`
 	Type        string          `json:"type"`
 	Text        *Text           `json:"text"`
@@ -136,7 +157,7 @@ func (w wireMessage) toMessage(where string, profiles map[string]string) (Inboun
 	if w.ID == "" {
 		return InboundMessage{}, malformed(where, `missing "id"`)
 	}
-	if w.From == "" {
+	if w.From == "" && w.FromUserID == "" {
 		return InboundMessage{}, malformed(where, `missing "from"`)
 	}
 	ts, err := parseTimestamp(w.Timestamp)
@@ -152,7 +173,7 @@ func (w wireMessage) toMessage(where string, profiles map[string]string) (Inboun
 		typ = "unknown"
 	}
 	m := InboundMessage{
-		ID: w.ID, From: w.From, ProfileName: profiles[w.From], Timestamp: ts, Type: typ,
+		ID: w.ID, From: w.From, FromUserID: w.FromUserID, ProfileName: profiles[firstNonEmpty(w.From, w.FromUserID)], Timestamp: ts, Type: typ,
 		Text: w.Text, Image: w.Image, Video: w.Video, Audio: w.Audio, Document: w.Document,
 		Sticker: w.Sticker, Location: w.Location, Contacts: normRaw(w.Contacts),
 		Interactive: w.Interactive, Button: w.Button, Reaction: w.Reaction, Context: w.Context,
