@@ -139,7 +139,7 @@ func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, 
 	if err != nil {
 		return err
 	}
-	if m.From == "" {
+	if m.From == "" && m.FromUserID != "" {
 		// A customer with a WhatsApp username who has not shared their
 		// number: contacts and conversations are kept by number, so there
 		// is nothing to file it under. Its event stays stored, with this.
