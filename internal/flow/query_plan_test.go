@@ -1,8 +1,6 @@
 package flow
 
 import (
-	"context"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -27,21 +25,10 @@ func TestReplyLookupUsesTheIndex(t *testing.T) {
 		{replyRunsQuery + ` LIMIT 1`, []any{42}, []string{"flow_runs_reply"}},
 		{pausedRunsQuery, []any{42, 42}, []string{"flow_runs_reply", "flow_runs_message_conv"}},
 	} {
-		rows, err := db.Read().Query(context.Background(), `EXPLAIN QUERY PLAN `+c.query, c.args...)
-		require.NoError(t, err)
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
-			plan = append(plan, detail)
-		}
-		require.NoError(t, rows.Err())
-		rows.Close()
-		joined := strings.Join(plan, "; ")
+		plan := storetest.Plan(t, db, c.query, c.args...)
 		for _, idx := range c.indexes {
-			require.Contains(t, joined, idx, "plan: %s", joined)
+			require.Contains(t, plan, idx, "plan: %s", plan)
 		}
-		require.NotContains(t, joined, "SCAN flow_runs", "plan: %s", joined)
+		require.NotContains(t, plan, "SCAN flow_runs", "plan: %s", plan)
 	}
 }
