@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/account/accounttest"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -146,17 +147,6 @@ func (f *fakeTyping) SendTypingIndicator(_ context.Context, token, phoneNumberID
 	return nil
 }
 
-// fakeGraph knows every phone number id as a CONNECTED number.
-type fakeGraph struct{}
-
-func (fakeGraph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.PhoneNumber, error) {
-	return whatsapp.PhoneNumber{ID: id, DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme", Status: "CONNECTED", QualityRating: "GREEN"}, nil
-}
-
-func (fakeGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
-	return []whatsapp.Template{}, nil
-}
-
 const (
 	wabaID   = "102030405060"
 	phoneID  = "106540352240001"
@@ -188,7 +178,7 @@ func newEnv(t *testing.T, db store.DB) *env {
 	q, err := jobs.New(db, jobs.Config{Workers: river.NewWorkers()})
 	require.NoError(t, err)
 	e.accounts = account.New(account.Options{DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0",
-		Now: e.clock.Now, GraphFor: func(account.Account) account.Graph { return fakeGraph{} }})
+		Now: e.clock.Now, GraphFor: func(account.Account) account.Graph { return accounttest.Connected{} }})
 	e.msgs = messaging.New(db, e.accounts, nil, e.clock.Now, nil)
 	outbox := messaging.NewOutbox(messaging.OutboxOptions{DB: db, Accounts: e.accounts,
 		Limiter: ratelimit.New(ratelimit.Options{}), Now: e.clock.Now})

@@ -10,23 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/account/accounttest"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
-
-// envGraph is the Graph API a sender is checked against when created.
-type envGraph struct{}
-
-func (envGraph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.PhoneNumber, error) {
-	return whatsapp.PhoneNumber{ID: id, DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme", Status: "CONNECTED", QualityRating: "GREEN"}, nil
-}
-
-func (envGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
-	return []whatsapp.Template{}, nil
-}
 
 // sendingEnv is a flow service that sends through a real outbox (never
 // started: the tests apply the outcomes themselves), with an account, a
@@ -49,7 +39,7 @@ func newSendingEnv(t *testing.T, db store.DB, clock func() time.Time) *sendingEn
 	q, err := jobs.New(db, jobs.Config{Workers: workers})
 	require.NoError(t, err)
 	accounts := account.New(account.Options{DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0",
-		Now: clock, GraphFor: func(account.Account) account.Graph { return envGraph{} }})
+		Now: clock, GraphFor: func(account.Account) account.Graph { return accounttest.Connected{} }})
 	acc, err := accounts.CreateAccount(ctx, account.AccountInput{Name: ptr("Acme"), WABAID: ptr("102030405060"),
 		AccessToken: ptr("EAAG-tok"), AppSecret: ptr("sec"), VerifyToken: ptr("ver")})
 	require.NoError(t, err)

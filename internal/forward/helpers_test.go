@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/account/accounttest"
 	"github.com/zapflow/zapflow/internal/forward"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -30,17 +31,6 @@ import (
 var t0 = time.Date(2025, 10, 30, 12, 0, 0, 0, time.UTC)
 
 const wabaID = "102030405060"
-
-// graph knows every phone number id as a connected number.
-type graph struct{}
-
-func (graph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.PhoneNumber, error) {
-	return whatsapp.PhoneNumber{ID: id, DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme", Status: "CONNECTED", QualityRating: "GREEN"}, nil
-}
-
-func (graph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
-	return nil, nil
-}
 
 // env is one account with one sender, the messaging service and the
 // forwarding service on a database, with its clock.
@@ -85,7 +75,7 @@ func newEnv(t testing.TB, db store.DB, opts ...option) *env {
 	require.NoError(t, err)
 	e := &env{db: db, clock: testclock.New(t0)}
 	accounts := account.New(account.Options{DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0",
-		Now: e.clock.Now, GraphFor: func(account.Account) account.Graph { return graph{} }})
+		Now: e.clock.Now, GraphFor: func(account.Account) account.Graph { return accounttest.Connected{} }})
 	accounts.Register(workers, time.Hour)
 	e.account, err = accounts.CreateAccount(ctx, account.AccountInput{Name: ptr("Acme"), WABAID: ptr(wabaID),
 		AccessToken: ptr("tok"), AppSecret: ptr("sec"), VerifyToken: ptr("ver")})

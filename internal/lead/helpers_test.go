@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
+	"github.com/zapflow/zapflow/internal/account/accounttest"
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
@@ -31,17 +32,6 @@ const (
 	wabaID        = "102030405060"
 	phoneNumberID = "106540352240001"
 )
-
-// fakeGraph knows every phone number id as a connected number.
-type fakeGraph struct{}
-
-func (fakeGraph) GetPhoneNumber(_ context.Context, _, id string) (whatsapp.PhoneNumber, error) {
-	return whatsapp.PhoneNumber{ID: id, DisplayPhoneNumber: "+55 11 4000-0001", VerifiedName: "Acme", Status: "CONNECTED", QualityRating: "GREEN"}, nil
-}
-
-func (fakeGraph) ListTemplates(context.Context, string, string) ([]whatsapp.Template, error) {
-	return nil, nil
-}
 
 // env is a database with the messaging pipeline and the lead service,
 // auto lead hooked to inbound messages.
@@ -67,7 +57,7 @@ func newEnv(t testing.TB, db store.DB) *env {
 	e := &env{db: db, clock: testclock.New(t0)}
 	accounts := account.New(account.Options{
 		DB: db, Box: box, Queue: q, GraphURL: "https://graph.example", GraphVersion: "v23.0", Now: e.clock.Now,
-		GraphFor: func(account.Account) account.Graph { return fakeGraph{} },
+		GraphFor: func(account.Account) account.Graph { return accounttest.Connected{} },
 	})
 	accounts.Register(workers, time.Hour)
 	e.accounts = accounts
