@@ -22,7 +22,8 @@ type InboundMessage struct {
 	// for users of WhatsApp usernames (from_user_id).
 	FromUserID string `json:"from_user_id,omitempty"`
 	// ProfileName is the customer's WhatsApp profile name, taken from the
-	// value.contacts[] entry whose wa_id equals From.
+	// value.contacts[] entry whose wa_id equals From (or, without From,
+	// whose user_id equals FromUserID).
 	ProfileName string `json:"profile_name,omitempty"`
 	// Timestamp is when WhatsApp received the message. Meta sends unix
 	// seconds as a string, occasionally milliseconds; both are accepted.
