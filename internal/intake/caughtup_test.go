@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
@@ -144,4 +145,55 @@ func TestWriterCatchesUpBeforeApplying(t *testing.T) {
 		require.Zero(t, c.pending(t))
 		require.Equal(t, [2]int64{1, 1}, eventState(t, c.db, key("wamid.3")))
 	}
+}
+
+// TestWriterStoresRefusedEventsProcessed: an event Refuse names (here as
+// messaging.Refused names a message from a WhatsApp username) is stored
+// processed, attempted once, with its error, and never applied; the
+// other events of its commit are applied in it as usual, nothing is
+// redone pending, and the next commit is not held back.
+func TestWriterStoresRefusedEventsProcessed(t *testing.T) {
+	t.Parallel()
+	c := newCaughtUpWorld(t)
+	refusal := apperr.Invalid("from", "no_phone_number", "the message comes from a WhatsApp username")
+	c.failing[key("wamid.user")] = refusal // what processing would say
+	c.o.w.Refuse(func(ev whatsapp.Event) error {
+		if ev.DedupeKey() == key("wamid.user") {
+			return refusal
+		}
+		return nil
+	})
+	c.o.w.Start()
+	defer c.o.w.Close()
+	rows := make([]Row, 0, 3)
+	for _, w := range []string{"wamid.1", "wamid.user", "wamid.2"} {
+		ev := textEvent(w, "5511900000001")
+		payload, err := json.Marshal(ev)
+		require.NoError(t, err)
+		rows = append(rows, NewRow(c.acc, ev, payload, 1))
+	}
+	res, err := c.o.w.Submit(context.Background(), rows)
+	require.NoError(t, err)
+	require.Equal(t, Result{Stored: 3}, res)
+	require.Equal(t, []string{"wamid.1", "wamid.2"}, c.processed, "applied in the commit, the refused one never")
+	for _, w := range []string{"wamid.1", "wamid.user", "wamid.2"} {
+		require.Equal(t, [2]int64{1, 1}, eventState(t, c.db, key(w)), w)
+	}
+	var lastError string
+	require.NoError(t, c.db.Read().QueryRow(context.Background(), `SELECT last_error FROM inbound_events WHERE dedupe_key = ?`, key("wamid.user")).Scan(&lastError))
+	require.Equal(t, refusal.Error(), lastError)
+	require.Empty(t, c.o.woken, "nothing left for a lane")
+	require.Equal(t, 1.0, testutil.ToFloat64(c.o.w.metrics.EventsDropped.WithLabelValues("no_phone_number")))
+
+	res, err = c.o.w.Submit(context.Background(), rows[2:]) // a repeat, then a new one
+	require.NoError(t, err)
+	require.Equal(t, Result{Duplicates: 1}, res)
+	c.processed = nil
+	ev := textEvent("wamid.3", "5511900000001")
+	payload, err := json.Marshal(ev)
+	require.NoError(t, err)
+	res, err = c.o.w.Submit(context.Background(), []Row{NewRow(c.acc, ev, payload, 1)})
+	require.NoError(t, err)
+	require.Equal(t, Result{Stored: 1}, res)
+	require.Equal(t, []string{"wamid.3"}, c.processed, "not stalled")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/app/apptest"
+	"github.com/zapflow/zapflow/internal/store"
 )
 
 // TestWebhookKeepsAMessageFromAUsername: a customer who uses a WhatsApp
@@ -16,7 +17,10 @@ import (
 // make Meta send it again for days, and hold back the other messages of
 // its batch): the other customer's message is filed as usual, and this
 // one's event stays stored with an error saying why it is not in the
-// inbox. Sent again, both are duplicates.
+// inbox. That error is known before anything is read, so the event is
+// stored with it, processed, in the commit that answers the webhook: it
+// never waits for a lane, and on SQLite it does not hold back the other
+// message, which that commit files. Sent again, both are duplicates.
 func TestWebhookKeepsAMessageFromAUsername(t *testing.T) {
 	each(t, func(t *testing.T, env *apptest.Env) {
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -35,6 +39,13 @@ func TestWebhookKeepsAMessageFromAUsername(t *testing.T) {
 			},
 		}}))
 		require.Equal(t, postResult{Stored: 2}, postOK(t, env, body))
+		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM inbound_events
+			WHERE dedupe_key = 'm:wamid.USER1' AND processed_at > 0 AND attempts = 1 AND last_error LIKE '%without a phone number%'`),
+			"stored processed, with its error, as the webhook was answered")
+		if env.Dialect == store.SQLite {
+			require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM messages WHERE wamid = 'wamid.PHONE1'`),
+				"the other message filed in the same commit, not left to a lane")
+		}
 		env.Eventually(func() bool { return env.Count(`SELECT COUNT(*) FROM inbound_events WHERE processed_at = 0`) == 0 },
 			"both events processed")
 		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM messages WHERE wamid = 'wamid.PHONE1'`))

@@ -47,6 +47,7 @@ type Row struct {
 	Payload   []byte
 	Received  int64
 	event     whatsapp.Event // decoded, for ApplyOnStore
+	refused   error          // its own fault, found before storing (Writer.Refuse)
 }
 
 // NewRow prepares ev for storage.
@@ -107,6 +108,9 @@ type Writer struct {
 	// stalledAt is, after ApplyWhenCaughtUp's apply failed, the oldest
 	// pending event then; 0: not stalled.
 	stalledAt atomic.Int64
+	// refuse, when set, names the events processing would refuse for
+	// their own fault whatever the database holds (Refuse).
+	refuse func(whatsapp.Event) error
 }
 
 // onStore is what ApplyOnStore or ApplyWhenCaughtUp set.
@@ -195,6 +199,22 @@ func (w *Writer) ApplyWhenCaughtUp(lane *Dispatcher) {
 	}}
 }
 
+// Refuse makes the writer ask refuse, before storing, whether processing
+// will refuse an event for its own fault whatever the database holds
+// (messaging.Refused: a message from a WhatsApp username, a wa_id that is
+// no phone number). Such an event is stored already processed, with its
+// error, as a lane's careful attempt would leave it. Otherwise it would
+// fail the apply of the commit that stores it (ApplyWhenCaughtUp, SQLite),
+// which is then redone with every event pending and applies nothing more
+// until a lane has marked it, or fail a lane's batch (PostgreSQL), which
+// is then redone with a savepoint per event: the cost of a rare fault,
+// paid by every event of a busy install once usernames are common. The
+// check runs in Submit, on the request's goroutine, not on the writer's.
+// Call it before Start.
+func (w *Writer) Refuse(refuse func(whatsapp.Event) error) {
+	w.refuse = refuse
+}
+
 // Start runs the committing goroutines until Close.
 func (w *Writer) Start() {
 	for range w.workers {
@@ -223,8 +243,11 @@ func (w *Writer) Close() {
 // sender then retries and the dedupe keys make that harmless.
 func (w *Writer) Submit(ctx context.Context, rows []Row) (Result, error) {
 	req := &request{rows: rows, done: make(chan requestDone, 1)}
-	for _, r := range rows {
+	for i, r := range rows {
 		req.weight += int64(len(r.Payload) + len(r.DedupeKey))
+		if w.refuse != nil {
+			rows[i].refused = w.refuse(r.event)
+		}
 	}
 	req.weight = min(max(req.weight, 1), maxQueuedBytes)
 	if err := w.queued.Acquire(ctx, req.weight); err != nil {
@@ -315,6 +338,7 @@ func (w *Writer) commit(batch []*request) {
 	} else {
 		w.metrics.CommitBatchSize.Observe(float64(len(batch)))
 		w.metrics.EventsProcessed.WithLabelValues("ok").Add(float64(st.applied))
+		w.reportRefused(ctx, st.refused)
 		if len(st.partitions) > 0 {
 			w.wake(st.partitions)
 		}
@@ -357,6 +381,13 @@ type storeResult struct {
 	inserted   map[string]bool // rowKey of each event it inserted
 	partitions map[int]bool    // those with new pending events
 	applied    int             // events applied as stored (ApplyOnStore)
+	refused    []refusedRow    // events stored processed with their own fault (Refuse)
+}
+
+// refusedRow is an event Refuse stored processed, with its error.
+type refusedRow struct {
+	id, account int64
+	err         error
 }
 
 // errApplyOnStore marks a failure of ApplyOnStore's functions: the
@@ -370,7 +401,7 @@ var errApplyOnStore = errors.New("intake: applying events as they are stored")
 func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying bool, st *storeResult) error {
 	clear(st.inserted)
 	clear(st.partitions)
-	st.applied = 0
+	st.applied, st.refused = 0, st.refused[:0]
 	if applying && w.onStore.catchUp != nil {
 		var err error
 		if applying, err = w.caughtUp(ctx, tx, len(all), st); err != nil {
@@ -378,24 +409,30 @@ func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying boo
 		}
 	}
 	var picked []pickedRow
-	pickedAt := map[string]int{} // rowKey → index in all of the first row picked with it
+	pickedAt := map[string]int{}  // rowKey → index in all of the first row picked with it
+	refused := map[string]error{} // rowKey → the error of a refused row
 	start := 0
 	for _, size := range store.Chunks(len(all)) {
 		chunk := all[start : start+size]
-		args := make([]any, 0, len(chunk)*8)
+		args := make([]any, 0, len(chunk)*9)
 		for i, r := range chunk {
 			var processed, attempts int64 // pending, never tried
-			if applying && w.onStore.pick(r.event) {
+			lastError := ""
+			if r.refused != nil {
+				// Stored as a lane's careful attempt would mark it.
+				processed, attempts, lastError = max(r.Received, 1), 1, truncate(r.refused.Error(), 500)
+				refused[rowKey(r.AccountID, r.DedupeKey)] = r.refused
+			} else if applying && w.onStore.pick(r.event) {
 				processed, attempts = max(r.Received, 1), 1
 				k := rowKey(r.AccountID, r.DedupeKey)
 				if _, seen := pickedAt[k]; !seen {
 					pickedAt[k] = start + i
 				}
 			}
-			args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received, processed, attempts)
+			args = append(args, r.AccountID, r.DedupeKey, r.Kind, r.Partition, string(r.Payload), r.Received, processed, attempts, lastError)
 		}
-		rows, err := tx.Query(ctx, `INSERT INTO inbound_events (account_id, dedupe_key, kind, partition, payload, received_at, processed_at, attempts)
-			VALUES `+store.Placeholders(len(chunk), 8)+`
+		rows, err := tx.Query(ctx, `INSERT INTO inbound_events (account_id, dedupe_key, kind, partition, payload, received_at, processed_at, attempts, last_error)
+			VALUES `+store.Placeholders(len(chunk), 9)+`
 			ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id, account_id, dedupe_key, partition, processed_at`, args...)
 		if err != nil {
 			return err
@@ -413,6 +450,10 @@ func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying boo
 				st.partitions[p.partition] = true
 				continue
 			}
+			if err := refused[rowKey(acc, key)]; err != nil {
+				st.refused = append(st.refused, refusedRow{id: p.id, account: acc, err: err})
+				continue
+			}
 			p.row = pickedAt[rowKey(acc, key)] // the first row with the key is the one inserted
 			picked = append(picked, p)
 		}
@@ -426,6 +467,20 @@ func (w *Writer) store(ctx context.Context, tx store.Tx, all []Row, applying boo
 		return nil
 	}
 	return w.applyPicked(ctx, tx, all, picked, st)
+}
+
+// reportRefused reports the events a commit stored with their own fault,
+// as a lane reports those its careful attempt marks.
+func (w *Writer) reportRefused(ctx context.Context, refused []refusedRow) {
+	for _, r := range refused {
+		code := "invalid"
+		if ae, ok := apperr.As(r.err); ok {
+			code = ae.Code
+		}
+		w.metrics.EventsDropped.WithLabelValues(code).Inc()
+		w.log.WarnContext(ctx, "event not applied", "event_id", r.id, "account", r.account, "code", code, "err", r.err)
+	}
+	w.metrics.EventsProcessed.WithLabelValues("error").Add(float64(len(refused)))
 }
 
 // caughtUp reports whether a commit of n events may apply them as it

@@ -133,22 +133,46 @@ func (s *Service) processStatus(ctx context.Context, tx store.Tx, owner int64, e
 	return s.onLinked(ctx, tx, *res.linked)
 }
 
-func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, ev whatsapp.Event, now int64) error {
-	m := ev.Message
-	sender, err := senderOf(ctx, tx, owner, ev.PhoneNumberID)
-	if err != nil {
-		return err
+// Refused returns the error Process will give ev whatever the database
+// holds (a named apperr, the event's own fault), or nil. It reads nothing,
+// so the webhook writer asks it before storing: an event it refuses is
+// stored already processed, with its error, instead of failing the
+// commit that applies it.
+func Refused(ev whatsapp.Event) error {
+	if ev.Kind != whatsapp.EventMessage || ev.Message == nil {
+		return nil
 	}
+	_, err := senderPhone(ev.Message)
+	return err
+}
+
+// senderPhone is the E.164 number of an inbound message's customer.
+func senderPhone(m *whatsapp.InboundMessage) (string, error) {
 	if m.From == "" && m.FromUserID != "" {
 		// A customer with a WhatsApp username who has not shared their
 		// number: contacts and conversations are kept by number, so there
 		// is nothing to file it under. Its event stays stored, with this.
-		return apperr.Invalid("from", "no_phone_number", "the message comes from a WhatsApp username (from_user_id "+
+		return "", apperr.Invalid("from", "no_phone_number", "the message comes from a WhatsApp username (from_user_id "+
 			strconv.Quote(m.FromUserID)+") without a phone number; conversations are kept by phone number, so it is not in the inbox")
 	}
 	e164, err := phone.FromWAID(m.From)
 	if err != nil {
-		return apperr.Invalid("from", "invalid_phone", "the message's sender wa_id "+strconv.Quote(m.From)+" is not a phone number")
+		return "", apperr.Invalid("from", "invalid_phone", "the message's sender wa_id "+strconv.Quote(m.From)+" is not a phone number")
+	}
+	return e164, nil
+}
+
+func (s *Service) processMessage(ctx context.Context, tx store.Tx, owner int64, ev whatsapp.Event, now int64) error {
+	m := ev.Message
+	// The event's own faults first, in the order Refused finds them, so
+	// an event gets the same error here as when it was stored.
+	e164, err := senderPhone(m)
+	if err != nil {
+		return err
+	}
+	sender, err := senderOf(ctx, tx, owner, ev.PhoneNumberID)
+	if err != nil {
+		return err
 	}
 	// Most messages come from a known customer in a known conversation:
 	// one query, and no write, finds both.

@@ -172,6 +172,44 @@ func TestUnknownSenderAndInvalidPhone(t *testing.T) {
 	})
 }
 
+// TestRefusedIsWhatProcessSays: Refused, which the webhook writer asks
+// before storing, names exactly the events Process refuses for their own
+// fault whatever the database holds, with the same error; for the others
+// (and for a sender that does not exist, which takes a read) it says nil.
+func TestRefusedIsWhatProcessSays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		username := text(e.sender, "wamid.U", "", "Bia", t0, "oi")
+		username.Message.FromUserID = "BR.11815799212886844830"
+		usernameElsewhere := username
+		usernameElsewhere.PhoneNumberID = "999999" // its own fault comes first
+		unknownSender := text(e.sender, "wamid.S", "5511988887777", "Ana", t0, "oi")
+		unknownSender.PhoneNumberID = "999999"
+		for _, c := range []struct {
+			name string
+			ev   whatsapp.Event
+			code string // "": not refused
+		}{
+			{"username", username, "no_phone_number"},
+			{"username to a number of no sender", usernameElsewhere, "no_phone_number"},
+			{"no number", text(e.sender, "wamid.N", "", "Ana", t0, "oi"), "invalid_phone"},
+			{"not a number", text(e.sender, "wamid.A", "abc", "Ana", t0, "oi"), "invalid_phone"},
+			{"a customer", text(e.sender, "wamid.OK", "5511988887777", "Ana", t0, "oi"), ""},
+			{"unknown sender", unknownSender, ""},
+			{"a status", whatsapp.Event{Kind: whatsapp.EventStatus, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
+				Status: &whatsapp.Status{ID: "wamid.none", Status: "delivered", RecipientID: "abc"}}, ""},
+		} {
+			refused := messaging.Refused(c.ev)
+			if c.code == "" {
+				require.NoError(t, refused, c.name)
+				continue
+			}
+			requireAppErr(t, refused, apperr.KindInvalid, c.code, "from")
+			require.Equal(t, refused.Error(), e.process(c.ev).Error(), c.name)
+		}
+	})
+}
+
 func TestMediaMessage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db store.DB) {
 		e := newEnv(t, db)
