@@ -11,6 +11,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -40,7 +41,7 @@ func TestCreateAccountValidation(t *testing.T) {
 			in := accountInput("1001")
 			c.edit(&in)
 			_, err := e.svc.CreateAccount(ctx, in)
-			ae := requireAppErr(t, err, apperr.KindInvalid, "invalid_account", c.field)
+			ae := apperrtest.Require(t, err, apperr.KindInvalid, "invalid_account", c.field)
 			require.NotEmpty(t, ae.Message, c.name)
 		}
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM accounts`))
@@ -93,7 +94,7 @@ func TestCreateAccountDuplicateWABA(t *testing.T) {
 		in := accountInput("555")
 		in.Name = ptr("Other")
 		_, err := e.svc.CreateAccount(ctx, in)
-		requireAppErr(t, err, apperr.KindConflict, "account_exists", "waba_id")
+		apperrtest.Require(t, err, apperr.KindConflict, "account_exists", "waba_id")
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM accounts`))
 	})
 }
@@ -156,7 +157,7 @@ func TestUpdateAccountChangesOnlyGivenFields(t *testing.T) {
 
 		// An invalid change is rejected and nothing is written.
 		_, err = e.svc.UpdateAccount(ctx, a.ID, account.AccountInput{Name: ptr(""), AccessToken: ptr("EAAG-lost")})
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_account", "name")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_account", "name")
 		got, err = e.svc.Account(ctx, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, "EAAG-rotated", got.AccessToken)
@@ -165,10 +166,10 @@ func TestUpdateAccountChangesOnlyGivenFields(t *testing.T) {
 		// Moving onto another account's waba_id conflicts.
 		e.createAccount(t, "999")
 		_, err = e.svc.UpdateAccount(ctx, a.ID, account.AccountInput{WABAID: ptr("999")})
-		requireAppErr(t, err, apperr.KindConflict, "account_exists", "waba_id")
+		apperrtest.Require(t, err, apperr.KindConflict, "account_exists", "waba_id")
 
 		_, err = e.svc.UpdateAccount(ctx, 424242, account.AccountInput{Name: ptr("x")})
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 
@@ -208,7 +209,7 @@ func TestCachedAccountInvalidation(t *testing.T) {
 		// And a deletion too.
 		require.NoError(t, e.svc.DeleteAccount(ctx, a.ID))
 		_, err = e.svc.CachedAccount(ctx, a.ID)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 
@@ -217,7 +218,7 @@ func TestDeleteAccount(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		err := e.svc.DeleteAccount(ctx, 12345)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 
 		a := e.createAccount(t, "31337")
 		keep := e.createAccount(t, "31338")
@@ -226,11 +227,11 @@ func TestDeleteAccount(t *testing.T) {
 		require.NoError(t, e.svc.DeleteAccount(ctx, a.ID))
 
 		_, err = e.svc.Account(ctx, a.ID)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM senders WHERE account_id = ?`, a.ID), "senders cascade")
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM senders`))
 		err = e.svc.DeleteAccount(ctx, a.ID)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
-	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/store"
@@ -225,18 +224,6 @@ func (e *env) senderCheckJobs(t *testing.T) []int64 {
 	}
 	require.NoError(t, rows.Err())
 	return out
-}
-
-// requireAppErr asserts err is an *apperr.Error of kind, code and field.
-func requireAppErr(t *testing.T, err error, kind apperr.Kind, code, field string) *apperr.Error {
-	t.Helper()
-	require.Error(t, err)
-	ae, ok := apperr.As(err)
-	require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
-	require.Equal(t, kind, ae.Kind, "kind of %v", err)
-	require.Equal(t, code, ae.Code, "code of %v", err)
-	require.Equal(t, field, ae.Field, "field of %v", err)
-	return ae
 }
 
 // ms truncates t to the millisecond precision the store keeps, in UTC.

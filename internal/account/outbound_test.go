@@ -11,6 +11,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
@@ -27,7 +28,7 @@ func TestGraphURLMoveNeedsTheTokenAgain(t *testing.T) {
 		a := e.createAccount(t, "4242")
 
 		_, err := e.svc.UpdateAccount(ctx, a.ID, account.AccountInput{GraphURL: ptr("https://attacker.example")})
-		ae := requireAppErr(t, err, apperr.KindInvalid, "secret_required", "access_token")
+		ae := apperrtest.Require(t, err, apperr.KindInvalid, "secret_required", "access_token")
 		require.Contains(t, ae.Message, "access_token again")
 		got, err := e.svc.Account(ctx, a.ID)
 		require.NoError(t, err)
@@ -73,7 +74,7 @@ func TestGraphURLInternalAddressRefusedAtSave(t *testing.T) {
 		in := accountInput("5151")
 		in.GraphURL = ptr("http://169.254.169.254/latest")
 		_, err = svc.CreateAccount(ctx, in)
-		ae := requireAppErr(t, err, apperr.KindInvalid, netguard.Code, "graph_url")
+		ae := apperrtest.Require(t, err, apperr.KindInvalid, netguard.Code, "graph_url")
 		require.Contains(t, ae.Message, "ZAPFLOW_OUTBOUND_ALLOW")
 		require.Zero(t, e.count(t, `SELECT COUNT(*) FROM accounts`))
 
@@ -81,7 +82,7 @@ func TestGraphURLInternalAddressRefusedAtSave(t *testing.T) {
 		a, err := svc.CreateAccount(ctx, in)
 		require.NoError(t, err)
 		_, err = svc.UpdateAccount(ctx, a.ID, account.AccountInput{GraphURL: ptr("http://[::1]:8080"), AccessToken: ptr("t")})
-		requireAppErr(t, err, apperr.KindInvalid, netguard.Code, "graph_url")
+		apperrtest.Require(t, err, apperr.KindInvalid, netguard.Code, "graph_url")
 	})
 }
 
@@ -101,7 +102,7 @@ func TestGraphCallToInternalAddressRefused(t *testing.T) {
 		a, err := svc.CreateAccount(ctx, accountInput("6161"))
 		require.NoError(t, err)
 		_, err = svc.SyncTemplates(ctx, a.ID)
-		ae := requireAppErr(t, err, apperr.KindConflict, netguard.Code, "")
+		ae := apperrtest.Require(t, err, apperr.KindConflict, netguard.Code, "")
 		require.Contains(t, ae.Message, "ZAPFLOW_OUTBOUND_ALLOW")
 		require.Zero(t, hits.Load())
 	})

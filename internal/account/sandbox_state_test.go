@@ -8,6 +8,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -28,9 +29,9 @@ func TestSandboxAccountRefusedWhileOff(t *testing.T) {
 
 		e.svc.SetSandboxActive(false)
 		_, err = e.svc.CachedAccount(ctx, sb.ID) // from the cache
-		requireAppErr(t, err, apperr.KindNotFound, account.CodeSandboxOff, "sender")
+		apperrtest.Require(t, err, apperr.KindNotFound, account.CodeSandboxOff, "sender")
 		_, err = e.svc.CachedAccountIn(ctx, db.Read(), sb.ID+100)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 		_, err = e.svc.SyncTemplates(ctx, sb.ID)
 		require.True(t, account.IsSandboxOff(err), err)
 		senders, err := e.svc.Senders(ctx, sb.ID)
@@ -63,7 +64,7 @@ func TestSandboxAndRealSenderIDsNeverCollide(t *testing.T) {
 		// A real account may not add a sandbox number (checked before Meta is asked).
 		e.graph.setNumber(whatsapp.PhoneNumber{DisplayPhoneNumber: "+55 11 4000-0001", Status: "CONNECTED"}, "100000000000011")
 		_, err = e.svc.CreateSender(ctx, real.ID, account.SenderInput{PhoneNumberID: ptr("100000000000011")})
-		requireAppErr(t, err, apperr.KindConflict, "sandbox_sender_id", "phone_number_id")
+		apperrtest.Require(t, err, apperr.KindConflict, "sandbox_sender_id", "phone_number_id")
 
 		// The sandbox may not simulate a real account's number.
 		e.graph.setNumber(whatsapp.PhoneNumber{DisplayPhoneNumber: "+55 11 5000-0001", Status: "CONNECTED"}, "200000000000001")
@@ -77,16 +78,16 @@ func TestSandboxAndRealSenderIDsNeverCollide(t *testing.T) {
 		require.False(t, taken, "a sandbox number is not a real one")
 
 		_, err = e.svc.CreateSender(ctx, 1, account.SenderInput{PhoneNumberID: ptr("200000000000001")})
-		requireAppErr(t, err, apperr.KindConflict, "real_sender_id", "phone_number_id")
+		apperrtest.Require(t, err, apperr.KindConflict, "real_sender_id", "phone_number_id")
 		spec := sandboxSpec("http://127.0.0.1:8080/graph")
 		spec.Senders = append(spec.Senders, whatsapp.PhoneNumber{ID: "200000000000001", DisplayPhoneNumber: "+55 11 5000-0001"})
 		_, err = e.svc.EnsureSandbox(ctx, spec)
-		requireAppErr(t, err, apperr.KindConflict, "real_sender_id", "phone_number_id")
+		apperrtest.Require(t, err, apperr.KindConflict, "real_sender_id", "phone_number_id")
 
 		spec = sandboxSpec("http://127.0.0.1:8080/graph")
 		spec.WABAID = "7"
 		_, err = e.svc.EnsureSandbox(ctx, spec)
-		requireAppErr(t, err, apperr.KindConflict, "real_account_waba_id", "")
+		apperrtest.Require(t, err, apperr.KindConflict, "real_account_waba_id", "")
 		got, err := e.svc.Account(ctx, real.ID)
 		require.NoError(t, err)
 		require.False(t, got.Sandbox)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -82,12 +83,12 @@ func TestCreateSenderErrors(t *testing.T) {
 			{account.SenderInput{PhoneNumberID: ptr("5550002"), RateLimit: ptr(-5)}, "rate_limit"},
 		} {
 			_, err := e.svc.CreateSender(ctx, a.ID, c.in)
-			requireAppErr(t, err, apperr.KindInvalid, "invalid_sender", c.field)
+			apperrtest.Require(t, err, apperr.KindInvalid, "invalid_sender", c.field)
 		}
 		require.Len(t, e.graph.Calls(), callsBefore)
 
 		_, err := e.svc.CreateSender(ctx, 9999, account.SenderInput{PhoneNumberID: ptr("5550002")})
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 
 		// Meta's answers become user-facing errors that keep the cause.
 		for _, c := range []struct {
@@ -104,7 +105,7 @@ func TestCreateSenderErrors(t *testing.T) {
 		} {
 			e.graph.setNumberErr(c.err)
 			_, err := e.svc.CreateSender(ctx, a.ID, account.SenderInput{PhoneNumberID: ptr("5550002")})
-			requireAppErr(t, err, c.kind, c.code, "")
+			apperrtest.Require(t, err, c.kind, c.code, "")
 			require.ErrorIs(t, err, c.err, "the cause is kept")
 			var api *whatsapp.APIError
 			if errors.As(c.err, &api) {
@@ -118,14 +119,14 @@ func TestCreateSenderErrors(t *testing.T) {
 
 		// The fake answers code 100 for numbers it does not know.
 		_, err = e.svc.CreateSender(ctx, a.ID, account.SenderInput{PhoneNumberID: ptr("5559999")})
-		requireAppErr(t, err, apperr.KindInvalid, "not_found_at_meta", "")
+		apperrtest.Require(t, err, apperr.KindInvalid, "not_found_at_meta", "")
 
 		// The same phone_number_id twice, even under another account.
 		other := e.createAccount(t, "701")
 		_, err = e.svc.CreateSender(ctx, a.ID, account.SenderInput{PhoneNumberID: ptr("5550001")})
-		requireAppErr(t, err, apperr.KindConflict, "sender_exists", "phone_number_id")
+		apperrtest.Require(t, err, apperr.KindConflict, "sender_exists", "phone_number_id")
 		_, err = e.svc.CreateSender(ctx, other.ID, account.SenderInput{PhoneNumberID: ptr("5550001")})
-		requireAppErr(t, err, apperr.KindConflict, "sender_exists", "phone_number_id")
+		apperrtest.Require(t, err, apperr.KindConflict, "sender_exists", "phone_number_id")
 
 		require.Equal(t, 1, e.count(t, `SELECT COUNT(*) FROM senders`))
 	})
@@ -161,7 +162,7 @@ func TestCheckSender(t *testing.T) {
 		e.clock.Add(time.Minute)
 		e.graph.setNumberErr(&whatsapp.APIError{HTTPStatus: 401, Code: 190, Message: "Error validating access token: Session has expired"})
 		_, err = e.svc.CheckSender(ctx, sn.ID)
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_access_token", "")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_access_token", "")
 		got, err = e.svc.Sender(ctx, sn.ID)
 		require.NoError(t, err)
 		require.Contains(t, got.CheckError, "invalid_access_token")
@@ -186,7 +187,7 @@ func TestCheckSender(t *testing.T) {
 		require.True(t, got.Online)
 
 		_, err = e.svc.CheckSender(ctx, 4040)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 
@@ -228,16 +229,16 @@ func TestSendersListUpdateDelete(t *testing.T) {
 		require.Equal(t, 20, up.RateLimit)
 		require.Equal(t, t0.Add(time.Minute), up.UpdatedAt)
 		_, err = e.svc.UpdateSender(ctx, s1.ID, account.SenderInput{RateLimit: ptr(1001)})
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_sender", "rate_limit")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_sender", "rate_limit")
 		_, err = e.svc.UpdateSender(ctx, s1.ID, account.SenderInput{PhoneNumberID: ptr("9009")})
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_sender", "phone_number_id")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_sender", "phone_number_id")
 		same, err := e.svc.UpdateSender(ctx, s1.ID, account.SenderInput{PhoneNumberID: ptr("9001")})
 		require.NoError(t, err)
 		require.Equal(t, 20, same.RateLimit)
 
 		require.NoError(t, e.svc.DeleteSender(ctx, s1.ID))
-		requireAppErr(t, e.svc.DeleteSender(ctx, s1.ID), apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, e.svc.DeleteSender(ctx, s1.ID), apperr.KindNotFound, "not_found", "")
 		_, err = e.svc.Sender(ctx, s1.ID)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }

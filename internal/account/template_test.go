@@ -11,6 +11,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -109,7 +110,7 @@ func TestSyncTemplates(t *testing.T) {
 		e.clock.Add(time.Minute)
 		e.graph.setTemplatesErr(&whatsapp.APIError{HTTPStatus: 401, Code: 190, Message: "Error validating access token"})
 		_, err = e.svc.SyncTemplates(ctx, a.ID)
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_access_token", "")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_access_token", "")
 		ts, err = e.svc.Templates(ctx, account.TemplateFilter{AccountID: a.ID})
 		require.NoError(t, err)
 		require.Len(t, ts, 2)
@@ -124,7 +125,7 @@ func TestSyncTemplates(t *testing.T) {
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM templates`))
 
 		_, err = e.svc.SyncTemplates(ctx, 777)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 
@@ -196,7 +197,7 @@ func TestTemplatesFilter(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "1000000000000105", tp.MetaID)
 		_, err = account.TemplateByName(ctx, db.Read(), a.ID, "order_named", "pt_BR")
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 
@@ -323,7 +324,7 @@ func TestSyncKeepsStatusesWebhooksSetWhileListing(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "PAUSED", status("appointment_confirmation", "pt_BR"))
 		_, err = account.TemplateByName(ctx, db.Read(), a.ID, "promo_offer", "pt_BR")
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/notify"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
@@ -44,7 +45,7 @@ func TestNamedErrors(t *testing.T) {
 			e.model.respond = func(int) (int, string) { return tc.status, tc.body }
 			a := e.assistant(t, "hi")
 			_, err := e.svc.Reply(context.Background(), a.ID, "c1", "oi", nil)
-			ae := requireAppErr(t, err, tc.code, "")
+			ae := apperrtest.RequireCode(t, err, tc.code, "")
 			require.Equal(t, tc.kind, ae.Kind)
 			require.Contains(t, ae.Message, Troubleshooting(tc.code), "the message says how to fix it")
 			require.Contains(t, ae.Message, tc.words)
@@ -64,7 +65,7 @@ func TestTimeoutAndUnreachable(t *testing.T) {
 	require.NoError(t, err)
 	e.model.respond = func(int) (int, string) { return 0, "" } // never answers
 	_, err = e.svc.Reply(ctx, a.ID, "c1", "oi", nil)
-	ae := requireAppErr(t, err, CodeTimeout, "")
+	ae := apperrtest.RequireCode(t, err, CodeTimeout, "")
 	require.Contains(t, ae.Message, "within 1s")
 	require.Contains(t, ae.Message, Troubleshooting(CodeTimeout))
 	requireFailureRecorded(t, e, a.ID, CodeTimeout)
@@ -73,7 +74,7 @@ func TestTimeoutAndUnreachable(t *testing.T) {
 	_, err = e.svc.UpdateAISettings(ctx, AISettingsInput{BaseURL: ptr("http://127.0.0.1:1/v1"), APIKey: ptr("sk-test-1234")})
 	require.NoError(t, err)
 	_, err = e.svc.Reply(ctx, a.ID, "c1", "oi", nil)
-	requireAppErr(t, err, CodeUnavailable, "")
+	apperrtest.RequireCode(t, err, CodeUnavailable, "")
 }
 
 func TestDisabled(t *testing.T) {
@@ -85,17 +86,17 @@ func TestDisabled(t *testing.T) {
 	_, err := e.svc.UpdateAISettings(ctx, AISettingsInput{Enabled: ptr(false)})
 	require.NoError(t, err)
 	_, err = e.svc.Reply(ctx, a.ID, "c1", "oi", nil)
-	ae := requireAppErr(t, err, CodeDisabled, "")
+	ae := apperrtest.RequireCode(t, err, CodeDisabled, "")
 	require.Equal(t, apperr.KindConflict, ae.Kind)
 	_, err = e.svc.Transform(ctx, TransformRequest{Action: ActionFixGrammar, Text: "helo"})
-	requireAppErr(t, err, CodeDisabled, "")
+	apperrtest.RequireCode(t, err, CodeDisabled, "")
 	require.Empty(t, e.model.Calls())
 
 	// On again, but with no key, no base URL and no sandbox: not configured.
 	_, err = e.svc.UpdateAISettings(ctx, AISettingsInput{Enabled: ptr(true), APIKey: ptr(""), BaseURL: ptr("")})
 	require.NoError(t, err)
 	_, err = e.svc.Reply(ctx, a.ID, "c1", "oi", nil)
-	ae = requireAppErr(t, err, CodeDisabled, "")
+	ae = apperrtest.RequireCode(t, err, CodeDisabled, "")
 	require.Contains(t, ae.Message, "no API key is set")
 }
 

@@ -16,7 +16,6 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/account/accounttest"
-	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/ratelimit"
@@ -279,16 +278,6 @@ func (e *env) humanSends(t *testing.T, source string) {
 		_, err := e.svc.outbox.SendTx(ctx, tx, messaging.SendRequest{Type: "text", SenderID: e.sender.ID, To: "+" + customer, Text: "hi, Bruno here", Source: source})
 		return err
 	}))
-}
-
-func requireAppErr(t *testing.T, err error, code, field string) *apperr.Error {
-	t.Helper()
-	require.Error(t, err)
-	ae, ok := apperr.As(err)
-	require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
-	require.Equal(t, code, ae.Code, "code of %v", err)
-	require.Equal(t, field, ae.Field, "field of %v", err)
-	return ae
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/netguard"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/settings"
@@ -28,7 +29,7 @@ func TestBaseURLMoveNeedsTheKeyAgain(t *testing.T) {
 	a := e.assistant(t, "hi")
 
 	_, err := e.svc.UpdateAISettings(ctx, AISettingsInput{BaseURL: ptr(otherURL)})
-	ae := requireAppErr(t, err, "secret_required", "api_key")
+	ae := apperrtest.RequireCode(t, err, "secret_required", "api_key")
 	require.Contains(t, ae.Message, "api_key again")
 	v, err := e.svc.AISettings(ctx)
 	require.NoError(t, err)
@@ -70,7 +71,7 @@ func TestBaseURLInternalAddressRefused(t *testing.T) {
 	saving := New(Options{DB: db, Box: box, Settings: settings.New(db, nil, 0), CheckURL: guard.CheckURL})
 	for _, u := range []string{"http://10.0.0.5/v1", "http://169.254.169.254/v1", "http://[::1]:8080/v1", "http://[fd00::1]/v1", "http://0.0.0.0:11434/v1"} {
 		_, err := saving.UpdateAISettings(ctx, AISettingsInput{BaseURL: ptr(u), APIKey: ptr("sk-x")})
-		ae := requireAppErr(t, err, CodeDestinationNotAllowed, "base_url")
+		ae := apperrtest.RequireCode(t, err, CodeDestinationNotAllowed, "base_url")
 		require.Contains(t, ae.Message, "ZAPFLOW_OUTBOUND_ALLOW", u)
 	}
 
@@ -81,7 +82,7 @@ func TestBaseURLInternalAddressRefused(t *testing.T) {
 		_, err = calling.UpdateAISettings(ctx, AISettingsInput{BaseURL: ptr(u), APIKey: ptr("sk-x")})
 		require.NoError(t, err)
 		_, err = calling.Transform(ctx, TransformRequest{Action: ActionSimplify, Text: "x"})
-		ae := requireAppErr(t, err, CodeDestinationNotAllowed, "")
+		ae := apperrtest.RequireCode(t, err, CodeDestinationNotAllowed, "")
 		require.Equal(t, apperr.KindConflict, ae.Kind)
 		require.Contains(t, ae.Message, "is not allowed")
 		require.Contains(t, ae.Message, Troubleshooting(CodeDestinationNotAllowed))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -101,21 +102,21 @@ func TestReplyValidation(t *testing.T) {
 	e := newEnv(t, db)
 	a := e.assistant(t, "hi")
 	_, err := e.svc.Reply(ctx, a.ID, " ", "oi", nil)
-	requireAppErr(t, err, "invalid_request", "customer_id")
+	apperrtest.RequireCode(t, err, "invalid_request", "customer_id")
 	_, err = e.svc.Reply(ctx, a.ID, "c", "", nil)
-	requireAppErr(t, err, "invalid_request", "message")
+	apperrtest.RequireCode(t, err, "invalid_request", "message")
 	_, err = e.svc.Reply(ctx, a.ID, "c", "oi", map[string]string{"bad name": "x"})
-	requireAppErr(t, err, "invalid_request", "variables")
+	apperrtest.RequireCode(t, err, "invalid_request", "variables")
 	_, err = e.svc.Reply(ctx, a.ID+100, "c", "oi", nil)
-	requireAppErr(t, err, "not_found", "")
+	apperrtest.RequireCode(t, err, "not_found", "")
 	require.Empty(t, e.model.Calls(), "no invalid request reaches the model")
 
 	_, err = e.svc.CreateAssistant(ctx, AssistantInput{Name: ptr("X"), Model: ptr("gpt-9")})
-	requireAppErr(t, err, "invalid_request", "model")
+	apperrtest.RequireCode(t, err, "invalid_request", "model")
 	_, err = e.svc.CreateAssistant(ctx, AssistantInput{Name: ptr("")})
-	requireAppErr(t, err, "invalid_request", "name")
+	apperrtest.RequireCode(t, err, "invalid_request", "name")
 	_, err = e.svc.CreateAssistant(ctx, AssistantInput{Name: ptr("X"), Temperature: ptr(2.5)})
-	requireAppErr(t, err, "invalid_request", "temperature")
+	apperrtest.RequireCode(t, err, "invalid_request", "temperature")
 }
 
 // go-openai drops a temperature of 0 (omitempty); we send the smallest

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/secret"
 	"github.com/zapflow/zapflow/internal/settings"
 	"github.com/zapflow/zapflow/internal/store"
@@ -59,7 +60,7 @@ func TestAISettingsValidation(t *testing.T) {
 		{AISettingsInput{Temperature: ptr(-0.1)}, "temperature"},
 	} {
 		_, err := e.svc.UpdateAISettings(ctx, tc.in)
-		requireAppErr(t, err, "invalid_request", tc.field)
+		apperrtest.RequireCode(t, err, "invalid_request", tc.field)
 	}
 	v, err := e.svc.UpdateAISettings(ctx, AISettingsInput{Models: &[]string{"llama3", "qwen2"}, Model: ptr("qwen2")})
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -78,7 +79,7 @@ func TestTransformValidation(t *testing.T) {
 		{TransformRequest{Action: ActionCustomPrompt, Text: "x", PromptID: 999}, "prompt_not_found", "prompt_id"},
 	} {
 		_, err := e.svc.Transform(ctx, tc.req)
-		requireAppErr(t, err, tc.code, tc.field)
+		apperrtest.RequireCode(t, err, tc.code, tc.field)
 	}
 	require.Empty(t, e.model.Calls())
 }
@@ -92,14 +93,14 @@ func TestPromptsCRUD(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, t0, p.CreatedAt)
 		_, err = e.svc.CreatePrompt(ctx, PromptInput{Name: ptr("Follow-up"), Prompt: ptr("again")})
-		requireAppErr(t, err, "prompt_exists", "name")
+		apperrtest.RequireCode(t, err, "prompt_exists", "name")
 		_, err = e.svc.CreatePrompt(ctx, PromptInput{Name: ptr("No text")})
-		requireAppErr(t, err, "invalid_request", "prompt")
+		apperrtest.RequireCode(t, err, "invalid_request", "prompt")
 		p, err = e.svc.UpdatePrompt(ctx, p.ID, PromptInput{Description: ptr("after a call")})
 		require.NoError(t, err)
 		require.Equal(t, "Rewrite as a follow-up.", p.Prompt, "omitted fields keep their value")
 		require.Equal(t, "after a call", p.Description)
 		require.NoError(t, e.svc.DeletePrompt(ctx, p.ID))
-		requireAppErr(t, e.svc.DeletePrompt(ctx, p.ID), "not_found", "")
+		apperrtest.RequireCode(t, e.svc.DeletePrompt(ctx, p.ID), "not_found", "")
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -251,9 +252,9 @@ func TestPauseUntilResumedByHand(t *testing.T) {
 		require.Equal(t, "paused by hand", st.Reason)
 
 		_, err = e.svc.PauseBot(ctx, conv+99, 0, "", "x")
-		requireAppErr(t, err, "not_found", "")
+		apperrtest.RequireCode(t, err, "not_found", "")
 		_, err = e.svc.PauseBot(ctx, conv, -1, "", "x")
-		requireAppErr(t, err, "invalid_request", "hours")
+		apperrtest.RequireCode(t, err, "invalid_request", "hours")
 	})
 }
 
@@ -293,17 +294,17 @@ func TestAssistantSettingsValidation(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, db)
 	_, err := e.svc.UpdateAssistantSettings(ctx, AssistantSettingsInput{Footer: ptr("  ")})
-	requireAppErr(t, err, "invalid_request", "assistant_footer_message")
+	apperrtest.RequireCode(t, err, "invalid_request", "assistant_footer_message")
 	_, err = e.svc.UpdateAssistantSettings(ctx, AssistantSettingsInput{DelaySeconds: ptr(-1)})
-	requireAppErr(t, err, "invalid_request", "assistant_message_delay")
+	apperrtest.RequireCode(t, err, "invalid_request", "assistant_message_delay")
 	_, err = e.svc.UpdateAssistantSettings(ctx, AssistantSettingsInput{Enabled: ptr(true)})
-	requireAppErr(t, err, "invalid_request", "assistant_id")
+	apperrtest.RequireCode(t, err, "invalid_request", "assistant_id")
 	_, err = e.svc.UpdateAssistantSettings(ctx, AssistantSettingsInput{AssistantID: ptr(int64(42))})
-	requireAppErr(t, err, "assistant_not_found", "assistant_id")
+	apperrtest.RequireCode(t, err, "assistant_not_found", "assistant_id")
 	_, err = e.svc.UpdateAssistantSettings(ctx, AssistantSettingsInput{StopKeywords: &[]string{"!!"}})
-	requireAppErr(t, err, "invalid_request", "stop_assistant_keyword")
+	apperrtest.RequireCode(t, err, "invalid_request", "stop_assistant_keyword")
 	_, err = e.svc.UpdateStopBotSettings(ctx, StopBotSettingsInput{RestartAfterHours: ptr(-2)})
-	requireAppErr(t, err, "invalid_request", "restart_after_hours")
+	apperrtest.RequireCode(t, err, "invalid_request", "restart_after_hours")
 
 	st, err := e.svc.UpdateStopBotSettings(ctx, StopBotSettingsInput{Keywords: &[]string{" Stop ", "stop", "", "Não quero"}})
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/agent"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -188,7 +189,7 @@ func TestClosedLeadLetsANewOneBeCreated(t *testing.T) {
 		_, err = e.leads.Update(ctx, first.ID, lead.Change{Status: &closed}, lead.User(e.agent(t, "ana")))
 		require.NoError(t, err)
 		_, err = e.leads.OpenLead(ctx, c)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 
 		require.NoError(t, e.deliver(inbound("wamid.c2", "5511944443333", t0.Add(time.Hour))))
 		second, err := e.leads.OpenLead(ctx, c)
@@ -199,7 +200,7 @@ func TestClosedLeadLetsANewOneBeCreated(t *testing.T) {
 		// Reopening the closed lead while another is open is refused.
 		reopen := lead.StatusNew
 		_, err = e.leads.Update(ctx, first.ID, lead.Change{Status: &reopen}, lead.User(0))
-		requireAppErr(t, err, apperr.KindConflict, "open_lead_exists", "")
+		apperrtest.Require(t, err, apperr.KindConflict, "open_lead_exists", "")
 		got, err := e.leads.Get(ctx, first.ID)
 		require.NoError(t, err)
 		require.Equal(t, lead.StatusClosed, got.Status)
@@ -238,7 +239,7 @@ func TestAutoSettingsValidation(t *testing.T) {
 		}
 		for _, c := range cases {
 			_, err := e.leads.UpdateAutoSettings(ctx, c.in)
-			requireAppErr(t, err, apperr.KindInvalid, c.code, c.field)
+			apperrtest.Require(t, err, apperr.KindInvalid, c.code, c.field)
 		}
 		// Nothing bad was stored.
 		got, err := e.leads.AutoSettings(ctx, nil)
@@ -255,7 +256,7 @@ func TestAutoSettingsValidation(t *testing.T) {
 		require.Equal(t, lead.AutoSettings{Status: lead.StatusContacted, SourceID: 1, Agent: lead.AgentRoundRobin}, v)
 
 		// The source auto lead uses cannot be removed.
-		requireAppErr(t, e.leads.RemoveSource(ctx, 1), apperr.KindConflict, "source_in_use", "")
+		apperrtest.Require(t, e.leads.RemoveSource(ctx, 1), apperr.KindConflict, "source_in_use", "")
 	})
 }
 

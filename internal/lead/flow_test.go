@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 )
@@ -31,7 +32,7 @@ func TestFlowHelpersFindContactAndAgent(t *testing.T) {
 			require.Equal(t, c, got, "%+v", tc)
 		}
 		_, err := e.leads.ResolveContact(ctx, q, 999, 999, "+5511000000000")
-		requireAppErr(t, err, apperr.KindInvalid, "contact_not_found", "")
+		apperrtest.Require(t, err, apperr.KindInvalid, "contact_not_found", "")
 
 		ana := e.agent(t, "ana")
 		got, err := e.leads.AgentByEmail(ctx, q, " ANA@example.com ")
@@ -42,8 +43,8 @@ func TestFlowHelpersFindContactAndAgent(t *testing.T) {
 			return err
 		}))
 		_, err = e.leads.AgentByEmail(ctx, q, "ana@example.com")
-		requireAppErr(t, err, apperr.KindInvalid, "agent_not_found", "")
+		apperrtest.Require(t, err, apperr.KindInvalid, "agent_not_found", "")
 		_, err = e.leads.AgentByEmail(ctx, q, "nobody@example.com")
-		requireAppErr(t, err, apperr.KindInvalid, "agent_not_found", "")
+		apperrtest.Require(t, err, apperr.KindInvalid, "agent_not_found", "")
 	})
 }

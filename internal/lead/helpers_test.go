@@ -13,7 +13,6 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/account/accounttest"
 	"github.com/zapflow/zapflow/internal/agent"
-	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/live"
@@ -141,14 +140,4 @@ func (e *env) enable(t testing.TB, in lead.AutoSettingsInput) lead.AutoSettings 
 	v, err := e.leads.UpdateAutoSettings(context.Background(), in)
 	require.NoError(t, err)
 	return v
-}
-
-func requireAppErr(t *testing.T, err error, kind apperr.Kind, code, field string) {
-	t.Helper()
-	require.Error(t, err)
-	ae, ok := apperr.As(err)
-	require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
-	require.Equal(t, kind, ae.Kind, "kind of %v", err)
-	require.Equal(t, code, ae.Code, "code of %v", err)
-	require.Equal(t, field, ae.Field, "field of %v", err)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/lead"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
@@ -49,7 +50,7 @@ func TestListFiltersAndEdits(t *testing.T) {
 
 		// A second open lead for a contact is refused.
 		_, err = e.leads.Create(ctx, lead.NewLead{ContactID: l1.ContactID}, by)
-		requireAppErr(t, err, apperr.KindConflict, "open_lead_exists", "")
+		apperrtest.Require(t, err, apperr.KindConflict, "open_lead_exists", "")
 
 		list := func(f lead.Filter) []int64 {
 			t.Helper()
@@ -73,7 +74,7 @@ func TestListFiltersAndEdits(t *testing.T) {
 		require.Equal(t, 3, p.Total)
 		require.Equal(t, []int64{l2.ID}, ids(p.Leads))
 		_, err = e.leads.List(ctx, lead.Filter{Status: "won"})
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_status", "status")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_status", "status")
 
 		// Edits: status, notes, tags, fields, source.
 		q := lead.StatusQualified
@@ -103,10 +104,10 @@ func TestListFiltersAndEdits(t *testing.T) {
 		}
 		for _, b := range bad {
 			_, err := e.leads.Update(ctx, l2.ID, b.ch, by)
-			requireAppErr(t, err, apperr.KindInvalid, b.code, b.field)
+			apperrtest.Require(t, err, apperr.KindInvalid, b.code, b.field)
 		}
 		_, err = e.leads.Update(ctx, 9999, lead.Change{}, by)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 		unchanged, err := e.leads.Get(ctx, l2.ID)
 		require.NoError(t, err)
 		require.Equal(t, l2, unchanged)
@@ -120,9 +121,9 @@ func TestListFiltersAndEdits(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, got.AgentID)
 		_, err = e.leads.Assign(ctx, l2.ID, 4242, by)
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_agent", "agent_id")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_agent", "agent_id")
 		_, err = e.leads.Assign(ctx, 4242, bia, by)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 
@@ -155,7 +156,7 @@ func TestStatusHistoryRecordsWhoAndWhat(t *testing.T) {
 			{From: lead.StatusContacted, To: lead.StatusQualified, By: lead.ByFlow, At: t0.Add(2 * time.Hour)},
 		}, h)
 		_, err = e.leads.History(ctx, 999)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 
@@ -175,7 +176,7 @@ func TestOpenLeadHelpersCreateWhenMissing(t *testing.T) {
 		require.Equal(t, l.ID, l2.ID)
 		require.Equal(t, []string{"flow"}, l2.Tags)
 		_, err = e.leads.AssignOpen(ctx, nil, c, 777, flow)
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_agent", "agent_id")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_agent", "agent_id")
 	})
 }
 
@@ -196,9 +197,9 @@ func TestSources(t *testing.T) {
 		require.Equal(t, "TV ad", tv.Name)
 		require.Greater(t, tv.ID, int64(6))
 		_, err = e.leads.AddSource(ctx, "whatsapp")
-		requireAppErr(t, err, apperr.KindConflict, "source_exists", "")
+		apperrtest.Require(t, err, apperr.KindConflict, "source_exists", "")
 		_, err = e.leads.AddSource(ctx, " ")
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_source_name", "name")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_source_name", "name")
 
 		l, err := e.leads.Create(ctx, lead.NewLead{ContactID: e.contact(t, "5511944440001"), SourceID: tv.ID}, lead.User(0))
 		require.NoError(t, err)
@@ -209,15 +210,15 @@ func TestSources(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "Television", got.SourceName)
 		_, err = e.leads.RenameSource(ctx, tv.ID, "Facebook")
-		requireAppErr(t, err, apperr.KindConflict, "source_exists", "")
+		apperrtest.Require(t, err, apperr.KindConflict, "source_exists", "")
 		_, err = e.leads.RenameSource(ctx, 999, "X")
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 
 		require.NoError(t, e.leads.RemoveSource(ctx, tv.ID))
 		got, err = e.leads.Get(ctx, l.ID)
 		require.NoError(t, err)
 		require.Zero(t, got.SourceID)
-		requireAppErr(t, e.leads.RemoveSource(ctx, tv.ID), apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, e.leads.RemoveSource(ctx, tv.ID), apperr.KindNotFound, "not_found", "")
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
@@ -85,11 +86,11 @@ func TestConversationsListing(t *testing.T) {
 
 		for _, bad := range []string{"garbage", "12", "abc.1", "1.x", "."} {
 			_, err := e.svc.Conversations(ctx, messaging.ConversationFilter{Cursor: bad})
-			requireAppErr(t, err, apperr.KindInvalid, "invalid_cursor", "cursor")
+			apperrtest.Require(t, err, apperr.KindInvalid, "invalid_cursor", "cursor")
 		}
 
 		_, err := e.svc.Conversation(ctx, 987654)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }
 

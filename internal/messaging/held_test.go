@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
@@ -119,6 +120,6 @@ func TestReleaseHeldSendsDespiteRed(t *testing.T) {
 		e.requireStatus(t, bulk, messaging.StatusSent)
 
 		_, err = o.ReleaseHeld(ctx, e.sender.ID+100)
-		requireAppErr(t, err, apperr.KindNotFound, "not_found", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "not_found", "")
 	})
 }

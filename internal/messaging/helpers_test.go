@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/account"
-	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/secret"
@@ -180,14 +179,4 @@ func (e *env) outbound(t *testing.T, convID int64, wamid string, sentAt time.Tim
 		return messaging.RecordSent(ctx, tx, id, wamid, store.Millis(sentAt), now)
 	}))
 	return id
-}
-
-func requireAppErr(t *testing.T, err error, kind apperr.Kind, code, field string) {
-	t.Helper()
-	require.Error(t, err)
-	ae, ok := apperr.As(err)
-	require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
-	require.Equal(t, kind, ae.Kind, "kind of %v", err)
-	require.Equal(t, code, ae.Code, "code of %v", err)
-	require.Equal(t, field, ae.Field, "field of %v", err)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/jobs"
 	"github.com/zapflow/zapflow/internal/media"
 	"github.com/zapflow/zapflow/internal/messaging"
@@ -252,7 +253,7 @@ func TestMediaFetchRetriesThenFails(t *testing.T) {
 		require.Equal(t, "media_unavailable", got.ErrorCode)
 		require.NotEmpty(t, got.ErrorMessage)
 		_, err := m.fetcher.Open(ctx, msg.ID)
-		requireAppErr(t, err, apperr.KindUpstream, "media_unavailable", "")
+		apperrtest.Require(t, err, apperr.KindUpstream, "media_unavailable", "")
 		require.Equal(t, 0, m.files(t))
 
 		// A later successful retry clears the error.
@@ -273,10 +274,10 @@ func TestMediaPendingAndOversize(t *testing.T) {
 		ctx := context.Background()
 		msg := m.receive(t, "wamid.P", "video", "701", "video/mp4", make([]byte, 64))
 		_, err := m.fetcher.Open(ctx, msg.ID)
-		requireAppErr(t, err, apperr.KindConflict, "media_pending", "")
+		apperrtest.Require(t, err, apperr.KindConflict, "media_pending", "")
 
 		_, err = m.fetcher.UpdateSettings(ctx, messaging.MediaSettings{MaxBytes: 0})
-		requireAppErr(t, err, apperr.KindInvalid, "invalid_request", "max_bytes")
+		apperrtest.Require(t, err, apperr.KindInvalid, "invalid_request", "max_bytes")
 		_, err = m.fetcher.UpdateSettings(ctx, messaging.MediaSettings{MaxBytes: 32})
 		require.NoError(t, err)
 		require.NoError(t, m.fetcher.Fetch(ctx, msg.ID, false), "an oversize file is not retried")
@@ -288,7 +289,7 @@ func TestMediaPendingAndOversize(t *testing.T) {
 		require.Equal(t, 0, m.files(t), "nothing stored")
 		require.Equal(t, 0, m.count(t, `SELECT COUNT(*) FROM media_blobs`))
 		_, err = m.fetcher.Open(ctx, msg.ID)
-		requireAppErr(t, err, apperr.KindUpstream, "media_too_large", "")
+		apperrtest.Require(t, err, apperr.KindUpstream, "media_too_large", "")
 
 		// Meta's own per-type limit applies under a larger cap: a sticker
 		// over 500 KB is refused.
@@ -310,7 +311,7 @@ func TestMediaOpenWaitsForThePendingFetch(t *testing.T) {
 		data := []byte("a photo arriving")
 		msg := m.receive(t, "wamid.W", "image", "801", "image/jpeg", data)
 		_, err := m.fetcher.OpenWait(ctx, msg.ID, 0, time.Millisecond)
-		requireAppErr(t, err, apperr.KindConflict, "media_pending", "")
+		apperrtest.Require(t, err, apperr.KindConflict, "media_pending", "")
 
 		type result struct {
 			sm  messaging.StoredMedia

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
@@ -160,11 +161,11 @@ func TestUnknownSenderAndInvalidPhone(t *testing.T) {
 		ev.PhoneNumberID = "999999"
 		err := e.process(ev)
 		require.ErrorIs(t, err, messaging.ErrUnknownSender)
-		requireAppErr(t, err, apperr.KindNotFound, "unknown_sender", "")
+		apperrtest.Require(t, err, apperr.KindNotFound, "unknown_sender", "")
 
 		for _, from := range []string{"abc", "", "0511988887777", "+5511988887777", "1234567"} {
 			err = e.process(text(e.sender, "wamid.X"+from, from, "Ana", t0, "oi"))
-			requireAppErr(t, err, apperr.KindInvalid, "invalid_phone", "from")
+			apperrtest.Require(t, err, apperr.KindInvalid, "invalid_phone", "from")
 		}
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM contacts`))
 		require.Equal(t, 0, e.count(t, `SELECT COUNT(*) FROM messages`))
@@ -204,7 +205,7 @@ func TestRefusedIsWhatProcessSays(t *testing.T) {
 				require.NoError(t, refused, c.name)
 				continue
 			}
-			requireAppErr(t, refused, apperr.KindInvalid, c.code, "from")
+			apperrtest.Require(t, refused, apperr.KindInvalid, c.code, "from")
 			require.Equal(t, refused.Error(), e.process(c.ev).Error(), c.name)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
@@ -68,7 +69,7 @@ func TestSendsShareACommit(t *testing.T) {
 		release()
 		wg.Wait()
 
-		requireAppErr(t, errs[2], apperr.KindInvalid, "template_not_found", "template")
+		apperrtest.Require(t, errs[2], apperr.KindInvalid, "template_not_found", "template")
 		for _, i := range []int{0, 1, 3} {
 			require.NoError(t, errs[i])
 			require.Positive(t, msgs[i].ID)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
 	"github.com/zapflow/zapflow/internal/messaging"
 	"github.com/zapflow/zapflow/internal/ratelimit"
 	"github.com/zapflow/zapflow/internal/store"
@@ -161,7 +162,7 @@ func TestTemplateMediaHeaderAndButtonParameters(t *testing.T) {
 		}
 		for _, c := range bad {
 			_, err := send(c.tpl, c.vars)
-			requireAppErr(t, err, apperr.KindInvalid, c.code, c.field)
+			apperrtest.Require(t, err, apperr.KindInvalid, c.code, c.field)
 		}
 		require.Equal(t, stored, e.count(t, `SELECT COUNT(*) FROM messages`), "nothing is stored for a refused send")
 	})
