@@ -13,6 +13,10 @@ const (
 	SourceAgent   = "agent"   // a person in the web app
 	SourceAPI     = "api"     // a REST API call
 	SourceImport  = "import"  // a CSV import
+	// SourceWhatsApp: the customer stopped or resumed marketing messages
+	// in WhatsApp itself (Meta's user_preferences webhook, or its error
+	// 131050 refusing a marketing message).
+	SourceWhatsApp = "whatsapp"
 )
 
 // Actor is who changes a contact: a user (0 for nobody, as a customer's

@@ -226,6 +226,10 @@ func applyStatus(ctx context.Context, tx store.Tx, u StatusUpdate, now int64) (s
 	}
 	var id, conv int64
 	err := tx.QueryRow(ctx, statusUpdateSQL[shape], args...).Scan(&id, &conv)
+	if err == nil && shape.failed && u.ErrorCode == ErrCodeOptedOut {
+		err = optOutRefused(ctx, tx, conv, now)
+		return statusResult{applied: err == nil, messageID: id, conversationID: conv}, err
+	}
 	if err == nil {
 		return statusResult{applied: true, messageID: id, conversationID: conv}, nil
 	}

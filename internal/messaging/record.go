@@ -295,11 +295,17 @@ func (o *Outbox) recordFailed(ctx context.Context, tx store.Tx, r sendResult, ho
 }
 
 // applySideEffects records what an error says beyond this message: the
-// sender is offline, the number is not on WhatsApp.
+// sender is offline, the number is not on WhatsApp, the customer stopped
+// marketing messages.
 func (o *Outbox) applySideEffects(ctx context.Context, tx store.Tx, j sendJob, se *SendError) error {
 	now := o.Now()
 	if se.MarkNotOnWhatsApp {
 		if _, err := tx.Exec(ctx, `UPDATE contacts SET not_on_whatsapp = ? WHERE id = ?`, true, j.contactID); err != nil {
+			return err
+		}
+	}
+	if se.Code == ErrCodeOptedOut {
+		if err := optOutRefused(ctx, tx, j.conversationID, store.Millis(now)); err != nil {
 			return err
 		}
 	}

@@ -99,3 +99,28 @@ type QualityUpdate struct {
 	// At is entry[].time (zero if Meta omitted it).
 	At time.Time `json:"at,omitzero"`
 }
+
+// UserPreference is one value.user_preferences[] item of a
+// "user_preferences" change: a customer stopped or resumed marketing
+// messages from the business in WhatsApp (Meta then refuses marketing
+// templates to them with error 131050 until they resume).
+type UserPreference struct {
+	WAID string `json:"wa_id"`
+	// Category is what the preference is about; "marketing_messages" is
+	// the one Meta documents.
+	Category string `json:"category"`
+	// Value is "stop" or "resume".
+	Value string `json:"value"`
+	// Detail is Meta's sentence, e.g. "User requested to stop marketing
+	// messages".
+	Detail      string    `json:"detail,omitempty"`
+	ProfileName string    `json:"profile_name,omitempty"` // from value.contacts, by wa_id
+	Timestamp   time.Time `json:"timestamp,omitzero"`     // when Meta sent it
+}
+
+// The documented user preference.
+const (
+	PreferenceMarketing = "marketing_messages"
+	PreferenceStop      = "stop"
+	PreferenceResume    = "resume"
+)

@@ -24,6 +24,7 @@ const (
 	fieldTemplateStatus = "message_template_status_update"
 	fieldAccountUpdate  = "account_update"
 	fieldQualityUpdate  = "phone_number_quality_update"
+	fieldPreferences    = "user_preferences"
 )
 
 // ParseWebhook validates a whole webhook POST body and returns every event
@@ -137,7 +138,7 @@ func parseChange(events []Event, where string, raw json.RawMessage, base Event) 
 		return nil, malformed(where, `missing "field"`)
 	}
 	switch c.Field {
-	case fieldMessages, fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate:
+	case fieldMessages, fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate, fieldPreferences:
 	default:
 		return events, nil
 	}
@@ -152,6 +153,8 @@ func parseChange(events []Event, where string, raw json.RawMessage, base Event) 
 		return parseTemplateStatus(events, vwhere, c.Value, base)
 	case fieldAccountUpdate:
 		return parseAccountUpdate(events, vwhere, c.Value, base)
+	case fieldPreferences:
+		return parseUserPreferences(events, vwhere, c.Value, base)
 	default:
 		return parseQualityUpdate(events, vwhere, c.Value, base)
 	}
@@ -301,4 +304,37 @@ func parseQualityUpdate(events []Event, where string, raw json.RawMessage, base 
 		QualityRating: w.QualityRating, At: base.EntryTime,
 	}
 	return append(events, ev), nil
+}
+
+// parseUserPreferences appends the items of a "user_preferences" change.
+func parseUserPreferences(events []Event, where string, raw json.RawMessage, base Event) ([]Event, error) {
+	var v wirePreferencesValue
+	if err := decodeAt(raw, &v, where); err != nil {
+		return nil, err
+	}
+	phoneID, err := parseID(v.Metadata.PhoneNumberID)
+	if err != nil {
+		return nil, fieldError(where+".metadata", "phone_number_id", err)
+	}
+	if phoneID == "" && len(v.Preferences) > 0 {
+		return nil, malformed(where, `missing "metadata.phone_number_id"`)
+	}
+	base.PhoneNumberID = phoneID
+	base.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
+	profiles := profilesOf(v.Contacts)
+	for k, praw := range v.Preferences {
+		pwhere := fmt.Sprintf("%s.user_preferences[%d]", where, k)
+		var w wirePreference
+		if err := decodeAt(praw, &w, pwhere); err != nil {
+			return nil, err
+		}
+		p, err := w.toPreference(pwhere, profiles)
+		if err != nil {
+			return nil, err
+		}
+		ev := base
+		ev.Kind, ev.UserPreference, ev.Index = EventUserPreference, &p, k
+		events = append(events, ev)
+	}
+	return events, nil
 }

@@ -7,8 +7,9 @@ import "encoding/json"
 // deliveries that make up nearly all traffic — "messages" changes carrying
 // messages, statuses and system errors, next to changes we ignore — and
 // gives up (ok == false) on anything else: a malformed body, a value whose
-// type does not fit, or a template, account or quality change. ParseWebhook
-// then runs parseWebhookLayered, which gives the precise error or handles
+// type does not fit, or a template, account, quality or user preference
+// change. ParseWebhook then runs parseWebhookLayered, which gives the
+// precise error or handles
 // the rare change, so the fast path never has to reproduce an error
 // message and can only ever return what the layered parser would.
 //
@@ -76,7 +77,7 @@ func parseWebhookFast(body []byte) (events []Event, ok bool) {
 					return nil, false
 				}
 				n += len(c.Value.Messages) + len(c.Value.Statuses) + len(c.Value.Errors)
-			case "", fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate:
+			case "", fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate, fieldPreferences:
 				return nil, false
 			}
 		}

@@ -81,6 +81,14 @@ func TestParseWebhookMalformed(t *testing.T) {
 		{"quality without event",
 			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"phone_number_quality_update","value":{"display_phone_number":"1"}}]}]}`,
 			`malformed webhook payload: entry[0].changes[0].value: missing "event"`},
+		{"user preference without wa_id",
+			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"user_preferences","value":{"metadata":{"phone_number_id":"2"},` +
+				`"user_preferences":[{"category":"marketing_messages","value":"stop","timestamp":1750030500}]}}]}]}`,
+			`malformed webhook payload: entry[0].changes[0].value.user_preferences[0]: missing "wa_id"`},
+		{"user preference without phone number id",
+			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"user_preferences","value":{` +
+				`"user_preferences":[{"wa_id":"1","category":"marketing_messages","value":"stop"}]}}]}]}`,
+			`malformed webhook payload: entry[0].changes[0].value: missing "metadata.phone_number_id"`},
 		{"account update without event",
 			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"phone_number":"1"}}]}]}`,
 			`malformed webhook payload: entry[0].changes[0].value: missing "event"`},

@@ -200,6 +200,11 @@ func TestParseWebhookFixtures(t *testing.T) {
 				CurrentLimit: "TIER_2K", OldLimit: "TIER_10K", MaxDailyConversationsPerBusiness: "TIER_2K",
 				At: unix(1748454394)},
 		}}},
+		{"user_preferences.json", []Event{{
+			Kind: EventUserPreference, WABAID: testWABA, PhoneNumberID: testPhoneID, DisplayPhoneNumber: testDisplay,
+			UserPreference: &UserPreference{WAID: testSheena, Category: PreferenceMarketing, Value: PreferenceStop,
+				Detail: "User requested to stop marketing messages", ProfileName: "Sheena Nelson", Timestamp: unix(1750030500)},
+		}}},
 		{"value_errors.json", []Event{{
 			Kind: EventError, WABAID: testWABA, PhoneNumberID: testPhoneID, DisplayPhoneNumber: testDisplay,
 			EntryTime: unix(1750032000),

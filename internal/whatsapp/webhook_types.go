@@ -30,6 +30,10 @@ const (
 	// EventError is one value.errors[] item of a "messages" change: a
 	// system-level error not tied to a single message.
 	EventError EventKind = "error"
+	// EventUserPreference is one value.user_preferences[] item of a
+	// "user_preferences" change: a customer stopped or resumed marketing
+	// messages.
+	EventUserPreference EventKind = "user_preference"
 )
 
 // Event is one notification extracted from a webhook POST, in our
@@ -46,6 +50,7 @@ type Event struct {
 	TemplateStatus     *TemplateStatusUpdate `json:"template_status,omitempty"`
 	AccountUpdate      *AccountUpdate        `json:"account_update,omitempty"`
 	QualityUpdate      *QualityUpdate        `json:"quality_update,omitempty"`
+	UserPreference     *UserPreference       `json:"user_preference,omitempty"`
 	Errors             []Error               `json:"errors,omitempty"` // for EventError: exactly one error
 	// EntryTime is entry[].time, when Meta sends it (always for template,
 	// account and quality changes; usually not for messages). It anchors
@@ -72,6 +77,7 @@ type Event struct {
 //	a:<waba id>:<phone number>:<event>:<entry time> account update
 //	q:<display number>:<event>:<entry time>         quality update
 //	e:<phone number id>:<code>:<entry time>:<index> system error
+//	p:<wa_id>:<category>:<value>:<timestamp>        user preference
 //
 // Entry times are unix seconds ("0" when Meta omitted entry[].time). It
 // returns "" for an Event the parser cannot produce (unknown kind or a
@@ -98,6 +104,10 @@ func (e Event) DedupeKey() string {
 		if q := e.QualityUpdate; q != nil {
 			return "q:" + q.DisplayPhoneNumber + ":" + q.Event + ":" + unixText(e.EntryTime)
 		}
+	case EventUserPreference:
+		if p := e.UserPreference; p != nil {
+			return "p:" + p.WAID + ":" + p.Category + ":" + p.Value + ":" + unixText(p.Timestamp)
+		}
 	case EventError:
 		if len(e.Errors) > 0 {
 			return "e:" + e.PhoneNumberID + ":" + strconv.Itoa(e.Errors[0].Code) + ":" +
@@ -116,6 +126,8 @@ func (e Event) CustomerWAID() string {
 		return e.Message.From
 	case e.Kind == EventStatus && e.Status != nil:
 		return e.Status.RecipientID
+	case e.Kind == EventUserPreference && e.UserPreference != nil:
+		return e.UserPreference.WAID
 	}
 	return ""
 }
@@ -129,6 +141,8 @@ func (e Event) OccurredAt() time.Time {
 		return e.Message.Timestamp
 	case e.Kind == EventStatus && e.Status != nil:
 		return e.Status.Timestamp
+	case e.Kind == EventUserPreference && e.UserPreference != nil && !e.UserPreference.Timestamp.IsZero():
+		return e.UserPreference.Timestamp
 	}
 	return e.EntryTime
 }

@@ -28,7 +28,12 @@ func TestEventJSONRoundTrip(t *testing.T) {
 			Errors: []Error{{Code: 131051, Title: "t", Message: "m", Details: "d", Href: "h"}},
 		},
 	}
-	events := []Event{full}
+	pref := Event{Kind: EventUserPreference, WABAID: "1", PhoneNumberID: "2", Index: 1,
+		UserPreference: &UserPreference{WAID: "5", Category: PreferenceMarketing, Value: PreferenceResume, Detail: "d", ProfileName: "p", Timestamp: unix(1750030500)}}
+	require.Equal(t, "p:5:marketing_messages:resume:1750030500", pref.DedupeKey())
+	require.Equal(t, "5", pref.CustomerWAID())
+	require.Equal(t, unix(1750030500), pref.OccurredAt())
+	events := []Event{full, pref}
 	for _, f := range mustGlob(t) {
 		parsed, err := ParseWebhook(readFixture(t, f))
 		require.NoError(t, err)

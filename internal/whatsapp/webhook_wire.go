@@ -151,6 +151,46 @@ type wireQualityUpdate struct {
 	QualityRating      string          `json:"quality_rating"`
 }
 
+// wirePreferencesValue is the value of a "user_preferences" change.
+type wirePreferencesValue struct {
+	Metadata struct {
+		DisplayPhoneNumber string          `json:"display_phone_number"`
+		PhoneNumberID      json.RawMessage `json:"phone_number_id"`
+	} `json:"metadata"`
+	Contacts    []wireContact     `json:"contacts"`
+	Preferences []json.RawMessage `json:"user_preferences"`
+}
+
+// wirePreference is a value.user_preferences[] item.
+type wirePreference struct {
+	WAID      json.RawMessage `json:"wa_id"`
+	Detail    string          `json:"detail"`
+	Category  string          `json:"category"`
+	Value     string          `json:"value"`
+	Timestamp json.RawMessage `json:"timestamp"`
+}
+
+// toPreference validates a decoded preference and converts it.
+func (w wirePreference) toPreference(where string, profiles map[string]string) (UserPreference, error) {
+	waid, err := parseID(w.WAID)
+	if err != nil {
+		return UserPreference{}, fieldError(where, "wa_id", err)
+	}
+	if waid == "" {
+		return UserPreference{}, malformed(where, `missing "wa_id"`)
+	}
+	if w.Value == "" {
+		return UserPreference{}, malformed(where, `missing "value"`)
+	}
+	p := UserPreference{WAID: waid, Category: w.Category, Value: w.Value, Detail: w.Detail, ProfileName: profiles[waid]}
+	if !isAbsent(w.Timestamp) {
+		if p.Timestamp, err = parseTimestamp(w.Timestamp); err != nil {
+			return UserPreference{}, fieldError(where, "timestamp", err)
+		}
+	}
+	return p, nil
+}
+
 // toMessage validates a decoded message and converts it. profiles maps
 // wa_id to profile name from value.contacts.
 func (w wireMessage) toMessage(where string, profiles map[string]string) (InboundMessage, error) {

@@ -1,0 +1,42 @@
+package intake_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zapflow/zapflow/internal/app/apptest"
+)
+
+// preferencesBody is Meta's user_preferences webhook: customer n set
+// their marketing messages to value in WhatsApp.
+func preferencesBody(t *testing.T, n int, value string, at int64) []byte {
+	return payload(t, entry(0, change{"field": "user_preferences", "value": map[string]any{
+		"messaging_product": "whatsapp",
+		"metadata":          map[string]any{"display_phone_number": "551140000001", "phone_number_id": senderA},
+		"contacts":          []any{map[string]any{"profile": map[string]any{"name": "Bia"}, "wa_id": waid(n)}},
+		"user_preferences": []any{map[string]any{"wa_id": waid(n), "detail": "User requested to " + value + " marketing messages",
+			"category": "marketing_messages", "value": value, "timestamp": at}},
+	}}))
+}
+
+// TestWebhookAppliesAMarketingPreference: a customer who stops marketing
+// messages in WhatsApp is opted out here as soon as Meta's webhook is
+// processed, and opted back in when they resume; a redelivery is a
+// duplicate.
+func TestWebhookAppliesAMarketingPreference(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		optedOut := func() int {
+			return env.Count(`SELECT COUNT(*) FROM contacts WHERE wa_id = '` + waid(7) + `' AND opted_out = TRUE`)
+		}
+		stop := preferencesBody(t, 7, "stop", 1750030500)
+		require.Equal(t, postResult{Stored: 1}, postOK(t, env, stop))
+		env.Eventually(func() bool { return optedOut() == 1 }, "opted out")
+		require.Equal(t, postResult{Duplicates: 1}, postOK(t, env, stop))
+
+		require.Equal(t, postResult{Stored: 1}, postOK(t, env, preferencesBody(t, 7, "resume", 1750030600)))
+		env.Eventually(func() bool { return optedOut() == 0 }, "opted back in")
+		require.Equal(t, 2, env.Count(`SELECT COUNT(*) FROM contact_opt_out_changes WHERE source = 'whatsapp'`))
+		require.Equal(t, 0, env.Count(`SELECT COUNT(*) FROM inbound_events WHERE last_error <> ''`))
+	})
+}
