@@ -745,3 +745,28 @@ func describeUnsent(env *apptest.Env) string {
 	}
 	return "unsent: " + strings.Join(parts, ", ")
 }
+
+// TestSendRespectsTheCustomersWhatsAppChoice: a customer who stops
+// marketing messages in WhatsApp (the sandbox posts Meta's
+// user_preferences webhook) is opted out, so a marketing template to them
+// is refused before it reaches Meta; when they resume, it goes out again.
+func TestSendRespectsTheCustomersWhatsAppChoice(t *testing.T) {
+	each(t, nil, func(t *testing.T, env *apptest.Env) {
+		const to = "+5511955553333"
+		waitTemplates(t, env)
+		promo := map[string]any{
+			"type": "template", "sender": 1, "to": to,
+			"template":  map[string]any{"name": "promo_offer", "language": "pt_BR"},
+			"variables": map[string]string{"header.1": "Ana", "1": "VERAO20", "2": "20%", "3": "31/03", "button.0": "verao"},
+		}
+		require.NoError(t, env.App.Sandbox.CustomerSetsMarketing(phone1, to, "Ana", true))
+		env.Eventually(func() bool { c, ok := contactByPhone(t, env, to); return ok && c.OptedOut }, "opted out by the webhook")
+		requireRefused(t, send(t, env, promo), "opted_out")
+
+		require.NoError(t, env.App.Sandbox.CustomerSetsMarketing(phone1, to, "Ana", false))
+		env.Eventually(func() bool { c, ok := contactByPhone(t, env, to); return ok && !c.OptedOut }, "opted back in")
+		r := send(t, env, promo)
+		require.Equal(t, http.StatusAccepted, r.status, "body: %s", r.raw)
+		waitUntil(t, 15*time.Second, func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "marketing sent after resuming")
+	})
+}

@@ -19,8 +19,9 @@ func (s *Sandbox) controlRoutes(root *http.ServeMux) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such sandbox route: " + r.Method + " " + r.URL.Path})
 	})
 	mux.HandleFunc("POST "+p+"customers/messages", s.handleCustomerMessage)
-	mux.HandleFunc("POST "+p+"senders", s.handleAddSender)   // control_senders.go
-	mux.HandleFunc("GET "+p+"sent/count", s.handleSentCount) // control_senders.go
+	mux.HandleFunc("POST "+p+"customers/preferences", s.handleCustomerPreference) // customer_preference.go
+	mux.HandleFunc("POST "+p+"senders", s.handleAddSender)                        // control_senders.go
+	mux.HandleFunc("GET "+p+"sent/count", s.handleSentCount)                      // control_senders.go
 	mux.HandleFunc("POST "+p+"senders/{id}/status", s.handleSenderStatus)
 	mux.HandleFunc("POST "+p+"senders/{id}/quality", s.handleSenderQuality)
 	mux.HandleFunc("POST "+p+"senders/{id}/fail", s.handleSenderFail)

@@ -79,6 +79,9 @@ func errorInfo(code int) (title string, status int, details string) {
 		return "Spam rate limit hit", 400, "Message failed to send because there are restrictions on how many messages can be sent from this phone number."
 	case 131049:
 		return "This message was not delivered to maintain healthy ecosystem engagement.", 400, "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."
+	case 131050:
+		return "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.", 400,
+			"Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business."
 	case 131051:
 		return "Unsupported message type", 400, "Unsupported message type."
 	case 131052:

@@ -137,6 +137,7 @@ type Sandbox struct {
 	webhookURL string
 	windows    map[pairKey]time.Time // last customer message per (sender, wa_id)
 	notOnWA    map[string]bool       // wa_ids that are not on WhatsApp
+	stopped    map[string]bool       // wa_ids that stopped marketing messages (customer_preference.go)
 	convs      map[convKey]conversation
 	sweepAt    int // entries in windows, convs and pairs that start a sweep (sweep.go)
 	sent       []SentMessage
@@ -175,6 +176,7 @@ func New(cfg Config) *Sandbox {
 		webhookURL: cfg.WebhookURL,
 		windows:    make(map[pairKey]time.Time),
 		notOnWA:    make(map[string]bool),
+		stopped:    make(map[string]bool),
 		convs:      make(map[convKey]conversation),
 		q:          newQueue(),
 	}

@@ -205,9 +205,13 @@ func (s *Sandbox) send(phoneID string, raw []byte, req *sendRequest, now time.Ti
 	if n := len(s.sent) - s.cfg.PayloadsKept; n > 0 {
 		s.sent[n-1].Payload = nil // kept for the latest sends only (Config.PayloadsKept)
 	}
-	if undeliverable {
+	switch {
+	case undeliverable:
 		s.scheduleFailedLocked(snd, msg, req.BizOpaqueCallbackData, 131026)
-	} else {
+	case out.tpl != nil && out.tpl.Category == "MARKETING" && s.stopped[out.waID]:
+		// Accepted, then refused by a failed status, as Meta does.
+		s.scheduleFailedLocked(snd, msg, req.BizOpaqueCallbackData, 131050)
+	default:
 		s.scheduleStatusesLocked(snd, msg, out.tpl, windowOpen, req.BizOpaqueCallbackData)
 	}
 	return sendResponse{
