@@ -40,3 +40,21 @@ func TestWebhookAppliesAMarketingPreference(t *testing.T) {
 		require.Equal(t, 0, env.Count(`SELECT COUNT(*) FROM inbound_events WHERE last_error <> ''`))
 	})
 }
+
+// TestWebhookKeepsAPreferenceFromAUsername: a preference that names a
+// customer by user_id alone (a WhatsApp username without a shared number)
+// is accepted and kept with the reason no contact changed, not refused.
+func TestWebhookKeepsAPreferenceFromAUsername(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		body := payload(t, entry(0, change{"field": "user_preferences", "value": map[string]any{
+			"messaging_product": "whatsapp",
+			"metadata":          map[string]any{"display_phone_number": "551140000001", "phone_number_id": senderA},
+			"user_preferences": []any{map[string]any{"user_id": "BR.11815799212886844830", "category": "marketing_messages",
+				"value": "stop", "timestamp": 1750030500}},
+		}}))
+		require.Equal(t, postResult{Stored: 1}, postOK(t, env, body))
+		require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM inbound_events WHERE dedupe_key = 'p:BR.11815799212886844830:marketing_messages:stop:1750030500'
+			AND processed_at > 0 AND last_error LIKE '%WhatsApp username%'`))
+		require.Equal(t, 0, env.Count(`SELECT COUNT(*) FROM contacts`))
+	})
+}

@@ -22,14 +22,19 @@ import (
 // recorded in the contact's opt-out history with Meta's words. A "stop"
 // from someone we have no contact for creates one, so a later import or
 // campaign cannot reach them; a "resume" from a stranger changes nothing.
-// Preferences about anything but marketing messages are kept, not applied.
-// Like a message, it speaks only for a number of the account that signed
-// it.
+// Preferences about anything but marketing messages are kept, not applied,
+// and so is one that names a WhatsApp username without a number
+// (no_phone_number, as for its messages). Like a message, it speaks only
+// for a number of the account that signed it.
 func (s *Service) processPreference(ctx context.Context, tx store.Tx, owner int64, ev whatsapp.Event, now int64) error {
+	p := ev.UserPreference
+	e164, err := preferencePhone(p) // its own faults first, as Refused finds them
+	if err != nil {
+		return err
+	}
 	if _, err := senderOf(ctx, tx, owner, ev.PhoneNumberID); err != nil {
 		return err
 	}
-	p := ev.UserPreference
 	var out bool
 	switch {
 	case p.Category != whatsapp.PreferenceMarketing:
@@ -38,10 +43,6 @@ func (s *Service) processPreference(ctx context.Context, tx store.Tx, owner int6
 		out = true
 	case p.Value != whatsapp.PreferenceResume:
 		return nil
-	}
-	e164, err := phone.FromWAID(p.WAID)
-	if err != nil {
-		return apperr.Invalid("wa_id", "invalid_phone", "the preference's wa_id "+strconv.Quote(p.WAID)+" is not a phone number")
 	}
 	var id int64
 	var was bool
@@ -63,6 +64,20 @@ func (s *Service) processPreference(ctx context.Context, tx store.Tx, owner int6
 		return err
 	}
 	return contact.RecordOptOut(ctx, tx, id, was, out, contact.Actor{Source: contact.SourceWhatsApp}, p.Detail, store.Time(now))
+}
+
+// preferencePhone is the E.164 number of the customer a preference is
+// about.
+func preferencePhone(p *whatsapp.UserPreference) (string, error) {
+	if p.WAID == "" && p.UserID != "" {
+		return "", apperr.Invalid("wa_id", "no_phone_number", "the preference comes from a WhatsApp username (user_id "+
+			strconv.Quote(p.UserID)+") without a phone number; contacts are kept by phone number, so no contact was changed")
+	}
+	e164, err := phone.FromWAID(p.WAID)
+	if err != nil {
+		return "", apperr.Invalid("wa_id", "invalid_phone", "the preference's wa_id "+strconv.Quote(p.WAID)+" is not a phone number")
+	}
+	return e164, nil
 }
 
 // refusedDetail is the opt-out history's note for a marketing message

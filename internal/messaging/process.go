@@ -141,10 +141,13 @@ func (s *Service) processStatus(ctx context.Context, tx store.Tx, owner int64, e
 // stored already processed, with its error, instead of failing the
 // commit that applies it.
 func Refused(ev whatsapp.Event) error {
-	if ev.Kind != whatsapp.EventMessage || ev.Message == nil {
-		return nil
+	var err error
+	switch {
+	case ev.Kind == whatsapp.EventMessage && ev.Message != nil:
+		_, err = senderPhone(ev.Message)
+	case ev.Kind == whatsapp.EventUserPreference && ev.UserPreference != nil:
+		_, err = preferencePhone(ev.UserPreference)
 	}
-	_, err := senderPhone(ev.Message)
 	return err
 }
 

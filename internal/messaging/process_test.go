@@ -197,6 +197,10 @@ func TestRefusedIsWhatProcessSays(t *testing.T) {
 			{"not a number", text(e.sender, "wamid.A", "abc", "Ana", t0, "oi"), "invalid_phone"},
 			{"a customer", text(e.sender, "wamid.OK", "5511988887777", "Ana", t0, "oi"), ""},
 			{"unknown sender", unknownSender, ""},
+			{"a preference of a username", whatsapp.Event{Kind: whatsapp.EventUserPreference, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
+				UserPreference: &whatsapp.UserPreference{UserID: "BR.1", Category: whatsapp.PreferenceMarketing, Value: whatsapp.PreferenceStop}}, "no_phone_number"},
+			{"a preference of no number", whatsapp.Event{Kind: whatsapp.EventUserPreference, WABAID: wabaID, PhoneNumberID: "999999",
+				UserPreference: &whatsapp.UserPreference{WAID: "abc", Category: whatsapp.PreferenceMarketing, Value: whatsapp.PreferenceStop}}, "invalid_phone"},
 			{"a status", whatsapp.Event{Kind: whatsapp.EventStatus, WABAID: wabaID, PhoneNumberID: e.sender.PhoneNumberID,
 				Status: &whatsapp.Status{ID: "wamid.none", Status: "delivered", RecipientID: "abc"}}, ""},
 		} {
@@ -205,7 +209,11 @@ func TestRefusedIsWhatProcessSays(t *testing.T) {
 				require.NoError(t, refused, c.name)
 				continue
 			}
-			apperrtest.Require(t, refused, apperr.KindInvalid, c.code, "from")
+			field := "from"
+			if c.ev.Kind == whatsapp.EventUserPreference {
+				field = "wa_id"
+			}
+			apperrtest.Require(t, refused, apperr.KindInvalid, c.code, field)
 			require.Equal(t, refused.Error(), e.process(c.ev).Error(), c.name)
 		}
 	})

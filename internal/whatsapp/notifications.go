@@ -106,6 +106,10 @@ type QualityUpdate struct {
 // templates to them with error 131050 until they resume).
 type UserPreference struct {
 	WAID string `json:"wa_id"`
+	// UserID is the customer's business-scoped user id, which comes
+	// instead of WAID for a customer with a WhatsApp username who has not
+	// shared their number.
+	UserID string `json:"user_id,omitempty"`
 	// Category is what the preference is about; "marketing_messages" is
 	// the one Meta documents.
 	Category string `json:"category"`

@@ -205,6 +205,11 @@ func TestParseWebhookFixtures(t *testing.T) {
 			UserPreference: &UserPreference{WAID: testSheena, Category: PreferenceMarketing, Value: PreferenceStop,
 				Detail: "User requested to stop marketing messages", ProfileName: "Sheena Nelson", Timestamp: unix(1750030500)},
 		}}},
+		{"user_preferences_username.json", []Event{{
+			Kind: EventUserPreference, WABAID: testWABA, PhoneNumberID: testPhoneID, DisplayPhoneNumber: testDisplay,
+			UserPreference: &UserPreference{UserID: "BR.11815799212886844830", Category: PreferenceMarketing, Value: PreferenceResume,
+				Detail: "User requested to resume marketing messages", ProfileName: "Usuária", Timestamp: unix(1750030600)},
+		}}},
 		{"value_errors.json", []Event{{
 			Kind: EventError, WABAID: testWABA, PhoneNumberID: testPhoneID, DisplayPhoneNumber: testDisplay,
 			EntryTime: unix(1750032000),

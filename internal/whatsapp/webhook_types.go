@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"cmp"
 	"strconv"
 	"time"
 )
@@ -77,7 +78,7 @@ type Event struct {
 //	a:<waba id>:<phone number>:<event>:<entry time> account update
 //	q:<display number>:<event>:<entry time>         quality update
 //	e:<phone number id>:<code>:<entry time>:<index> system error
-//	p:<wa_id>:<category>:<value>:<timestamp>        user preference
+//	p:<wa_id or user_id>:<category>:<value>:<timestamp> user preference
 //
 // Entry times are unix seconds ("0" when Meta omitted entry[].time). It
 // returns "" for an Event the parser cannot produce (unknown kind or a
@@ -106,7 +107,7 @@ func (e Event) DedupeKey() string {
 		}
 	case EventUserPreference:
 		if p := e.UserPreference; p != nil {
-			return "p:" + p.WAID + ":" + p.Category + ":" + p.Value + ":" + unixText(p.Timestamp)
+			return "p:" + cmp.Or(p.WAID, p.UserID) + ":" + p.Category + ":" + p.Value + ":" + unixText(p.Timestamp)
 		}
 	case EventError:
 		if len(e.Errors) > 0 {

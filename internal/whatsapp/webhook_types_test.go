@@ -33,7 +33,10 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	require.Equal(t, "p:5:marketing_messages:resume:1750030500", pref.DedupeKey())
 	require.Equal(t, "5", pref.CustomerWAID())
 	require.Equal(t, unix(1750030500), pref.OccurredAt())
-	events := []Event{full, pref}
+	byUser := Event{Kind: EventUserPreference, WABAID: "1", PhoneNumberID: "2",
+		UserPreference: &UserPreference{UserID: "BR.1", Category: PreferenceMarketing, Value: PreferenceStop}}
+	require.Equal(t, "p:BR.1:marketing_messages:stop:0", byUser.DedupeKey())
+	events := []Event{full, pref, byUser}
 	for _, f := range mustGlob(t) {
 		parsed, err := ParseWebhook(readFixture(t, f))
 		require.NoError(t, err)

@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 )
@@ -164,6 +165,7 @@ type wirePreferencesValue struct {
 // wirePreference is a value.user_preferences[] item.
 type wirePreference struct {
 	WAID      json.RawMessage `json:"wa_id"`
+	UserID    string          `json:"user_id"`
 	Detail    string          `json:"detail"`
 	Category  string          `json:"category"`
 	Value     string          `json:"value"`
@@ -176,13 +178,16 @@ func (w wirePreference) toPreference(where string, profiles map[string]string) (
 	if err != nil {
 		return UserPreference{}, fieldError(where, "wa_id", err)
 	}
-	if waid == "" {
+	if waid == "" && w.UserID == "" {
+		// A customer with a WhatsApp username may come by user_id alone,
+		// as their messages do (toMessage).
 		return UserPreference{}, malformed(where, `missing "wa_id"`)
 	}
 	if w.Value == "" {
 		return UserPreference{}, malformed(where, `missing "value"`)
 	}
-	p := UserPreference{WAID: waid, Category: w.Category, Value: w.Value, Detail: w.Detail, ProfileName: profiles[waid]}
+	p := UserPreference{WAID: waid, UserID: w.UserID, Category: w.Category, Value: w.Value, Detail: w.Detail,
+		ProfileName: profiles[cmp.Or(waid, w.UserID)]}
 	if !isAbsent(w.Timestamp) {
 		if p.Timestamp, err = parseTimestamp(w.Timestamp); err != nil {
 			return UserPreference{}, fieldError(where, "timestamp", err)
