@@ -45,10 +45,7 @@ type fastChange struct {
 
 // fastMessagesValue is wireMessagesValue with its items decoded in place.
 type fastMessagesValue struct {
-	Metadata struct {
-		DisplayPhoneNumber string          `json:"display_phone_number"`
-		PhoneNumberID      json.RawMessage `json:"phone_number_id"`
-	} `json:"metadata"`
+	Metadata wireMetadata  `json:"metadata"`
 	Contacts []wireContact `json:"contacts"`
 	Messages []wireMessage `json:"messages"`
 	Statuses []wireStatus  `json:"statuses"`

@@ -24,12 +24,15 @@ type wireChange struct {
 	Value json.RawMessage `json:"value"`
 }
 
+// wireMetadata is value.metadata: which of our numbers a change is about.
+type wireMetadata struct {
+	DisplayPhoneNumber string          `json:"display_phone_number"`
+	PhoneNumberID      json.RawMessage `json:"phone_number_id"`
+}
+
 // wireMessagesValue is the value of a "messages" change.
 type wireMessagesValue struct {
-	Metadata struct {
-		DisplayPhoneNumber string          `json:"display_phone_number"`
-		PhoneNumberID      json.RawMessage `json:"phone_number_id"`
-	} `json:"metadata"`
+	Metadata wireMetadata      `json:"metadata"`
 	Contacts []wireContact     `json:"contacts"`
 	Messages []json.RawMessage `json:"messages"`
 	Statuses []json.RawMessage `json:"statuses"`
@@ -154,10 +157,7 @@ type wireQualityUpdate struct {
 
 // wirePreferencesValue is the value of a "user_preferences" change.
 type wirePreferencesValue struct {
-	Metadata struct {
-		DisplayPhoneNumber string          `json:"display_phone_number"`
-		PhoneNumberID      json.RawMessage `json:"phone_number_id"`
-	} `json:"metadata"`
+	Metadata    wireMetadata      `json:"metadata"`
 	Contacts    []wireContact     `json:"contacts"`
 	Preferences []json.RawMessage `json:"user_preferences"`
 }
