@@ -201,8 +201,8 @@ func (w *Writer) ApplyWhenCaughtUp(lane *Dispatcher) {
 
 // Refuse makes the writer ask refuse, before storing, whether processing
 // will refuse an event for its own fault whatever the database holds
-// (messaging.Refused: a message from a WhatsApp username, a wa_id that is
-// no phone number). Such an event is stored already processed, with its
+// (messaging.Refused: a message or marketing preference from a WhatsApp
+// username, a wa_id that is no phone number). Such an event is stored already processed, with its
 // error, as a lane's careful attempt would leave it. Otherwise it would
 // fail the apply of the commit that stores it (ApplyWhenCaughtUp, SQLite),
 // which is then redone with every event pending and applies nothing more
