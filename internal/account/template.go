@@ -211,6 +211,26 @@ func (s *Service) ApplyTemplateStatus(ctx context.Context, tx store.Tx, wabaID s
 	return s.syncSoon(ctx, tx, wabaID)
 }
 
+// ApplyTemplateCategory applies Meta's change of a template's category
+// (the template_category_update webhook) to the templates of wabaID's
+// accounts at once: the category decides whether a template is
+// marketing, which opted-out contacts do not get, so a template Meta has
+// moved to MARKETING must not go out as UTILITY until the next sync. An
+// announced change (Correct set, New still the current category) changes
+// nothing yet. A template not known here is left to a sync, queued as for
+// a status change.
+func (s *Service) ApplyTemplateCategory(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.TemplateCategoryUpdate) error {
+	if u.Previous == "" {
+		return nil
+	}
+	n, err := tx.Exec(ctx, `UPDATE templates SET category = ?, updated_at = ?
+		WHERE meta_id = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, strings.ToUpper(u.New), store.Millis(s.now()), u.TemplateID, wabaID)
+	if err != nil || n > 0 {
+		return err
+	}
+	return s.syncSoon(ctx, tx, wabaID)
+}
+
 // syncSoon queues, in tx, a template sync of every account of wabaID,
 // to run one unique period from now: webhooks that come meanwhile find it
 // queued and not yet listed, so the one sync covers them all.

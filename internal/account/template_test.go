@@ -371,3 +371,41 @@ func TestTemplateStatusOfUnknownTemplateQueuesSync(t *testing.T) {
 		require.Equal(t, before+1, e.jobCount(t, "template.sync"))
 	})
 }
+
+// TestApplyTemplateCategory: Meta's move of a template to another
+// category applies at once, within the named WABA only; an announced move
+// changes nothing yet; a template not known here queues a sync.
+func TestApplyTemplateCategory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		a := e.createAccount(t, "1410")
+		b := e.createAccount(t, "1411")
+		e.graph.setTemplates("1410", appointmentTemplate("APPROVED"))
+		e.graph.setTemplates("1411", appointmentTemplate("APPROVED"))
+		for _, id := range []int64{a.ID, b.ID} {
+			_, err := e.svc.SyncTemplates(ctx, id)
+			require.NoError(t, err)
+		}
+		apply := func(u whatsapp.TemplateCategoryUpdate) {
+			t.Helper()
+			require.NoError(t, db.InTx(ctx, func(tx store.Tx) error { return e.svc.ApplyTemplateCategory(ctx, tx, "1410", u) }))
+		}
+		syncs := func() int { return e.count(t, `SELECT COUNT(*) FROM river_job WHERE kind = 'template.sync'`) }
+		queued := syncs()
+
+		apply(whatsapp.TemplateCategoryUpdate{TemplateID: "1000000000000101", New: "UTILITY", Correct: "MARKETING"})
+		require.Equal(t, "UTILITY", e.template(t, a.ID, "appointment_confirmation", "pt_BR").Category, "announced only")
+
+		e.clock.Add(time.Minute)
+		apply(whatsapp.TemplateCategoryUpdate{TemplateID: "1000000000000101", New: "marketing", Previous: "UTILITY"})
+		tp := e.template(t, a.ID, "appointment_confirmation", "pt_BR")
+		require.Equal(t, "MARKETING", tp.Category)
+		require.Equal(t, t0.Add(time.Minute), tp.UpdatedAt)
+		require.Equal(t, "UTILITY", e.template(t, b.ID, "appointment_confirmation", "pt_BR").Category, "another WABA's template")
+		require.Equal(t, queued, syncs())
+
+		apply(whatsapp.TemplateCategoryUpdate{TemplateID: "999", New: "MARKETING", Previous: "UTILITY"})
+		require.Equal(t, queued+1, syncs(), "an unknown template is left to a sync")
+	})
+}

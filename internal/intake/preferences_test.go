@@ -58,3 +58,23 @@ func TestWebhookKeepsAPreferenceFromAUsername(t *testing.T) {
 		require.Equal(t, 0, env.Count(`SELECT COUNT(*) FROM contacts`))
 	})
 }
+
+// TestWebhookAppliesATemplateCategoryChange: Meta's move of a template
+// to MARKETING is applied to the stored template as the webhook is
+// processed (an opted-out contact then no longer gets it).
+func TestWebhookAppliesATemplateCategoryChange(t *testing.T) {
+	each(t, func(t *testing.T, env *apptest.Env) {
+		const id = "1000000000000101" // the sandbox's appointment_confirmation, UTILITY
+		env.Eventually(func() bool {
+			return env.Count(`SELECT COUNT(*) FROM templates WHERE meta_id = '`+id+`' AND category = 'UTILITY'`) == 1
+		}, "templates synced")
+		body := payload(t, entry(1750031000, change{"field": "template_category_update", "value": map[string]any{
+			"message_template_id": 1000000000000101, "message_template_name": "appointment_confirmation",
+			"message_template_language": "pt_BR", "previous_category": "UTILITY", "new_category": "MARKETING",
+		}}))
+		require.Equal(t, postResult{Stored: 1}, postOK(t, env, body))
+		env.Eventually(func() bool {
+			return env.Count(`SELECT COUNT(*) FROM templates WHERE meta_id = '`+id+`' AND category = 'MARKETING'`) == 1
+		}, "recategorised")
+	})
+}

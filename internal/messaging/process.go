@@ -77,6 +77,8 @@ func (s *Service) Process(ctx context.Context, tx store.Tx, signer int64, ev wha
 		return s.accounts.ApplyAccountUpdate(ctx, tx, ev.WABAID, *ev.AccountUpdate)
 	case whatsapp.EventUserPreference:
 		return s.processPreference(ctx, tx, owner, ev, now)
+	case whatsapp.EventTemplateCategory:
+		return s.accounts.ApplyTemplateCategory(ctx, tx, ev.WABAID, *ev.TemplateCategory)
 	case whatsapp.EventError:
 		s.log.Warn("cloud api reported an error by webhook", "phone_number_id", ev.PhoneNumberID, "errors", ev.Errors)
 		return nil

@@ -128,3 +128,22 @@ const (
 	PreferenceStop      = "stop"
 	PreferenceResume    = "resume"
 )
+
+// TemplateCategoryUpdate is a "template_category_update" change: Meta
+// moved one of the business's templates to another category (Previous
+// set), or will in 24 hours (Correct set; New is then still the current
+// one). The category decides whether a template is marketing, which
+// opted-out contacts do not get.
+type TemplateCategoryUpdate struct {
+	TemplateID string `json:"template_id"` // message_template_id, as exact decimal text
+	Name       string `json:"name,omitempty"`
+	Language   string `json:"language,omitempty"`
+	New        string `json:"new_category"`
+	Previous   string `json:"previous_category,omitempty"`
+	Correct    string `json:"correct_category,omitempty"`
+	// UpdateAt is when an announced change takes effect
+	// (category_update_timestamp).
+	UpdateAt time.Time `json:"update_at,omitzero"`
+	// At is entry[].time (zero if Meta omitted it).
+	At time.Time `json:"at,omitzero"`
+}

@@ -25,6 +25,7 @@ const (
 	fieldAccountUpdate  = "account_update"
 	fieldQualityUpdate  = "phone_number_quality_update"
 	fieldPreferences    = "user_preferences"
+	fieldCategory       = "template_category_update"
 )
 
 // ParseWebhook validates a whole webhook POST body and returns every event
@@ -138,7 +139,7 @@ func parseChange(events []Event, where string, raw json.RawMessage, base Event) 
 		return nil, malformed(where, `missing "field"`)
 	}
 	switch c.Field {
-	case fieldMessages, fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate, fieldPreferences:
+	case fieldMessages, fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate, fieldPreferences, fieldCategory:
 	default:
 		return events, nil
 	}
@@ -155,6 +156,8 @@ func parseChange(events []Event, where string, raw json.RawMessage, base Event) 
 		return parseAccountUpdate(events, vwhere, c.Value, base)
 	case fieldPreferences:
 		return parseUserPreferences(events, vwhere, c.Value, base)
+	case fieldCategory:
+		return parseTemplateCategory(events, vwhere, c.Value, base)
 	default:
 		return parseQualityUpdate(events, vwhere, c.Value, base)
 	}
@@ -337,4 +340,32 @@ func parseUserPreferences(events []Event, where string, raw json.RawMessage, bas
 		events = append(events, ev)
 	}
 	return events, nil
+}
+
+// parseTemplateCategory appends the event of a template category change.
+func parseTemplateCategory(events []Event, where string, raw json.RawMessage, base Event) ([]Event, error) {
+	var w wireTemplateCategory
+	if err := decodeAt(raw, &w, where); err != nil {
+		return nil, err
+	}
+	id, err := parseID(w.TemplateID)
+	if err != nil {
+		return nil, fieldError(where, "message_template_id", err)
+	}
+	if id == "" {
+		return nil, malformed(where, `missing "message_template_id"`)
+	}
+	if w.New == "" {
+		return nil, malformed(where, `missing "new_category"`)
+	}
+	u := &TemplateCategoryUpdate{TemplateID: id, Name: w.Name, Language: w.Language, New: w.New,
+		Previous: w.Previous, Correct: w.Correct, At: base.EntryTime}
+	if !isAbsent(w.UpdateAt) {
+		if u.UpdateAt, err = parseTimestamp(w.UpdateAt); err != nil {
+			return nil, fieldError(where, "category_update_timestamp", err)
+		}
+	}
+	ev := base
+	ev.Kind, ev.TemplateCategory = EventTemplateCategory, u
+	return append(events, ev), nil
 }

@@ -7,11 +7,11 @@ import "encoding/json"
 // deliveries that make up nearly all traffic — "messages" changes carrying
 // messages, statuses and system errors, next to changes we ignore — and
 // gives up (ok == false) on anything else: a malformed body, a value whose
-// type does not fit, or a template, account, quality or user preference
-// change. ParseWebhook then runs parseWebhookLayered, which gives the
-// precise error or handles
-// the rare change, so the fast path never has to reproduce an error
-// message and can only ever return what the layered parser would.
+// type does not fit, or a template, account, quality, user preference or
+// template category change. ParseWebhook then runs parseWebhookLayered,
+// which gives the precise error or handles the rare change, so the fast
+// path never has to reproduce an error message and can only ever return
+// what the layered parser would.
 //
 // The one deliberate difference is a JSON object that repeats a key
 // (compared case-insensitively, as encoding/json does) whose value is one
@@ -74,7 +74,7 @@ func parseWebhookFast(body []byte) (events []Event, ok bool) {
 					return nil, false
 				}
 				n += len(c.Value.Messages) + len(c.Value.Statuses) + len(c.Value.Errors)
-			case "", fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate, fieldPreferences:
+			case "", fieldTemplateStatus, fieldAccountUpdate, fieldQualityUpdate, fieldPreferences, fieldCategory:
 				return nil, false
 			}
 		}

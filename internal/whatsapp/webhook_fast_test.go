@@ -20,8 +20,8 @@ func TestParseWebhookFastCoversMessages(t *testing.T) {
 	t.Parallel()
 	layeredOnly := map[string]bool{
 		"template_status.json": true, "account_update.json": true, "quality_update.json": true, "user_preferences.json": true,
-		"user_preferences_username.json": true,
-		"batch.json":                     true, // carries quality and account updates
+		"user_preferences_username.json": true, "template_category.json": true, "template_category_impending.json": true,
+		"batch.json": true, // carries quality and account updates
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)

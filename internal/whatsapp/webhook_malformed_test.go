@@ -89,6 +89,9 @@ func TestParseWebhookMalformed(t *testing.T) {
 			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"user_preferences","value":{` +
 				`"user_preferences":[{"wa_id":"1","category":"marketing_messages","value":"stop"}]}}]}]}`,
 			`malformed webhook payload: entry[0].changes[0].value: missing "metadata.phone_number_id"`},
+		{"template category without new_category",
+			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"template_category_update","value":{"message_template_id":7,"previous_category":"UTILITY"}}]}]}`,
+			`malformed webhook payload: entry[0].changes[0].value: missing "new_category"`},
 		{"account update without event",
 			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"phone_number":"1"}}]}]}`,
 			`malformed webhook payload: entry[0].changes[0].value: missing "event"`},

@@ -210,6 +210,16 @@ func TestParseWebhookFixtures(t *testing.T) {
 			UserPreference: &UserPreference{UserID: "BR.11815799212886844830", Category: PreferenceMarketing, Value: PreferenceResume,
 				Detail: "User requested to resume marketing messages", ProfileName: "Usuária", Timestamp: unix(1750030600)},
 		}}},
+		{"template_category.json", []Event{{
+			Kind: EventTemplateCategory, WABAID: testWABA, EntryTime: unix(1750031000),
+			TemplateCategory: &TemplateCategoryUpdate{TemplateID: "278077987957091", Name: "order_update", Language: "pt_BR",
+				New: "MARKETING", Previous: "UTILITY", At: unix(1750031000)},
+		}}},
+		{"template_category_impending.json", []Event{{
+			Kind: EventTemplateCategory, WABAID: testWABA, EntryTime: unix(1750031000),
+			TemplateCategory: &TemplateCategoryUpdate{TemplateID: "278077987957091", Name: "order_update", Language: "pt_BR",
+				New: "UTILITY", Correct: "MARKETING", UpdateAt: unix(1750117400), At: unix(1750031000)},
+		}}},
 		{"value_errors.json", []Event{{
 			Kind: EventError, WABAID: testWABA, PhoneNumberID: testPhoneID, DisplayPhoneNumber: testDisplay,
 			EntryTime: unix(1750032000),

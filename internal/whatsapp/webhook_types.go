@@ -35,6 +35,8 @@ const (
 	// "user_preferences" change: a customer stopped or resumed marketing
 	// messages.
 	EventUserPreference EventKind = "user_preference"
+	// EventTemplateCategory is a "template_category_update" change.
+	EventTemplateCategory EventKind = "template_category"
 )
 
 // Event is one notification extracted from a webhook POST, in our
@@ -42,17 +44,18 @@ const (
 // It round-trips through encoding/json because intake stores it as JSON and
 // the processing job decodes it again later, so every field has a json tag.
 type Event struct {
-	Kind               EventKind             `json:"kind"`
-	WABAID             string                `json:"waba_id"`                        // entry[].id
-	PhoneNumberID      string                `json:"phone_number_id,omitempty"`      // value.metadata.phone_number_id
-	DisplayPhoneNumber string                `json:"display_phone_number,omitempty"` // value.metadata.display_phone_number
-	Message            *InboundMessage       `json:"message,omitempty"`
-	Status             *Status               `json:"status,omitempty"`
-	TemplateStatus     *TemplateStatusUpdate `json:"template_status,omitempty"`
-	AccountUpdate      *AccountUpdate        `json:"account_update,omitempty"`
-	QualityUpdate      *QualityUpdate        `json:"quality_update,omitempty"`
-	UserPreference     *UserPreference       `json:"user_preference,omitempty"`
-	Errors             []Error               `json:"errors,omitempty"` // for EventError: exactly one error
+	Kind               EventKind               `json:"kind"`
+	WABAID             string                  `json:"waba_id"`                        // entry[].id
+	PhoneNumberID      string                  `json:"phone_number_id,omitempty"`      // value.metadata.phone_number_id
+	DisplayPhoneNumber string                  `json:"display_phone_number,omitempty"` // value.metadata.display_phone_number
+	Message            *InboundMessage         `json:"message,omitempty"`
+	Status             *Status                 `json:"status,omitempty"`
+	TemplateStatus     *TemplateStatusUpdate   `json:"template_status,omitempty"`
+	AccountUpdate      *AccountUpdate          `json:"account_update,omitempty"`
+	QualityUpdate      *QualityUpdate          `json:"quality_update,omitempty"`
+	UserPreference     *UserPreference         `json:"user_preference,omitempty"`
+	TemplateCategory   *TemplateCategoryUpdate `json:"template_category,omitempty"`
+	Errors             []Error                 `json:"errors,omitempty"` // for EventError: exactly one error
 	// EntryTime is entry[].time, when Meta sends it (always for template,
 	// account and quality changes; usually not for messages). It anchors
 	// the dedupe key and OccurredAt of events that have no timestamp of
@@ -79,6 +82,7 @@ type Event struct {
 //	q:<display number>:<event>:<entry time>         quality update
 //	e:<phone number id>:<code>:<entry time>:<index> system error
 //	p:<wa_id or user_id>:<category>:<value>:<timestamp> user preference
+//	c:<template id>:<new>:<previous>:<correct>:<entry time> template category
 //
 // Entry times are unix seconds ("0" when Meta omitted entry[].time). It
 // returns "" for an Event the parser cannot produce (unknown kind or a
@@ -108,6 +112,10 @@ func (e Event) DedupeKey() string {
 	case EventUserPreference:
 		if p := e.UserPreference; p != nil {
 			return "p:" + cmp.Or(p.WAID, p.UserID) + ":" + p.Category + ":" + p.Value + ":" + unixText(p.Timestamp)
+		}
+	case EventTemplateCategory:
+		if c := e.TemplateCategory; c != nil {
+			return "c:" + c.TemplateID + ":" + c.New + ":" + c.Previous + ":" + c.Correct + ":" + unixText(e.EntryTime)
 		}
 	case EventError:
 		if len(e.Errors) > 0 {

@@ -36,7 +36,10 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	byUser := Event{Kind: EventUserPreference, WABAID: "1", PhoneNumberID: "2",
 		UserPreference: &UserPreference{UserID: "BR.1", Category: PreferenceMarketing, Value: PreferenceStop}}
 	require.Equal(t, "p:BR.1:marketing_messages:stop:0", byUser.DedupeKey())
-	events := []Event{full, pref, byUser}
+	category := Event{Kind: EventTemplateCategory, WABAID: "1", EntryTime: unix(1750031000),
+		TemplateCategory: &TemplateCategoryUpdate{TemplateID: "7", New: "MARKETING", Previous: "UTILITY", At: unix(1750031000)}}
+	require.Equal(t, "c:7:MARKETING:UTILITY::1750031000", category.DedupeKey())
+	events := []Event{full, pref, byUser, category}
 	for _, f := range mustGlob(t) {
 		parsed, err := ParseWebhook(readFixture(t, f))
 		require.NoError(t, err)

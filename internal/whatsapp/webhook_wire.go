@@ -136,6 +136,17 @@ type wireTemplateStatus struct {
 	RejectionInfo json.RawMessage `json:"rejection_info"`
 }
 
+// wireTemplateCategory is the value of a "template_category_update".
+type wireTemplateCategory struct {
+	TemplateID json.RawMessage `json:"message_template_id"`
+	Name       string          `json:"message_template_name"`
+	Language   string          `json:"message_template_language"`
+	New        string          `json:"new_category"`
+	Previous   string          `json:"previous_category"`
+	Correct    string          `json:"correct_category"`
+	UpdateAt   json.RawMessage `json:"category_update_timestamp"`
+}
+
 // wireAccountUpdate is the value of an "account_update".
 type wireAccountUpdate struct {
 	Event           string          `json:"event"`
