@@ -1,6 +1,7 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/zapflow/zapflow/internal/apperr"
+	"github.com/zapflow/zapflow/internal/notify"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/whatsapp"
 )
@@ -217,16 +219,40 @@ func (s *Service) ApplyTemplateStatus(ctx context.Context, tx store.Tx, wabaID s
 // marketing, which opted-out contacts do not get, so a template Meta has
 // moved to MARKETING must not go out as UTILITY until the next sync. An
 // announced change (Correct set, New still the current category) changes
-// nothing yet. A template not known here is left to a sync, queued as for
-// a status change.
+// nothing yet. Either way the team is told. A template not known here is
+// left to a sync, queued as for a status change.
 func (s *Service) ApplyTemplateCategory(ctx context.Context, tx store.Tx, wabaID string, u whatsapp.TemplateCategoryUpdate) error {
-	if u.Previous == "" {
-		return nil
+	name := cmp.Or(u.Name, u.TemplateID)
+	if u.Language != "" {
+		name += " (" + u.Language + ")"
 	}
+	ref := "template:" + u.TemplateID
+	if u.Previous == "" {
+		if u.Correct == "" || strings.EqualFold(u.Correct, u.New) {
+			return nil
+		}
+		when := ""
+		if !u.UpdateAt.IsZero() {
+			when = " on " + u.UpdateAt.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		return notify.Add(ctx, tx, notify.KindTemplateCategory, "Meta will change a template's category",
+			"Meta will move template "+name+" from "+u.New+" to "+u.Correct+when+".", ref, s.now())
+	}
+	category := strings.ToUpper(u.New)
 	n, err := tx.Exec(ctx, `UPDATE templates SET category = ?, updated_at = ?
-		WHERE meta_id = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, strings.ToUpper(u.New), store.Millis(s.now()), u.TemplateID, wabaID)
-	if err != nil || n > 0 {
+		WHERE meta_id = ? AND account_id IN (SELECT id FROM accounts WHERE waba_id = ?)`, category, store.Millis(s.now()), u.TemplateID, wabaID)
+	if err != nil {
 		return err
+	}
+	body := "Meta moved template " + name + " from " + strings.ToUpper(u.Previous) + " to " + category + "."
+	if category == "MARKETING" {
+		body += " Contacts who opted out of marketing no longer get it."
+	}
+	if err := notify.Add(ctx, tx, notify.KindTemplateCategory, "A template's category changed", body, ref, s.now()); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
 	}
 	return s.syncSoon(ctx, tx, wabaID)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/zapflow/zapflow/internal/account"
 	"github.com/zapflow/zapflow/internal/apperr"
 	"github.com/zapflow/zapflow/internal/apperr/apperrtest"
+	"github.com/zapflow/zapflow/internal/notify"
 	"github.com/zapflow/zapflow/internal/store"
 	"github.com/zapflow/zapflow/internal/store/storetest"
 	"github.com/zapflow/zapflow/internal/whatsapp"
@@ -394,8 +395,21 @@ func TestApplyTemplateCategory(t *testing.T) {
 		syncs := func() int { return e.count(t, `SELECT COUNT(*) FROM river_job WHERE kind = 'template.sync'`) }
 		queued := syncs()
 
-		apply(whatsapp.TemplateCategoryUpdate{TemplateID: "1000000000000101", New: "UTILITY", Correct: "MARKETING"})
+		notes := func() []string {
+			ns, err := notify.List(ctx, db.Read(), 10)
+			require.NoError(t, err)
+			var out []string
+			for _, n := range ns {
+				require.Equal(t, notify.KindTemplateCategory, n.Kind)
+				require.Equal(t, "template:1000000000000101", n.Ref)
+				out = append(out, n.Body)
+			}
+			return out
+		}
+		apply(whatsapp.TemplateCategoryUpdate{TemplateID: "1000000000000101", Name: "appointment_confirmation", Language: "pt_BR",
+			New: "UTILITY", Correct: "MARKETING", UpdateAt: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)})
 		require.Equal(t, "UTILITY", e.template(t, a.ID, "appointment_confirmation", "pt_BR").Category, "announced only")
+		require.Equal(t, []string{"Meta will move template appointment_confirmation (pt_BR) from UTILITY to MARKETING on 2026-12-06 10:00 UTC."}, notes())
 
 		e.clock.Add(time.Minute)
 		apply(whatsapp.TemplateCategoryUpdate{TemplateID: "1000000000000101", New: "marketing", Previous: "UTILITY"})
@@ -404,6 +418,7 @@ func TestApplyTemplateCategory(t *testing.T) {
 		require.Equal(t, t0.Add(time.Minute), tp.UpdatedAt)
 		require.Equal(t, "UTILITY", e.template(t, b.ID, "appointment_confirmation", "pt_BR").Category, "another WABA's template")
 		require.Equal(t, queued, syncs())
+		require.Contains(t, notes()[0], "Meta moved template 1000000000000101 from UTILITY to MARKETING. Contacts who opted out of marketing no longer get it.")
 
 		apply(whatsapp.TemplateCategoryUpdate{TemplateID: "999", New: "MARKETING", Previous: "UTILITY"})
 		require.Equal(t, queued+1, syncs(), "an unknown template is left to a sync")

@@ -20,6 +20,9 @@ const (
 	KindProcessingFail = "processing_failed"
 	// KindCredentials: Meta refused an account's access token.
 	KindCredentials = "account_credentials"
+	// KindTemplateCategory: Meta moved, or will move, a template to
+	// another category.
+	KindTemplateCategory = "template_category"
 )
 
 // Notification is one record.
