@@ -125,7 +125,8 @@ func backTo(r *http.Request) string {
 
 // refTarget is the page a notification's ref ("<type>:<id>") points at: a
 // message opens its chat at the message, a run its run page, a number
-// its account's page. Anything else stays on the list.
+// its account's page, a template the templates. Anything else stays on
+// the list.
 func (u *UI) refTarget(ctx context.Context, ref string) (string, error) {
 	kind, idText, _ := strings.Cut(ref, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
@@ -147,6 +148,8 @@ func (u *UI) refTarget(ctx context.Context, ref string) (string, error) {
 		return "/inbox/" + idText, nil
 	case "run":
 		return "/runs/" + idText, nil
+	case "template": // Meta's template id
+		return "/templates", nil
 	case "sender":
 		var acc int64
 		err := u.DB.Read().QueryRow(ctx, `SELECT account_id FROM senders WHERE id = ?`, id).Scan(&acc)

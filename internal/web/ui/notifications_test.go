@@ -80,5 +80,15 @@ func TestNotificationBell(t *testing.T) {
 		anon := newBrowser(t, env)
 		status, _, _ = anon.do(http.MethodGet, "/notifications", nil, nil)
 		require.Equal(t, http.StatusSeeOther, status, "needs a session")
+
+		// A template's notification opens the templates.
+		require.NoError(t, env.App.DB.InTx(ctx, func(tx store.Tx) error {
+			return notify.Add(ctx, tx, notify.KindTemplateCategory, "A template's category changed", "Meta moved it.",
+				"template:278077987957091", time.Now())
+		}))
+		require.NoError(t, env.App.DB.Read().QueryRow(ctx, `SELECT MAX(id) FROM notifications`).Scan(&id))
+		status, h, _ = ana.do(http.MethodGet, "/notifications/"+strconv.FormatInt(id, 10)+"/open", nil, nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		require.Equal(t, "/templates", h.Get("Location"))
 	})
 }
