@@ -86,11 +86,11 @@ const refusedDetail = "Meta refused a marketing message: the customer stopped ma
 
 // optOutRefused opts out the customer of a conversation in which Meta
 // refused a marketing message with 131050, as a failed status
-// (applyStatus) or as the answer to the send (applySideEffects),
-// recording it once: that error
-// tells the customer stopped marketing messages in WhatsApp (before the
-// user_preferences webhook was subscribed, for instance), and the next
-// marketing message to them is then refused here instead of by Meta.
+// (applyStatus) or as the answer to the send (applySideEffects), and
+// records it once: that error tells the customer stopped marketing
+// messages in WhatsApp (before the user_preferences webhook was
+// subscribed, for instance), and the next marketing message to them is
+// then refused here instead of by Meta.
 func optOutRefused(ctx context.Context, tx store.Tx, convID, now int64) error {
 	if convID == 0 {
 		return nil
