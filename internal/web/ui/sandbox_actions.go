@@ -61,7 +61,8 @@ func (u *UI) sandboxPick(w http.ResponseWriter, r *http.Request) {
 }
 
 // The switches the page offers: a number's status (online is CONNECTED,
-// offline DISCONNECTED), its quality rating, and send failures to inject.
+// offline DISCONNECTED), its quality rating, send failures to inject, and
+// the customer's choice to stop or resume marketing messages.
 var (
 	sandboxStatuses  = []string{"CONNECTED", "DISCONNECTED"}
 	sandboxQualities = []string{"GREEN", "YELLOW", "RED"}
@@ -107,6 +108,16 @@ func (u *UI) sandboxSwitch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		u.Sandbox.FailNext(c.Sender, n, code)
+	case "marketing":
+		v := r.PostForm.Get("marketing")
+		if v != "stop" && v != "resume" {
+			u.sandboxRefused(w, r, c, "", "marketing", "sandbox.switch.invalid")
+			return
+		}
+		if err := u.Sandbox.CustomerSetsMarketing(c.Sender, c.Phone, c.Name, v == "stop"); err != nil {
+			u.sandboxDone(w, r, c, "", err, "")
+			return
+		}
 	default:
 		http.Error(w, "unknown switch", http.StatusBadRequest)
 		return

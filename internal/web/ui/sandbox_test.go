@@ -90,6 +90,17 @@ func TestSandboxPagePlaysACustomer(t *testing.T) {
 			return env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'in' AND type = 'button'`) == 1
 		}, "the tap is stored as a button message")
 
+		// The customer stops marketing messages in WhatsApp: zapflow hears
+		// it and opts the contact out.
+		status, _, _ = b.do(http.MethodPost, "/sandbox/ui/switches", form(map[string]string{"switch": "marketing", "marketing": "stop"}), nil)
+		require.Equal(t, http.StatusSeeOther, status)
+		env.Eventually(func() bool {
+			return env.Count(`SELECT COUNT(*) FROM contacts WHERE wa_id = '5511977776666' AND opted_out = TRUE`) == 1
+		}, "the customer is opted out")
+		status, _, body = b.do(http.MethodPost, "/sandbox/ui/switches", form(map[string]string{"switch": "marketing", "marketing": "later"}), nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		require.Contains(t, body, `id="sb-marketing-error"`)
+
 		status, _, _ = b.do(http.MethodPost, "/sandbox/ui/switches", form(map[string]string{"switch": "quality", "quality": "RED"}), nil)
 		require.Equal(t, http.StatusSeeOther, status)
 		status, _, _ = b.do(http.MethodPost, "/sandbox/ui/switches", form(map[string]string{"switch": "status", "status": "DISCONNECTED"}), nil)
