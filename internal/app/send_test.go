@@ -767,6 +767,6 @@ func TestSendRespectsTheCustomersWhatsAppChoice(t *testing.T) {
 		env.Eventually(func() bool { c, ok := contactByPhone(t, env, to); return ok && !c.OptedOut }, "opted back in")
 		r := send(t, env, promo)
 		require.Equal(t, http.StatusAccepted, r.status, "body: %s", r.raw)
-		waitUntil(t, 15*time.Second, func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "marketing sent after resuming")
+		env.Eventually(func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "marketing sent after resuming")
 	})
 }
