@@ -170,17 +170,12 @@ func parseMessagesValue(events []Event, where string, raw json.RawMessage, base 
 	if err := decodeAt(raw, &v, where); err != nil {
 		return nil, err
 	}
-	phoneID, err := parseID(v.Metadata.PhoneNumberID)
-	if err != nil {
-		return nil, fieldError(where+".metadata", "phone_number_id", err)
-	}
 	// Messages and statuses must say which of our numbers they belong to;
 	// a bare system error is still worth recording without it.
-	if phoneID == "" && (len(v.Messages) > 0 || len(v.Statuses) > 0) {
-		return nil, malformed(where, `missing "metadata.phone_number_id"`)
+	base, err := v.Metadata.onNumber(where, base, len(v.Messages) > 0 || len(v.Statuses) > 0)
+	if err != nil {
+		return nil, err
 	}
-	base.PhoneNumberID = phoneID
-	base.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
 
 	profiles := profilesOf(v.Contacts)
 	for k, mraw := range v.Messages {
@@ -315,15 +310,10 @@ func parseUserPreferences(events []Event, where string, raw json.RawMessage, bas
 	if err := decodeAt(raw, &v, where); err != nil {
 		return nil, err
 	}
-	phoneID, err := parseID(v.Metadata.PhoneNumberID)
+	base, err := v.Metadata.onNumber(where, base, len(v.Preferences) > 0)
 	if err != nil {
-		return nil, fieldError(where+".metadata", "phone_number_id", err)
+		return nil, err
 	}
-	if phoneID == "" && len(v.Preferences) > 0 {
-		return nil, malformed(where, `missing "metadata.phone_number_id"`)
-	}
-	base.PhoneNumberID = phoneID
-	base.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
 	profiles := profilesOf(v.Contacts)
 	for k, praw := range v.Preferences {
 		pwhere := fmt.Sprintf("%s.user_preferences[%d]", where, k)

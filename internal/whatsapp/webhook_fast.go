@@ -107,12 +107,10 @@ func parseWebhookFast(body []byte) (events []Event, ok bool) {
 // messages and statuses of one value share a backing array each, so a
 // batch costs two allocations instead of one per item.
 func appendFastMessagesValue(events []Event, v *fastMessagesValue, base Event) ([]Event, bool) {
-	phoneID, err := parseID(v.Metadata.PhoneNumberID)
-	if err != nil || phoneID == "" && (len(v.Messages) > 0 || len(v.Statuses) > 0) {
+	base, err := v.Metadata.onNumber("", base, len(v.Messages) > 0 || len(v.Statuses) > 0)
+	if err != nil {
 		return nil, false
 	}
-	base.PhoneNumberID = phoneID
-	base.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
 
 	profiles := profilesOf(v.Contacts)
 	// Error positions are only used in error messages, and any error sends

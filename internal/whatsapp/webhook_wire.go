@@ -30,6 +30,20 @@ type wireMetadata struct {
 	PhoneNumberID      json.RawMessage `json:"phone_number_id"`
 }
 
+// onNumber is base on the number metadata names. required: the value
+// carries items that must say which of our numbers they belong to.
+func (m wireMetadata) onNumber(where string, base Event, required bool) (Event, error) {
+	phoneID, err := parseID(m.PhoneNumberID)
+	if err != nil {
+		return base, fieldError(where+".metadata", "phone_number_id", err)
+	}
+	if phoneID == "" && required {
+		return base, malformed(where, `missing "metadata.phone_number_id"`)
+	}
+	base.PhoneNumberID, base.DisplayPhoneNumber = phoneID, m.DisplayPhoneNumber
+	return base, nil
+}
+
 // wireMessagesValue is the value of a "messages" change.
 type wireMessagesValue struct {
 	Metadata wireMetadata      `json:"metadata"`
