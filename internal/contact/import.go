@@ -153,7 +153,7 @@ func importChunk(ctx context.Context, tx store.Tx, rows []importRow, by Actor, n
 	for _, r := range rows {
 		k := byWAID[r.waID]
 		if r.optedOut != nil {
-			if err := setOptOut(ctx, tx, k.id, k.optedOut, *r.optedOut, by, "row "+strconv.Itoa(r.row), now); err != nil {
+			if err := SetOptOut(ctx, tx, k.id, k.optedOut, *r.optedOut, by, "row "+strconv.Itoa(r.row), now); err != nil {
 				return 0, err
 			}
 		}

@@ -60,9 +60,10 @@ func RecordOptOut(ctx context.Context, tx store.Tx, contactID int64, before, aft
 	return err
 }
 
-// setOptOut changes a contact's opt-out in tx and records it, when it
-// changes.
-func setOptOut(ctx context.Context, tx store.Tx, id int64, before, after bool, by Actor, detail string, at time.Time) error {
+// SetOptOut changes a contact's opt-out in tx from before to after and
+// records it, when it changes. Package messaging calls it for the
+// customer's own choices in WhatsApp.
+func SetOptOut(ctx context.Context, tx store.Tx, id int64, before, after bool, by Actor, detail string, at time.Time) error {
 	if before == after {
 		return nil
 	}

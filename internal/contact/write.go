@@ -189,7 +189,7 @@ func apply(ctx context.Context, tx store.Tx, id int64, optedOut bool, c checked,
 		}
 	}
 	if c.optedOut != nil {
-		return setOptOut(ctx, tx, id, optedOut, *c.optedOut, by, detail, now)
+		return SetOptOut(ctx, tx, id, optedOut, *c.optedOut, by, detail, now)
 	}
 	return nil
 }

@@ -57,13 +57,7 @@ func (s *Service) processPreference(ctx context.Context, tx store.Tx, owner int6
 	case err != nil:
 		return err
 	}
-	if was == out {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ?, updated_at = ? WHERE id = ?`, out, now, id); err != nil {
-		return err
-	}
-	return contact.RecordOptOut(ctx, tx, id, was, out, contact.Actor{Source: contact.SourceWhatsApp}, p.Detail, store.Time(now))
+	return contact.SetOptOut(ctx, tx, id, was, out, contact.Actor{Source: contact.SourceWhatsApp}, p.Detail, store.Time(now))
 }
 
 // preferencePhone is the E.164 number of the customer a preference is
@@ -104,8 +98,5 @@ func optOutRefused(ctx context.Context, tx store.Tx, convID, now int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE contacts SET opted_out = ?, updated_at = ? WHERE id = ?`, true, now, id); err != nil {
-		return err
-	}
-	return contact.RecordOptOut(ctx, tx, id, false, true, contact.Actor{Source: contact.SourceWhatsApp}, refusedDetail, store.Time(now))
+	return contact.SetOptOut(ctx, tx, id, false, true, contact.Actor{Source: contact.SourceWhatsApp}, refusedDetail, store.Time(now))
 }
