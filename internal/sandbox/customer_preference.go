@@ -44,7 +44,11 @@ func (s *Sandbox) CustomerSetsMarketing(phoneNumberID, from, name string, stop b
 	if stop {
 		value = "stop"
 	}
-	s.stopped[waID] = stop
+	if stop {
+		s.stopped[waID] = true
+	} else {
+		delete(s.stopped, waID) // a sandbox left running keeps only who stopped
+	}
 	now := s.now().Unix()
 	v := &whPreferencesValue{MessagingProduct: "whatsapp", Metadata: s.metadata(snd),
 		Contacts: []whContact{{Profile: whProfile{Name: name}, WaID: waID}},
