@@ -58,7 +58,7 @@ func TestFlowRoutesOnATappedButton(t *testing.T) {
 			waID := customer[1:]
 			_, err := sb.CustomerWrites(phone1, customer, name, "cadê meu pedido?")
 			require.NoError(t, err)
-			waitUntil(t, 20*time.Second, func() bool { return len(sent(waID, "interactive")) == 1 }, "the question to %s", customer)
+			waitUntil(t, func() bool { return len(sent(waID, "interactive")) == 1 }, "the question to %s", customer)
 			head := `"messaging_product":"whatsapp","recipient_type":"individual","to":"` + customer + `"`
 			docs := sent(waID, "document")
 			require.Len(t, docs, 1, "the receipt went first")
@@ -70,7 +70,7 @@ func TestFlowRoutesOnATappedButton(t *testing.T) {
 
 			// The run waits for the answer before the customer taps.
 			var runs struct{ Runs []flow.Run }
-			waitUntil(t, 20*time.Second, func() bool {
+			waitUntil(t, func() bool {
 				require.Equal(t, 200, env.Do("GET", "/api/v1/runs?status=waiting", nil, &runs))
 				for _, r := range runs.Runs {
 					if r.WaitingStep == "answer" {
@@ -81,7 +81,7 @@ func TestFlowRoutesOnATappedButton(t *testing.T) {
 			}, "the run waits for %s's answer", customer)
 			_, err = sb.CustomerTaps(phone1, customer, name, tap)
 			require.NoError(t, err)
-			waitUntil(t, 20*time.Second, func() bool { return len(sent(waID, "text")) == 1 }, "the follow-up to %s", customer)
+			waitUntil(t, func() bool { return len(sent(waID, "text")) == 1 }, "the follow-up to %s", customer)
 			time.Sleep(200 * time.Millisecond)
 			texts := sent(waID, "text")
 			require.Len(t, texts, 1, "one branch, one follow-up")

@@ -63,7 +63,7 @@ func getRun(t *testing.T, env apiEnv, id int64) flow.Run {
 func waitRun(t *testing.T, env apiEnv, id int64, status string) flow.Run {
 	t.Helper()
 	var r flow.Run
-	waitUntil(t, 20*time.Second, func() bool { r = getRun(t, env, id); return r.Status == status }, "run %d %s, is %s: %+v", id, status, lazy(func() string { return r.Status }), lazy(func() string { return strconv.Quote(stepsOf(r)) }))
+	waitUntil(t, func() bool { r = getRun(t, env, id); return r.Status == status }, "run %d %s, is %s: %+v", id, status, lazy(func() string { return r.Status }), lazy(func() string { return strconv.Quote(stepsOf(r)) }))
 	return r
 }
 
@@ -160,7 +160,7 @@ func TestFlowLeadQualificationOverWhatsApp(t *testing.T) {
 			return out
 		}
 		waitAsked := func(n int) {
-			waitUntil(t, 20*time.Second, func() bool { return len(texts()) >= n }, "question %d (sent %q)", n, lazy(func() string { return strconv.Quote(sbTexts(texts())) }))
+			waitUntil(t, func() bool { return len(texts()) >= n }, "question %d (sent %q)", n, lazy(func() string { return strconv.Quote(sbTexts(texts())) }))
 		}
 		answer := func(n int, text string) {
 			waitAsked(n)

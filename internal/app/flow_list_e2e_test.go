@@ -61,7 +61,7 @@ func TestFlowRoutesOnAPickedListRow(t *testing.T) {
 			waID := customer[1:]
 			_, err := sb.CustomerWrites(phone1, customer, name, "tem horário amanhã?")
 			require.NoError(t, err)
-			waitUntil(t, 20*time.Second, func() bool { return len(sent(waID, "interactive")) == 1 }, "the list to %s", customer)
+			waitUntil(t, func() bool { return len(sent(waID, "interactive")) == 1 }, "the list to %s", customer)
 			list := sent(waID, "interactive")[0]
 			require.JSONEq(t, `{"messaging_product":"whatsapp","recipient_type":"individual","to":"`+customer+`","type":"interactive",
 				"interactive":{"type":"list","body":{"text":"Qual horário prefere, `+name+`?"},"footer":{"text":"Clínica Acme"},
@@ -70,7 +70,7 @@ func TestFlowRoutesOnAPickedListRow(t *testing.T) {
 					{"title":"Tarde","rows":[{"id":"15h","title":"15:00","description":"Dr. Carlos"}]}]}}}`, body(list))
 
 			var runs struct{ Runs []flow.Run }
-			waitUntil(t, 20*time.Second, func() bool {
+			waitUntil(t, func() bool {
 				require.Equal(t, 200, env.Do("GET", "/api/v1/runs?status=waiting", nil, &runs))
 				for _, r := range runs.Runs {
 					if r.WaitingStep == "answer" {
@@ -83,7 +83,7 @@ func TestFlowRoutesOnAPickedListRow(t *testing.T) {
 			require.ErrorIs(t, err, sandbox.ErrUnknownChoice, "16h is not a row of the list")
 			pick, err := sb.CustomerPicks(phone1, customer, name, sandbox.Pick{RowID: row})
 			require.NoError(t, err)
-			waitUntil(t, 20*time.Second, func() bool { return len(sent(waID, "text")) == 1 }, "the follow-up to %s", customer)
+			waitUntil(t, func() bool { return len(sent(waID, "text")) == 1 }, "the follow-up to %s", customer)
 			// The pick is stored as the list_reply it is, answering the list.
 			require.Equal(t, 1, env.Count(`SELECT COUNT(*) FROM messages WHERE wamid = ? AND direction = 'in' AND type = 'interactive'
 				AND content LIKE '%"list_reply"%'`, pick))

@@ -119,7 +119,7 @@ func postAs(url, key, method, path string, body any) (int, []byte, error) {
 // waitSynced waits for the sandbox's templates to be synced.
 func waitSynced(t *testing.T, env apiEnv) {
 	t.Helper()
-	waitUntil(t, 20*time.Second, func() bool { return env.Count(`SELECT COUNT(*) FROM templates`) > 0 }, "templates synced")
+	waitUntil(t, func() bool { return env.Count(`SELECT COUNT(*) FROM templates`) > 0 }, "templates synced")
 }
 
 // F16: a run waiting in a 1-hour delay survives a restart and completes
@@ -161,7 +161,7 @@ func TestFlowDelaySurvivesRestart(t *testing.T) {
 
 			// The queue fires early (its clock is not ours): nothing happens.
 			makeWakeDue(t, env)
-			waitUntil(t, 20*time.Second, func() bool {
+			waitUntil(t, func() bool {
 				return env.Count(`SELECT COUNT(*) FROM river_job WHERE kind = 'flow.wake' AND attempted_at IS NOT NULL`) >= 1
 			}, "the early wake-up job ran")
 			time.Sleep(200 * time.Millisecond)

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -67,7 +66,7 @@ func TestFlowLeadQualificationMakesQualifiedLeads(t *testing.T) {
 			_, err := sb.CustomerWrites(phone1, customer, "Cliente", "Oi, quero comprar")
 			require.NoError(t, err)
 			for i, a := range answers {
-				waitUntil(t, 20*time.Second, func() bool { return asked() >= i+1 }, "question %d to %s", i+1, customer)
+				waitUntil(t, func() bool { return asked() >= i+1 }, "question %d to %s", i+1, customer)
 				if tap, ok := strings.CutPrefix(a, "tap:"); ok {
 					id, title, _ := strings.Cut(tap, ":")
 					_, err = sb.CustomerTaps(phone1, customer, "Cliente", sandbox.Tap{ID: id, Title: title})
@@ -76,12 +75,12 @@ func TestFlowLeadQualificationMakesQualifiedLeads(t *testing.T) {
 				}
 				require.NoError(t, err)
 			}
-			waitUntil(t, 20*time.Second, func() bool { return asked() >= 4 }, "the closing message to %s", customer)
+			waitUntil(t, func() bool { return asked() >= 4 }, "the closing message to %s", customer)
 		}
 		openLead := func(customer string, status lead.Status) lead.Lead {
 			t.Helper()
 			var l lead.Lead
-			waitUntil(t, 20*time.Second, func() bool {
+			waitUntil(t, func() bool {
 				page, err := env.App.Leads.List(ctx, lead.Filter{Search: customer[1:], Open: true})
 				require.NoError(t, err)
 				if len(page.Leads) == 1 {

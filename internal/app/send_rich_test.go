@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -46,7 +45,7 @@ func openWindow(t *testing.T, env *apptest.Env, to string) (int64, string) {
 func sentBody(t *testing.T, env *apptest.Env, id int64) string {
 	t.Helper()
 	var m messaging.Message
-	waitUntil(t, 15*time.Second, func() bool { m = getMessage(t, env, id); return accepted(m) }, "message %d sent", id)
+	waitUntil(t, func() bool { m = getMessage(t, env, id); return accepted(m) }, "message %d sent", id)
 	for _, s := range env.App.Sandbox.Sent() {
 		if s.WAMID == m.WAMID {
 			var body map[string]any

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -95,7 +94,7 @@ func TestSendTemplateWithAnImageHeaderThroughTheSandbox(t *testing.T) {
 		sentBefore := len(sb.Sent())
 		r = send(t, env, photo(map[string]string{"1": "Ana", "2": "#1234"}))
 		require.Equal(t, http.StatusAccepted, r.status, r.raw)
-		waitUntil(t, 20*time.Second, func() bool { return getMessage(t, env, r.msg.ID).Status == messaging.StatusFailed }, "the send fails")
+		waitUntil(t, func() bool { return getMessage(t, env, r.msg.ID).Status == messaging.StatusFailed }, "the send fails")
 		m = getMessage(t, env, r.msg.ID)
 		require.Equal(t, "invalid_request", m.ErrorCode)
 		require.Equal(t, "Meta error 132012: Parameter format does not match format in the created template: "+

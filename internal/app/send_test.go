@@ -162,11 +162,14 @@ func accepted(m messaging.Message) bool {
 	return false
 }
 
-// waitUntil polls cond for up to d (River's scheduler runs snoozed send
-// retries only every 5 s, so retries need longer than env.Eventually's 15 s).
-// A lazy argument is described only when it fails.
-func waitUntil(t *testing.T, d time.Duration, cond func() bool, format string, args ...any) {
+// waitUntil polls cond until it holds, with a message formatted only on
+// failure (a lazy argument is described then). Its bound, two minutes, is
+// a hang guard, not a speed assertion: River's scheduler runs snoozed send
+// retries only every 5 s, and a CI machine running every package at once
+// may take many times longer than an idle one.
+func waitUntil(t *testing.T, cond func() bool, format string, args ...any) {
 	t.Helper()
+	const d = 2 * time.Minute
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		if cond() {
@@ -439,7 +442,7 @@ func TestSendOutsideWindow(t *testing.T) {
 
 		r = send(t, env, withWait(textTo(to, text)))
 		require.Contains(t, []int{http.StatusOK, http.StatusAccepted}, r.status, "body: %s", r.raw)
-		waitUntil(t, 15*time.Second, func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "text inside the window is sent")
+		waitUntil(t, func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "text inside the window is sent")
 		require.Equal(t, 1, sentTo(env, phone1, to))
 		sent := env.App.Sandbox.Sent()
 		require.Equal(t, text, sent[len(sent)-1].Text)
@@ -475,7 +478,7 @@ func TestSendRateLimitedRetried(t *testing.T) {
 		require.Contains(t, r.msg.ErrorDetail, "130429")
 
 		var m messaging.Message
-		waitUntil(t, 30*time.Second, func() bool {
+		waitUntil(t, func() bool {
 			m = getMessage(t, env, r.msg.ID)
 			return accepted(m)
 		}, "the retried message is sent")
@@ -506,7 +509,7 @@ func TestSendTransientFailsAfterLastAttempt(t *testing.T) {
 		require.Regexp(t, `attempt [12] of 3`, r.msg.ErrorMessage)
 
 		var m messaging.Message
-		waitUntil(t, 30*time.Second, func() bool {
+		waitUntil(t, func() bool {
 			m = getMessage(t, env, r.msg.ID)
 			return m.Status == messaging.StatusFailed
 		}, "the message fails after its last attempt")
@@ -563,7 +566,7 @@ func TestSendOptOut(t *testing.T) {
 
 		r = send(t, env, promo())
 		require.Equal(t, http.StatusAccepted, r.status, "body: %s", r.raw)
-		waitUntil(t, 15*time.Second, func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "marketing sent after opt-in")
+		waitUntil(t, func() bool { return accepted(getMessage(t, env, r.msg.ID)) }, "marketing sent after opt-in")
 	})
 }
 
@@ -611,7 +614,7 @@ func TestSendConcurrentNoneLostNoneTwice(t *testing.T) {
 		}
 
 		const total = n + 1 // with the warm-up
-		waitUntil(t, 45*time.Second, func() bool {
+		waitUntil(t, func() bool {
 			return env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out' AND wamid IS NOT NULL AND status IN ('sent', 'delivered', 'read')`) == total
 		}, "all %d messages sent; %s", total, lazy(func() string { return describeUnsent(env) }))
 		require.Equal(t, total, env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out'`))
@@ -719,7 +722,7 @@ func TestSendBurstOnColdStart(t *testing.T) {
 		}
 		require.Zero(t, failed, "%d of %d concurrent sends on a cold account cache failed after %s; first: %v",
 			failed, n, time.Since(began).Round(time.Millisecond), first)
-		waitUntil(t, 30*time.Second, func() bool {
+		waitUntil(t, func() bool {
 			return env.Count(`SELECT COUNT(*) FROM messages WHERE direction = 'out' AND wamid IS NOT NULL`) == n
 		}, "all %d sent; %s", n, lazy(func() string { return describeUnsent(env) }))
 		require.Len(t, env.App.Sandbox.Sent(), n)
