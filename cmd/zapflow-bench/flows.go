@@ -95,6 +95,9 @@ type flowsResult struct {
 	ClientCPUPct  float64 `json:"client_cpu_pct"`
 	MachineCPUPct float64 `json:"machine_cpu_pct,omitempty"` // all processes (PostgreSQL too), of one core
 	Cores         int     `json:"cores,omitempty"`
+	// Writer: SQLite's one writer over the same window, per acknowledged
+	// webhook (one flow each); nil on PostgreSQL.
+	Writer *writerStats `json:"writer,omitempty"`
 }
 
 // lost reports why the run does not count as clean, or "" if nothing was
@@ -179,6 +182,7 @@ func runFlows(ctx context.Context, cfg *flowsConfig) (*flowsResult, error) {
 		}
 	}
 	cpu := startCPUWindow(cfg.PID)
+	writer := startWriterWindow(ctx, c.http, webhookURL(cfg.URL, cfg.Account))
 
 	// 1. The inbound messages, customer i = base+i, round-robin over the senders.
 	phoneIDs := make([]string, len(senders))
@@ -240,6 +244,7 @@ func runFlows(ctx context.Context, cfg *flowsConfig) (*flowsResult, error) {
 		}
 	}
 	cpu.stop(res)
+	res.Writer = writer.stop(ctx, int64(res.Acknowledged))
 	matchSends(res, ours, posts, customers, senders, firstPost)
 
 	// 3. The server's own account: every run of the flow.

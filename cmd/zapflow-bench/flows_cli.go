@@ -131,6 +131,9 @@ func printFlows(w io.Writer, r *flowsResult) {
 		cpu += fmt.Sprintf(", whole machine %.0f%% of %d00%%", r.MachineCPUPct, r.Cores)
 	}
 	fmt.Fprintf(w, "cpu:             %s (100%% = one core)\n", cpu)
+	if r.Writer != nil {
+		fmt.Fprintf(w, "writer:          SQLite's one writer held %.0f%% of the window, %.0f µs per flow\n", r.Writer.BusyPct, r.Writer.UsPer)
+	}
 }
 
 // formatOtherRuns lists run statuses that are neither completed nor failed.

@@ -74,6 +74,9 @@ type intakeResult struct {
 
 	// Processing is nil when the server exposes no event metrics.
 	Processing *processingStats `json:"processing,omitempty"`
+	// Writer: SQLite's one writer over the measured window, per accepted
+	// message; nil on PostgreSQL.
+	Writer *writerStats `json:"writer,omitempty"`
 }
 
 // newTransport returns a keep-alive transport that can hold one idle
@@ -257,8 +260,10 @@ func runIntake(ctx context.Context, cfg *intakeConfig) (*intakeResult, error) {
 	}
 	metricsClient := &http.Client{Timeout: 5 * time.Second}
 	processed0, _, haveMetrics := eventCounters(ctx, metricsClient, cfg.URL)
+	writer := startWriterWindow(ctx, metricsClient, cfg.URL)
 	st, elapsed := runPhase(ctx, workers, cfg.Duration)
 	cpu1 := selfCPU()
+	writerStats := writer.stop(ctx, st.accepted)
 	var proc *processingStats
 	if processed1, pending, ok := eventCounters(ctx, metricsClient, cfg.URL); haveMetrics && ok {
 		proc = &processingStats{ProcessedPerS: float64(processed1-processed0) / elapsed.Seconds(), PendingAtEnd: pending}
@@ -281,6 +286,7 @@ func runIntake(ctx context.Context, cfg *intakeConfig) (*intakeResult, error) {
 		MessagesPerS:           float64(st.accepted) / elapsed.Seconds(),
 		RequestsPerS:           float64(st.requests) / elapsed.Seconds(),
 		ClientCPUPct:           100 * (cpu1 - cpu0).Seconds() / elapsed.Seconds(),
+		Writer:                 writerStats,
 	}
 	lat := summarize(st.latencies)
 	res.LatencyCount = lat.Count
@@ -329,6 +335,9 @@ func printIntake(w io.Writer, r *intakeResult) {
 	}
 	if r.Processing != nil {
 		printProcessing(w, r.Processing)
+	}
+	if r.Writer != nil {
+		fmt.Fprintf(w, "writer:         SQLite's one writer held %.0f%% of the run, %.0f µs per message\n", r.Writer.BusyPct, r.Writer.UsPer)
 	}
 }
 

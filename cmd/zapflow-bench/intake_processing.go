@@ -25,33 +25,32 @@ type processingStats struct {
 	DrainS float64 `json:"drain_s"`
 }
 
-// eventCounters reads zapflow_events_processed_total (all results) and
-// zapflow_events_pending from the server's /metrics, next to the webhook
-// URL. ok is false when the server has no such metrics.
-func eventCounters(ctx context.Context, client *http.Client, webhookURL string) (processed, pending int64, ok bool) {
+// serverMetrics reads the server's /metrics, next to the webhook URL,
+// and sums each metric's series by name (labels dropped).
+func serverMetrics(ctx context.Context, client *http.Client, webhookURL string) (map[string]float64, error) {
 	u, err := url.Parse(webhookURL)
 	if err != nil {
-		return 0, 0, false
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.Scheme+"://"+u.Host+"/metrics", nil)
 	if err != nil {
-		return 0, 0, false
+		return nil, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, 0, false
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, resp.Body)
-		return 0, 0, false
+		return nil, fmt.Errorf("GET /metrics: %s", resp.Status)
 	}
-	var seenPending bool
+	sums := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		name, value, found := strings.Cut(line, " ")
+		series, value, found := strings.Cut(line, " ")
 		if !found || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -59,14 +58,74 @@ func eventCounters(ctx context.Context, client *http.Client, webhookURL string) 
 		if err != nil {
 			continue
 		}
-		switch {
-		case strings.HasPrefix(name, "zapflow_events_processed_total"):
-			processed += int64(v)
-		case name == "zapflow_events_pending":
-			pending, seenPending = int64(v), true
-		}
+		name, _, _ := strings.Cut(series, "{")
+		sums[name] += v
 	}
-	return processed, pending, seenPending && sc.Err() == nil
+	return sums, sc.Err()
+}
+
+// eventCounters reads zapflow_events_processed_total (all results) and
+// zapflow_events_pending from the server's /metrics, next to the webhook
+// URL. ok is false when the server has no such metrics.
+func eventCounters(ctx context.Context, client *http.Client, webhookURL string) (processed, pending int64, ok bool) {
+	m, err := serverMetrics(ctx, client, webhookURL)
+	if err != nil {
+		return 0, 0, false
+	}
+	p, ok := m["zapflow_events_pending"]
+	return int64(m["zapflow_events_processed_total"]), int64(p), ok
+}
+
+// writerBusyMetric is how long SQLite's one writer connection has been
+// held: its growth over a run, against the run's length, is how busy the
+// writer was, a figure that does not depend on how fast the machine was
+// that day the way throughput does.
+const writerBusyMetric = "zapflow_db_writer_busy_seconds_total"
+
+// writerWindow measures the writer's busy time over a run.
+type writerWindow struct {
+	client *http.Client
+	url    string
+	at     time.Time
+	busy   float64
+	ok     bool
+}
+
+func startWriterWindow(ctx context.Context, client *http.Client, webhookURL string) *writerWindow {
+	w := &writerWindow{client: client, url: webhookURL, at: time.Now()}
+	if m, err := serverMetrics(ctx, client, webhookURL); err == nil {
+		w.busy, w.ok = m[writerBusyMetric]
+	}
+	return w
+}
+
+// writerStats is what the window saw: the share of the run the writer was
+// held and its time per unit of work (a message, a flow).
+type writerStats struct {
+	BusyPct float64 `json:"busy_pct"`
+	UsPer   float64 `json:"us_per"`
+}
+
+// stop ends the window over units of work; nil when the server has no
+// single writer (PostgreSQL) or could not be read.
+func (w *writerWindow) stop(ctx context.Context, units int64) *writerStats {
+	el := time.Since(w.at).Seconds()
+	if !w.ok || el <= 0 {
+		return nil
+	}
+	m, err := serverMetrics(ctx, w.client, w.url)
+	if err != nil {
+		return nil
+	}
+	busy, ok := m[writerBusyMetric]
+	if !ok {
+		return nil
+	}
+	st := &writerStats{BusyPct: 100 * (busy - w.busy) / el}
+	if units > 0 {
+		st.UsPer = 1e6 * (busy - w.busy) / float64(units)
+	}
+	return st
 }
 
 // waitDrained polls the pending count until it is zero or wait passes, and

@@ -37,3 +37,26 @@ func TestEventCounters(t *testing.T) {
 	_, _, ok = eventCounters(ctx, none.Client(), none.URL+"/webhooks/whatsapp/1")
 	require.False(t, ok, "no metrics: no processing figures")
 }
+
+// The writer's figures come from the growth of its busy counter between
+// two scrapes; a server without the counter (PostgreSQL) gives none.
+func TestWriterWindow(t *testing.T) {
+	busy := []string{"1.25", "3.75"}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("# TYPE zapflow_db_writer_busy_seconds_total counter\nzapflow_db_writer_busy_seconds_total " + busy[0] + "\n"))
+		busy = busy[1:]
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	win := startWriterWindow(ctx, srv.Client(), srv.URL+"/webhooks/whatsapp/1")
+	st := win.stop(ctx, 10_000)
+	require.NotNil(t, st)
+	require.InDelta(t, 250, st.UsPer, 1e-9, "2.5 s held over 10,000 messages")
+	require.Positive(t, st.BusyPct)
+
+	pg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("zapflow_events_pending 0\n"))
+	}))
+	defer pg.Close()
+	require.Nil(t, startWriterWindow(ctx, pg.Client(), pg.URL+"/x").stop(ctx, 10), "no single writer, no figure")
+}

@@ -27,4 +27,7 @@ func (a *App) setupMetrics() {
 	a.Metrics.SendUnrecordedSource = a.Outbox.Unrecorded
 	a.Metrics.LiveClientsSource = a.LiveBroker.Subscribers
 	a.Metrics.LiveDeliveredSource = a.LiveBroker.DeliveredTotal
+	if busy, ok := store.WriterBusy(a.DB); ok {
+		a.Metrics.WriterBusySource = busy
+	}
 }

@@ -48,6 +48,9 @@ type opsMetrics struct {
 	LiveDeliveredSource  func() uint64
 	// SendUnrecordedSource: send outcomes waiting to be recorded.
 	SendUnrecordedSource func() int
+	// WriterBusySource: how long SQLite's one writer has been held
+	// (store.WriterBusy); nil on PostgreSQL.
+	WriterBusySource func() time.Duration
 }
 
 // latencyBuckets cover a local call (1 ms) to a slow remote one (30 s).
@@ -188,6 +191,8 @@ var (
 	liveClientsDesc     = prometheus.NewDesc("zapflow_live_clients", "Live event streams (inbox browsers) connected to this process.", nil, nil)
 	liveDeliveredDesc   = prometheus.NewDesc("zapflow_live_events_delivered_total", "Live events written to event streams by this process.", nil, nil)
 	peakRSSDesc         = prometheus.NewDesc("zapflow_process_peak_rss_bytes", "The process's peak resident memory (VmHWM; Linux only).", nil, nil)
+	writerBusyDesc      = prometheus.NewDesc("zapflow_db_writer_busy_seconds_total",
+		"SQLite only: time its one writer connection was held (write transactions, log restarts); its rate is the writer's utilisation, 1 when saturated.", nil, nil)
 )
 
 // scrapeCollector reads the Source functions at scrape time: one indexed
@@ -195,7 +200,7 @@ var (
 type scrapeCollector struct{ m *Metrics }
 
 func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{sendQueueDepthDesc, sendQueueOldestDesc, sendUnrecordedDesc, forwardPendingDesc, liveClientsDesc, liveDeliveredDesc, peakRSSDesc} {
+	for _, d := range []*prometheus.Desc{sendQueueDepthDesc, sendQueueOldestDesc, sendUnrecordedDesc, forwardPendingDesc, liveClientsDesc, liveDeliveredDesc, peakRSSDesc, writerBusyDesc} {
 		ch <- d
 	}
 }
@@ -224,6 +229,9 @@ func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if o.LiveDeliveredSource != nil {
 		ch <- prometheus.MustNewConstMetric(liveDeliveredDesc, prometheus.CounterValue, float64(o.LiveDeliveredSource()))
+	}
+	if o.WriterBusySource != nil {
+		ch <- prometheus.MustNewConstMetric(writerBusyDesc, prometheus.CounterValue, o.WriterBusySource().Seconds())
 	}
 	if n, ok := peakRSS(); ok {
 		ch <- prometheus.MustNewConstMetric(peakRSSDesc, prometheus.GaugeValue, float64(n))

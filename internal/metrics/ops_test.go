@@ -83,6 +83,7 @@ func TestScrapeSources(t *testing.T) {
 	m.LiveClientsSource = func() int { return 4 }
 	m.SendUnrecordedSource = func() int { return 7 }
 	m.LiveDeliveredSource = func() uint64 { return 9 }
+	m.WriterBusySource = func() time.Duration { return 1500 * time.Millisecond }
 	fams, err := m.Registry.Gather()
 	require.NoError(t, err)
 	got := map[string][]float64{}
@@ -102,7 +103,15 @@ func TestScrapeSources(t *testing.T) {
 	require.Equal(t, []float64{4}, got["zapflow_live_clients"])
 	require.Equal(t, []float64{7}, got["zapflow_send_outcomes_unrecorded"])
 	require.Equal(t, []float64{9}, got["zapflow_live_events_delivered_total"])
+	require.Equal(t, []float64{1.5}, got["zapflow_db_writer_busy_seconds_total"])
 	require.Len(t, got["zapflow_process_peak_rss_bytes"], 1)
+
+	// On PostgreSQL the writer's source is not set: no series at all.
+	fams, err = New().Registry.Gather()
+	require.NoError(t, err)
+	for _, f := range fams {
+		require.NotEqual(t, "zapflow_db_writer_busy_seconds_total", f.GetName())
+	}
 	require.Positive(t, got["zapflow_process_peak_rss_bytes"][0])
 }
 
@@ -131,5 +140,5 @@ func TestREADMEListsEveryMetric(t *testing.T) {
 			n++
 		}
 	}
-	require.Equal(t, 29, n)
+	require.Equal(t, 30, n)
 }

@@ -35,3 +35,27 @@ func TestObserveTx(t *testing.T) {
 		require.Positive(t, total.Load())
 	})
 }
+
+// WriterBusy counts SQLite's writer while a transaction holds it, and
+// nothing while it is free; PostgreSQL has no single writer to count.
+func TestWriterBusy(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db store.DB) {
+		ctx := context.Background()
+		busy, ok := store.WriterBusy(db)
+		if db.Dialect() == store.Postgres {
+			require.False(t, ok)
+			return
+		}
+		require.True(t, ok)
+		var inside time.Duration
+		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
+			inside = busy() // the holder's time so far counts
+			_, err := tx.Exec(ctx, `SELECT 1`)
+			return err
+		}))
+		after := busy()
+		require.Greater(t, after, inside, "the transaction's time is counted")
+		require.Equal(t, after, busy(), "a free writer adds nothing")
+	})
+}

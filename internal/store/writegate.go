@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 type urgentKey struct{}
@@ -31,11 +32,37 @@ func IsUrgent(ctx context.Context) bool {
 // webhook commit could wait behind several batches of background work in
 // a row; the gate queues transactions first in first out, urgent ones
 // ahead of the rest, and lets one at a time ask the pool.
+//
+// It also keeps how long the writer has been held in all (heldFor):
+// SQLite has one writer, so that time's rate is how near saturation the
+// whole installation is, whatever the machine's speed that day.
 type writeGate struct {
 	mu     sync.Mutex
 	busy   bool
 	urgent []chan struct{}
 	normal []chan struct{}
+
+	now       func() time.Time // nil: time.Now (tests set a clock)
+	heldSince time.Time        // when the current holder got the gate
+	held      time.Duration    // by holders before the current one
+}
+
+func (g *writeGate) clock() time.Time {
+	if g.now != nil {
+		return g.now()
+	}
+	return time.Now()
+}
+
+// heldFor is how long the gate has been held since it was made, the
+// current holder's time so far included.
+func (g *writeGate) heldFor() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.busy {
+		return g.held
+	}
+	return g.held + g.clock().Sub(g.heldSince)
 }
 
 // acquire waits for the gate. On success the caller holds it and must
@@ -43,7 +70,7 @@ type writeGate struct {
 func (g *writeGate) acquire(ctx context.Context, urgent bool) error {
 	g.mu.Lock()
 	if !g.busy {
-		g.busy = true
+		g.busy, g.heldSince = true, g.clock()
 		g.mu.Unlock()
 		return nil
 	}
@@ -76,7 +103,12 @@ func (g *writeGate) release() {
 	g.handOverLocked()
 }
 
+// handOverLocked ends the current holder's time and gives the gate to
+// the next waiter, whose time starts at once, or frees it.
 func (g *writeGate) handOverLocked() {
+	at := g.clock()
+	g.held += at.Sub(g.heldSince)
+	g.heldSince = at
 	var next chan struct{}
 	switch {
 	case len(g.urgent) > 0:

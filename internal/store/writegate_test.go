@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -111,4 +112,34 @@ func TestUrgentTransactionsGoFirst(t *testing.T) {
 	require.Equal(t, "background", <-order)
 	require.NoError(t, <-errs)
 	require.NoError(t, <-errs)
+}
+
+// The gate counts the time it is held, from each holder's start to its
+// release, across hand-overs, and nothing while it is free.
+func TestWriteGateHeldTime(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1000, 0)
+	g := writeGate{now: func() time.Time { return now }}
+	at := func(ms int) { now = time.Unix(1000, 0).Add(time.Duration(ms) * time.Millisecond) }
+
+	require.Zero(t, g.heldFor())
+	require.NoError(t, g.acquire(ctx, false))
+	at(3)
+	require.Equal(t, 3*time.Millisecond, g.heldFor(), "the current holder's time so far")
+
+	got := make(chan error, 1)
+	go func() { got <- g.acquire(ctx, true) }()
+	waitForWaiters(t, &g, 1)
+	at(5)
+	g.release() // handed over at 5 ms: the next holder's time starts there
+	require.NoError(t, <-got)
+	at(9)
+	g.release() // free at 9 ms
+	at(20)
+	require.Equal(t, 9*time.Millisecond, g.heldFor(), "nothing counted while free")
+
+	require.NoError(t, g.acquire(ctx, false))
+	at(21)
+	require.Equal(t, 10*time.Millisecond, g.heldFor())
+	g.release()
 }
