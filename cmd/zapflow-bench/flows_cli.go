@@ -132,7 +132,7 @@ func printFlows(w io.Writer, r *flowsResult) {
 	}
 	fmt.Fprintf(w, "cpu:             %s (100%% = one core)\n", cpu)
 	if r.Writer != nil {
-		fmt.Fprintf(w, "writer:          SQLite's one writer held %.0f%% of the window, %.0f µs per flow\n", r.Writer.BusyPct, r.Writer.UsPer)
+		fmt.Fprintf(w, "writer:          SQLite's one writer held %s of the window, %.0f µs per flow\n", r.Writer, r.Writer.UsPer)
 	}
 }
 

@@ -337,7 +337,7 @@ func printIntake(w io.Writer, r *intakeResult) {
 		printProcessing(w, r.Processing)
 	}
 	if r.Writer != nil {
-		fmt.Fprintf(w, "writer:         SQLite's one writer held %.0f%% of the run, %.0f µs per message\n", r.Writer.BusyPct, r.Writer.UsPer)
+		fmt.Fprintf(w, "writer:         SQLite's one writer held %s of the run, %.0f µs per message\n", r.Writer, r.Writer.UsPer)
 	}
 }
 

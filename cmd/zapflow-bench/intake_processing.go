@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +28,9 @@ type processingStats struct {
 	DrainS float64 `json:"drain_s"`
 }
 
-// serverMetrics reads the server's /metrics, next to the webhook URL,
-// and sums each metric's series by name (labels dropped).
+// serverMetrics reads the server's /metrics, next to the webhook URL:
+// each series as it is named there, labels included, and each metric's
+// sum over its series by bare name.
 func serverMetrics(ctx context.Context, client *http.Client, webhookURL string) (map[string]float64, error) {
 	u, err := url.Parse(webhookURL)
 	if err != nil {
@@ -58,8 +62,11 @@ func serverMetrics(ctx context.Context, client *http.Client, webhookURL string) 
 		if err != nil {
 			continue
 		}
-		name, _, _ := strings.Cut(series, "{")
+		name, _, labelled := strings.Cut(series, "{")
 		sums[name] += v
+		if labelled {
+			sums[series] = v
+		}
 	}
 	return sums, sc.Err()
 }
@@ -87,23 +94,43 @@ type writerWindow struct {
 	client *http.Client
 	url    string
 	at     time.Time
-	busy   float64
+	start  map[string]float64
 	ok     bool
 }
 
 func startWriterWindow(ctx context.Context, client *http.Client, webhookURL string) *writerWindow {
 	w := &writerWindow{client: client, url: webhookURL, at: time.Now()}
 	if m, err := serverMetrics(ctx, client, webhookURL); err == nil {
-		w.busy, w.ok = m[writerBusyMetric]
+		_, w.ok = m[writerBusyMetric]
+		w.start = m
 	}
 	return w
 }
 
 // writerStats is what the window saw: the share of the run the writer was
-// held and its time per unit of work (a message, a flow).
+// held, in all and by work, and its time per unit of work (a message, a
+// flow).
 type writerStats struct {
-	BusyPct float64 `json:"busy_pct"`
-	UsPer   float64 `json:"us_per"`
+	BusyPct float64            `json:"busy_pct"`
+	ByWork  map[string]float64 `json:"by_work_pct,omitempty"`
+	UsPer   float64            `json:"us_per"`
+}
+
+// String is the figures as the reports print them.
+func (st *writerStats) String() string {
+	works := slices.Sorted(maps.Keys(st.ByWork))
+	slices.SortStableFunc(works, func(a, b string) int { return cmp.Compare(st.ByWork[b], st.ByWork[a]) })
+	parts := make([]string, 0, len(works))
+	for _, w := range works {
+		if p := st.ByWork[w]; p >= 0.5 {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", w, p))
+		}
+	}
+	split := ""
+	if len(parts) > 0 {
+		split = " (" + strings.Join(parts, ", ") + ")"
+	}
+	return fmt.Sprintf("%.0f%%%s", st.BusyPct, split)
 }
 
 // stop ends the window over units of work; nil when the server has no
@@ -121,9 +148,16 @@ func (w *writerWindow) stop(ctx context.Context, units int64) *writerStats {
 	if !ok {
 		return nil
 	}
-	st := &writerStats{BusyPct: 100 * (busy - w.busy) / el}
+	held := busy - w.start[writerBusyMetric]
+	st := &writerStats{BusyPct: 100 * held / el, ByWork: map[string]float64{}}
+	prefix := writerBusyMetric + `{work="`
+	for series, v := range m {
+		if work, ok := strings.CutPrefix(series, prefix); ok {
+			st.ByWork[strings.TrimSuffix(work, `"}`)] = 100 * (v - w.start[series]) / el
+		}
+	}
 	if units > 0 {
-		st.UsPer = 1e6 * (busy - w.busy) / float64(units)
+		st.UsPer = 1e6 * held / float64(units)
 	}
 	return st
 }

@@ -39,12 +39,16 @@ func TestEventCounters(t *testing.T) {
 }
 
 // The writer's figures come from the growth of its busy counter between
-// two scrapes; a server without the counter (PostgreSQL) gives none.
+// two scrapes, in all and by work; a server without the counter
+// (PostgreSQL) gives none.
 func TestWriterWindow(t *testing.T) {
-	busy := []string{"1.25", "3.75"}
+	scrapes := []string{
+		"zapflow_db_writer_busy_seconds_total{work=\"webhooks\"} 1\nzapflow_db_writer_busy_seconds_total{work=\"sends\"} 0.25\n",
+		"zapflow_db_writer_busy_seconds_total{work=\"webhooks\"} 3\nzapflow_db_writer_busy_seconds_total{work=\"sends\"} 0.75\n",
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte("# TYPE zapflow_db_writer_busy_seconds_total counter\nzapflow_db_writer_busy_seconds_total " + busy[0] + "\n"))
-		busy = busy[1:]
+		_, _ = w.Write([]byte("# TYPE zapflow_db_writer_busy_seconds_total counter\n" + scrapes[0]))
+		scrapes = scrapes[1:]
 	}))
 	defer srv.Close()
 	ctx := context.Background()
@@ -52,11 +56,19 @@ func TestWriterWindow(t *testing.T) {
 	st := win.stop(ctx, 10_000)
 	require.NotNil(t, st)
 	require.InDelta(t, 250, st.UsPer, 1e-9, "2.5 s held over 10,000 messages")
-	require.Positive(t, st.BusyPct)
+	require.Len(t, st.ByWork, 2)
+	require.InDelta(t, 4, st.ByWork["webhooks"]/st.ByWork["sends"], 1e-9, "2 s of webhooks against 0.5 s of sends")
+	require.InDelta(t, st.BusyPct, st.ByWork["webhooks"]+st.ByWork["sends"], 1e-9)
 
 	pg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("zapflow_events_pending 0\n"))
 	}))
 	defer pg.Close()
 	require.Nil(t, startWriterWindow(ctx, pg.Client(), pg.URL+"/x").stop(ctx, 10), "no single writer, no figure")
+}
+
+// The report names the works that filled the writer, the largest first.
+func TestWriterStatsString(t *testing.T) {
+	st := &writerStats{BusyPct: 96, ByWork: map[string]float64{"sends": 20, "webhooks": 70, "search": 5.6, "log": 0.2}}
+	require.Equal(t, "96% (webhooks 70%, sends 20%, search 6%)", st.String())
 }

@@ -200,7 +200,7 @@ func (d *Dispatcher) processBatch(ctx context.Context, lane int, careful bool) (
 	// Processing need not wait for its own disk flush (store.Relaxed): if a
 	// power loss takes this commit, it takes its effects with it and the
 	// events are still unprocessed, so they are applied again on restart.
-	err := d.db.InTx(store.Relaxed(ctx), func(tx store.Tx) error {
+	err := d.db.InTx(store.ForWork(store.Relaxed(ctx), store.WorkWebhooks), func(tx store.Tx) error {
 		applied, failed = 0, 0
 		if d.db.Dialect() == store.Postgres {
 			// Two instances may both be woken for a lane; the lock makes them

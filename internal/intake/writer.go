@@ -301,7 +301,7 @@ func (w *Writer) loop() {
 // It is urgent (store.Urgent): each request's HTTP response, which Meta
 // holds a connection open for, waits on it.
 func (w *Writer) commit(batch []*request) {
-	ctx := store.Urgent(context.Background())
+	ctx := store.ForWork(store.Urgent(context.Background()), store.WorkWebhooks)
 	var all []Row
 	for _, r := range batch {
 		all = append(all, r.rows...)

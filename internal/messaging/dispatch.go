@@ -367,7 +367,7 @@ func (o *Outbox) claim(ctx context.Context, due []sendJob, now time.Time) ([]sen
 		byID[j.id] = j
 	}
 	var claimed []sendJob
-	err := o.DB.InTx(store.Urgent(ctx), func(tx store.Tx) error {
+	err := o.DB.InTx(store.ForWork(store.Urgent(ctx), store.WorkSends), func(tx store.Tx) error {
 		claimed = claimed[:0]
 		start := 0
 		for _, size := range store.Chunks(len(due)) {

@@ -82,7 +82,7 @@ func (o *Outbox) commit(ctx context.Context, batch []sendResult) (deferred []sen
 	}
 	// Relaxed: an outcome lost with a power loss leaves its message claimed
 	// and in doubt, and Meta's status webhook links the send again.
-	ctx = store.Relaxed(ctx)
+	ctx = store.ForWork(store.Relaxed(ctx), store.WorkSends)
 	// In message id order, every row locked first: see lockorder.go.
 	ordered := slices.SortedFunc(slices.Values(batch), func(a, b sendResult) int { return cmp.Compare(a.job.id, b.job.id) })
 	var recorded []sendResult

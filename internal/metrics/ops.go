@@ -48,9 +48,9 @@ type opsMetrics struct {
 	LiveDeliveredSource  func() uint64
 	// SendUnrecordedSource: send outcomes waiting to be recorded.
 	SendUnrecordedSource func() int
-	// WriterBusySource: how long SQLite's one writer has been held
-	// (store.WriterBusy); nil on PostgreSQL.
-	WriterBusySource func() time.Duration
+	// WriterBusySource: how long SQLite's one writer has been held, by
+	// work (store.WriterBusy); nil on PostgreSQL.
+	WriterBusySource func() map[string]time.Duration
 }
 
 // latencyBuckets cover a local call (1 ms) to a slow remote one (30 s).
@@ -192,7 +192,7 @@ var (
 	liveDeliveredDesc   = prometheus.NewDesc("zapflow_live_events_delivered_total", "Live events written to event streams by this process.", nil, nil)
 	peakRSSDesc         = prometheus.NewDesc("zapflow_process_peak_rss_bytes", "The process's peak resident memory (VmHWM; Linux only).", nil, nil)
 	writerBusyDesc      = prometheus.NewDesc("zapflow_db_writer_busy_seconds_total",
-		"SQLite only: time its one writer connection was held (write transactions, log restarts); its rate is the writer's utilisation, 1 when saturated.", nil, nil)
+		"SQLite only: time its one writer connection was held, by the work done (webhooks, sends, search, log, other); the rate of the sum is the writer's utilisation, 1 when saturated.", []string{"work"}, nil)
 )
 
 // scrapeCollector reads the Source functions at scrape time: one indexed
@@ -231,7 +231,9 @@ func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(liveDeliveredDesc, prometheus.CounterValue, float64(o.LiveDeliveredSource()))
 	}
 	if o.WriterBusySource != nil {
-		ch <- prometheus.MustNewConstMetric(writerBusyDesc, prometheus.CounterValue, o.WriterBusySource().Seconds())
+		for work, d := range o.WriterBusySource() {
+			ch <- prometheus.MustNewConstMetric(writerBusyDesc, prometheus.CounterValue, d.Seconds(), work)
+		}
 	}
 	if n, ok := peakRSS(); ok {
 		ch <- prometheus.MustNewConstMetric(peakRSSDesc, prometheus.GaugeValue, float64(n))

@@ -83,12 +83,18 @@ func TestScrapeSources(t *testing.T) {
 	m.LiveClientsSource = func() int { return 4 }
 	m.SendUnrecordedSource = func() int { return 7 }
 	m.LiveDeliveredSource = func() uint64 { return 9 }
-	m.WriterBusySource = func() time.Duration { return 1500 * time.Millisecond }
+	m.WriterBusySource = func() map[string]time.Duration {
+		return map[string]time.Duration{"webhooks": 1500 * time.Millisecond, "sends": 250 * time.Millisecond}
+	}
 	fams, err := m.Registry.Gather()
 	require.NoError(t, err)
 	got := map[string][]float64{}
+	byWork := map[string]float64{}
 	for _, f := range fams {
 		for _, x := range f.GetMetric() {
+			if f.GetName() == "zapflow_db_writer_busy_seconds_total" {
+				byWork[x.GetLabel()[0].GetValue()] = x.Counter.GetValue()
+			}
 			switch {
 			case x.Gauge != nil:
 				got[f.GetName()] = append(got[f.GetName()], x.Gauge.GetValue())
@@ -103,7 +109,7 @@ func TestScrapeSources(t *testing.T) {
 	require.Equal(t, []float64{4}, got["zapflow_live_clients"])
 	require.Equal(t, []float64{7}, got["zapflow_send_outcomes_unrecorded"])
 	require.Equal(t, []float64{9}, got["zapflow_live_events_delivered_total"])
-	require.Equal(t, []float64{1.5}, got["zapflow_db_writer_busy_seconds_total"])
+	require.Equal(t, map[string]float64{"webhooks": 1.5, "sends": 0.25}, byWork, "one series per work")
 	require.Len(t, got["zapflow_process_peak_rss_bytes"], 1)
 
 	// On PostgreSQL the writer's source is not set: no series at all.

@@ -118,7 +118,7 @@ func (c *checkpointer) checkpointPassive(ctx context.Context) (logFrames int, er
 
 // restart runs a RESTART checkpoint while holding the writer's turn.
 func (c *checkpointer) restart(ctx context.Context) error {
-	if err := c.gate.acquire(ctx, false); err != nil {
+	if err := c.gate.acquire(ForWork(ctx, WorkLog), false); err != nil {
 		return err
 	}
 	defer c.gate.release()
@@ -169,7 +169,7 @@ func TruncateLog(ctx context.Context, db DB) error {
 }
 
 func (c *checkpointer) truncate(ctx context.Context) error {
-	if err := c.gate.acquire(ctx, false); err != nil {
+	if err := c.gate.acquire(ForWork(ctx, WorkLog), false); err != nil {
 		return err
 	}
 	defer c.gate.release()

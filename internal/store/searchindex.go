@@ -44,7 +44,7 @@ func IndexSearch(ctx context.Context, db DB) (int, error) {
 	var added int
 	// Relaxed: a crash loses the index's rows and its progress mark
 	// together, and the next pass indexes the rows again.
-	err := db.InTx(Relaxed(ctx), func(tx Tx) error {
+	err := db.InTx(ForWork(Relaxed(ctx), WorkSearch), func(tx Tx) error {
 		added = 0
 		for _, t := range searchTables {
 			var from, to int64

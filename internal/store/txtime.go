@@ -32,13 +32,13 @@ func (d *sqliteDB) timer() *txTimer { return &d.txTimer }
 func (d *pgDB) timer() *txTimer     { return &d.txTimer }
 
 // WriterBusy returns, for a SQLite database, how long its single writer
-// connection has been held since it was opened: write transactions and
-// the checkpoints that restart the log, not the waits for the log flush
-// after a commit. Its rate
-// is the writer's utilisation (1: saturated), the ceiling of everything
-// an installation on SQLite writes. Other databases run transactions side
-// by side and have no such figure: ok is false.
-func WriterBusy(db DB) (busy func() time.Duration, ok bool) {
+// connection has been held since it was opened, by the work its holders
+// did (ForWork): write transactions and the checkpoints that restart the
+// log, not the waits for the log flush after a commit. The rate of the
+// sum is the writer's utilisation (1: saturated), the ceiling of
+// everything an installation on SQLite writes. Other databases run
+// transactions side by side and have no such figure: ok is false.
+func WriterBusy(db DB) (busy func() map[string]time.Duration, ok bool) {
 	if d, ok := db.(*sqliteDB); ok {
 		return d.gate.heldFor, true
 	}

@@ -36,8 +36,9 @@ func TestObserveTx(t *testing.T) {
 	})
 }
 
-// WriterBusy counts SQLite's writer while a transaction holds it, and
-// nothing while it is free; PostgreSQL has no single writer to count.
+// WriterBusy counts SQLite's writer while a transaction holds it, under
+// the transaction's work, and nothing while it is free; PostgreSQL has no
+// single writer to count.
 func TestWriterBusy(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db store.DB) {
@@ -49,13 +50,17 @@ func TestWriterBusy(t *testing.T) {
 		}
 		require.True(t, ok)
 		var inside time.Duration
-		require.NoError(t, db.InTx(ctx, func(tx store.Tx) error {
-			inside = busy() // the holder's time so far counts
+		require.NoError(t, db.InTx(store.ForWork(ctx, store.WorkSearch), func(tx store.Tx) error {
+			inside = busy()[store.WorkSearch] // the holder's time so far counts
 			_, err := tx.Exec(ctx, `SELECT 1`)
 			return err
 		}))
 		after := busy()
-		require.Greater(t, after, inside, "the transaction's time is counted")
+		require.Greater(t, after[store.WorkSearch], inside, "the transaction's time is counted, as its work")
 		require.Equal(t, after, busy(), "a free writer adds nothing")
+
+		require.NoError(t, db.InTx(ctx, func(store.Tx) error { return nil }))
+		require.Positive(t, busy()[store.WorkOther], "an unmarked transaction is other work")
+		require.Equal(t, after[store.WorkSearch], busy()[store.WorkSearch])
 	})
 }

@@ -33,18 +33,26 @@ func IsUrgent(ctx context.Context) bool {
 // a row; the gate queues transactions first in first out, urgent ones
 // ahead of the rest, and lets one at a time ask the pool.
 //
-// It also keeps how long the writer has been held in all (heldFor):
-// SQLite has one writer, so that time's rate is how near saturation the
-// whole installation is, whatever the machine's speed that day.
+// It also keeps how long the writer has been held, by the work each
+// holder did (heldFor, ForWork): SQLite has one writer, so that time's
+// rate is how near saturation the whole installation is, whatever the
+// machine's speed that day, and its split says what fills it.
 type writeGate struct {
 	mu     sync.Mutex
 	busy   bool
-	urgent []chan struct{}
-	normal []chan struct{}
+	urgent []waiter
+	normal []waiter
 
-	now       func() time.Time // nil: time.Now (tests set a clock)
-	heldSince time.Time        // when the current holder got the gate
-	held      time.Duration    // by holders before the current one
+	now       func() time.Time         // nil: time.Now (tests set a clock)
+	work      string                   // the current holder's work
+	heldSince time.Time                // when the current holder got the gate
+	held      map[string]time.Duration // by work, holders before the current one
+}
+
+// waiter is a transaction queued for the gate: closing ch hands it over.
+type waiter struct {
+	ch   chan struct{}
+	work string
 }
 
 func (g *writeGate) clock() time.Time {
@@ -54,31 +62,36 @@ func (g *writeGate) clock() time.Time {
 	return time.Now()
 }
 
-// heldFor is how long the gate has been held since it was made, the
-// current holder's time so far included.
-func (g *writeGate) heldFor() time.Duration {
+// heldFor is how long the gate has been held since it was made, by work,
+// the current holder's time so far included.
+func (g *writeGate) heldFor() map[string]time.Duration {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.busy {
-		return g.held
+	out := make(map[string]time.Duration, len(g.held)+1)
+	for w, d := range g.held {
+		out[w] = d
 	}
-	return g.held + g.clock().Sub(g.heldSince)
+	if g.busy {
+		out[g.work] += g.clock().Sub(g.heldSince)
+	}
+	return out
 }
 
 // acquire waits for the gate. On success the caller holds it and must
 // call release; if ctx ends first it returns ctx's error.
 func (g *writeGate) acquire(ctx context.Context, urgent bool) error {
 	g.mu.Lock()
+	work := workOf(ctx)
 	if !g.busy {
-		g.busy, g.heldSince = true, g.clock()
+		g.busy, g.work, g.heldSince = true, work, g.clock()
 		g.mu.Unlock()
 		return nil
 	}
 	ch := make(chan struct{})
 	if urgent {
-		g.urgent = append(g.urgent, ch)
+		g.urgent = append(g.urgent, waiter{ch, work})
 	} else {
-		g.normal = append(g.normal, ch)
+		g.normal = append(g.normal, waiter{ch, work})
 	}
 	g.mu.Unlock()
 	select {
@@ -107,9 +120,12 @@ func (g *writeGate) release() {
 // the next waiter, whose time starts at once, or frees it.
 func (g *writeGate) handOverLocked() {
 	at := g.clock()
-	g.held += at.Sub(g.heldSince)
+	if g.held == nil {
+		g.held = map[string]time.Duration{}
+	}
+	g.held[g.work] += at.Sub(g.heldSince)
 	g.heldSince = at
-	var next chan struct{}
+	var next waiter
 	switch {
 	case len(g.urgent) > 0:
 		next, g.urgent = g.urgent[0], g.urgent[1:]
@@ -119,14 +135,15 @@ func (g *writeGate) handOverLocked() {
 		g.busy = false
 		return
 	}
-	close(next)
+	g.work = next.work
+	close(next.ch)
 }
 
 // remove takes ch out of its queue; false if it was already handed over.
 func (g *writeGate) remove(ch chan struct{}) bool {
-	for _, q := range []*[]chan struct{}{&g.urgent, &g.normal} {
-		for i, c := range *q {
-			if c == ch {
+	for _, q := range []*[]waiter{&g.urgent, &g.normal} {
+		for i, w := range *q {
+			if w.ch == ch {
 				*q = append((*q)[:i], (*q)[i+1:]...)
 				return true
 			}

@@ -115,31 +115,33 @@ func TestUrgentTransactionsGoFirst(t *testing.T) {
 }
 
 // The gate counts the time it is held, from each holder's start to its
-// release, across hand-overs, and nothing while it is free.
+// release, across hand-overs, by the work of each holder, and nothing
+// while it is free.
 func TestWriteGateHeldTime(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1000, 0)
 	g := writeGate{now: func() time.Time { return now }}
 	at := func(ms int) { now = time.Unix(1000, 0).Add(time.Duration(ms) * time.Millisecond) }
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
-	require.Zero(t, g.heldFor())
-	require.NoError(t, g.acquire(ctx, false))
+	require.Empty(t, g.heldFor())
+	require.NoError(t, g.acquire(ForWork(ctx, WorkSends), false))
 	at(3)
-	require.Equal(t, 3*time.Millisecond, g.heldFor(), "the current holder's time so far")
+	require.Equal(t, map[string]time.Duration{WorkSends: ms(3)}, g.heldFor(), "the current holder's time so far")
 
 	got := make(chan error, 1)
-	go func() { got <- g.acquire(ctx, true) }()
+	go func() { got <- g.acquire(ForWork(ctx, WorkWebhooks), true) }()
 	waitForWaiters(t, &g, 1)
 	at(5)
-	g.release() // handed over at 5 ms: the next holder's time starts there
+	g.release() // handed over at 5 ms: the webhooks' time starts there
 	require.NoError(t, <-got)
 	at(9)
 	g.release() // free at 9 ms
 	at(20)
-	require.Equal(t, 9*time.Millisecond, g.heldFor(), "nothing counted while free")
+	require.Equal(t, map[string]time.Duration{WorkSends: ms(5), WorkWebhooks: ms(4)}, g.heldFor(), "nothing counted while free")
 
-	require.NoError(t, g.acquire(ctx, false))
+	require.NoError(t, g.acquire(ctx, false)) // unmarked
 	at(21)
-	require.Equal(t, 10*time.Millisecond, g.heldFor())
+	require.Equal(t, map[string]time.Duration{WorkSends: ms(5), WorkWebhooks: ms(4), WorkOther: ms(1)}, g.heldFor())
 	g.release()
 }
