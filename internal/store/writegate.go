@@ -80,8 +80,8 @@ func (g *writeGate) heldFor() map[string]time.Duration {
 // acquire waits for the gate. On success the caller holds it and must
 // call release; if ctx ends first it returns ctx's error.
 func (g *writeGate) acquire(ctx context.Context, urgent bool) error {
-	g.mu.Lock()
 	work := workOf(ctx)
+	g.mu.Lock()
 	if !g.busy {
 		g.busy, g.work, g.heldSince = true, work, g.clock()
 		g.mu.Unlock()
