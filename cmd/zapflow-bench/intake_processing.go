@@ -85,8 +85,7 @@ func eventCounters(ctx context.Context, client *http.Client, webhookURL string) 
 
 // writerBusyMetric is how long SQLite's one writer connection has been
 // held: its growth over a run, against the run's length, is how busy the
-// writer was, a figure that does not depend on how fast the machine was
-// that day the way throughput does.
+// writer was, which says whether it was what bounded the run.
 const writerBusyMetric = "zapflow_db_writer_busy_seconds_total"
 
 // writerWindow measures the writer's busy time over a run.
