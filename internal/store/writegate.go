@@ -112,11 +112,10 @@ func (g *writeGate) acquire(ctx context.Context, urgent bool) error {
 
 // release hands the gate to the next waiter, urgent ones first, and
 // then yields the caller's processor to it. Handing over readies the
-// waiter on the caller's processor, and the caller's next step is
-// usually a blocking system call (InTx flushes the log, walsync.go; a
-// checkpoint syncs the database): until the runtime's monitor notices
-// and takes the processor back, the new holder cannot run, and the one
-// writer sits idle. Measured in bench-flows on the 2-core reference
+// waiter on the caller's processor, and a transaction's next step is a
+// blocking system call (InTx flushes the log, walsync.go): until the
+// runtime's monitor notices and takes the processor back, the new holder
+// cannot run, and the one writer sits idle. Measured in bench-flows on the 2-core reference
 // machine, that wait averaged 0.7 ms for each send claim and 1.3 ms for
 // each batch of webhooks, about 9% of the writer's time; with the yield,
 // 0.2 ms and 0.15 ms, and 15-20% more flows and webhooks a second.
