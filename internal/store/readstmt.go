@@ -13,26 +13,30 @@ import (
 // profile of POST /api/v1/events showed about 9% of CPU re-parsing the
 // API-key lookup. A *sql.Stmt on the pool is prepared once per connection
 // that runs it and kept there, so after warm-up a read only binds and
-// steps. Unlike the writer's cache (stmtcache.go) there is no transaction
-// holding the pool's connections, so statements are prepared on first use.
+// steps. (The writer's connection keeps its statements itself:
+// sqliteconn.go.)
 type readStmts struct {
 	db    *sql.DB
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
 
+// readStmtMax bounds the cache: queries built at run time (IN lists) come
+// in many shapes and beyond it simply run unprepared.
+const readStmtMax = 256
+
 func newReadStmts(db *sql.DB) *readStmts {
 	return &readStmts{db: db, stmts: map[string]*sql.Stmt{}}
 }
 
 // stmt returns query's statement, preparing it on first use; nil once the
-// cache holds stmtCacheMax statements (queries built at run time, such as
+// cache holds readStmtMax statements (queries built at run time, such as
 // IN lists, then simply run unprepared) or when preparing fails (running
 // it unprepared reports the error where it belongs).
 func (c *readStmts) stmt(ctx context.Context, query string) *sql.Stmt {
 	c.mu.Lock()
 	st, ok := c.stmts[query]
-	full := len(c.stmts) >= stmtCacheMax
+	full := len(c.stmts) >= readStmtMax
 	c.mu.Unlock()
 	if ok || full {
 		return st

@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"strings"
 )
 
-// connStmtMax bounds the statements one writer connection keeps prepared.
-const connStmtMax = 256
+// connStmtMax bounds the statements one writer connection keeps prepared:
+// queries built at run time (multi-row inserts, IN lists) come in several
+// shapes each, and beyond it simply run unprepared.
+const connStmtMax = 512
 
 // stmtConnector opens SQLite connections that keep every statement they
 // are given prepared, by its text, for the connection's life. The writer
@@ -15,9 +18,8 @@ const connStmtMax = 256
 // unprepared: modernc's driver then compiles it anew on every call, and
 // River completes jobs one statement per job. Measured with the
 // assistant answering (a reply job per inbound message), completing jobs
-// cost 1.33 s of 7.6 s of CPU, half of it compiling. Our own writer
-// queries have their prepared statements already (stmtCache), and keep
-// them.
+// cost 1.33 s of 7.6 s of CPU, half of it compiling. Our own write
+// transactions run their statements the same way (connRunner).
 type stmtConnector struct {
 	dsn string
 	drv driver.Driver
@@ -76,13 +78,13 @@ type connStmt struct {
 }
 
 // prepared returns text's statement, preparing it on first use; nil when
-// the cache is full or text does not prepare (the unprepared path then
-// reports the error).
+// the cache is full, text is not a query or text does not prepare (the
+// unprepared path then reports the error).
 func (c *stmtConn) prepared(ctx context.Context, text string) *connStmt {
 	if s, ok := c.stmts[text]; ok {
 		return s
 	}
-	if len(c.stmts) >= connStmtMax {
+	if len(c.stmts) >= connStmtMax || !isQuery(text) {
 		return nil
 	}
 	st, err := c.sqliteDriverConn.PrepareContext(ctx, text)
@@ -92,6 +94,34 @@ func (c *stmtConn) prepared(ctx context.Context, text string) *connStmt {
 	s := &connStmt{stmt: st}
 	c.stmts[text] = s
 	return s
+}
+
+// isQuery reports whether text is a query worth keeping prepared: a
+// SELECT, INSERT, UPDATE, DELETE or WITH, after any "--" comment lines (River
+// names its queries so). The rest run once: the migrations' CREATE, ALTER
+// and DROP statements, two hundred of them, filled the cache at every
+// start before a single query was kept.
+func isQuery(text string) bool {
+	for {
+		text = strings.TrimLeft(text, " \t\r\n")
+		if !strings.HasPrefix(text, "--") {
+			break
+		}
+		end := strings.IndexByte(text, '\n')
+		if end < 0 {
+			return false
+		}
+		text = text[end+1:]
+	}
+	end := strings.IndexAny(text, " \t\r\n(")
+	if end < 0 {
+		end = len(text)
+	}
+	switch strings.ToUpper(text[:end]) {
+	case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH":
+		return true
+	}
+	return false
 }
 
 func (c *stmtConn) ExecContext(ctx context.Context, text string, args []driver.NamedValue) (driver.Result, error) {
