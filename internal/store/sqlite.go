@@ -161,6 +161,14 @@ func (d *sqliteDB) commit(ctx context.Context, fn func(Tx) error) (*afterCommit,
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", mapSQLiteErr(err))
 	}
+	// A panic in fn rolls back on its way up: left open, the transaction
+	// would keep the pool's only connection, and closing conn waits for it.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	after := &afterCommit{}
 	if err := fn(sqlTx{sqlQuerier{connRunner{conn}}, tx, after, &txMemo{}}); err != nil {
 		_ = tx.Rollback()

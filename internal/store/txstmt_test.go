@@ -181,3 +181,40 @@ func readAll(ctx context.Context, q Querier, query string, out *[]int) error {
 	}
 	return rows.Err()
 }
+
+// A panic inside a write transaction rolls it back and reaches the
+// caller; the writer is free for the next transaction.
+func TestTransactionPanicRollsBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "z.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.InTx(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TABLE n (v INTEGER)`)
+		return err
+	}))
+	recovered := make(chan any, 1)
+	go func() {
+		defer func() { recovered <- recover() }()
+		_ = db.InTx(ctx, func(tx Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO n (v) VALUES (1)`); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	select {
+	case p := <-recovered:
+		require.Equal(t, "boom", p)
+	case <-time.After(10 * time.Second): // a hang guard, not a measurement
+		t.Fatal("the panicking transaction never returned")
+	}
+	require.NoError(t, db.InTx(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO n (v) VALUES (2)`)
+		return err
+	}))
+	var vs []int
+	require.NoError(t, readAll(ctx, db.Read(), `SELECT v FROM n ORDER BY v`, &vs))
+	require.Equal(t, []int{2}, vs, "the panicking transaction's row rolled back")
+}
