@@ -10,6 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// openWithTableN opens a SQLite database with one table, n (v INTEGER),
+// closed when the test ends.
+func openWithTableN(t *testing.T) DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "z.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	require.NoError(t, db.InTx(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TABLE n (v INTEGER)`)
+		return err
+	}))
+	return db
+}
+
 // keptOnWriter lists the statements the writer's connection keeps.
 func keptOnWriter(t *testing.T, db DB) map[string]bool {
 	t.Helper()
@@ -35,14 +50,8 @@ func keptOnWriter(t *testing.T, db DB) map[string]bool {
 func TestTransactionsRunOnKeptStatements(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "z.db"))
-	require.NoError(t, err)
-	defer db.Close()
+	db := openWithTableN(t)
 	const insert, all = `INSERT INTO n (v) VALUES (?)`, `SELECT v FROM n ORDER BY v`
-	require.NoError(t, db.InTx(ctx, func(tx Tx) error {
-		_, err := tx.Exec(ctx, `CREATE TABLE n (v INTEGER)`)
-		return err
-	}))
 	before := len(keptOnWriter(t, db))
 	for range 2 {
 		require.NoError(t, db.InTx(ctx, func(tx Tx) error {
@@ -97,13 +106,7 @@ func TestTransactionsRunOnKeptStatements(t *testing.T) {
 // that would each commit on their own.)
 func TestTransactionOutlivesItsContext(t *testing.T) {
 	t.Parallel()
-	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "z.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	require.NoError(t, db.InTx(context.Background(), func(tx Tx) error {
-		_, err := tx.Exec(context.Background(), `CREATE TABLE n (v INTEGER)`)
-		return err
-	}))
+	db := openWithTableN(t)
 	abort := errors.New("abort")
 	for _, end := range []error{nil, abort} {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -187,13 +190,7 @@ func readAll(ctx context.Context, q Querier, query string, out *[]int) error {
 func TestTransactionPanicRollsBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "z.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	require.NoError(t, db.InTx(ctx, func(tx Tx) error {
-		_, err := tx.Exec(ctx, `CREATE TABLE n (v INTEGER)`)
-		return err
-	}))
+	db := openWithTableN(t)
 	recovered := make(chan any, 1)
 	go func() {
 		defer func() { recovered <- recover() }()
