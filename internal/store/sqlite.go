@@ -201,10 +201,11 @@ func (d *sqliteDB) Close() error {
 // connection, with a context that cannot end, it does neither, and the
 // connection's kept statements serve every query (stmtConn). A trivial
 // read in a transaction went from 5.5-6.8 µs, 28 allocations and 1,254
-// bytes to 1.8-3.0 µs, 17 and 536 (BenchmarkTxStatement); in alternating
-// runs bench-flows went from 1,167 to 1,256 flows/s (the writer held 832
-// → 770 µs a flow) and bench-intake from 3,451-3,517 to 3,881-4,226
-// messages/s (220-227 → 181-195 µs a message).
+// bytes to 1.8-3.0 µs, 17 and 536 (BenchmarkTxStatement). In ten
+// alternating pairs of bench-flows runs, 1,388 flows/s on average against
+// 1,266 (the writer held 711 µs a flow against 775); in four of
+// bench-intake, the writer held 133-195 µs a message against 136-227
+// (the gain was largest while the host was slow).
 //
 // So a statement of a write transaction is not interrupted when the
 // caller's context ends: on the single writer a transaction, once begun,
