@@ -161,7 +161,7 @@ func BenchmarkTxStatement(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	run(1) // notes the query; prepared after the transaction
+	run(1) // prepares the query on the writer's connection
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; done += 1000 {
