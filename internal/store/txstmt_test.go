@@ -68,7 +68,8 @@ func TestTransactionsRunOnKeptStatements(t *testing.T) {
 	require.False(t, kept[`CREATE TABLE n (v INTEGER)`], "a CREATE runs once and is not kept")
 	require.Len(t, kept, before+1, "one statement for six inserts in two transactions")
 
-	var first, rest, inner []int
+	var first, rest []int
+	var inner []int64
 	require.NoError(t, db.InTx(ctx, func(tx Tx) error {
 		outer, err := tx.Query(ctx, all)
 		if err != nil {
@@ -82,7 +83,7 @@ func TestTransactionsRunOnKeptStatements(t *testing.T) {
 			}
 			first = append(first, v)
 		}
-		if err := readAll(ctx, tx, all, &inner); err != nil {
+		if inner, err = QueryIDs(ctx, tx, all); err != nil {
 			return err
 		}
 		for outer.Next() {
@@ -94,7 +95,7 @@ func TestTransactionsRunOnKeptStatements(t *testing.T) {
 		}
 		return outer.Err()
 	}))
-	require.Equal(t, []int{1, 1, 2, 2, 3, 3}, inner)
+	require.Equal(t, []int64{1, 1, 2, 2, 3, 3}, inner)
 	require.Equal(t, []int{1, 1}, first)
 	require.Equal(t, []int{2, 2, 3, 3}, rest, "the open rows were not disturbed")
 	require.True(t, keptOnWriter(t, db)[all], "the query is kept")
@@ -123,9 +124,9 @@ func TestTransactionOutlivesItsContext(t *testing.T) {
 		})
 		require.ErrorIs(t, err, end)
 	}
-	var vs []int
-	require.NoError(t, readAll(context.Background(), db.Read(), `SELECT v FROM n ORDER BY v`, &vs))
-	require.Equal(t, []int{1, 2}, vs, "the first transaction whole, none of the second")
+	vs, err := QueryIDs(context.Background(), db.Read(), `SELECT v FROM n ORDER BY v`)
+	require.NoError(t, err)
+	require.Equal(t, []int64{1, 2}, vs, "the first transaction whole, none of the second")
 }
 
 // BenchmarkTxStatement runs one prepared statement per op, 1,000 to a
@@ -169,22 +170,6 @@ func BenchmarkTxStatement(b *testing.B) {
 	}
 }
 
-func readAll(ctx context.Context, q Querier, query string, out *[]int) error {
-	rows, err := q.Query(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return err
-		}
-		*out = append(*out, v)
-	}
-	return rows.Err()
-}
-
 // A panic inside a write transaction rolls it back and reaches the
 // caller; the writer is free for the next transaction.
 func TestTransactionPanicRollsBack(t *testing.T) {
@@ -211,7 +196,7 @@ func TestTransactionPanicRollsBack(t *testing.T) {
 		_, err := tx.Exec(ctx, `INSERT INTO n (v) VALUES (2)`)
 		return err
 	}))
-	var vs []int
-	require.NoError(t, readAll(ctx, db.Read(), `SELECT v FROM n ORDER BY v`, &vs))
-	require.Equal(t, []int{2}, vs, "the panicking transaction's row rolled back")
+	vs, err := QueryIDs(ctx, db.Read(), `SELECT v FROM n ORDER BY v`)
+	require.NoError(t, err)
+	require.Equal(t, []int64{2}, vs, "the panicking transaction's row rolled back")
 }
